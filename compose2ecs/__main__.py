@@ -1,0 +1,3 @@
+from compose2ecs.cli.main import main
+
+main()

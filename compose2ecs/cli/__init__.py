@@ -1,0 +1,1 @@
+"""The `cli` stage: a thin Typer layer (parse, call, render, map errors to exit codes)."""

@@ -1,0 +1,138 @@
+"""The command line: parse options, call the pipeline, render, and map errors to exit codes.
+
+Exit codes (the same for every command): 0 ok / in sync, 1 differences (diff), 2 invalid input
+or usage, 3 AWS or any other failure. `main` is the only place that turns exceptions into them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+
+from compose2ecs.errors import Compose2EcsError, InputError, UsageError
+
+EXIT_OK, EXIT_DIFF, EXIT_INPUT, EXIT_FAILURE = 0, 1, 2, 3
+
+app = typer.Typer(
+    name="compose2ecs",
+    help="Run docker-compose apps on AWS Fargate.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+class OutputFormat(StrEnum):
+    yaml = "yaml"
+    json = "json"
+
+
+FileOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--file", "-f", help="Compose file (repeatable). Default: compose.yaml & co., or COMPOSE_FILE."
+    ),
+]
+ProjectNameOpt = Annotated[
+    str | None,
+    typer.Option("--project-name", "-p", help="Project name (default: name:, else the directory)."),
+]
+ProfileOpt = Annotated[
+    list[str] | None, typer.Option("--profile", help="Enable a profile (repeatable; also COMPOSE_PROFILES).")
+]
+EnvFileOpt = Annotated[
+    list[str] | None, typer.Option("--env-file", help="Environment file(s) to use instead of .env.")
+]
+ProjectDirOpt = Annotated[
+    str | None, typer.Option("--project-directory", help="Project directory (default: the first file's).")
+]
+
+
+def _project_options(
+    file: list[str] | None,
+    project_name: str | None,
+    profile: list[str] | None,
+    env_file: list[str] | None,
+    project_directory: str | None,
+) -> Any:
+    from compose2ecs.load import ProjectOptions  # noqa: PLC0415 - keep --help fast
+
+    return ProjectOptions(
+        files=list(file or []),
+        project_directory=project_directory,
+        project_name=project_name,
+        profiles=list(profile or []),
+        env_files=list(env_file or []),
+        environ=dict(os.environ),
+    )
+
+
+@app.command()
+def config(
+    file: FileOpt = None,
+    project_name: ProjectNameOpt = None,
+    profile: ProfileOpt = None,
+    env_file: EnvFileOpt = None,
+    project_directory: ProjectDirOpt = None,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", help="Output format.")
+    ] = OutputFormat.yaml,
+    services: Annotated[bool, typer.Option("--services", help="Print only the service names.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only validate; print nothing.")] = False,
+) -> None:
+    """Print the project as compose2ecs understood it (the shape of `docker compose config`)."""
+    from compose2ecs.load import config_output, load_project  # noqa: PLC0415
+
+    project = load_project(_project_options(file, project_name, profile, env_file, project_directory))
+    for warning in project.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    if quiet:
+        return
+    if services:
+        for name in project.model.get("services") or {}:
+            typer.echo(name)
+        return
+    document = config_output(project)
+    if output_format is OutputFormat.json:
+        typer.echo(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False))
+    else:
+        import yaml  # noqa: PLC0415
+
+        typer.echo(
+            yaml.safe_dump(document, sort_keys=True, allow_unicode=True, default_flow_style=False), nl=False
+        )
+
+
+def _render_input_error(error: InputError) -> None:
+    for problem in error.problems:
+        typer.echo(f"error: {problem.render()}", err=True)
+    if len(error.problems) > 1:
+        typer.echo(f"{len(error.problems)} problems; nothing was changed.", err=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: run the app and map every error to its exit code."""
+    try:
+        # Typer/Click exit by themselves (SystemExit) on success and on usage errors (code 2).
+        app(args=argv, prog_name="compose2ecs")
+    except InputError as exc:
+        _render_input_error(exc)
+        sys.exit(EXIT_INPUT)
+    except UsageError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_INPUT)
+    except Compose2EcsError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_FAILURE)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the promise is: never a traceback
+        typer.echo(f"error: unexpected failure: {type(exc).__name__}: {exc}", err=True)
+        typer.echo("This is a bug in compose2ecs; please report it with the command you ran.", err=True)
+        sys.exit(EXIT_FAILURE)
+    sys.exit(EXIT_OK)

@@ -1,0 +1,77 @@
+"""Errors as data: every problem knows where it is, what is wrong and how to fix it.
+
+The CLI is the one place that turns these into exit codes (2 for input, 3 for AWS and the rest).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A position in an input file; line and column count from 1."""
+
+    file: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if not self.line:
+            return self.file
+        return f"{self.file}:{self.line}:{self.column}" if self.column else f"{self.file}:{self.line}"
+
+
+Path = tuple[str | int, ...]
+
+
+def format_path(path: Path) -> str:
+    """`("services", "web", "ports", 0)` -> `services.web.ports[0]`, the way users read keys."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input. `path` locates it in the model when no line is known yet."""
+
+    message: str
+    location: Location | None = None
+    path: Path = ()
+    code: str = ""
+    hint: str = ""
+    severity: str = "error"
+
+    def render(self) -> str:
+        where = f"{self.location}: " if self.location else ""
+        key = f"{format_path(self.path)}: " if self.path else ""
+        text = f"{where}{key}{self.message}"
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+
+class Compose2EcsError(Exception):
+    """Base of every error compose2ecs raises on purpose."""
+
+
+@dataclass
+class InputError(Compose2EcsError):
+    """The user's files (or flags) are wrong; nothing was sent anywhere. Exit code 2."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        super().__init__("\n".join(p.render() for p in self.problems))
+
+    def __str__(self) -> str:
+        return "\n".join(p.render() for p in self.problems)
+
+
+class UsageError(Compose2EcsError):
+    """Flags that do not fit together. Exit code 2."""

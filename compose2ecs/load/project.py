@@ -1,0 +1,1012 @@
+"""Load a compose project the way `docker compose` does: discovery, environment, files, merge, checks.
+
+This is the one module of the loader that touches the file system; everything it reads goes
+through `Reader`, so tests can hand it an in-memory tree. The steps and their order follow
+Docker Compose v2.40.3 (compose-go v2.9.1), because the order is observable: interpolation
+happens per file before merging, `extends` before `include`, short syntax is expanded after
+each merge, and environment files are read last.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from compose2ecs.errors import InputError, Location, Path, Problem, format_path
+from compose2ecs.load import canonical as canonical_mod
+from compose2ecs.load import interpolation, typed
+from compose2ecs.load.dotenv import DotenvError, parse_dotenv
+from compose2ecs.load.merge import MergeError, enforce_unicity, merge, merge_values
+from compose2ecs.load.schema import validate
+from compose2ecs.load.yamlfile import Document, YamlError, load_documents, locate
+
+COMPOSE_FILE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
+OVERRIDE_FILE_NAMES = {
+    "compose.yaml": ("compose.override.yaml", "compose.override.yml"),
+    "compose.yml": ("compose.override.yml", "compose.override.yaml"),
+    "docker-compose.yml": ("docker-compose.override.yml", "docker-compose.override.yaml"),
+    "docker-compose.yaml": ("docker-compose.override.yaml", "docker-compose.override.yml"),
+}
+_PROJECT_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_SERVICE_PREFIX = "service:"
+
+
+class Reader:
+    """File access for the loader; a subclass can serve files from memory."""
+
+    def read_text(self, path: str) -> str:
+        with open(path, "rb") as handle:  # noqa: PTH123 - plain open is the fastest path here
+            data = handle.read()
+        if data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError([Problem("is not UTF-8 text; pass a YAML file", Location(path))]) from None
+
+    def is_file(self, path: str) -> bool:
+        return os.path.isfile(path)  # noqa: PTH113
+
+    def is_dir(self, path: str) -> bool:
+        return os.path.isdir(path)  # noqa: PTH112
+
+
+@dataclass
+class ProjectOptions:
+    """What the user asked for: the equivalent of `docker compose -f ... -p ... --profile ...`."""
+
+    files: list[str] = field(default_factory=list)
+    project_directory: str | None = None
+    project_name: str | None = None
+    profiles: list[str] = field(default_factory=list)
+    env_files: list[str] = field(default_factory=list)
+    environ: Mapping[str, str] = field(default_factory=dict)
+    cwd: str = "."
+
+
+@dataclass
+class Project:
+    """The loaded project: its canonical model plus what produced it."""
+
+    name: str
+    working_dir: str
+    files: list[str]
+    model: dict[str, Any]
+    environment: dict[str, str]
+    warnings: list[str] = field(default_factory=list)
+
+
+def normalize_project_name(name: str) -> str:
+    """Lowercase, keep [a-z0-9_-], no leading separators: Compose's rule for directory names."""
+    kept = "".join(ch for ch in name.lower() if ch.isascii() and (ch.isalnum() or ch in "_-"))
+    return kept.lstrip("_-")
+
+
+@dataclass
+class _Context:
+    reader: Reader
+    environment: dict[str, str]
+    warnings: list[str]
+    texts: dict[str, str] = field(default_factory=dict)
+
+    def lookup(self, name: str) -> str | None:
+        return self.environment.get(name)
+
+    def warn(self, message: str) -> None:
+        if message not in self.warnings:
+            self.warnings.append(message)
+
+    def read(self, path: str) -> str:
+        if path not in self.texts:
+            self.texts[path] = self.reader.read_text(path)
+        return self.texts[path]
+
+    def problem(self, message: str, file: str, path: Path = (), hint: str = "") -> Problem:
+        """A problem at `path` in `file`, with the line and column of the deepest key found."""
+        location = Location(file)
+        text = self.texts.get(file)
+        if text is not None and path:
+            found = locate(text, file, path)
+            if found:
+                location = found[0]
+        return Problem(message, location=location, path=path, hint=hint)
+
+    def problem_in_files(self, message: str, files: list[str], path: Path, hint: str = "") -> Problem:
+        """A problem in the merged model: point at the file that spells out most of `path`."""
+        best: tuple[int, Location] | None = None
+        for file in files:
+            text = self.texts.get(file)
+            if text is None:
+                continue
+            found = locate(text, file, path)
+            if found and (best is None or found[1] >= best[0]):
+                best = (found[1], found[0])
+        location = best[1] if best else (Location(files[0]) if files else None)
+        return Problem(message, location=location, path=path, hint=hint)
+
+
+def _abspath(base: str, path: str) -> str:
+    return posixpath.normpath(path if posixpath.isabs(path) else posixpath.join(base, path))
+
+
+def discover_files(options: ProjectOptions, reader: Reader) -> list[str]:
+    """`-f` files, else COMPOSE_FILE, else compose.yaml & co. in the directory or its parents."""
+    cwd = _abspath(os.getcwd(), options.cwd)  # noqa: PTH109
+    if options.files:
+        return [f if f == "-" else _abspath(cwd, f) for f in options.files]
+    compose_file = options.environ.get("COMPOSE_FILE")
+    if compose_file:
+        separator = options.environ.get("COMPOSE_PATH_SEPARATOR", os.pathsep)
+        return [_abspath(cwd, f) for f in compose_file.split(separator) if f]
+    directory = _abspath(cwd, options.project_directory) if options.project_directory else cwd
+    while True:
+        for name in COMPOSE_FILE_NAMES:
+            candidate = posixpath.join(directory, name)
+            if reader.is_file(candidate):
+                files = [candidate]
+                for override in OVERRIDE_FILE_NAMES[name]:
+                    override_path = posixpath.join(directory, override)
+                    if reader.is_file(override_path):
+                        files.append(override_path)
+                        break
+                return files
+        parent = posixpath.dirname(directory)
+        if parent == directory:
+            break
+        directory = parent
+    raise InputError(
+        [
+            Problem(
+                "no compose file found: none of "
+                + ", ".join(COMPOSE_FILE_NAMES)
+                + f" in {cwd} or its parents",
+                hint="pass one with -f FILE, or run from the project directory",
+            )
+        ]
+    )
+
+
+def load_project(options: ProjectOptions, reader: Reader | None = None) -> Project:
+    """Load, merge, validate and normalise a compose project; raise InputError with every problem."""
+    reader = reader or Reader()
+    files = discover_files(options, reader)
+    cwd = _abspath(os.getcwd(), options.cwd)  # noqa: PTH109
+    for file in files:
+        if not reader.is_file(file):
+            raise InputError([Problem("no such file", Location(file), hint="check the -f path")])
+    working_dir = (
+        _abspath(cwd, options.project_directory) if options.project_directory else posixpath.dirname(files[0])
+    )
+    warnings: list[str] = []
+    environment = _project_environment(options, working_dir, cwd, reader)
+    ctx = _Context(reader, environment, warnings)
+
+    profiles = list(options.profiles)
+    if not profiles and environment.get("COMPOSE_PROFILES"):
+        profiles = [p.strip() for p in environment["COMPOSE_PROFILES"].split(",") if p.strip()]
+
+    name = options.project_name or environment.get("COMPOSE_PROJECT_NAME") or ""
+    model = _load_model(ctx, files, working_dir)
+    if not name:
+        name = model.get("name") or ""
+        if name and not isinstance(name, str):
+            name = str(name)
+    explicit = bool(name)
+    if not name:
+        name = normalize_project_name(posixpath.basename(working_dir))
+    if not name:
+        raise InputError([Problem("project name must not be empty", hint="pass one with -p NAME")])
+    if explicit and not _PROJECT_NAME_RE.match(name):
+        raise InputError(
+            [
+                Problem(
+                    f"invalid project name {name!r}: use only lowercase letters, digits, dashes and "
+                    "underscores, starting with a letter or digit",
+                    hint="set a valid name with -p NAME or the top-level name: key",
+                )
+            ]
+        )
+    environment.setdefault("COMPOSE_PROJECT_NAME", name)
+    model["name"] = name
+    normalised = _normalize(model, environment)
+    try:
+        decoded = typed.to_canonical(normalised)
+    except typed.DecodeError as exc:
+        raise InputError([ctx.problem_in_files(exc.message, files, exc.path)]) from None
+    _apply_profiles(decoded, profiles)
+    problems = _check_consistency(decoded)
+    if problems:
+        raise InputError([ctx.problem_in_files(p.message, files, p.path, p.hint) for p in problems])
+    _resolve_service_environment(ctx, decoded, files)
+    _drop_unused_resources(decoded)
+    return Project(name, working_dir, files, decoded, environment, warnings)
+
+
+def _project_environment(
+    options: ProjectOptions, working_dir: str, cwd: str, reader: Reader
+) -> dict[str, str]:
+    """The process environment, completed (never overridden) by `.env` or the --env-file files."""
+    environment = dict(options.environ)
+    env_files = [_abspath(cwd, f) for f in options.env_files]
+    if not env_files:
+        default = posixpath.join(working_dir, ".env")
+        if reader.is_file(default):
+            env_files = [default]
+        elif reader.is_dir(default):
+            raise InputError([Problem(f"{default} is a directory, not an environment file")])
+    from_files: dict[str, str] = {}
+    for env_file in env_files:
+        if not reader.is_file(env_file):
+            raise InputError(
+                [Problem("environment file not found", Location(env_file), hint="check the --env-file path")]
+            )
+        text = reader.read_text(env_file)
+
+        def lookup(key: str) -> str | None:
+            if key in environment:
+                return environment[key]
+            return from_files.get(key)
+
+        try:
+            values = parse_dotenv(text, lookup)
+        except DotenvError as exc:
+            raise InputError([Problem(exc.message, Location(env_file, exc.line))]) from None
+        from_files.update(values)
+    for key, value in from_files.items():
+        environment.setdefault(key, value)
+    return environment
+
+
+def _load_model(ctx: _Context, files: list[str], working_dir: str) -> dict[str, Any]:
+    """Every file, document by document, merged in order; then defaults, checks and paths."""
+    model: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for file in files:
+        try:
+            model = _load_file(ctx, file, model, working_dir, included=[])
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+    if not model:
+        raise InputError([Problem("empty compose file", Location(files[0]), hint="add a services: section")])
+    _resolve_paths(model, working_dir, ctx.lookup("HOME") or os.path.expanduser("~"))  # noqa: PTH111
+    return model
+
+
+def _documents(ctx: _Context, file: str) -> list[Document]:
+    text = ctx.read(file)
+    try:
+        docs = load_documents(text, file)
+    except YamlError as exc:
+        raise InputError([exc.problem]) from None
+    if not docs:
+        raise InputError(
+            [Problem("empty compose file", Location(file), hint="add at least a services: section")]
+        )
+    return docs
+
+
+def _load_file(
+    ctx: _Context,
+    file: str,
+    model: dict[str, Any],
+    working_dir: str,
+    included: list[str],
+    *,
+    extends: bool = True,
+    include: bool = True,
+    validate_schema: bool = True,
+) -> dict[str, Any]:
+    for doc in _documents(ctx, file):
+        data = doc.data
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            raise InputError(
+                [ctx.problem("top-level object must be a mapping", file, hint="start with services:")]
+            )
+        non_string = [k for k in data if not isinstance(k, str)]
+        if non_string:
+            raise InputError([ctx.problem(f"non-string key at top level: {non_string[0]!r}", file)])
+        bad_key = _find_non_string_key(data, ())
+        if bad_key is not None:
+            raise InputError(
+                [
+                    ctx.problem(
+                        f"non-string key {bad_key[1]!r}: quote it",
+                        file,
+                        bad_key[0],
+                        hint="keys must be strings",
+                    )
+                ]
+            )
+        missing: list[str] = []
+        try:
+            data = interpolation.interpolate_tree(data, ctx.lookup, missing=missing)
+        except interpolation.InterpolationErrors as exc:
+            raise InputError(
+                [ctx.problem(err.message, file, err.path, err.hint) for err in exc.errors]
+            ) from None
+        for name in missing:
+            ctx.warn(interpolation.missing_variable_warning(name))
+        if extends:
+            data = _apply_extends(ctx, data, file)
+        for reset_path in doc.reset_paths:
+            model = _delete_path(model, reset_path)
+        if include:
+            data = _apply_include(ctx, data, file, working_dir, [*included, file])
+        try:
+            model = enforce_unicity(merge(model, data))
+        except MergeError as exc:
+            raise InputError([ctx.problem(exc.message, file, exc.path)]) from None
+        if validate_schema:
+            problems = validate(model)
+            if problems:
+                raise InputError([ctx.problem(p.message, file, p.path, p.hint) for p in problems])
+        if model.pop("version", None) is not None:
+            ctx.warn(f"{file}: the attribute `version` is obsolete and ignored; you can remove it")
+        try:
+            model = enforce_unicity(canonical_mod.canonical(model))
+        except canonical_mod.CanonicalError as exc:
+            raise InputError([ctx.problem(exc.message, file, exc.path)]) from None
+    return model
+
+
+def _find_non_string_key(value: Any, path: Path) -> tuple[Path, Any] | None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                return (*path, str(key)), key
+            found = _find_non_string_key(item, (*path, key))
+            if found:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _find_non_string_key(item, (*path, index))
+            if found:
+                return found
+    return None
+
+
+def _delete_path(model: dict[str, Any], path: Path) -> dict[str, Any]:
+    """`!reset` / `!override`: forget what earlier files said at `path`."""
+    if not path:
+        return model
+    node: Any = model
+    for part in path[:-1]:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            return model
+    if isinstance(node, dict):
+        node.pop(path[-1], None)
+    return model
+
+
+# --- extends -----------------------------------------------------------------------------------
+
+
+def _apply_extends(ctx: _Context, data: dict[str, Any], file: str) -> dict[str, Any]:
+    services = data.get("services")
+    if not isinstance(services, dict):
+        return data
+    services = dict(services)
+    problems: list[Problem] = []
+    for name in list(services):
+        try:
+            services[name] = _extend_service(ctx, name, services, file, [])
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+    return {**data, "services": services}
+
+
+def _extend_service(
+    ctx: _Context, name: str, services: dict[str, Any], file: str, chain: list[tuple[str, str]]
+) -> Any:
+    service = services.get(name)
+    if not isinstance(service, dict) or "extends" not in service:
+        return service
+    extends = service["extends"]
+    path = ("services", name, "extends")
+    ref: Any
+    ref_file: Any
+    if isinstance(extends, str):
+        ref, ref_file = extends, None
+    elif isinstance(extends, dict):
+        ref, ref_file = extends.get("service"), extends.get("file")
+    else:
+        raise InputError(
+            [ctx.problem("must be a service name or a mapping with service: and file:", file, path)]
+        )
+    if not isinstance(ref, str):
+        raise InputError(
+            [ctx.problem("extends needs service: the name of the service to extend", file, path)]
+        )
+    if (file, name) in chain:
+        cycle = " -> ".join(f"{n} ({posixpath.basename(f)})" for f, n in [*chain, (file, name)])
+        raise InputError(
+            [ctx.problem(f"extends cycle: {cycle}", file, path, hint="remove one of the extends")]
+        )
+    chain = [*chain, (file, name)]
+    base_services = services
+    base_file = file
+    if ref_file is not None:
+        base_file = _abspath(posixpath.dirname(file), str(ref_file))
+        if not ctx.reader.is_file(base_file):
+            raise InputError(
+                [
+                    ctx.problem(
+                        f"cannot extend service {name!r}: file {ref_file} not found", file, (*path, "file")
+                    )
+                ]
+            )
+        base_model = _load_file(
+            ctx,
+            base_file,
+            {},
+            posixpath.dirname(base_file),
+            [],
+            extends=False,
+            include=False,
+            validate_schema=False,
+        )
+        _resolve_paths(base_model, posixpath.dirname(base_file), ctx.lookup("HOME") or "")
+        base_services = dict(base_model.get("services") or {})
+        if ref not in base_services:
+            raise InputError(
+                [
+                    ctx.problem(
+                        f"cannot extend service {name!r}: service {ref!r} not found in {ref_file}",
+                        file,
+                        (*path, "service"),
+                    )
+                ]
+            )
+    elif ref not in services:
+        raise InputError(
+            [
+                ctx.problem(
+                    f"cannot extend service {name!r}: service {ref!r} not found",
+                    file,
+                    (*path, "service") if isinstance(extends, dict) else path,
+                    hint="extend a service defined in this file, or name the file with extends.file",
+                )
+            ]
+        )
+    base = _extend_service(ctx, ref, base_services, base_file, chain)
+    if base is None:
+        return service
+    merged = merge_values(_deep_copy(base), service, ("services", name))
+    merged.pop("extends", None)
+    return merged
+
+
+def _deep_copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _deep_copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_deep_copy(v) for v in value]
+    return value
+
+
+# --- include -----------------------------------------------------------------------------------
+
+
+def _apply_include(
+    ctx: _Context, data: dict[str, Any], file: str, working_dir: str, included: list[str]
+) -> dict[str, Any]:
+    entries = data.get("include")
+    if entries is None:
+        return data
+    data = dict(data)
+    del data["include"]
+    if not isinstance(entries, list):
+        raise InputError([ctx.problem("include must be a list", file, ("include",))])
+    for index, entry in enumerate(entries):
+        path: Path = ("include", index)
+        if isinstance(entry, str):
+            entry = {"path": [entry]}
+        if not isinstance(entry, dict):
+            raise InputError([ctx.problem("must be a path or a mapping with path:", file, path)])
+        paths = entry.get("path")
+        paths = [paths] if isinstance(paths, str) else list(paths or [])
+        if not paths:
+            raise InputError([ctx.problem("include needs path:", file, path)])
+        files = [_abspath(working_dir, str(p)) for p in paths]
+        for inc in files:
+            if not ctx.reader.is_file(inc):
+                raise InputError([ctx.problem(f"included file {inc} not found", file, path)])
+        if files[0] in included:
+            chain = " -> ".join([*included, files[0]])
+            raise InputError([ctx.problem(f"include cycle detected: {chain}", file, path)])
+        project_dir = entry.get("project_directory")
+        project_dir = _abspath(working_dir, str(project_dir)) if project_dir else posixpath.dirname(files[0])
+        env_files = entry.get("env_file")
+        env_files = [env_files] if isinstance(env_files, str) else list(env_files or [])
+        if not env_files:
+            default = posixpath.join(project_dir, ".env")
+            env_files = [default] if ctx.reader.is_file(default) else []
+        else:
+            env_files = [_abspath(working_dir, str(f)) for f in env_files if f != "/dev/null"]
+        environment = dict(ctx.environment)
+        for env_file in env_files:
+            if not ctx.reader.is_file(env_file):
+                raise InputError([ctx.problem(f"env file {env_file} not found", file, (*path, "env_file"))])
+            try:
+                values = parse_dotenv(ctx.reader.read_text(env_file), environment.get)
+            except DotenvError as exc:
+                raise InputError([Problem(exc.message, Location(env_file, exc.line))]) from None
+            for key, value in values.items():
+                environment.setdefault(key, value)
+        sub = _Context(ctx.reader, environment, ctx.warnings, ctx.texts)
+        imported: dict[str, Any] = {}
+        for inc in files:
+            imported = _load_file(sub, inc, imported, project_dir, included)
+        _resolve_paths(imported, project_dir, ctx.lookup("HOME") or "")
+        for kind in ("services", "volumes", "networks", "secrets", "configs", "models"):
+            source = imported.get(kind)
+            if not isinstance(source, dict):
+                continue
+            target = dict(data.get(kind) or {})
+            for key, value in source.items():
+                if key in target and target[key] != value:
+                    raise InputError(
+                        [
+                            ctx.problem(
+                                f"imported resource {kind}.{key} from {files[0]} conflicts with the one "
+                                "defined here",
+                                file,
+                                (kind, key),
+                                hint="rename one of them",
+                            )
+                        ]
+                    )
+                target.setdefault(key, value)
+            data[kind] = target
+    return data
+
+
+# --- paths -------------------------------------------------------------------------------------
+
+_REMOTE_CONTEXT = re.compile(r"^(https?://|git://|git@|github\.com/|ssh://)|\.git(#.*)?$")
+
+
+def _is_remote_context(context: str) -> bool:
+    return bool(_REMOTE_CONTEXT.search(context)) or "://" in context or context.startswith(_SERVICE_PREFIX)
+
+
+def _is_windows_path(path: str) -> bool:
+    return len(path) > 2 and path[0].isalpha() and path[1] == ":" and path[2] in "\\/"  # noqa: PLR2004
+
+
+def _expand_home(path: str, home: str) -> str:
+    if path == "~" or path.startswith("~/"):
+        return home + path[1:]
+    return path
+
+
+def _resolve_paths(model: dict[str, Any], working_dir: str, home: str) -> None:
+    """Relative paths become absolute against the project (or included/extended file's) directory."""
+    for service in (model.get("services") or {}).values():
+        if not isinstance(service, dict):
+            continue
+        build = service.get("build")
+        if isinstance(build, dict):
+            context = build.get("context")
+            if isinstance(context, str) and not _is_remote_context(context):
+                build["context"] = _abspath(working_dir, _expand_home(context, home))
+            contexts = build.get("additional_contexts")
+            if isinstance(contexts, dict):
+                for key, value in contexts.items():
+                    if isinstance(value, str) and not _is_remote_context(value):
+                        contexts[key] = _abspath(working_dir, value)
+        for env_file in service.get("env_file") or []:
+            if isinstance(env_file, dict) and isinstance(env_file.get("path"), str):
+                env_file["path"] = _abspath(working_dir, _expand_home(env_file["path"], home))
+        label_files = service.get("label_file")
+        if isinstance(label_files, list):
+            service["label_file"] = [
+                _abspath(working_dir, f) if isinstance(f, str) else f for f in label_files
+            ]
+        extends = service.get("extends")
+        if isinstance(extends, dict) and isinstance(extends.get("file"), str):
+            extends["file"] = _abspath(working_dir, extends["file"])
+        for volume in service.get("volumes") or []:
+            if (
+                isinstance(volume, dict)
+                and volume.get("type") == "bind"
+                and isinstance(volume.get("source"), str)
+            ):
+                source = _expand_home(volume["source"], home)
+                # Compose cleans only the paths it joins: an absolute "/var/lib/docker/" stays as written.
+                if not _is_windows_path(source) and not posixpath.isabs(source):
+                    volume["source"] = _abspath(working_dir, source)
+                else:
+                    volume["source"] = source
+        develop = service.get("develop")
+        if isinstance(develop, dict):
+            for watch in develop.get("watch") or []:
+                if isinstance(watch, dict) and isinstance(watch.get("path"), str):
+                    watch["path"] = _abspath(working_dir, watch["path"])
+    for kind in ("secrets", "configs"):
+        for resource in (model.get(kind) or {}).values():
+            if isinstance(resource, dict) and isinstance(resource.get("file"), str):
+                resource["file"] = _abspath(working_dir, _expand_home(resource["file"], home))
+    for volume in (model.get("volumes") or {}).values():
+        if not isinstance(volume, dict):
+            continue
+        opts = volume.get("driver_opts")
+        if (
+            volume.get("driver", "local") == "local"
+            and isinstance(opts, dict)
+            and opts.get("o") == "bind"
+            and isinstance(opts.get("device"), str)
+        ):
+            opts["device"] = _abspath(working_dir, _expand_home(opts["device"], home))
+
+
+# --- normalisation -----------------------------------------------------------------------------
+
+
+def _normalize(model: dict[str, Any], environment: dict[str, str]) -> dict[str, Any]:
+    """Implicit parts of the model: the default network, build defaults, implied dependencies."""
+    _normalize_networks(model)
+    for service in (model.get("services") or {}).values():
+        if not isinstance(service, dict):
+            continue
+        if service.get("pull_policy") == "if_not_present":
+            service["pull_policy"] = "missing"
+        build = service.get("build")
+        if isinstance(build, dict):
+            if build.get("context") is None:
+                build["context"] = "."
+            if build.get("dockerfile") is None and build.get("dockerfile_inline") is None:
+                build["dockerfile"] = "Dockerfile"
+            if "args" in build:
+                build["args"] = _resolve_unset(build["args"], environment, keep_empty=False)
+        if "environment" in service:
+            service["environment"] = _resolve_unset(service["environment"], environment, keep_empty=True)
+        depends_on = service.get("depends_on")
+        depends_on = dict(depends_on) if isinstance(depends_on, dict) else {}
+        for link in service.get("links") or []:
+            target = str(link).split(":")[0] if len(str(link).split(":")) == 2 else str(link)  # noqa: PLR2004
+            depends_on.setdefault(target, {"condition": "service_started", "restart": True, "required": True})
+        for namespace in ("network_mode", "ipc", "pid", "uts", "cgroup"):
+            ref = service.get(namespace)
+            if isinstance(ref, str) and ref.startswith(_SERVICE_PREFIX):
+                depends_on.setdefault(
+                    ref[len(_SERVICE_PREFIX) :],
+                    {"condition": "service_started", "restart": True, "required": True},
+                )
+        for source in service.get("volumes_from") or []:
+            source = str(source)
+            if not source.startswith("container:"):
+                depends_on.setdefault(
+                    source.split(":")[0], {"condition": "service_started", "restart": False, "required": True}
+                )
+        if depends_on:
+            service["depends_on"] = depends_on
+    for kind in ("networks", "volumes", "configs", "secrets"):
+        resources = model.get(kind)
+        if not isinstance(resources, dict):
+            continue
+        for key, resource in list(resources.items()):
+            resource = dict(resource) if isinstance(resource, dict) else {}
+            if resource.get("name") is None:
+                external = resource.get("external")
+                resource["name"] = key if external is True else f"{model['name']}_{key}"
+            resources[key] = resource
+    return model
+
+
+def _normalize_networks(model: dict[str, Any]) -> None:
+    networks = model.get("networks")
+    networks = dict(networks) if isinstance(networks, dict) else {}
+    uses_default = False
+    for service in (model.get("services") or {}).values():
+        if not isinstance(service, dict) or "provider" in service or "network_mode" in service:
+            continue
+        declared = service.get("networks")
+        if not declared:
+            service["networks"] = {"default": None}
+            uses_default = True
+        elif isinstance(declared, dict) and "default" in declared:
+            uses_default = True
+    if uses_default and "default" not in networks:
+        networks["default"] = {}
+    if networks:
+        model["networks"] = networks
+
+
+def _resolve_unset(value: Any, environment: Mapping[str, str], *, keep_empty: bool) -> Any:
+    """`- KEY` entries take their value from the project environment (or stay unset)."""
+    if isinstance(value, list):
+        out = []
+        for item in value:
+            if isinstance(item, str) and "=" not in item:
+                if item in environment:
+                    out.append(f"{item}={environment[item]}")
+                elif keep_empty:
+                    out.append(item)
+            else:
+                out.append(item)
+        return out
+    if isinstance(value, dict):
+        resolved: dict[str, Any] = {}
+        for key, item in value.items():
+            if item is not None:
+                resolved[key] = item
+            elif key in environment:
+                resolved[key] = environment[key]
+            elif keep_empty:
+                resolved[key] = None
+        return resolved
+    return value
+
+
+def _apply_profiles(model: dict[str, Any], profiles: list[str]) -> None:
+    """Services whose profiles are all inactive leave the model (`*` activates every profile)."""
+    services = model.get("services") or {}
+    active = set(profiles)
+    for name in list(services):
+        service_profiles = services[name].get("profiles") or []
+        if not service_profiles or "*" in active or active.intersection(service_profiles):
+            continue
+        del services[name]
+
+
+_EXTERNAL_CONFLICTS = {"volumes": ("driver", "driver_opts", "labels")}
+
+
+def _check_consistency(model: dict[str, Any]) -> list[Problem]:
+    """Cross-references Compose checks once the project is assembled."""
+    problems: list[Problem] = []
+    services: dict[str, Any] = model.get("services") or {}
+    for kind, singular in (
+        ("networks", "network"),
+        ("volumes", "volume"),
+        ("secrets", "secret"),
+        ("configs", "config"),
+    ):
+        declared = model.get(kind) or {}
+        for name, service in services.items():
+            if kind == "networks":
+                refs = [(n, ("services", name, "networks", n)) for n in service.get("networks") or {}]
+            elif kind == "volumes":
+                refs = [
+                    (v.get("source"), ("services", name, "volumes", i))
+                    for i, v in enumerate(service.get("volumes") or [])
+                    if v.get("type") == "volume" and v.get("source")
+                ]
+            else:
+                refs = [
+                    (m.get("source"), ("services", name, kind, i))
+                    for i, m in enumerate(service.get(kind) or [])
+                ]
+            for ref, path in refs:
+                if ref not in declared:
+                    problems.append(
+                        Problem(
+                            f"service {name!r} refers to undefined {singular} {ref!r}",
+                            path=path,
+                            hint=f"declare it under the top-level {kind}: key",
+                        )
+                    )
+    for kind, keys in _EXTERNAL_CONFLICTS.items():
+        for name, resource in (model.get(kind) or {}).items():
+            if not resource.get("external"):
+                continue
+            problems.extend(
+                Problem(
+                    f'conflicting parameters "external" and "{key}" specified',
+                    path=(kind, name, key),
+                    hint="an external resource is created outside Compose; remove " + key,
+                )
+                for key in keys
+                if resource.get(key)
+            )
+    for name, service in services.items():
+        platforms = (service.get("build") or {}).get("platforms")
+        platform = service.get("platform")
+        if platforms and platform and platform not in platforms:
+            problems.append(
+                Problem(
+                    f"build.platforms must include the service platform {platform!r}",
+                    path=("services", name, "build", "platforms"),
+                )
+            )
+        if not service.get("image") and not service.get("build") and not service.get("provider"):
+            problems.append(
+                Problem(
+                    f"service {name!r} has neither an image nor a build context specified",
+                    path=("services", name),
+                    hint="add image: or build:",
+                )
+            )
+        for dep, spec in (service.get("depends_on") or {}).items():
+            if dep not in services and spec.get("required", True):
+                problems.append(
+                    Problem(
+                        f"service {name!r} depends on undefined service {dep!r}",
+                        path=("services", name, "depends_on", dep),
+                        hint="define it, or remove it from depends_on",
+                    )
+                )
+        for namespace in ("network_mode",):
+            ref = service.get(namespace)
+            if (
+                isinstance(ref, str)
+                and ref.startswith(_SERVICE_PREFIX)
+                and ref[len(_SERVICE_PREFIX) :] not in services
+            ):
+                problems.append(
+                    Problem(
+                        f"service {ref[len(_SERVICE_PREFIX) :]!r} not found for {namespace}",
+                        path=("services", name, namespace),
+                    )
+                )
+    cycle = _dependency_cycle(services)
+    if cycle:
+        problems.append(
+            Problem(
+                "dependency cycle detected: " + " -> ".join(cycle),
+                path=("services", cycle[0], "depends_on"),
+                hint="services cannot depend on each other in a loop",
+            )
+        )
+    return problems
+
+
+def _dependency_cycle(services: dict[str, Any]) -> list[str] | None:
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(name: str) -> list[str] | None:
+        state[name] = 1
+        stack.append(name)
+        for dep in sorted((services.get(name) or {}).get("depends_on") or {}):
+            if dep not in services:
+                continue
+            if state.get(dep) == 1:
+                return [*stack[stack.index(dep) :], dep]
+            if dep not in state:
+                found = visit(dep)
+                if found:
+                    return found
+        stack.pop()
+        state[name] = 2
+        return None
+
+    for name in sorted(services):
+        if name not in state:
+            found = visit(name)
+            if found:
+                return found
+    return None
+
+
+def _resolve_service_environment(ctx: _Context, model: dict[str, Any], files: list[str]) -> None:
+    """env_file contents under `environment` (environment wins), then env_file is dropped."""
+    problems: list[Problem] = []
+    for name, service in (model.get("services") or {}).items():
+        env_files = service.pop("env_file", None) or []
+        declared: dict[str, Any] = service.get("environment") or {}
+        environment: dict[str, Any] = {}
+        for index, env_file in enumerate(env_files):
+            path = str(env_file.get("path") if isinstance(env_file, dict) else env_file)
+            required = env_file.get("required", True) if isinstance(env_file, dict) else True
+            if not ctx.reader.is_file(path):
+                if required:
+                    problems.append(
+                        ctx.problem_in_files(
+                            f"env file {path} not found",
+                            files,
+                            ("services", name, "env_file", index),
+                            hint="create it, or mark it optional with `required: false`",
+                        )
+                    )
+                continue
+
+            # Variables in env files resolve against the project environment, then the service's own.
+            def lookup(key: str, declared: dict[str, Any] = declared) -> str | None:
+                value = ctx.lookup(key)
+                return value if value is not None else declared.get(key)
+
+            env_format = env_file.get("format") if isinstance(env_file, dict) else None
+            if env_format not in (None, "raw"):
+                problems.append(
+                    ctx.problem_in_files(
+                        f"unsupported env_file format {env_format!r}",
+                        files,
+                        ("services", name, "env_file", index, "format"),
+                        hint="use format: raw, or leave format out",
+                    )
+                )
+                continue
+            try:
+                text = ctx.reader.read_text(path)
+                values = _parse_raw_env(text) if env_format == "raw" else parse_dotenv(text, lookup)
+            except DotenvError as exc:
+                problems.append(Problem(exc.message, Location(path, exc.line)))
+                continue
+            environment.update(values)
+        for key, value in declared.items():
+            if value is None and key in ctx.environment:
+                value = ctx.environment[key]
+            environment[key] = value
+        if environment:
+            service["environment"] = environment
+        else:
+            service.pop("environment", None)
+    if problems:
+        raise InputError(problems)
+
+
+def _parse_raw_env(text: str) -> dict[str, str]:
+    """`format: raw` env files: KEY=VALUE lines taken literally (no quotes, no interpolation)."""
+    values: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.lstrip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        if key != key.strip() or " " in key or "\t" in key:
+            raise DotenvError(f"variable {key!r} contains whitespace", number)
+        values[key] = value
+    return values
+
+
+def _drop_unused_resources(model: dict[str, Any]) -> None:
+    """Top-level networks, volumes, secrets and configs no service uses are not part of the project."""
+    services = model.get("services") or {}
+    used: dict[str, set[str]] = {
+        "networks": set(),
+        "volumes": set(),
+        "secrets": set(),
+        "configs": set(),
+        "models": set(),
+    }
+    for service in services.values():
+        used["networks"].update(service.get("networks") or {})
+        used["models"].update(service.get("models") or {})
+        for volume in service.get("volumes") or []:
+            if volume.get("type") == "volume" and volume.get("source"):
+                used["volumes"].add(volume["source"])
+        for kind in ("secrets", "configs"):
+            used[kind].update(m.get("source") for m in service.get(kind) or [])
+        build = service.get("build") or {}
+        used["secrets"].update(m.get("source") for m in build.get("secrets") or [])
+    for kind, names in used.items():
+        resources = model.get(kind)
+        if not isinstance(resources, dict):
+            continue
+        kept = {k: v for k, v in resources.items() if k in names}
+        if kept:
+            model[kind] = kept
+        else:
+            del model[kind]
+
+
+def config_json_escape(value: Any) -> Any:
+    """`docker compose config` prints `$` as `$$` so its output can be loaded again unchanged."""
+    if isinstance(value, str):
+        return value.replace("$", "$$")
+    if isinstance(value, dict):
+        return {k: config_json_escape(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [config_json_escape(v) for v in value]
+    return value
+
+
+def describe(path: Path) -> str:
+    return format_path(path)
+
+
+LookupFn = Callable[[str], str | None]

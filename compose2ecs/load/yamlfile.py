@@ -1,0 +1,299 @@
+"""YAML as Docker Compose reads it (go-yaml v3 rules), with positions kept for error messages.
+
+PyYAML implements YAML 1.1, where `yes`, `on`, `0:30` (sexagesimal) and friends are booleans or
+numbers; Compose's Go parser resolves only the YAML 1.2 core forms plus legacy `0777` octals. We
+keep PyYAML's fast C scanner and replace the resolution and construction of plain scalars.
+
+Positions are not recorded while loading (that would slow the common, valid case); `locate`
+re-composes a file's node tree on demand when a problem needs a line and column.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from compose2ecs.errors import Location, Path, Problem
+
+_BaseLoader: type[yaml.SafeLoader]
+try:
+    _BaseLoader = yaml.CSafeLoader  # type: ignore[assignment,unused-ignore]
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _BaseLoader = yaml.SafeLoader
+
+_GO_TAG = "tag:compose2ecs:go-scalar"
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+_TRUES = frozenset(("true", "True", "TRUE"))
+_FALSES = frozenset(("false", "False", "FALSE"))
+_FLOAT_RE = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+_SPECIAL_FLOATS = {
+    ".nan": math.nan, ".NaN": math.nan, ".NAN": math.nan,
+    ".inf": math.inf, ".Inf": math.inf, ".INF": math.inf,
+    "+.inf": math.inf, "+.Inf": math.inf, "+.INF": math.inf,
+    "-.inf": -math.inf, "-.Inf": -math.inf, "-.INF": -math.inf,
+}  # fmt: skip
+_INT64_MIN, _UINT64_MAX = -(2**63), 2**64 - 1
+
+
+class Reset:
+    """Marks a `!reset` value: drop what earlier files set at this path."""
+
+    __slots__ = ()
+
+
+RESET = Reset()
+
+
+@dataclass
+class Override:
+    """Wraps a `!override` value: replace what earlier files set instead of merging with it."""
+
+    value: Any
+
+
+@dataclass
+class Document:
+    """One YAML document of a compose file, plus the paths tagged `!reset` / `!override`."""
+
+    data: Any
+    reset_paths: list[Path] = field(default_factory=list)
+
+
+class YamlError(Exception):
+    """A file that is not valid YAML, or YAML that Compose refuses (duplicate keys)."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.render())
+        self.problem = problem
+
+
+def _parse_go_int(text: str) -> int | None:
+    """strconv.ParseInt(s, 0, 64) after go-yaml drops underscores: 0x, 0o, 0b and 0-octal prefixes."""
+    plain = text.replace("_", "")
+    body = plain.lstrip("+-")
+    if not body:
+        return None
+    sign = -1 if plain.startswith("-") else 1
+    lower = body.lower()
+    try:
+        if lower.startswith("0x"):
+            value = int(body, 16)
+        elif lower.startswith("0o"):
+            value = int(body, 8)
+        elif lower.startswith("0b"):
+            value = int(body, 2)
+        elif len(body) > 1 and body[0] == "0":
+            value = int(body[1:], 8)
+        elif body.isdigit():
+            value = int(body)
+        else:
+            return None
+    except ValueError:
+        return None
+    value *= sign
+    if _INT64_MIN <= value <= _UINT64_MAX:
+        return value
+    return None
+
+
+def go_scalar(text: str) -> Any:
+    """The value go-yaml v3 gives a plain (unquoted, untagged) scalar decoded into interface{}."""
+    if text in _NULLS:
+        return None
+    first = text[0]
+    if first in "tTfF":
+        if text in _TRUES:
+            return True
+        if text in _FALSES:
+            return False
+        return text
+    if first in "+-.0123456789":
+        special = _SPECIAL_FLOATS.get(text)
+        if special is not None:
+            return special
+        as_int = _parse_go_int(text)
+        if as_int is not None:
+            return as_int
+        plain = text.replace("_", "")
+        if _FLOAT_RE.match(plain):
+            number = float(plain)
+            # Go's ParseFloat fails on overflow and the scalar stays a string ("65e1234" is a git sha).
+            if not math.isinf(number):
+                return number
+    return text
+
+
+class _ComposeLoader(_BaseLoader):  # type: ignore[misc,valid-type,unused-ignore]
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode and implicit[0]:
+            # "<<" must stay the merge-key tag for PyYAML's merge handling to kick in.
+            return "tag:yaml.org,2002:merge" if value == "<<" else _GO_TAG
+        resolved: str = super().resolve(kind, value, implicit)
+        return resolved
+
+    def construct_go_scalar(self, node: yaml.ScalarNode) -> Any:
+        return go_scalar(node.value)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, yaml.Node] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=True)
+            if isinstance(key, list | dict):
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a mapping key must be a scalar", key_node.start_mark
+                )
+            if key in seen:
+                first = seen[key].start_mark
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f'mapping key "{key}" already defined at line {first.line + 1}; remove one of them',
+                    key_node.start_mark,
+                )
+            seen[key] = key_node
+        self.flatten_mapping(node)
+        mapping: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            mapping[key] = self.construct_object(value_node, deep=deep)
+        return mapping
+
+    def construct_reset(self, _node: yaml.Node) -> Reset:
+        return RESET
+
+    def construct_override(self, node: yaml.Node) -> Override:
+        if isinstance(node, yaml.MappingNode):
+            return Override(self.construct_mapping(node, deep=True))
+        if isinstance(node, yaml.SequenceNode):
+            return Override(self.construct_sequence(node, deep=True))
+        value = node.value
+        return Override(go_scalar(value) if getattr(node, "style", None) is None and value else value)
+
+
+_ComposeLoader.add_constructor(_GO_TAG, _ComposeLoader.construct_go_scalar)
+_ComposeLoader.add_constructor("!reset", _ComposeLoader.construct_reset)
+_ComposeLoader.add_constructor("!override", _ComposeLoader.construct_override)
+# go-yaml decodes !!binary and !!timestamp scalars of a compose file as plain strings.
+_ComposeLoader.add_constructor("tag:yaml.org,2002:timestamp", _ComposeLoader.construct_yaml_str)
+_ComposeLoader.add_constructor("tag:yaml.org,2002:binary", _ComposeLoader.construct_yaml_str)
+
+
+def _strip_tags(value: Any, path: Path, paths: list[Path]) -> Any:
+    """Remove `!reset` values and unwrap `!override`, remembering where each one was."""
+    if isinstance(value, dict):
+        out: dict[Any, Any] = {}
+        for key, item in value.items():
+            if isinstance(item, Reset):
+                paths.append((*path, key))
+                continue
+            if isinstance(item, Override):
+                paths.append((*path, key))
+                item = item.value
+            out[key] = _strip_tags(item, (*path, key), paths)
+        return out
+    if isinstance(value, list):
+        kept = []
+        for index, item in enumerate(value):
+            if isinstance(item, Reset):
+                continue
+            if isinstance(item, Override):
+                item = item.value
+            kept.append(_strip_tags(item, (*path, index), paths))
+        return kept
+    return value
+
+
+def _has_tags(text: str) -> bool:
+    return "!reset" in text or "!override" in text
+
+
+def _yaml_problem(filename: str, exc: yaml.YAMLError) -> Problem:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    message = f"invalid YAML: {problem}"
+    if context and "already defined" not in str(problem):
+        message = f"invalid YAML: {context}, {problem}"
+    location = Location(filename, mark.line + 1, mark.column + 1) if mark else Location(filename)
+    return Problem(message, location=location, code="yaml")
+
+
+def load_documents(text: str, filename: str) -> list[Document]:
+    """Parse every YAML document of a compose file (Compose merges them in order)."""
+    if "\x00" in text:
+        raise YamlError(
+            Problem(
+                "is a binary file, not YAML; pass a compose file", location=Location(filename), code="yaml"
+            )
+        )
+    try:
+        raw_docs = list(yaml.load_all(text, Loader=_ComposeLoader))
+    except yaml.YAMLError as exc:
+        raise YamlError(_yaml_problem(filename, exc)) from exc
+    docs = []
+    tagged = _has_tags(text)
+    for raw in raw_docs:
+        paths: list[Path] = []
+        data = _strip_tags(raw, (), paths) if tagged else raw
+        docs.append(Document(data, paths))
+    return docs
+
+
+def load_plain(text: str, filename: str) -> Any:
+    """A single YAML document (ecs-params.yml and friends) with the same scalar rules."""
+    docs = load_documents(text, filename)
+    return docs[0].data if docs else None
+
+
+def _child(node: yaml.Node, key: str | int) -> tuple[yaml.Node, yaml.Node] | None:
+    """(key node, value node) of a mapping key or list index, looking through `<<` merges."""
+    if isinstance(node, yaml.SequenceNode):
+        if isinstance(key, int) and 0 <= key < len(node.value):
+            item = node.value[key]
+            return item, item
+        return None
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    merged: list[yaml.Node] = []
+    for key_node, value_node in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            merged.extend(value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node])
+        elif isinstance(key_node, yaml.ScalarNode) and key_node.value == str(key):
+            return key_node, value_node
+    for source in merged:
+        found = _child(source, key)
+        if found:
+            return found
+    return None
+
+
+def locate(text: str, filename: str, path: Path) -> tuple[Location, int] | None:
+    """Where `path` is written in the file: the deepest existing prefix and how many parts matched.
+
+    The location is that of the key (for mappings) so messages point at what the user typed.
+    """
+    try:
+        nodes = list(yaml.compose_all(text, Loader=_ComposeLoader))
+    except yaml.YAMLError:
+        return None
+    best: tuple[Location, int] | None = None
+    for root in nodes:
+        node: yaml.Node = root
+        mark = root.start_mark
+        depth = 0
+        for part in path:
+            found = _child(node, part)
+            if found is None:
+                break
+            key_node, node = found
+            mark = key_node.start_mark
+            depth += 1
+        if best is None or depth > best[1]:
+            best = (Location(filename, mark.line + 1, mark.column + 1), depth)
+    return best
