@@ -83,7 +83,7 @@ def main() -> int:
     print(f"{'project':70} {'compose2ecs':>12} {'compose':>9} {'ratio':>6}")
     for name, cwd, files in _projects(args.corpus_projects):
         file_args = [a for f in files for a in ("-f", f)]
-        ours = _time([str(OURS), *file_args, "config", "--format", "json"], cwd, args.runs)
+        ours = _time([str(OURS), "config", *file_args, "--format", "json"], cwd, args.runs)
         ref = _time([str(exe), *file_args, "config", "--format", "json"], cwd, args.runs)
         ours_total += ours
         ref_total += ref

@@ -27,6 +27,11 @@ app = typer.Typer(
 )
 
 
+@app.callback()
+def _root() -> None:
+    """Run docker-compose apps on AWS Fargate."""
+
+
 class OutputFormat(StrEnum):
     yaml = "yaml"
     json = "json"

@@ -344,14 +344,21 @@ class _Compiler:
         self._root = root
         self._refs: dict[str, _Node] = {}
         self._resolving: set[str] = set()
+        self._lazy = False
 
-    def compile_root(self) -> _Node:
+    def compile_root(self, *, lazy: bool = False) -> _Node:
+        """Compile the schema; `lazy` defers each $ref target until a value first reaches it.
+
+        Eager compilation checks every definition, used or not, so an unknown keyword anywhere
+        fails at once (the tests do this); the CLI compiles lazily because start-up time counts.
+        """
         definitions = self._root.get("definitions", {})
         if not isinstance(definitions, Mapping):
             raise SchemaError("#/definitions must be an object")
-        # Compile every definition, used or not, so an unknown keyword anywhere fails now.
-        for name in definitions:
-            self._ref(f"#/definitions/{name}", "#/definitions")
+        self._lazy = lazy
+        if not lazy:
+            for name in definitions:
+                self._ref(f"#/definitions/{name}", "#/definitions")
         return self.node(self._root, "#", is_root=True)
 
     # -- references --------------------------------------------------------------------------------
@@ -382,11 +389,27 @@ class _Compiler:
                     run(value, path, out)
 
             return _Node(self._accepts(target, set()), _join(self._label(target, set())), deferred)
+        if self._lazy:
+            return self._lazy_ref(ref, target)
         self._resolving.add(ref)
         try:
             node = self.node(target, ref)
         finally:
             self._resolving.discard(ref)
+        self._refs[ref] = node
+        return node
+
+    def _lazy_ref(self, ref: str, target: Any) -> _Node:
+        compiled: list[_Run | None] = []
+
+        def run_on_demand(value: Any, path: Path, out: list[Problem]) -> None:
+            if not compiled:
+                compiled.append(self.node(target, ref).run)
+            run = compiled[0]
+            if run is not None:
+                run(value, path, out)
+
+        node = _Node(self._accepts(target, set()), _join(self._label(target, set())), run_on_demand)
         self._refs[ref] = node
         return node
 
@@ -760,12 +783,13 @@ def _unknown_key(
 # Public API.
 
 
-def compile_schema(schema: Mapping[str, Any]) -> Callable[[Any], list[Problem]]:
+def compile_schema(schema: Mapping[str, Any], *, lazy: bool = False) -> Callable[[Any], list[Problem]]:
     """Compile a draft-07 schema (the subset the Compose schema uses) into a validating function.
 
-    Raises SchemaError for any keyword, type, format or $ref this module does not implement.
+    Raises SchemaError for any keyword, type, format or $ref this module does not implement
+    (with `lazy`, only once a value reaches the offending part).
     """
-    root = _Compiler(schema).compile_root()
+    root = _Compiler(schema).compile_root(lazy=lazy)
     run = root.run
 
     def validate_instance(instance: Any) -> list[Problem]:
@@ -780,7 +804,7 @@ def compile_schema(schema: Mapping[str, Any]) -> Callable[[Any], list[Problem]]:
 @functools.cache
 def _compose_validator() -> Callable[[Any], list[Problem]]:
     text = FilePath(__file__).with_name(_SCHEMA_FILE).read_text(encoding="utf-8")
-    return compile_schema(json.loads(text))
+    return compile_schema(json.loads(text), lazy=True)
 
 
 def validate(model: dict[str, Any]) -> list[Problem]:

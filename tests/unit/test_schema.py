@@ -645,3 +645,11 @@ def test_corpus_schema_rejections_are_caught(capsys: pytest.CaptureFixture[str])
             f"({on_raw} on the raw file, {after_interpolation} after ${{VAR}} substitution)"
         )
     assert missed == []
+
+
+def test_the_vendored_schema_compiles_eagerly_with_every_keyword_known() -> None:
+    # The CLI compiles lazily; this compiles every definition so a schema update with a keyword
+    # we do not implement fails here instead of weakening validation silently.
+    validator = compile_schema(json.loads(SCHEMA_FILE.read_text(encoding="utf-8")))
+    assert validator({"services": {"web": {"image": "nginx"}}}) == []
+    assert validator({"services": {"web": {"image": 1}}}) != []
