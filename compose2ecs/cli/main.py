@@ -9,12 +9,13 @@ from __future__ import annotations
 import json
 import os
 import sys
+from dataclasses import replace
 from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
 
-from compose2ecs.errors import Compose2EcsError, InputError, UsageError
+from compose2ecs.errors import Compose2EcsError, InputError, Problem, UsageError
 
 EXIT_OK, EXIT_DIFF, EXIT_INPUT, EXIT_FAILURE = 0, 1, 2, 3
 
@@ -113,11 +114,22 @@ def config(
         )
 
 
+def _relative(problem: Problem) -> Problem:
+    """Show files under the current directory as relative paths, as users typed them."""
+    location = problem.location
+    if location is None or not os.path.isabs(location.file):
+        return problem
+    relative = os.path.relpath(location.file)
+    if relative.startswith(".."):
+        return problem
+    return replace(problem, location=replace(location, file=relative))
+
+
 def _render_input_error(error: InputError) -> None:
     for problem in error.problems:
-        typer.echo(f"error: {problem.render()}", err=True)
+        typer.echo(f"error: {_relative(problem).render()}", err=True)
     if len(error.problems) > 1:
-        typer.echo(f"{len(error.problems)} problems; nothing was changed.", err=True)
+        typer.echo(f"{len(error.problems)} problems found.", err=True)
 
 
 def main(argv: list[str] | None = None) -> None:
