@@ -117,7 +117,7 @@ def config(
 def _relative(problem: Problem) -> Problem:
     """Show files under the current directory as relative paths, as users typed them."""
     location = problem.location
-    if location is None or not os.path.isabs(location.file):
+    if location is None or not os.path.isabs(location.file):  # noqa: PTH117 - str paths throughout
         return problem
     relative = os.path.relpath(location.file)
     if relative.startswith(".."):
