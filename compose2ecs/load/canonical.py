@@ -81,22 +81,18 @@ def _service_networks(value: Any, _path: Path) -> Any:
     return value
 
 
-def _volume_mount(value: Any, path: Path) -> Any:
-    if isinstance(value, str):
+def _parsed(parser: Callable[[str], Any]) -> Transformer:
+    """A transformer that expands a short-syntax string with `parser` and leaves mappings alone."""
+
+    def transform(value: Any, path: Path) -> Any:
+        if not isinstance(value, str):
+            return value
         try:
-            return parse_volume(value)
+            return parser(value)
         except ValueError as exc:
             raise CanonicalError(str(exc), path) from None
-    return value
 
-
-def _device(value: Any, path: Path) -> Any:
-    if isinstance(value, str):
-        try:
-            return parse_device(value)
-        except ValueError as exc:
-            raise CanonicalError(str(exc), path) from None
-    return value
+    return transform
 
 
 def _ports(value: Any, path: Path) -> Any:
@@ -163,11 +159,11 @@ _TRANSFORMS: list[tuple[tuple[str, ...], Transformer]] = [
     (("services", "*", "label_file"), _string_or_list),
     (("services", "*", "extends"), _extends),
     (("services", "*", "networks"), _service_networks),
-    (("services", "*", "volumes", "*"), _volume_mount),
+    (("services", "*", "volumes", "*"), _parsed(parse_volume)),
     (("services", "*", "dns"), _dns),
     (("services", "*", "dns_search"), _string_or_list),
     (("services", "*", "tmpfs"), _string_or_list),
-    (("services", "*", "devices", "*"), _device),
+    (("services", "*", "devices", "*"), _parsed(parse_device)),
     (("services", "*", "secrets", "*"), _file_mount),
     (("services", "*", "configs", "*"), _file_mount),
     (("services", "*", "ports"), _ports),

@@ -14,6 +14,7 @@ from typing import Any
 
 from compose2ecs.errors import Path, format_path
 from compose2ecs.load.short_syntax import parse_volume
+from compose2ecs.load.values import go_sprint
 
 Merger = Callable[[Any, Any, Path], Any]
 
@@ -31,32 +32,9 @@ def matches(path: Path, pattern: tuple[str, ...]) -> bool:
     return all(want in ("*", part) for part, want in zip(path, pattern, strict=True))
 
 
-def _go_str(value: Any) -> str:
-    """fmt.Sprint of a YAML scalar, which is how Compose turns `KEY: 1` into `KEY=1`."""
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, float):
-        return _go_float(value)
-    return str(value)
-
-
-def _go_float(value: float) -> str:
-    if value == int(value) and abs(value) < 1e21:  # noqa: PLR2004 - Go switches to exponent form at 1e21
-        return str(int(value))
-    text = repr(value)
-    if "e" in text:
-        mantissa, exp = text.split("e")
-        sign = exp[0] if exp[0] in "+-" else "+"
-        digits = exp.lstrip("+-").rjust(2, "0")
-        return f"{mantissa}e{sign}{digits}"
-    return text
-
-
 def to_sequence(value: Any) -> list[Any]:
     if isinstance(value, dict):
-        items = [k if v is None else f"{k}={_go_str(v)}" for k, v in value.items()]
+        items = [k if v is None else f"{k}={go_sprint(v)}" for k, v in value.items()]
         return sorted(items)
     if isinstance(value, list):
         return list(value)
@@ -222,7 +200,7 @@ def merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 def _key_value_index(item: Any) -> str:
     if isinstance(item, str):
         return item.split("=", 1)[0]
-    return _go_str(item)
+    return go_sprint(item)
 
 
 def _port_index(item: Any) -> str:
@@ -231,8 +209,10 @@ def _port_index(item: Any) -> str:
         published = item.get("published", "")
         host = item.get("host_ip", "0.0.0.0")  # noqa: S104 - an identity key, nothing binds here
         protocol = item.get("protocol", "tcp")
-        return f"{host}:{_go_str(published) if published is not None else ''}:{_go_str(target)}/{protocol}"
-    return _go_str(item)
+        return (
+            f"{host}:{go_sprint(published) if published is not None else ''}:{go_sprint(target)}/{protocol}"
+        )
+    return go_sprint(item)
 
 
 def _volume_index(item: Any) -> str:
@@ -243,7 +223,7 @@ def _volume_index(item: Any) -> str:
             return str(parse_volume(item).get("target", ""))
         except ValueError:
             return item
-    return _go_str(item)
+    return go_sprint(item)
 
 
 def _mount_index(default_dir: str) -> Callable[[Any], str]:
@@ -259,7 +239,7 @@ def _mount_index(default_dir: str) -> Callable[[Any], str]:
                 return target
             source = str(item.get("source", ""))
             return f"{default_dir}/{source}" if default_dir else source
-        return _go_str(item)
+        return go_sprint(item)
 
     return index
 
@@ -267,7 +247,7 @@ def _mount_index(default_dir: str) -> Callable[[Any], str]:
 def _env_file_index(item: Any) -> str:
     if isinstance(item, dict):
         return str(item.get("path", ""))
-    return _go_str(item)
+    return go_sprint(item)
 
 
 def _device_index(item: Any) -> str:
@@ -276,7 +256,7 @@ def _device_index(item: Any) -> str:
     if isinstance(item, str):
         parts = item.split(":")
         return parts[1] if len(parts) > 1 else parts[0]
-    return _go_str(item)
+    return go_sprint(item)
 
 
 _UNIQUE: list[tuple[tuple[str, ...], Callable[[Any], str]]] = [
