@@ -189,13 +189,19 @@ def load_project(options: ProjectOptions, reader: Reader | None = None) -> Proje
     if not profiles and environment.get("COMPOSE_PROFILES"):
         profiles = [p.strip() for p in environment["COMPOSE_PROFILES"].split(",") if p.strip()]
 
+    # A name given by flag or environment must already be valid; one from the file or the
+    # directory is normalised (`name: MyApp` is "myapp"), as Compose does.
     name = options.project_name or environment.get("COMPOSE_PROJECT_NAME") or ""
-    model = _load_model(ctx, files, working_dir)
-    if not name:
-        name = model.get("name") or ""
-        if name and not isinstance(name, str):
-            name = str(name)
     explicit = bool(name)
+    try:
+        model = _load_model(ctx, files, working_dir)
+    except RecursionError:
+        raise InputError(
+            [Problem("the YAML nests too deeply, or an alias refers to itself", Location(files[0]))]
+        ) from None
+    if not name:
+        from_file = model.get("name")
+        name = normalize_project_name(str(from_file)) if from_file else ""
     if not name:
         name = normalize_project_name(posixpath.basename(working_dir))
     if not name:
@@ -206,7 +212,7 @@ def load_project(options: ProjectOptions, reader: Reader | None = None) -> Proje
                 Problem(
                     f"invalid project name {name!r}: use only lowercase letters, digits, dashes and "
                     "underscores, starting with a letter or digit",
-                    hint="set a valid name with -p NAME or the top-level name: key",
+                    hint="set a valid name with -p NAME or COMPOSE_PROJECT_NAME",
                 )
             ]
         )
@@ -234,10 +240,9 @@ def _project_environment(
     env_files = [_abspath(cwd, f) for f in options.env_files]
     if not env_files:
         default = posixpath.join(working_dir, ".env")
+        # A `.env` directory (often a Python virtualenv) is not an environment file: skip it.
         if reader.is_file(default):
             env_files = [default]
-        elif reader.is_dir(default):
-            raise InputError([Problem(f"{default} is a directory, not an environment file")])
     from_files: dict[str, str] = {}
     for env_file in env_files:
         if not reader.is_file(env_file):
@@ -284,10 +289,7 @@ def _documents(ctx: _Context, file: str) -> list[Document]:
         docs = load_documents(text, file)
     except YamlError as exc:
         raise InputError([exc.problem]) from None
-    if not docs:
-        raise InputError(
-            [Problem("empty compose file", Location(file), hint="add at least a services: section")]
-        )
+    # An empty file adds nothing (an empty override is fine); an empty project fails later.
     return docs
 
 
@@ -458,7 +460,10 @@ def _extend_service(
             validate_schema=False,
         )
         _resolve_paths(base_model, posixpath.dirname(base_file), ctx.lookup("HOME") or "")
-        base_services = dict(base_model.get("services") or {})
+        services_of_base = base_model.get("services") or {}
+        if not isinstance(services_of_base, dict):
+            raise InputError([ctx.problem("services must be a mapping", base_file, ("services",))])
+        base_services = dict(services_of_base)
         if ref not in base_services:
             raise InputError(
                 [
@@ -483,7 +488,12 @@ def _extend_service(
     base = _extend_service(ctx, ref, base_services, base_file, chain)
     if base is None:
         return service
-    merged = merge_values(_deep_copy(base), service, ("services", name))
+    if not isinstance(base, dict):
+        raise InputError([ctx.problem(f"services.{ref} must be a mapping", base_file, ("services", ref))])
+    try:
+        merged: dict[str, Any] = merge_values(_deep_copy(base), service, ("services", name))
+    except MergeError as exc:
+        raise InputError([ctx.problem(exc.message, file, exc.path)]) from None
     merged.pop("extends", None)
     return merged
 
@@ -516,7 +526,9 @@ def _apply_include(
         if not isinstance(entry, dict):
             raise InputError([ctx.problem("must be a path or a mapping with path:", file, path)])
         paths = entry.get("path")
-        paths = [paths] if isinstance(paths, str) else list(paths or [])
+        paths = [paths] if isinstance(paths, str) else paths or []
+        if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+            raise InputError([ctx.problem("path must be a file name or a list of file names", file, path)])
         if not paths:
             raise InputError([ctx.problem("include needs path:", file, path)])
         files = [_abspath(working_dir, str(p)) for p in paths]
@@ -529,7 +541,11 @@ def _apply_include(
         project_dir = entry.get("project_directory")
         project_dir = _abspath(working_dir, str(project_dir)) if project_dir else posixpath.dirname(files[0])
         env_files = entry.get("env_file")
-        env_files = [env_files] if isinstance(env_files, str) else list(env_files or [])
+        env_files = [env_files] if isinstance(env_files, str) else env_files or []
+        if not isinstance(env_files, list) or not all(isinstance(f, str) for f in env_files):
+            raise InputError(
+                [ctx.problem("env_file must be a file name or a list of file names", file, path)]
+            )
         if not env_files:
             default = posixpath.join(project_dir, ".env")
             env_files = [default] if ctx.reader.is_file(default) else []
@@ -578,6 +594,11 @@ def _apply_include(
 _REMOTE_CONTEXT = re.compile(r"^(https?://|git://|git@|github\.com/|ssh://)|\.git(#.*)?$")
 
 
+def _as_list(value: Any) -> list[Any]:
+    """Files loaded without schema validation (extends bases) may hold anything where a list goes."""
+    return value if isinstance(value, list) else []
+
+
 def _is_remote_context(context: str) -> bool:
     return bool(_REMOTE_CONTEXT.search(context)) or "://" in context or context.startswith(_SERVICE_PREFIX)
 
@@ -594,7 +615,8 @@ def _expand_home(path: str, home: str) -> str:
 
 def _resolve_paths(model: dict[str, Any], working_dir: str, home: str) -> None:
     """Relative paths become absolute against the project (or included/extended file's) directory."""
-    for service in (model.get("services") or {}).values():
+    services = model.get("services")
+    for service in services.values() if isinstance(services, dict) else []:
         if not isinstance(service, dict):
             continue
         build = service.get("build")
@@ -607,7 +629,7 @@ def _resolve_paths(model: dict[str, Any], working_dir: str, home: str) -> None:
                 for key, value in contexts.items():
                     if isinstance(value, str) and not _is_remote_context(value):
                         contexts[key] = _abspath(working_dir, value)
-        for env_file in service.get("env_file") or []:
+        for env_file in _as_list(service.get("env_file")):
             if isinstance(env_file, dict) and isinstance(env_file.get("path"), str):
                 env_file["path"] = _abspath(working_dir, _expand_home(env_file["path"], home))
         label_files = service.get("label_file")
@@ -618,7 +640,7 @@ def _resolve_paths(model: dict[str, Any], working_dir: str, home: str) -> None:
         extends = service.get("extends")
         if isinstance(extends, dict) and isinstance(extends.get("file"), str):
             extends["file"] = _abspath(working_dir, extends["file"])
-        for volume in service.get("volumes") or []:
+        for volume in _as_list(service.get("volumes")):
             if (
                 isinstance(volume, dict)
                 and volume.get("type") == "bind"

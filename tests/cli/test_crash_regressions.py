@@ -1,0 +1,356 @@
+"""Findings of the crash hunt: each test asserts what Docker Compose v2.40.3 does.
+
+Tests without a marker are fixed bugs (regression tests). Tests marked `xfail(strict=True)` are
+known differences still open: they fail (XPASS) once fixed, so the marker must then be removed. What Compose does was checked with the reference binary
+(`env -i PATH=/usr/bin:/bin HOME=/nonexistent-home docker-compose config`).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from typing import TYPE_CHECKING
+
+import pytest
+
+from tests.cli._helpers import assert_input_error, location_re, names_file, run, write
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+WEB = "services:\n  web:\n    image: nginx\n"
+
+
+def xfail(reason: str) -> pytest.MarkDecorator:
+    return pytest.mark.xfail(strict=True, reason=reason)
+
+
+# --- we reject what Compose accepts ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("content", ["", "# nothing to override yet\n"])
+def test_empty_override_file_is_accepted(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, content: str
+) -> None:
+    write(tmp_path, {"compose.yaml": WEB, "compose.override.yaml": content})
+    result = run(capsys, "config", "--services")
+    assert result.code == 0, result.err
+    assert result.out.split() == ["web"]
+
+
+def test_empty_included_file_is_accepted(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    write(tmp_path, {"compose.yaml": "include: [extra.yaml]\n" + WEB, "extra.yaml": ""})
+    result = run(capsys, "config", "--services")
+    assert result.code == 0, result.err
+    assert result.out.split() == ["web"]
+
+
+def test_dotenv_directory_is_ignored(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    write(tmp_path, {"compose.yaml": WEB, ".env/bin/activate": "# venv\n"})
+    result = run(capsys, "config", "-q")
+    assert result.code == 0, result.err
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"), [("MyApp", "myapp"), ("my.app", "myapp"), ("-My_App", "my_app")]
+)
+def test_name_key_is_normalised(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str, expected: str
+) -> None:
+    write(tmp_path, {"compose.yaml": f"name: {name}\n" + WEB})
+    result = run(capsys, "config", "--format", "json")
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["name"] == expected
+
+
+@xfail("`-f -` is 'no such file'; Compose reads the file from standard input")
+def test_compose_file_from_stdin(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(WEB))
+    result = run(capsys, "config", "-f", "-", "--services")
+    assert result.code == 0, result.err
+    assert result.out.split() == ["web"]
+
+
+@xfail("a non-UTF-8 env file is rejected ('pass a YAML file'); Compose reads its bytes")
+@pytest.mark.parametrize("env_name", ["app.env", ".env"])
+def test_latin1_env_file_is_accepted(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, env_name: str
+) -> None:
+    write(tmp_path, {"compose.yaml": WEB + "    env_file: [{path: app.env, required: false}]\n"})
+    write(tmp_path, {env_name: b"GREETING=caf\xe9\n"})
+    result = run(capsys, "config", "-q")
+    assert result.code == 0, result.err
+
+
+@xfail("a UTF-16 compose file (PowerShell 5 `>` writes one) is rejected; Compose decodes it")
+def test_utf16_compose_file_is_accepted(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    write(tmp_path, {"compose.yaml": WEB.encode("utf-16")})
+    result = run(capsys, "config", "--services")
+    assert result.code == 0, result.err
+    assert result.out.split() == ["web"]
+
+
+@xfail("an unknown YAML tag (!foo) is an error; Compose ignores unknown tags")
+def test_unknown_yaml_tag_is_ignored(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    write(tmp_path, {"compose.yaml": WEB + "    ports: !foo ['80']\n"})
+    result = run(capsys, "config", "-q")
+    assert result.code == 0, result.err
+
+
+@xfail("`image:` left empty in an override is 'must be a string'; Compose keeps the base image")
+def test_null_image_in_override(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    write(tmp_path, {"compose.yaml": WEB, "compose.override.yaml": "services:\n  web:\n    image:\n"})
+    result = run(capsys, "config", "-q")
+    assert result.code == 0, result.err
+
+
+@xfail("empty include entries are errors; Compose skips them")
+@pytest.mark.parametrize(
+    "include", ["include:\n", "include: [null]\n", "include:\n  - path: null\n", "include:\n  - path: []\n"]
+)
+def test_empty_include_entries_are_skipped(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, include: str
+) -> None:
+    write(tmp_path, {"compose.yaml": include + WEB})
+    result = run(capsys, "config", "-q")
+    assert result.code == 0, result.err
+
+
+@xfail("deep but finite nesting hits Python's recursion limit (exit 3); Compose accepts it")
+def test_deeply_nested_extension_value(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    write(tmp_path, {"compose.yaml": "x-deep: " + "[" * 500 + "]" * 500 + "\n" + WEB})
+    result = run(capsys, "config", "-q")
+    assert result.code == 0, result.err
+
+
+# --- crashes: exit 3 'unexpected failure' where Compose reports the input -----------------------
+
+
+def test_extends_with_conflicting_types(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "compose.yaml": (
+                "services:\n  base:\n    image: x\n    ports: ['80']\n"
+                "  web:\n    extends: base\n    ports: {a: 1}\n"
+            )
+        },
+    )
+    result = run(capsys, "config")
+    assert_input_error(result)
+    assert location_re("compose.yaml").search(result.errors[0]), result.err
+    assert "services.web.ports" in result.err
+
+
+def test_extends_a_service_that_is_a_list(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    write(tmp_path, {"compose.yaml": "services:\n  base: [1]\n  web:\n    image: x\n    extends: base\n"})
+    result = run(capsys, "config")
+    assert_input_error(result)
+    assert location_re("compose.yaml").search(result.errors[0]), result.err
+
+
+def test_extends_file_with_services_list(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "compose.yaml": "services:\n  web:\n    extends: {file: base.yaml, service: b}\n",
+            "base.yaml": "services: [b]\n",
+        },
+    )
+    result = run(capsys, "config")
+    assert_input_error(result)
+    assert names_file(result.errors[0], "base.yaml"), result.err
+
+
+def test_extends_file_with_env_file_number(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "compose.yaml": "services:\n  web:\n    extends: {file: base.yaml, service: b}\n",
+            "base.yaml": "services:\n  b:\n    image: x\n    env_file: 1\n",
+        },
+    )
+    result = run(capsys, "config")
+    assert_input_error(result)
+    assert "env_file" in result.errors[0]
+
+
+@pytest.mark.parametrize(
+    ("entry", "key"),
+    [("  - path: 3\n", "path"), ("  - path: extra.yaml\n    env_file: 3\n", "env_file")],
+)
+def test_include_entry_with_number(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, entry: str, key: str
+) -> None:
+    write(
+        tmp_path,
+        {"compose.yaml": "include:\n" + entry + WEB, "extra.yaml": "services:\n  a:\n    image: x\n"},
+    )
+    result = run(capsys, "config")
+    assert_input_error(result)
+    assert location_re("compose.yaml").search(result.errors[0]), result.err
+    assert key in result.errors[0]
+
+
+@xfail("a recursive alias is reported without a line number; Compose: 'cycle detected'")
+@pytest.mark.parametrize("text", ["x-a: &a [*a]\n", "x-a: &a {b: *a}\n"])
+def test_recursive_alias(capsys: pytest.CaptureFixture[str], tmp_path: Path, text: str) -> None:
+    write(tmp_path, {"compose.yaml": text + WEB})
+    result = run(capsys, "config")
+    assert_input_error(result)
+    assert location_re("compose.yaml").search(result.errors[0]), result.err
+
+
+# --- wrong model or wrong location -------------------------------------------------------------
+
+
+@xfail("!reset/!override on a service that uses extends are ignored (the base's ports are kept)")
+@pytest.mark.parametrize(("tag", "expected"), [("!reset []", []), ("!override ['81']", [81])])
+def test_reset_and_override_apply_to_extends(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, tag: str, expected: list[int]
+) -> None:
+    write(
+        tmp_path,
+        {
+            "compose.yaml": (
+                "services:\n  base:\n    image: x\n    ports: ['80']\n"
+                f"  web:\n    extends: base\n    ports: {tag}\n"
+            )
+        },
+    )
+    result = run(capsys, "config", "--format", "json")
+    assert result.code == 0, result.err
+    web = json.loads(result.out)["services"]["web"]
+    assert [p["target"] for p in web.get("ports", [])] == expected
+
+
+@xfail("a problem inside an included file is located at the including file's line 2")
+def test_problem_in_included_file_points_at_it(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "compose.yaml": "include: [extra.yaml]\n" + WEB,
+            "extra.yaml": "services:\n  a:\n    image: x\n    networks: [front]\n",
+        },
+    )
+    result = run(capsys, "config")
+    assert_input_error(result)
+    [error] = result.errors
+    assert location_re("extra.yaml", 4).search(error), error
+
+
+@xfail("gpus: all prints as 'all'; Compose prints [{count: -1}]")
+def test_gpus_all(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    write(tmp_path, {"compose.yaml": WEB + "    gpus: all\n"})
+    result = run(capsys, "config", "--format", "json")
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["services"]["web"]["gpus"] == [{"count": -1}]
+
+
+@xfail("`$` in mapping keys is not escaped as `$$` in the output; Compose escapes keys too")
+def test_dollar_in_key_is_escaped(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    write(tmp_path, {"compose.yaml": WEB + "    labels:\n      'price$': x\n"})
+    result = run(capsys, "config", "--format", "json")
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["services"]["web"]["labels"] == {"price$$": "x"}
+
+
+@xfail("a duplicate key error names the key but not its path (services.web.image)")
+def test_duplicate_key_names_key_path(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    write(tmp_path, {"compose.yaml": WEB + "    image: httpd\n"})
+    result = run(capsys, "config")
+    assert_input_error(result)
+    assert "services.web.image" in result.errors[0]
+
+
+# --- we accept what Compose rejects ------------------------------------------------------------
+
+
+@xfail("undefined build secrets are accepted; Compose: 'refers to undefined build secret'")
+def test_undefined_build_secret(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    write(
+        tmp_path, {"compose.yaml": "services:\n  web:\n    build:\n      context: .\n      secrets: [npm]\n"}
+    )
+    result = run(capsys, "config")
+    assert_input_error(result)
+    assert location_re("compose.yaml", 5).search(result.errors[0]), result.err
+    assert "npm" in result.errors[0]
+
+
+@xfail("unquoted dates are strings to us; to Compose they are timestamps, invalid in these places")
+@pytest.mark.parametrize(
+    ("tail", "line"),
+    [
+        ("    environment:\n      RELEASE_DATE: 2024-01-01\n", 5),
+        ("    labels:\n      built: 2024-01-01\n", 5),
+        ("    command: [2024-01-01]\n", 4),
+    ],
+)
+def test_unquoted_date_is_rejected(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, tail: str, line: int
+) -> None:
+    write(tmp_path, {"compose.yaml": WEB + tail})
+    result = run(capsys, "config")
+    assert_input_error(result)
+    assert location_re("compose.yaml", line).search(result.errors[0]), result.err
+
+
+@xfail("Compose requires a target for long-syntax ports and volumes; we accept none")
+@pytest.mark.parametrize(
+    "tail",
+    [
+        "    ports:\n      - published: 8080\n",
+        "    volumes:\n      - type: bind\n        source: ./data\n",
+    ],
+)
+def test_long_syntax_needs_target(capsys: pytest.CaptureFixture[str], tmp_path: Path, tail: str) -> None:
+    write(tmp_path, {"compose.yaml": WEB + tail})
+    result = run(capsys, "config")
+    assert_input_error(result)
+    assert location_re("compose.yaml", 5).search(result.errors[0]), result.err
+
+
+@xfail("a secret with neither file: nor environment: is accepted; Compose rejects it")
+def test_secret_needs_a_source(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    write(tmp_path, {"compose.yaml": WEB + "    secrets: [s]\nsecrets:\n  s:\n    name: token\n"})
+    result = run(capsys, "config")
+    assert_input_error(result)
+    assert location_re("compose.yaml").search(result.errors[0]), result.err
+    assert "secrets.s" in result.errors[0]
+
+
+@xfail("negative counts are accepted; Compose: 'must be greater than or equal to 0' / overflows uint")
+@pytest.mark.parametrize(
+    ("tail", "key_path"),
+    [
+        ("    deploy:\n      replicas: -1\n", "services.web.deploy.replicas"),
+        ("    scale: -1\n", "services.web.scale"),
+        ("    healthcheck:\n      retries: -1\n", "services.web.healthcheck.retries"),
+    ],
+)
+def test_negative_counts_are_rejected(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, tail: str, key_path: str
+) -> None:
+    write(tmp_path, {"compose.yaml": WEB + tail})
+    result = run(capsys, "config")
+    assert_input_error(result)
+    assert key_path in result.errors[0]
+
+
+@xfail("an empty second YAML document is accepted; Compose: 'top-level object must be a mapping'")
+def test_empty_second_document(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    write(tmp_path, {"compose.yaml": WEB + "---\n"})
+    result = run(capsys, "config")
+    assert_input_error(result)
+    assert names_file(result.errors[0], "compose.yaml"), result.err
+
+
+@xfail("cpus: .inf is accepted and printed as `Infinity`, which is not JSON; Compose fails")
+def test_infinite_float_is_rejected(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    write(tmp_path, {"compose.yaml": WEB + "    cpus: .inf\n"})
+    result = run(capsys, "config", "--format", "json")
+    assert result.code != 0
+    assert "Infinity" not in result.out
