@@ -1,7 +1,8 @@
 """Findings of the crash hunt: each test asserts what Docker Compose v2.40.3 does.
 
 Tests without a marker are fixed bugs (regression tests). Tests marked `xfail(strict=True)` are
-known differences still open: they fail (XPASS) once fixed, so the marker must then be removed. What Compose does was checked with the reference binary
+known differences still open: they fail (XPASS) once fixed, so the marker must then be removed.
+What Compose does was checked with the reference binary
 (`env -i PATH=/usr/bin:/bin HOME=/nonexistent-home docker-compose config`).
 """
 
