@@ -12,17 +12,19 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from compose2ecs.errors import InputError, Location, Path, Problem, format_path
+from compose2ecs.errors import InputError, Location, Path, Problem
 from compose2ecs.load import canonical as canonical_mod
 from compose2ecs.load import interpolation, typed
 from compose2ecs.load.dotenv import DotenvError, parse_dotenv
 from compose2ecs.load.merge import MergeError, enforce_unicity, merge, merge_values
 from compose2ecs.load.schema import validate
 from compose2ecs.load.yamlfile import Document, YamlError, load_documents, locate
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 COMPOSE_FILE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
 OVERRIDE_FILE_NAMES = {
@@ -50,9 +52,6 @@ class Reader:
 
     def is_file(self, path: str) -> bool:
         return os.path.isfile(path)  # noqa: PTH113
-
-    def is_dir(self, path: str) -> bool:
-        return os.path.isdir(path)  # noqa: PTH112
 
 
 @dataclass
@@ -1025,10 +1024,3 @@ def config_json_escape(value: Any) -> Any:
     if isinstance(value, list):
         return [config_json_escape(v) for v in value]
     return value
-
-
-def describe(path: Path) -> str:
-    return format_path(path)
-
-
-LookupFn = Callable[[str], str | None]
