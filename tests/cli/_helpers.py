@@ -66,3 +66,13 @@ def line_of(message: str, file: str) -> int | None:
     """The line number the message gives for `file`, if any."""
     match = re.search(rf"(?:^|[\s/]){re.escape(file)}:(\d+)", message)
     return int(match.group(1)) if match else None
+
+
+def assert_single_error(result: Result, file: str, line: int, *fragments: str) -> str:
+    """An input error with exactly one problem, at `file:line`, whose text holds every fragment."""
+    assert_input_error(result)
+    [error] = result.errors
+    assert location_re(file, line).search(error), error
+    for fragment in fragments:
+        assert fragment in error, error
+    return error

@@ -7,7 +7,16 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.cli._helpers import Result, assert_input_error, line_of, location_re, names_file, run, write
+from tests.cli._helpers import (
+    Result,
+    assert_input_error,
+    assert_single_error,
+    line_of,
+    location_re,
+    names_file,
+    run,
+    write,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -100,11 +109,7 @@ def test_wrong_type_names_key(
 def test_image_must_be_a_string(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     write(tmp_path, {"compose.yaml": "services:\n  web:\n    image: 3\n"})
     result = run(capsys, "config")
-    assert_input_error(result)
-    [error] = result.errors
-    assert location_re("compose.yaml", 3).search(error), error
-    assert "services.web.image:" in error
-    assert "string" in error
+    assert_single_error(result, "compose.yaml", 3, "services.web.image:", "string")
 
 
 # --- ports -------------------------------------------------------------------------------------
@@ -121,10 +126,7 @@ def test_image_must_be_a_string(capsys: pytest.CaptureFixture[str], tmp_path: Pa
 def test_bad_short_port(capsys: pytest.CaptureFixture[str], tmp_path: Path, port: str, word: str) -> None:
     write(tmp_path, {"compose.yaml": WEB + f"    ports:\n      - '8080:8080'\n      - '{port}'\n"})
     result = run(capsys, "config")
-    assert_input_error(result)
-    [error] = result.errors
-    assert location_re("compose.yaml", 6).search(error), error
-    assert "services.web.ports[1]:" in error
+    error = assert_single_error(result, "compose.yaml", 6, "services.web.ports[1]:")
     assert word in error
 
 
@@ -134,12 +136,7 @@ def test_bad_short_port(capsys: pytest.CaptureFixture[str], tmp_path: Path, port
 def test_unset_required_variable(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     write(tmp_path, {"compose.yaml": "services:\n  web:\n    image: nginx:${TAG:?TAG must be set}\n"})
     result = run(capsys, "config")
-    assert_input_error(result)
-    [error] = result.errors
-    assert location_re("compose.yaml", 3).search(error), error
-    assert "services.web.image:" in error
-    assert "TAG" in error
-    assert "TAG must be set" in error
+    assert_single_error(result, "compose.yaml", 3, "services.web.image:", "TAG", "TAG must be set")
 
 
 def test_required_variable_set_in_dotenv_is_fine(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -201,10 +198,7 @@ def test_undefined_reference_in_override_points_at_override(
         tmp_path, {"compose.yaml": WEB, "compose.override.yaml": "services:\n  web:\n    networks: [front]\n"}
     )
     result = run(capsys, "config")
-    assert_input_error(result)
-    [error] = result.errors
-    assert location_re("compose.override.yaml", 3).search(error), error
-    assert "services.web.networks.front:" in error
+    assert_single_error(result, "compose.override.yaml", 3, "services.web.networks.front:")
 
 
 # --- whole-file problems -----------------------------------------------------------------------
@@ -299,22 +293,13 @@ def test_extends_cycle_across_two_files(capsys: pytest.CaptureFixture[str], tmp_
         },
     )
     result = run(capsys, "config")
-    assert_input_error(result)
-    [error] = result.errors
-    assert "cycle" in error
-    assert location_re("compose.yaml", 5).search(error), error
-    assert "services.a.extends" in error
-    assert "other.yaml" in error
+    assert_single_error(result, "compose.yaml", 5, "cycle", "services.a.extends", "other.yaml")
 
 
 def test_extends_unknown_service(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     write(tmp_path, {"compose.yaml": WEB + "  api:\n    extends: nope\n"})
     result = run(capsys, "config")
-    assert_input_error(result)
-    [error] = result.errors
-    assert location_re("compose.yaml", 5).search(error), error
-    assert "services.api.extends" in error
-    assert "nope" in error
+    assert_single_error(result, "compose.yaml", 5, "services.api.extends", "nope")
 
 
 # --- environment files -------------------------------------------------------------------------
@@ -323,11 +308,7 @@ def test_extends_unknown_service(capsys: pytest.CaptureFixture[str], tmp_path: P
 def test_missing_env_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     write(tmp_path, {"compose.yaml": WEB + "    env_file:\n      - missing.env\n"})
     result = run(capsys, "config")
-    assert_input_error(result)
-    [error] = result.errors
-    assert location_re("compose.yaml", 5).search(error), error
-    assert "services.web.env_file[0]:" in error
-    assert "missing.env" in error
+    assert_single_error(result, "compose.yaml", 5, "services.web.env_file[0]:", "missing.env")
 
 
 def test_optional_missing_env_file_is_fine(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -342,9 +323,7 @@ def test_optional_missing_env_file_is_fine(capsys: pytest.CaptureFixture[str], t
 def test_bad_env_file_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     write(tmp_path, {"compose.yaml": WEB + "    env_file: app.env\n", "app.env": "A=1\nB C=2\n"})
     result = run(capsys, "config")
-    assert_input_error(result)
-    [error] = result.errors
-    assert location_re("app.env", 2).search(error), error
+    assert_single_error(result, "app.env", 2)
 
 
 def test_missing_env_file_option(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
