@@ -122,10 +122,6 @@ def _build(value: Any, _path: Path) -> Any:
     return {"context": value} if isinstance(value, str) else value
 
 
-def _ulimit(value: Any, _path: Path) -> Any:
-    return value
-
-
 def _maybe_external(value: Any, path: Path) -> Any:
     if value is None:
         return {}

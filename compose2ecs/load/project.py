@@ -91,6 +91,7 @@ class _Context:
     environment: dict[str, str]
     warnings: list[str]
     texts: dict[str, str] = field(default_factory=dict)
+    extends_bases: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def lookup(self, name: str) -> str | None:
         return self.environment.get(name)
@@ -448,21 +449,7 @@ def _extend_service(
                     )
                 ]
             )
-        base_model = _load_file(
-            ctx,
-            base_file,
-            {},
-            posixpath.dirname(base_file),
-            [],
-            extends=False,
-            include=False,
-            validate_schema=False,
-        )
-        _resolve_paths(base_model, posixpath.dirname(base_file), ctx.lookup("HOME") or "")
-        services_of_base = base_model.get("services") or {}
-        if not isinstance(services_of_base, dict):
-            raise InputError([ctx.problem("services must be a mapping", base_file, ("services",))])
-        base_services = dict(services_of_base)
+        base_services = _extends_base(ctx, base_file)
         if ref not in base_services:
             raise InputError(
                 [
@@ -495,6 +482,32 @@ def _extend_service(
         raise InputError([ctx.problem(exc.message, file, exc.path)]) from None
     merged.pop("extends", None)
     return merged
+
+
+def _extends_base(ctx: _Context, base_file: str) -> dict[str, Any]:
+    """The services of a file named by `extends.file`, loaded once however many services extend it.
+
+    Callers never mutate the result: `_extend_service` merges onto a deep copy of the base.
+    """
+    cached = ctx.extends_bases.get(base_file)
+    if cached is not None:
+        return cached
+    base_model = _load_file(
+        ctx,
+        base_file,
+        {},
+        posixpath.dirname(base_file),
+        [],
+        extends=False,
+        include=False,
+        validate_schema=False,
+    )
+    _resolve_paths(base_model, posixpath.dirname(base_file), ctx.lookup("HOME") or "")
+    services = base_model.get("services") or {}
+    if not isinstance(services, dict):
+        raise InputError([ctx.problem("services must be a mapping", base_file, ("services",))])
+    ctx.extends_bases[base_file] = services
+    return services
 
 
 def _deep_copy(value: Any) -> Any:
@@ -860,17 +873,14 @@ def _check_consistency(model: dict[str, Any]) -> list[Problem]:
                         hint="define it, or remove it from depends_on",
                     )
                 )
-        for namespace in ("network_mode",):
-            ref = service.get(namespace)
-            if (
-                isinstance(ref, str)
-                and ref.startswith(_SERVICE_PREFIX)
-                and ref[len(_SERVICE_PREFIX) :] not in services
-            ):
+        ref = service.get("network_mode")
+        if isinstance(ref, str) and ref.startswith(_SERVICE_PREFIX):
+            target = ref[len(_SERVICE_PREFIX) :]
+            if target not in services:
                 problems.append(
                     Problem(
-                        f"service {ref[len(_SERVICE_PREFIX) :]!r} not found for {namespace}",
-                        path=("services", name, namespace),
+                        f"service {target!r} not found for network_mode",
+                        path=("services", name, "network_mode"),
                     )
                 )
     cycle = _dependency_cycle(services)

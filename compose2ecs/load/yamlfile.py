@@ -10,6 +10,7 @@ re-composes a file's node tree on demand when a problem needs a line and column.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass, field
@@ -273,14 +274,22 @@ def _child(node: yaml.Node, key: str | int) -> tuple[yaml.Node, yaml.Node] | Non
     return None
 
 
+@functools.lru_cache(maxsize=8)
+def _compose(text: str) -> tuple[yaml.Node, ...] | None:
+    """The node tree of a file, composed once however many problems it has."""
+    try:
+        return tuple(yaml.compose_all(text, Loader=_ComposeLoader))
+    except yaml.YAMLError:
+        return None
+
+
 def locate(text: str, filename: str, path: Path) -> tuple[Location, int] | None:
     """Where `path` is written in the file: the deepest existing prefix and how many parts matched.
 
     The location is that of the key (for mappings) so messages point at what the user typed.
     """
-    try:
-        nodes = list(yaml.compose_all(text, Loader=_ComposeLoader))
-    except yaml.YAMLError:
+    nodes = _compose(text)
+    if nodes is None:
         return None
     best: tuple[Location, int] | None = None
     for root in nodes:
