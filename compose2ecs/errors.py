@@ -45,7 +45,8 @@ class Problem:
     path: Path = ()
     code: str = ""
     hint: str = ""
-    severity: str = "error"
+    severity: str = "error"  # error | warning | info
+    status: str = ""  # conversion report: mapped | approximated | ignored | rejected
 
     def render(self) -> str:
         where = f"{self.location}: " if self.location else ""
@@ -75,3 +76,23 @@ class InputError(Compose2EcsError):
 
 class UsageError(Compose2EcsError):
     """Flags that do not fit together. Exit code 2."""
+
+
+@dataclass
+class AwsError(Compose2EcsError):
+    """An AWS call failed: where, what AWS said, and what to do about it. Exit code 3."""
+
+    operation: str
+    message: str
+    code: str = ""
+    resource: str = ""
+    hint: str = ""
+
+    def __post_init__(self) -> None:
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        target = f" {self.resource}" if self.resource else ""
+        code = f"{self.code}: " if self.code else ""
+        text = f"{self.operation}{target}: {code}{self.message}"
+        return f"{text}\n  hint: {self.hint}" if self.hint else text

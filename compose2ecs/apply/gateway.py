@@ -1,0 +1,120 @@
+"""The AWS operations `apply` and the commands need, in domain terms; `aws.BotoGateway` implements it.
+
+Request and response payloads are dicts with boto3's parameter names. Every method raises
+`compose2ecs.errors.AwsError` on failure (never a botocore exception). Tests use an in-memory fake.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from compose2ecs.model import DeployedState, DesiredState
+
+
+@dataclass(frozen=True)
+class LogEvent:
+    log_stream: str
+    timestamp: int  # milliseconds since the epoch
+    message: str
+
+
+class Gateway(Protocol):
+    """Reads are free to run concurrently inside one call; writes are single AWS calls."""
+
+    # Reads.
+    def read_state(self, desired: DesiredState, cluster: str) -> DeployedState: ...
+
+    def describe_service(self, cluster: str, service: str) -> dict[str, Any] | None: ...
+
+    def list_task_arns(self, cluster: str, service: str, desired_status: str = "RUNNING") -> list[str]: ...
+
+    def describe_tasks(self, cluster: str, task_arns: list[str]) -> list[dict[str, Any]]: ...
+
+    def public_ips(self, eni_ids: list[str]) -> dict[str, str]:
+        """Public IPv4 address per network interface id (absent when it has none)."""
+        ...
+
+    def list_task_definition_arns(self, family: str, status: str = "ACTIVE") -> list[str]: ...
+
+    def default_vpc_subnets(self) -> tuple[str, list[str]]:
+        """(vpc id, subnet ids) of the default VPC; AwsError when there is none."""
+        ...
+
+    def filter_log_events(
+        self,
+        group: str,
+        region: str,
+        stream_prefix: str,
+        start_ms: int | None,
+        next_token: str | None,
+    ) -> tuple[list[LogEvent], str | None]: ...
+
+    # Writes: IAM.
+    def create_role(self, name: str, path: str, trust_policy: dict[str, Any], tags: dict[str, str]) -> str:
+        """Returns the new role's ARN."""
+        ...
+
+    def update_trust_policy(self, name: str, trust_policy: dict[str, Any]) -> None: ...
+
+    def attach_role_policy(self, name: str, policy_arn: str) -> None: ...
+
+    def detach_role_policy(self, name: str, policy_arn: str) -> None: ...
+
+    def put_role_policy(self, name: str, policy_name: str, document: dict[str, Any]) -> None: ...
+
+    def delete_role_policy(self, name: str, policy_name: str) -> None: ...
+
+    def delete_role(self, name: str) -> None: ...
+
+    # Writes: CloudWatch Logs.
+    def create_log_group(self, name: str, region: str, tags: dict[str, str]) -> None: ...
+
+    def put_retention_policy(self, name: str, region: str, days: int | None) -> None:
+        """Set retention, or remove it (never expire) when `days` is None."""
+        ...
+
+    def delete_log_group(self, name: str, region: str) -> None: ...
+
+    # Writes: network.
+    def create_security_group(
+        self, name: str, vpc_id: str, description: str, tags: dict[str, str]
+    ) -> str: ...
+
+    def authorize_ingress(self, group_id: str, rules: list[dict[str, Any]]) -> None:
+        """`rules` are EC2 IpPermissions entries."""
+        ...
+
+    def revoke_ingress(self, group_id: str, rules: list[dict[str, Any]]) -> None: ...
+
+    def delete_security_group(self, group_id: str) -> None: ...
+
+    # Writes: ECS and Cloud Map.
+    def create_cluster(self, name: str, tags: dict[str, str]) -> None: ...
+
+    def delete_cluster(self, name: str) -> None: ...
+
+    def create_namespace(self, name: str, tags: dict[str, str]) -> str:
+        """Create a Cloud Map HTTP namespace; returns its ARN."""
+        ...
+
+    def delete_namespace(self, namespace_id: str) -> None: ...
+
+    def register_task_definition(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Returns the registered taskDefinition (with taskDefinitionArn and revision)."""
+        ...
+
+    def deregister_task_definition(self, arn: str) -> None: ...
+
+    def create_service(self, request: dict[str, Any]) -> dict[str, Any]: ...
+
+    def update_service(self, request: dict[str, Any]) -> dict[str, Any]: ...
+
+    def delete_service(self, cluster: str, service: str) -> None:
+        """Delete with force=True (scales to 0 first on AWS's side)."""
+        ...
+
+    def tag_resource(self, arn: str, tags: dict[str, str]) -> None: ...
+
+    def untag_resource(self, arn: str, keys: list[str]) -> None: ...

@@ -1,0 +1,1 @@
+"""The pipeline on one screen: load -> translate -> plan -> apply. Wiring only, no rules."""
