@@ -209,6 +209,7 @@ class PortRule:
     port: int
     protocol: str  # tcp | udp
     to_port: int | None = None  # for ranges
+    source: str = "world"  # world: 0.0.0.0/0 and ::/0; self: other tasks of the project (Service Connect)
 
 
 @dataclass

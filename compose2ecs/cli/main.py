@@ -114,6 +114,125 @@ def config(
         )
 
 
+class ConvertOutput(StrEnum):
+    text = "text"
+    json = "json"
+    yaml = "yaml"
+
+
+class Layout(StrEnum):
+    project = "project"
+    service = "service"
+
+
+EcsParamsOpt = Annotated[
+    str | None,
+    typer.Option("--ecs-params", help="ecs-params.yml to use (default: ./ecs-params.yml if present)."),
+]
+RolePolicyOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--role-policy",
+        help="Trust policy of the execution role (default: ./task-execution-assume-role.json if present).",
+    ),
+]
+LayoutOpt = Annotated[
+    Layout | None,
+    typer.Option(
+        "--layout",
+        help="project: one task and service for the project (ecs-cli); service: one per compose service. "
+        "Default: ecs-params run_params.layout, else project.",
+    ),
+]
+ComposeProfileOpt = Annotated[
+    list[str] | None,
+    typer.Option("--compose-profile", help="Enable a compose profile (repeatable; also COMPOSE_PROFILES)."),
+]
+RegionOpt = Annotated[
+    str | None, typer.Option("--region", help="AWS region (default: AWS_REGION, the profile's).")
+]
+AwsProfileOpt = Annotated[
+    str | None, typer.Option("--profile", help="AWS profile for credentials and region.")
+]
+
+
+def _convert(
+    file: list[str] | None,
+    project_name: str | None,
+    compose_profile: list[str] | None,
+    env_file: list[str] | None,
+    project_directory: str | None,
+    ecs_params: str | None,
+    role_policy: str | None,
+    layout: Layout | None,
+    region: str | None,
+    profile: str | None,
+) -> Any:
+    from compose2ecs.workflow import ConvertOptions, convert  # noqa: PLC0415
+
+    options = ConvertOptions(
+        _project_options(file, project_name, compose_profile, env_file, project_directory),
+        ecs_params=ecs_params,
+        role_policy=role_policy,
+        layout=layout.value if layout else None,
+        region=region,
+        profile=profile,
+    )
+    conversion = convert(options, dict(os.environ))
+    for warning in conversion.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    if conversion.region_defaulted:
+        typer.echo("warning: no AWS region set; using us-east-1 (set --region or AWS_REGION)", err=True)
+    conversion.desired.problems = [_relative(p) for p in conversion.desired.problems]
+    return conversion
+
+
+@app.command()
+def convert(
+    file: FileOpt = None,
+    project_name: ProjectNameOpt = None,
+    ecs_params: EcsParamsOpt = None,
+    role_policy: RolePolicyOpt = None,
+    layout: LayoutOpt = None,
+    output: Annotated[
+        ConvertOutput, typer.Option("--output", "-o", help="Output format.")
+    ] = ConvertOutput.text,
+    compose_profile: ComposeProfileOpt = None,
+    env_file: EnvFileOpt = None,
+    project_directory: ProjectDirOpt = None,
+    region: RegionOpt = None,
+    profile: AwsProfileOpt = None,
+) -> None:
+    """Translate the project into the Fargate requests compose2ecs would send, and report every key."""
+    conversion = _convert(
+        file,
+        project_name,
+        compose_profile,
+        env_file,
+        project_directory,
+        ecs_params,
+        role_policy,
+        layout,
+        region,
+        profile,
+    )
+    desired = conversion.desired
+    if output is ConvertOutput.text:
+        from compose2ecs.cli.convert_render import print_conversion  # noqa: PLC0415
+
+        print_conversion(desired)
+    else:
+        document = desired.as_json()
+        if output is ConvertOutput.json:
+            typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
+        else:
+            import yaml  # noqa: PLC0415
+
+            typer.echo(yaml.safe_dump(document, sort_keys=False, allow_unicode=True), nl=False)
+    if conversion.errors:
+        raise typer.Exit(EXIT_INPUT)
+
+
 def _relative(problem: Problem) -> Problem:
     """Show files under the current directory as relative paths, as users typed them."""
     location = problem.location

@@ -8,7 +8,10 @@ that reads files; the others are pure functions over strings and dicts.
 
 from typing import Any
 
+from compose2ecs.load.ecs_params import load_ecs_params
+from compose2ecs.load.locations import locate_problems
 from compose2ecs.load.project import Project, ProjectOptions, Reader, config_json_escape, load_project
+from compose2ecs.load.role_policy import load_trust_policy
 
 
 def config_output(project: Project) -> dict[str, Any]:
@@ -17,4 +20,13 @@ def config_output(project: Project) -> dict[str, Any]:
     return escaped
 
 
-__all__ = ["Project", "ProjectOptions", "Reader", "config_output", "load_project"]
+__all__ = [
+    "Project",
+    "ProjectOptions",
+    "Reader",
+    "config_output",
+    "load_ecs_params",
+    "load_project",
+    "load_trust_policy",
+    "locate_problems",
+]

@@ -1,4 +1,227 @@
-"""Stage 2, `translate`: the loaded project (+ ecs-params, role policy) -> AWS request shapes.
+"""Stage 2, `translate`: the loaded project + ecs-params + trust policy -> the AWS requests (pure).
 
-Pure: values in, values out; no files, no network. (Filled by the translate issue.)
+Input: the canonical compose model (a dict, as `config` prints it), `EcsParams` and `TrustPolicy`.
+Output: `DesiredState` — RegisterTaskDefinition and CreateService requests with boto3 parameter
+names, the execution role, the log groups — plus the conversion report (`problems`): every key
+that was approximated, ignored or rejected, and every Fargate rule broken, each with the key path
+(the caller turns paths into file:line:column). No I/O, no AWS calls, no boto3.
 """
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from compose2ecs.model import PROJECT_TAG, DesiredState, EcsParams, LogGroupSpec, PortRule, TrustPolicy
+from compose2ecs.translate import iam, names, service, task_definition
+from compose2ecs.translate.container import Container, Context, convert_service
+from compose2ecs.translate.report import APPROXIMATED, IGNORED, MAPPED, REJECTED, Report
+
+LAYOUTS = ("project", "service")
+
+
+@dataclass(frozen=True)
+class TranslateOptions:
+    region: str
+    layout: str | None = None  # --layout; else ecs-params run_params.layout; else "project"
+
+
+def translate_project(
+    name: str, compose: dict[str, Any], params: EcsParams, trust: TrustPolicy, options: TranslateOptions
+) -> DesiredState:
+    """Translate one project; errors are in `problems` (severity "error"), never raised."""
+    layout = options.layout or params.layout or "project"
+    report = Report(params.file)
+    ctx = Context(name, options.region, compose)
+    services: dict[str, Any] = compose.get("services") or {}
+    tags = {PROJECT_TAG: name, **params.tags}
+    tag_list = [{"key": k, "value": v} for k, v in tags.items()]
+    desired = DesiredState(project=name, layout=layout, region=options.region, tags=tags)
+    _check_params(params, services, report)
+    containers = {
+        key: convert_service(ctx, key, value, params.services.get(key), report)
+        for key, value in services.items()
+    }
+    groups = _group(layout, services, report)
+    role_name, role_path = names.role_from_reference(params.task_execution_role or names.execution_role(name))
+    execution_role = params.task_execution_role or role_name
+    namespace = name if layout == "service" else None
+    for root, members in groups.items():
+        task_containers = [containers[m] for m in members]
+        family = names.family(name, root if layout == "service" else None)
+        _cross_task_dependencies(task_containers, members, report)
+        desired.task_definitions.append(
+            task_definition.build(
+                task_definition.TaskInput(family, task_containers, tag_list),
+                params,
+                compose,
+                execution_role,
+                report,
+            )
+        )
+        count, explicit = _desired_count(task_containers, params, report)
+        service_name = names.service_name(name, root if layout == "service" else None)
+        desired.services.append(
+            service.build(service_name, family, task_containers, params, count, namespace, tag_list, report)
+        )
+        desired.desired_count_explicit[service_name] = explicit
+    if layout == "project" and len(services) > 1:
+        report.info(
+            ("services",),
+            "all services run as containers of one task: they reach each other on localhost, not by service "
+            "name (use --layout service for name resolution through Service Connect)",
+            "one-task",
+        )
+    desired.namespace = namespace
+    _log_groups(desired, list(containers.values()), params)
+    secrets = sorted({s for c in containers.values() for s in c.secrets})
+    create_groups = sorted({c.awslogs[0] for c in containers.values() if c.awslogs and c.create_group})
+    desired.roles.append(
+        iam.execution_role(role_name, role_path, trust, options.region, secrets, create_groups)
+    )
+    if not names.IAM_ROLE_NAME.match(role_name):
+        report.params(
+            ("task_definition", "task_execution_role"),
+            f'"{role_name}" is not a valid IAM role name (at most 64 of letters, digits and +=,.@_-)',
+            REJECTED,
+            "invalid-role-name",
+        )
+    if not any(s.get("networkConfiguration") for s in desired.services):
+        desired.ingress = _ingress(list(containers.values()), layout)
+    _project_level(compose, report)
+    desired.problems = report.problems
+    return desired
+
+
+def _check_params(params: EcsParams, services: dict[str, Any], report: Report) -> None:
+    if params.network_mode and params.network_mode != "awsvpc":
+        report.params(
+            ("task_definition", "ecs_network_mode"),
+            f"Fargate requires network mode awsvpc, not {params.network_mode}",
+            REJECTED,
+            "fargate-network-mode",
+            "set ecs_network_mode: awsvpc (or leave it out)",
+        )
+    for key in params.services:
+        if key not in services:
+            report.params(
+                ("task_definition", "services", key),
+                f'no compose service is named "{key}"',
+                REJECTED,
+                "unknown-service",
+                f"use one of: {', '.join(services) or '(none)'}",
+            )
+    if params.service_discovery:
+        report.params(
+            ("run_params", "service_discovery"),
+            "ignored: ecs-cli used it only with --enable-service-discovery; compose2ecs connects "
+            "services with "
+            "Service Connect in --layout service",
+            IGNORED,
+            "service-discovery",
+        )
+
+
+def _group(layout: str, services: dict[str, Any], report: Report) -> dict[str, list[str]]:
+    """Which compose services share a task: all of them (project), or each alone plus its sidecars."""
+    if not services:
+        report.compose(("services",), "the project has no services", REJECTED, "no-services")
+        return {}
+    sidecar_of: dict[str, str] = {}
+    for key, value in services.items():
+        mode = str(value.get("network_mode") or "")
+        path = ("services", key, "network_mode")
+        if mode.startswith("service:"):
+            sidecar_of[key] = mode.removeprefix("service:")
+            report.compose(
+                path, "runs in the same task (containers of a task share one network)", MAPPED, "sidecar"
+            )
+        elif mode == "bridge":
+            report.compose(path, "ignored: Fargate always uses awsvpc networking", IGNORED, "network-mode")
+        elif mode:
+            report.compose(
+                path,
+                f"network_mode {mode} is not available on Fargate (always awsvpc)",
+                REJECTED,
+                "fargate-network-mode",
+                "remove network_mode",
+            )
+    if layout == "project":
+        return {"": list(services)}
+
+    def root(key: str, seen: tuple[str, ...] = ()) -> str:
+        parent = sidecar_of.get(key)
+        if parent is None or parent not in services or parent in seen:
+            return key
+        return root(parent, (*seen, key))
+
+    groups: dict[str, list[str]] = {}
+    for key in services:
+        groups.setdefault(root(key), []).append(key)
+    return groups
+
+
+def _cross_task_dependencies(task_containers: list[Container], members: list[str], report: Report) -> None:
+    for container in task_containers:
+        for target in container.depends:
+            if target not in members:
+                report.compose(
+                    ("services", container.service, "depends_on", target),
+                    f"{target} runs as another ECS service; ECS does not order the start of separate "
+                    "services",
+                    IGNORED,
+                    "depends-on-across-services",
+                    "make the app retry until its dependency answers",
+                )
+
+
+def _desired_count(containers: list[Container], params: EcsParams, report: Report) -> tuple[int, bool]:
+    if params.desired_count is not None:
+        return params.desired_count, True
+    counts = {c.replicas for c in containers if c.replicas is not None}
+    if len(counts) == 1:
+        return counts.pop(), True
+    if len(counts) > 1:
+        report.compose(
+            ("services",),
+            "the services of one task ask for different replicas; the ECS service runs 1 task",
+            APPROXIMATED,
+            "replicas",
+            "set run_params.desired_count in ecs-params.yml, or use --layout service",
+        )
+    return 1, False
+
+
+def _log_groups(desired: DesiredState, containers: list[Container], params: EcsParams) -> None:
+    seen: set[tuple[str, str]] = set()
+    for container in containers:
+        if container.awslogs and container.awslogs not in seen:
+            seen.add(container.awslogs)
+            group, region = container.awslogs
+            desired.log_groups.append(LogGroupSpec(group, region, params.log_retention_days))
+
+
+def _ingress(containers: list[Container], layout: str) -> list[PortRule]:
+    rules = {(port, protocol): PortRule(port, protocol) for c in containers for port, protocol in c.published}
+    if layout == "service":
+        # Services reach each other through Service Connect on their container ports.
+        for container in containers:
+            for mapping in container.definition.get("portMappings", []):
+                key = (mapping["containerPort"], f"{mapping['protocol']}-self")
+                rules.setdefault(key, PortRule(mapping["containerPort"], mapping["protocol"], source="self"))
+    return list(rules.values())
+
+
+def _project_level(compose: dict[str, Any], report: Report) -> None:
+    networks = {k: v for k, v in (compose.get("networks") or {}).items() if k != "default"}
+    if networks:
+        report.compose(
+            ("networks",),
+            "ignored: a Fargate task has one network interface; subnets and security groups come "
+            "from ecs-params.yml",
+            IGNORED,
+            "networks",
+        )
+    for key in ("configs", "models"):
+        if compose.get(key):
+            report.compose((key,), f"top-level {key} have no Fargate equivalent", IGNORED, "unsupported-key")

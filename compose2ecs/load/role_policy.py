@@ -1,0 +1,108 @@
+"""task-execution-assume-role.json: the trust policy of the task execution role.
+
+ecs-cli's tutorial has users write this file by hand; a policy that does not let ECS tasks assume
+the role only fails much later, when tasks cannot start. We check that one statement allows
+`ecs-tasks.amazonaws.com` to `sts:AssumeRole` and keep the document as written otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import posixpath
+from typing import Any
+
+from compose2ecs.errors import InputError, Location, Path, Problem
+from compose2ecs.load.ecs_params import read_text_file
+from compose2ecs.load.yamlfile import locate
+from compose2ecs.model import TrustPolicy
+
+TRUST_POLICY_FILE = "task-execution-assume-role.json"
+ECS_TASKS_SERVICE = "ecs-tasks.amazonaws.com"
+ASSUME_ROLE = "sts:AssumeRole"
+CODE = "trust-policy"
+
+_EXPECTED_STATEMENT = {"Effect": "Allow", "Principal": {"Service": ECS_TASKS_SERVICE}, "Action": ASSUME_ROLE}
+_HINT = "add the statement " + json.dumps(_EXPECTED_STATEMENT)
+
+
+def standard_trust_policy() -> TrustPolicy:
+    """The trust policy ECS documents for a task execution role."""
+    return TrustPolicy(document={"Version": "2012-10-17", "Statement": [dict(_EXPECTED_STATEMENT)]})
+
+
+def _problem(text: str, filename: str, path: Path, message: str, hint: str = _HINT) -> Problem:
+    # JSON is YAML, so the YAML locator finds keys in it (it gives up on JSON-only oddities).
+    found = locate(text, filename, path) if path else None
+    location = found[0] if found else Location(filename, 1, 1)
+    return Problem(message, location=location, path=path, code=CODE, hint=hint)
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _statement_faults(statement: Any) -> list[tuple[str, str]]:
+    """(key, what is wrong) for each reason the statement does not let ECS tasks assume the role."""
+    if not isinstance(statement, dict):
+        return [("", "a statement must be a JSON object")]
+    faults = []
+    if statement.get("Effect") != "Allow":
+        faults.append(("Effect", 'Effect must be "Allow"'))
+    principal = statement.get("Principal")
+    services = principal.get("Service") if isinstance(principal, dict) else None
+    if ECS_TASKS_SERVICE not in _as_list(services):
+        faults.append(("Principal", f'Principal.Service must be or contain "{ECS_TASKS_SERVICE}"'))
+    actions = [action.lower() for action in _as_list(statement.get("Action")) if isinstance(action, str)]
+    if ASSUME_ROLE.lower() not in actions:
+        faults.append(("Action", f'Action must be or contain "{ASSUME_ROLE}"'))
+    return faults
+
+
+def parse_trust_policy(text: str, filename: str) -> TrustPolicy:
+    """Parse and check a trust policy document; raise InputError when ECS tasks cannot assume it."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        location = Location(filename, exc.lineno, exc.colno)
+        problem = Problem(
+            f"invalid JSON: {exc.msg}",
+            location=location,
+            code=CODE,
+            hint="check the quotes, commas and brackets near there (JSON allows no trailing commas)",
+        )
+        raise InputError([problem]) from None
+    if not isinstance(document, dict):
+        raise InputError([_problem(text, filename, (), "a trust policy must be a JSON object")])
+    statements = document.get("Statement")
+    if not isinstance(statements, dict | list):
+        message = "has no Statement" if statements is None else "Statement must be an object or a list"
+        raise InputError(
+            [_problem(text, filename, ("Statement",) if statements is not None else (), message)]
+        )
+    entries = _as_list(statements)
+    faults = [_statement_faults(statement) for statement in entries]
+    if any(not fault for fault in faults):
+        return TrustPolicy(document=document, file=filename)
+    if len(entries) == 1:
+        # One statement: point at its first wrong key and say everything that is wrong with it.
+        base: Path = ("Statement", 0) if isinstance(statements, list) else ("Statement",)
+        key = faults[0][0][0]
+        path: Path = (*base, key) if key else base
+        message = "the role cannot be assumed by ECS tasks: " + "; ".join(why for _, why in faults[0])
+        raise InputError([_problem(text, filename, path, message)])
+    message = (
+        f"no statement lets {ECS_TASKS_SERVICE} call {ASSUME_ROLE}: none has Effect Allow, "
+        "that Principal.Service and that Action together"
+    )
+    raise InputError([_problem(text, filename, ("Statement",), message)])
+
+
+def load_trust_policy(path: str | None, working_dir: str) -> TrustPolicy:
+    """The given file, else `<working_dir>/task-execution-assume-role.json`, else the standard policy."""
+    if path is None:
+        default = posixpath.join(working_dir, TRUST_POLICY_FILE)
+        if not os.path.isfile(default):  # noqa: PTH113
+            return standard_trust_policy()
+        path = default
+    return parse_trust_policy(read_text_file(path, "JSON"), path)

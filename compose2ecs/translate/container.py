@@ -1,0 +1,881 @@
+"""One compose service -> one ECS container definition, reporting every key that does not map 1:1."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from compose2ecs.model import ContainerParams, HealthcheckParams
+from compose2ecs.translate import names
+from compose2ecs.translate.report import APPROXIMATED, IGNORED, MAPPED, REJECTED, Report
+from compose2ecs.translate.units import cpu_units, mib_floor, seconds_up
+
+# Keys handled by this module, or by the task/service level (listed so nothing falls through silently).
+_HANDLED = {
+    "image", "command", "entrypoint", "environment", "working_dir", "user", "ports", "expose",
+    "healthcheck", "depends_on", "deploy", "cpus", "cpu_shares", "mem_limit", "mem_reservation",
+    "stop_grace_period", "init", "read_only", "ulimits", "cap_add", "cap_drop", "sysctls", "labels",
+    "logging", "platform", "secrets", "volumes", "volumes_from", "tty", "stdin_open", "scale",
+    "network_mode", "pid", "privileged", "tmpfs", "build", "networks",
+}  # fmt: skip
+
+# Keys with no Fargate meaning: (status, why). Rejected ones would change what the app can do.
+_NO_MEANING: dict[str, tuple[str, str]] = {
+    "container_name": (IGNORED, "the ECS container is named after the compose service"),
+    "restart": (IGNORED, "an ECS service replaces stopped tasks by itself"),
+    "hostname": (IGNORED, "Fargate (awsvpc) does not let a container set its hostname"),
+    "domainname": (IGNORED, "Fargate (awsvpc) does not let a container set its domain name"),
+    "extra_hosts": (IGNORED, "Fargate (awsvpc) has no /etc/hosts entries; these names will not resolve"),
+    "dns": (IGNORED, "Fargate uses the VPC's DNS resolver"),
+    "dns_search": (IGNORED, "Fargate uses the VPC's DNS resolver"),
+    "dns_opt": (IGNORED, "Fargate uses the VPC's DNS resolver"),
+    "links": (IGNORED, "links do not exist in awsvpc; containers of a task share localhost"),
+    "external_links": (IGNORED, "links do not exist in awsvpc"),
+    "mac_address": (IGNORED, "Fargate assigns the network interface"),
+    "stop_signal": (IGNORED, "ECS always stops containers with SIGTERM, then SIGKILL"),
+    "memswap_limit": (IGNORED, "Fargate has no swap"),
+    "mem_swappiness": (IGNORED, "Fargate has no swap"),
+    "oom_kill_disable": (IGNORED, "no ECS field"),
+    "oom_score_adj": (IGNORED, "no ECS field"),
+    "pids_limit": (IGNORED, "no ECS field"),
+    "cpu_count": (IGNORED, "Windows-only Docker option; no ECS field"),
+    "cpu_percent": (IGNORED, "Windows-only Docker option; no ECS field"),
+    "cpu_period": (IGNORED, "no ECS field; use deploy.resources.limits.cpus"),
+    "cpu_quota": (IGNORED, "no ECS field; use deploy.resources.limits.cpus"),
+    "cpu_rt_period": (IGNORED, "no ECS field"),
+    "cpu_rt_runtime": (IGNORED, "no ECS field"),
+    "cpuset": (IGNORED, "Fargate does not pin CPUs"),
+    "blkio_config": (IGNORED, "no ECS field"),
+    "group_add": (IGNORED, "no ECS field"),
+    "isolation": (IGNORED, "no ECS field on Linux"),
+    "runtime": (IGNORED, "Fargate chooses the container runtime"),
+    "storage_opt": (IGNORED, "no ECS field; see ecs-params task_definition.ephemeral_storage"),
+    "credential_spec": (IGNORED, "gMSA credential specs are not supported by compose2ecs"),
+    "uts": (IGNORED, "no ECS field"),
+    "develop": (IGNORED, "a local development setting"),
+    "pull_policy": (IGNORED, "Fargate always pulls the image"),
+    "pull_refresh_after": (IGNORED, "Fargate always pulls the image"),
+    "profiles": (IGNORED, "profiles were applied when the project was loaded"),
+    "attach": (IGNORED, "a local `docker compose up` setting"),
+    "annotations": (IGNORED, "no ECS field"),
+    "label_file": (IGNORED, "already merged into labels"),
+    "post_start": (IGNORED, "ECS has no lifecycle hooks"),
+    "pre_stop": (IGNORED, "ECS has no lifecycle hooks"),
+    "models": (IGNORED, "no ECS equivalent"),
+    "provider": (IGNORED, "no ECS equivalent"),
+    "use_api_socket": (IGNORED, "there is no Docker API socket on Fargate"),
+    "gpus": (REJECTED, "Fargate has no GPUs"),
+    "devices": (REJECTED, "Fargate does not expose host devices"),
+    "device_cgroup_rules": (REJECTED, "Fargate does not expose host devices"),
+    "security_opt": (REJECTED, "Fargate does not accept Docker security options"),
+    "shm_size": (REJECTED, "Fargate does not let a task size /dev/shm"),
+    "userns_mode": (REJECTED, "Fargate does not support user namespace settings"),
+    "cgroup": (REJECTED, "Fargate does not support cgroup settings"),
+    "cgroup_parent": (REJECTED, "Fargate does not support cgroup settings"),
+    "configs": (
+        REJECTED,
+        "Fargate cannot mount local config files; bake them into the image or use environment",
+    ),
+    "ipc": (REJECTED, "Fargate does not support IPC modes"),
+}
+
+_SECRET_ARN = re.compile(r"^arn:aws[a-z-]*:(secretsmanager|ssm):")
+_ALLOWED_ADD_CAPS = {"SYS_PTRACE"}
+_CAPABILITIES = {
+    "ALL",
+    "AUDIT_CONTROL",
+    "AUDIT_WRITE",
+    "BLOCK_SUSPEND",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "DAC_READ_SEARCH",
+    "FOWNER",
+    "FSETID",
+    "IPC_LOCK",
+    "IPC_OWNER",
+    "KILL",
+    "LEASE",
+    "LINUX_IMMUTABLE",
+    "MAC_ADMIN",
+    "MAC_OVERRIDE",
+    "MKNOD",
+    "NET_ADMIN",
+    "NET_BIND_SERVICE",
+    "NET_BROADCAST",
+    "NET_RAW",
+    "SETFCAP",
+    "SETGID",
+    "SETPCAP",
+    "SETUID",
+    "SYS_ADMIN",
+    "SYS_BOOT",
+    "SYS_CHROOT",
+    "SYS_MODULE",
+    "SYS_NICE",
+    "SYS_PACCT",
+    "SYS_PTRACE",
+    "SYS_RAWIO",
+    "SYS_RESOURCE",
+    "SYS_TIME",
+    "SYS_TTY_CONFIG",
+    "SYSLOG",
+    "WAKE_ALARM",
+}
+_ULIMITS = {
+    "core",
+    "cpu",
+    "data",
+    "fsize",
+    "locks",
+    "memlock",
+    "msgqueue",
+    "nice",
+    "nofile",
+    "nproc",
+    "rss",
+    "rtprio",
+    "rttime",
+    "sigpending",
+    "stack",
+}
+_NOFILE_MAX = 1048576
+_IPC_SYSCTLS = {
+    "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem", "kernel.shmall", "kernel.shmmax",
+    "kernel.shmmni", "kernel.shm_rmid_forced",
+}  # fmt: skip
+_LOG_DRIVERS = {"awslogs", "splunk", "awsfirelens"}
+_IMAGE = re.compile(r"^[A-Za-z0-9_:./#@-]+$")
+_MIN_CONTAINER_MIB = 6
+# Health-check bounds (seconds / count) ECS enforces.
+_HC_BOUNDS = {"interval": (5, 300), "timeout": (2, 60), "retries": (1, 10), "startPeriod": (0, 300)}
+_STOP_TIMEOUT = (2, 120)
+
+
+@dataclass
+class Mount:
+    """A compose volume entry that needs a task-level volume."""
+
+    volume: str  # task volume name
+    kind: str  # named | anonymous | tmpfs
+    source: str | None  # compose top-level volume key, for named volumes
+    path: tuple[str | int, ...]
+
+
+@dataclass
+class Container:
+    """A container definition plus what the task and service levels need to know about it."""
+
+    service: str
+    definition: dict[str, Any]
+    mounts: list[Mount] = field(default_factory=list)
+    published: list[tuple[int, str]] = field(default_factory=list)  # (port, protocol) from `ports`
+    platform: tuple[str, str] | None = None  # (os family, cpu architecture)
+    secrets: list[str] = field(default_factory=list)  # valueFrom of every secret it reads
+    depends: dict[str, str] = field(default_factory=dict)  # compose service -> ECS condition
+    awslogs: tuple[str, str] | None = None  # (group, region)
+    create_group: bool = False
+    replicas: int | None = None
+    essential_explicit: bool = False
+
+
+@dataclass(frozen=True)
+class Context:
+    project: str
+    region: str
+    compose: dict[str, Any]  # the whole project model (top-level secrets, volumes)
+
+
+def convert_service(
+    ctx: Context, name: str, service: dict[str, Any], params: ContainerParams | None, report: Report
+) -> Container:
+    """Build the container definition of compose service `name`."""
+    base: tuple[str | int, ...] = ("services", name)
+    params = params or ContainerParams()
+    container = Container(name, {"name": name})
+    definition = container.definition
+    if not names.ECS_NAME.match(name):
+        report.compose(
+            base,
+            f'service name "{name}" cannot be an ECS container name (only letters, digits, "_" and "-")',
+            REJECTED,
+            "invalid-name",
+            "rename the service",
+        )
+    _image(service, base, definition, report)
+    essential = True if params.essential is None else params.essential
+    definition["essential"] = essential
+    container.essential_explicit = params.essential is not None
+    for key, field_name in (("entrypoint", "entryPoint"), ("command", "command")):
+        if service.get(key):
+            definition[field_name] = [str(part) for part in service[key]]
+    _environment(service, base, definition, report)
+    _ports(service, base, container, report)
+    _resources(service, base, params, definition, report)
+    health = _healthcheck(service.get("healthcheck"), params.healthcheck, base, report)
+    if health:
+        definition["healthCheck"] = health
+    _simple_fields(service, base, definition, report)
+    _linux_parameters(service, base, params, definition, report)
+    _secrets(ctx, service, base, params, container, report)
+    _logging(ctx, service, base, params, container, report)
+    _volumes(service, base, container, report)
+    _platform(service, base, container, report)
+    _depends_on(service, base, container, report)
+    if params.repository_credentials:
+        definition["repositoryCredentials"] = {"credentialsParameter": params.repository_credentials}
+        container.secrets.append(params.repository_credentials)
+    if params.firelens:
+        firelens: dict[str, Any] = {"type": params.firelens.type}
+        if params.firelens.options:
+            firelens["options"] = dict(params.firelens.options)
+        definition["firelensConfiguration"] = firelens
+    if params.gpu:
+        report.params(
+            ("task_definition", "services", name, "gpu"),
+            "Fargate has no GPUs",
+            REJECTED,
+            "fargate-unsupported",
+            "remove gpu, or run this service on EC2",
+        )
+    _scale(service, base, container, report)
+    _no_meaning(service, base, report)
+    return container
+
+
+def _image(
+    service: dict[str, Any], base: tuple[str | int, ...], definition: dict[str, Any], report: Report
+) -> None:
+    image = service.get("image")
+    if not image:
+        report.compose(
+            (*base, "build") if "build" in service else base,
+            "no image to run: Fargate cannot build images",
+            REJECTED,
+            "build-without-image",
+            "build and push the image to a registry (e.g. ECR), then set image:",
+        )
+        return
+    definition["image"] = image
+    if len(image) > 255 or not _IMAGE.match(image):  # noqa: PLR2004 - ECS's limit
+        report.compose(
+            (*base, "image"),
+            f"image reference {image!r} is not valid for ECS",
+            REJECTED,
+            "invalid-image",
+            "use letters, digits and - _ : . / # @, at most 255 characters",
+        )
+    if "build" in service:
+        report.compose(
+            (*base, "build"), "not built: Fargate runs the image as pushed", IGNORED, "build-ignored"
+        )
+
+
+def _environment(
+    service: dict[str, Any], base: tuple[str | int, ...], definition: dict[str, Any], report: Report
+) -> None:
+    environment = service.get("environment") or {}
+    pairs = []
+    for key, value in environment.items():
+        if value is None:
+            report.compose(
+                (*base, "environment", key),
+                f"{key} has no value here (it was not set when converting), so it is left out",
+                IGNORED,
+                "unset-variable",
+                f"give it a value, e.g. {key}=... or set it in .env",
+            )
+            continue
+        pairs.append({"name": key, "value": str(value)})
+    if pairs:
+        definition["environment"] = pairs
+
+
+def _ports(
+    service: dict[str, Any], base: tuple[str | int, ...], container: Container, report: Report
+) -> None:
+    mappings: dict[tuple[int, str], dict[str, Any]] = {}
+    for index, port in enumerate(service.get("ports") or []):
+        path = (*base, "ports", index)
+        target = int(port["target"])
+        protocol = port.get("protocol") or "tcp"
+        if protocol not in {"tcp", "udp"}:
+            report.compose(
+                path,
+                f"protocol {protocol} is not supported by ECS",
+                REJECTED,
+                "invalid-protocol",
+                "use tcp or udp",
+            )
+            continue
+        published = port.get("published")
+        if published not in (None, "") and str(published) != str(target):
+            report.compose(
+                path,
+                f"host port {published} differs from container port {target}: Fargate (awsvpc) publishes a "
+                "container port as the same port",
+                REJECTED,
+                "fargate-host-port",
+                f'publish "{target}:{target}", or make the app listen on {published}',
+            )
+            continue
+        if port.get("host_ip"):
+            report.compose(
+                (*path, "host_ip"),
+                "ignored: a task has its own network interface",
+                IGNORED,
+                "host-ip-ignored",
+            )
+        mapping = {"containerPort": target, "hostPort": target, "protocol": protocol}
+        mapping["name"] = port.get("name") or names.port_name(container.service, target, protocol)
+        if port.get("app_protocol"):
+            if port["app_protocol"] in {"http", "http2", "grpc"}:
+                mapping["appProtocol"] = port["app_protocol"]
+            else:
+                report.compose(
+                    (*path, "app_protocol"),
+                    f"app_protocol {port['app_protocol']} is ignored (ECS knows http, http2, grpc)",
+                    IGNORED,
+                    "app-protocol-ignored",
+                )
+        mappings.setdefault((target, protocol), mapping)
+        container.published.append((target, protocol))
+    for index, exposed in enumerate(service.get("expose") or []):
+        spec = str(exposed)
+        port_part, _, protocol = spec.partition("/")
+        protocol = protocol or "tcp"
+        start, _, end = port_part.partition("-")
+        try:
+            ports = range(int(start), int(end or start) + 1)
+        except ValueError:
+            report.compose((*base, "expose", index), f"cannot read port {spec!r}", REJECTED, "invalid-port")
+            continue
+        for target in ports:
+            mappings.setdefault(
+                (target, protocol),
+                {
+                    "containerPort": target,
+                    "hostPort": target,
+                    "protocol": protocol,
+                    "name": names.port_name(container.service, target, protocol),
+                },
+            )
+    if mappings:
+        container.definition["portMappings"] = list(mappings.values())
+
+
+def _resources(
+    service: dict[str, Any],
+    base: tuple[str | int, ...],
+    params: ContainerParams,
+    definition: dict[str, Any],
+    report: Report,
+) -> None:
+    deploy = service.get("deploy") or {}
+    resources = deploy.get("resources") or {}
+    limits = resources.get("limits") or {}
+    reservations = resources.get("reservations") or {}
+    cpu = None
+    for value, path in (
+        (limits.get("cpus"), (*base, "deploy", "resources", "limits", "cpus")),
+        (service.get("cpus"), (*base, "cpus")),
+        (reservations.get("cpus"), (*base, "deploy", "resources", "reservations", "cpus")),
+    ):
+        if value is not None and cpu is None:
+            cpu = cpu_units(value)
+            if path[-2:] == ("reservations", "cpus"):
+                report.compose(path, "used as the container's CPU units", MAPPED, "cpu-reservation")
+    if cpu is None and service.get("cpu_shares") is not None:
+        cpu = int(service["cpu_shares"])
+    if params.cpu_shares is not None:
+        cpu = params.cpu_shares
+    if cpu:
+        definition["cpu"] = cpu
+    memory = mib_floor(limits["memory"]) if limits.get("memory") is not None else None
+    if memory is None and service.get("mem_limit") is not None:
+        memory = mib_floor(service["mem_limit"])
+    reservation = mib_floor(reservations["memory"]) if reservations.get("memory") is not None else None
+    if reservation is None and service.get("mem_reservation") is not None:
+        reservation = mib_floor(service["mem_reservation"])
+    if params.mem_limit is not None:
+        memory = params.mem_limit
+    if params.mem_reservation is not None:
+        reservation = params.mem_reservation
+    for value, key, label in (
+        (memory, "memory", "memory limit"),
+        (reservation, "memoryReservation", "memory reservation"),
+    ):
+        if value is None:
+            continue
+        if value < _MIN_CONTAINER_MIB:
+            report.compose(
+                (*base, "deploy", "resources"),
+                f"{label} of {value} MiB is below the 6 MiB Docker needs",
+                REJECTED,
+                "memory-too-small",
+                "give at least 6m",
+            )
+        definition[key] = value
+    if memory is not None and reservation is not None and memory < reservation:
+        report.compose(
+            (*base, "deploy", "resources"),
+            f"memory limit ({memory} MiB) is below the reservation ({reservation} MiB)",
+            REJECTED,
+            "memory-below-reservation",
+            "raise the limit or lower the reservation",
+        )
+    for key in ("pids",):
+        if limits.get(key) is not None:
+            report.compose(
+                (*base, "deploy", "resources", "limits", key), "no ECS field", IGNORED, "unsupported-key"
+            )
+    for key in ("devices", "generic_resources"):
+        if reservations.get(key):
+            report.compose(
+                (*base, "deploy", "resources", "reservations", key),
+                "Fargate has no devices or GPUs",
+                REJECTED,
+                "fargate-unsupported",
+            )
+
+
+def _healthcheck(
+    compose_hc: dict[str, Any] | None,
+    params_hc: HealthcheckParams | None,
+    base: tuple[str | int, ...],
+    report: Report,
+) -> dict[str, Any] | None:
+    path = (*base, "healthcheck")
+    result: dict[str, Any] = {}
+    if compose_hc and not compose_hc.get("disable"):
+        test = compose_hc.get("test") or []
+        if test and test[0] in {"CMD", "CMD-SHELL"}:
+            result["command"] = [str(part) for part in test]
+        elif test and test[0] != "NONE":
+            result["command"] = ["CMD-SHELL", " ".join(str(part) for part in test)]
+        for key, field_name in (
+            ("interval", "interval"),
+            ("timeout", "timeout"),
+            ("start_period", "startPeriod"),
+        ):
+            if compose_hc.get(key) is None:
+                continue
+            converted = seconds_up(compose_hc[key])
+            if converted is None:
+                continue
+            result[field_name], rounded = converted
+            if rounded:
+                report.compose(
+                    (*path, key),
+                    f"{compose_hc[key]} rounded up to {converted[0]}s (ECS counts whole seconds)",
+                    APPROXIMATED,
+                    "rounded-duration",
+                )
+        if compose_hc.get("retries") is not None:
+            result["retries"] = int(compose_hc["retries"])
+        if compose_hc.get("start_interval") is not None:
+            report.compose((*path, "start_interval"), "ECS has no start interval", IGNORED, "unsupported-key")
+        if not result.get("command"):
+            result = {}
+    if params_hc:
+        overrides = {
+            "command": list(params_hc.command) if params_hc.command else None,
+            "interval": params_hc.interval,
+            "timeout": params_hc.timeout,
+            "retries": params_hc.retries,
+            "startPeriod": params_hc.start_period,
+        }
+        result.update({k: v for k, v in overrides.items() if v is not None})
+    if not result:
+        return None
+    if not result.get("command"):
+        report.params(
+            ("task_definition", "services", base[1], "healthcheck"),
+            "a health check needs a command",
+            REJECTED,
+            "healthcheck-command",
+            "add test: or command:",
+        )
+        return None
+    for field_name, (low, high) in _HC_BOUNDS.items():
+        value = result.get(field_name)
+        if value is not None and not low <= value <= high:
+            compose_key = {"startPeriod": "start_period"}.get(field_name, field_name)
+            unit = "" if field_name == "retries" else "s"
+            report.compose(
+                (*path, compose_key),
+                f"health check {compose_key} {value}{unit} is outside ECS's range {low}-{high}{unit}",
+                REJECTED,
+                "healthcheck-bounds",
+                f"use a value from {low} to {high}",
+            )
+    return {"command": result["command"], **{k: v for k, v in result.items() if k != "command"}}
+
+
+def _simple_fields(
+    service: dict[str, Any], base: tuple[str | int, ...], definition: dict[str, Any], report: Report
+) -> None:
+    for key, field_name in (("working_dir", "workingDirectory"), ("user", "user")):
+        if service.get(key):
+            definition[field_name] = str(service[key])
+    for key, field_name in (
+        ("read_only", "readonlyRootFilesystem"),
+        ("tty", "pseudoTerminal"),
+        ("stdin_open", "interactive"),
+    ):
+        if service.get(key):
+            definition[field_name] = True
+    if service.get("labels"):
+        definition["dockerLabels"] = {str(k): str(v) for k, v in service["labels"].items()}
+    if service.get("stop_grace_period") is not None:
+        converted = seconds_up(service["stop_grace_period"])
+        if converted is not None:
+            seconds = converted[0]
+            low, high = _STOP_TIMEOUT
+            if not low <= seconds <= high:
+                report.compose(
+                    (*base, "stop_grace_period"),
+                    f"stop_grace_period {service['stop_grace_period']} is outside Fargate's {low}-{high} s",
+                    REJECTED,
+                    "stop-timeout-bounds",
+                    f"use a value from {low}s to {high}s",
+                )
+            definition["stopTimeout"] = seconds
+    if service.get("privileged"):
+        report.compose(
+            (*base, "privileged"),
+            "Fargate does not run privileged containers",
+            REJECTED,
+            "fargate-unsupported",
+        )
+    sysctls = service.get("sysctls") or {}
+    controls = []
+    for key, value in sysctls.items():
+        if key.startswith(("net.", "fs.mqueue.")) or key in _IPC_SYSCTLS:
+            controls.append({"namespace": key, "value": str(value)})
+        else:
+            report.compose(
+                (*base, "sysctls", key),
+                f"sysctl {key} is not namespaced; Fargate accepts only net.*, fs.mqueue.* and the IPC "
+                "kernel.* keys",
+                REJECTED,
+                "fargate-sysctl",
+            )
+    if controls:
+        definition["systemControls"] = controls
+    ulimits = []
+    for key, value in (service.get("ulimits") or {}).items():
+        soft, hard = (value, value) if isinstance(value, int) else (value.get("soft"), value.get("hard"))
+        path = (*base, "ulimits", key)
+        if key not in _ULIMITS:
+            report.compose(path, f"ECS does not know the ulimit {key}", REJECTED, "invalid-ulimit")
+            continue
+        if soft is None or hard is None or soft > hard:
+            report.compose(
+                path, "the soft limit must be set and at most the hard limit", REJECTED, "invalid-ulimit"
+            )
+            continue
+        if key == "nofile" and hard > _NOFILE_MAX:
+            report.compose(path, f"nofile above Fargate's maximum {_NOFILE_MAX}", REJECTED, "invalid-ulimit")
+            continue
+        ulimits.append({"name": key, "softLimit": int(soft), "hardLimit": int(hard)})
+    if ulimits:
+        definition["ulimits"] = ulimits
+
+
+def _linux_parameters(
+    service: dict[str, Any],
+    base: tuple[str | int, ...],
+    params: ContainerParams,
+    definition: dict[str, Any],
+    report: Report,
+) -> None:
+    linux: dict[str, Any] = {}
+    add, drop = [], []
+    for index, cap in enumerate(service.get("cap_add") or []):
+        name = str(cap).upper().removeprefix("CAP_")
+        if name in _ALLOWED_ADD_CAPS:
+            add.append(name)
+        else:
+            report.compose(
+                (*base, "cap_add", index),
+                f"Fargate can add only SYS_PTRACE, not {name}",
+                REJECTED,
+                "fargate-capability",
+                "remove it from cap_add",
+            )
+    for index, cap in enumerate(service.get("cap_drop") or []):
+        name = str(cap).upper().removeprefix("CAP_")
+        if name in _CAPABILITIES:
+            drop.append(name)
+        else:
+            report.compose(
+                (*base, "cap_drop", index), f"unknown capability {name}", REJECTED, "invalid-capability"
+            )
+    if add or drop:
+        linux["capabilities"] = {k: v for k, v in (("add", add), ("drop", drop)) if v}
+    init = params.init_process_enabled if params.init_process_enabled is not None else service.get("init")
+    if init:
+        linux["initProcessEnabled"] = True
+    if linux:
+        definition["linuxParameters"] = linux
+
+
+def _secret_env_name(entry: dict[str, Any]) -> str:
+    target = str(entry.get("target") or entry["source"])
+    if target.startswith("/run/secrets/"):
+        target = entry["source"]
+    return re.sub(r"[^A-Za-z0-9_]", "_", target.rsplit("/", 1)[-1])
+
+
+def _secrets(
+    ctx: Context,
+    service: dict[str, Any],
+    base: tuple[str | int, ...],
+    params: ContainerParams,
+    container: Container,
+    report: Report,
+) -> None:
+    secrets: list[dict[str, str]] = []
+    top = ctx.compose.get("secrets") or {}
+    for index, entry in enumerate(service.get("secrets") or []):
+        path = (*base, "secrets", index)
+        declared = top.get(entry["source"]) or {}
+        reference = str(declared.get("name") or "")
+        if not (declared.get("external") and _SECRET_ARN.match(reference)):
+            report.compose(
+                path,
+                f'secret "{entry["source"]}" is not in AWS: Fargate reads secrets from Secrets '
+                "Manager or SSM",
+                REJECTED,
+                "secret-not-in-aws",
+                "store it there and declare it as `external: true` with `name: <its ARN>`, "
+                "or list it in ecs-params.yml under task_definition.services.<name>.secrets",
+            )
+            continue
+        env_name = _secret_env_name(entry)
+        secrets.append({"name": env_name, "valueFrom": reference})
+        report.compose(
+            path,
+            f"injected as the environment variable {env_name}, not as a file under /run/secrets",
+            APPROXIMATED,
+            "secret-as-env",
+        )
+    secrets.extend({"name": s.name, "valueFrom": s.value_from} for s in params.secrets)
+    if not secrets:
+        return
+    environment = {pair["name"] for pair in container.definition.get("environment", [])}
+    seen: set[str] = set()
+    for secret in secrets:
+        if secret["name"] in environment or secret["name"] in seen:
+            report.compose(
+                (*base, "environment", secret["name"])
+                if secret["name"] in environment
+                else (*base, "secrets"),
+                f"{secret['name']} is set both as a secret and as a plain variable (or twice)",
+                REJECTED,
+                "duplicate-variable",
+                "keep one of them",
+            )
+        seen.add(secret["name"])
+        container.secrets.append(secret["valueFrom"])
+    container.definition["secrets"] = secrets
+
+
+def _logging(
+    ctx: Context,
+    service: dict[str, Any],
+    base: tuple[str | int, ...],
+    params: ContainerParams,
+    container: Container,
+    report: Report,
+) -> None:
+    logging = service.get("logging") or {}
+    driver = logging.get("driver")
+    options = {str(k): str(v) for k, v in (logging.get("options") or {}).items()}
+    path = (*base, "logging")
+    if driver == "none":
+        report.compose((*path, "driver"), "no logs are collected for this container", MAPPED, "logging-none")
+        return
+    if driver and driver not in _LOG_DRIVERS:
+        report.compose(
+            (*path, "driver"),
+            f"Fargate cannot use the {driver} log driver; logs go to CloudWatch Logs (awslogs) instead",
+            APPROXIMATED,
+            "log-driver-replaced",
+            "use driver awslogs, splunk or awsfirelens to choose",
+        )
+        driver, options = None, {}
+    if driver is None:
+        driver = "awslogs"
+        options = {}
+    if driver == "awslogs":
+        options.setdefault("awslogs-group", names.log_group(ctx.project))
+        options.setdefault("awslogs-region", ctx.region)
+        options.setdefault("awslogs-stream-prefix", container.service)
+        if "awslogs-datetime-format" in options and "awslogs-multiline-pattern" in options:
+            report.compose(
+                (*path, "options"),
+                "awslogs-datetime-format and awslogs-multiline-pattern cannot be used together",
+                REJECTED,
+                "awslogs-options",
+            )
+        container.awslogs = (options["awslogs-group"], options["awslogs-region"])
+        container.create_group = options.get("awslogs-create-group", "").lower() == "true"
+    elif driver == "splunk":
+        for required in ("splunk-url", "splunk-token"):
+            if required not in options and not any(s.name == required for s in params.log_secret_options):
+                report.compose(
+                    (*path, "options"), f"the splunk driver needs {required}", REJECTED, "splunk-options"
+                )
+    config: dict[str, Any] = {"logDriver": driver, "options": options}
+    if params.log_secret_options:
+        config["secretOptions"] = [
+            {"name": s.name, "valueFrom": s.value_from} for s in params.log_secret_options
+        ]
+        container.secrets.extend(s.value_from for s in params.log_secret_options)
+    container.definition["logConfiguration"] = config
+
+
+def _volumes(
+    service: dict[str, Any], base: tuple[str | int, ...], container: Container, report: Report
+) -> None:
+    mount_points = []
+    for index, volume in enumerate(service.get("volumes") or []):
+        path = (*base, "volumes", index)
+        kind = volume.get("type")
+        target = volume.get("target")
+        if kind == "volume" and volume.get("source"):
+            task_volume = names.volume(volume["source"])
+            container.mounts.append(Mount(task_volume, "named", volume["source"], path))
+        elif kind == "volume":
+            task_volume = names.volume(f"{container.service}-{index}")
+            container.mounts.append(Mount(task_volume, "anonymous", None, path))
+        elif kind == "tmpfs":
+            task_volume = names.volume(f"{container.service}-tmpfs-{index}")
+            container.mounts.append(Mount(task_volume, "tmpfs", None, path))
+        elif kind == "bind":
+            report.compose(
+                path,
+                f"host path {volume.get('source')} cannot be mounted: Fargate has no host filesystem",
+                REJECTED,
+                "fargate-bind-mount",
+                "copy the files into the image, or use a named volume (EFS via ecs-params efs_volumes)",
+            )
+            continue
+        else:
+            report.compose(
+                path, f"{kind} mounts are not supported on Fargate", REJECTED, "fargate-unsupported"
+            )
+            continue
+        mount_points.append(
+            {"sourceVolume": task_volume, "containerPath": target, "readOnly": bool(volume.get("read_only"))}
+        )
+    for index, target in enumerate(service.get("tmpfs") or []):
+        path = (*base, "tmpfs", index)
+        task_volume = names.volume(f"{container.service}-tmpfs-{index}")
+        container.mounts.append(Mount(task_volume, "tmpfs", None, path))
+        mount_points.append(
+            {"sourceVolume": task_volume, "containerPath": str(target).split(":", 1)[0], "readOnly": False}
+        )
+    if mount_points:
+        container.definition["mountPoints"] = mount_points
+    volumes_from = []
+    for entry in service.get("volumes_from") or []:
+        source, _, mode = str(entry).removeprefix("service:").partition(":")
+        volumes_from.append({"sourceContainer": source, "readOnly": mode == "ro"})
+    if volumes_from:
+        container.definition["volumesFrom"] = volumes_from
+
+
+def _platform(
+    service: dict[str, Any], base: tuple[str | int, ...], container: Container, report: Report
+) -> None:
+    platform = service.get("platform")
+    if not platform:
+        return
+    parts = str(platform).lower().split("/")
+    arch = {"amd64": "X86_64", "x86_64": "X86_64", "arm64": "ARM64", "aarch64": "ARM64"}.get(
+        parts[1] if len(parts) > 1 else "amd64"
+    )
+    if parts[0] != "linux" or arch is None:
+        report.compose(
+            (*base, "platform"),
+            f"platform {platform} is not available on Fargate",
+            REJECTED,
+            "fargate-platform",
+            "use linux/amd64 or linux/arm64",
+        )
+        return
+    container.platform = ("LINUX", arch)
+
+
+def _depends_on(
+    service: dict[str, Any], base: tuple[str | int, ...], container: Container, report: Report
+) -> None:
+    conditions = {
+        "service_started": "START",
+        "service_healthy": "HEALTHY",
+        "service_completed_successfully": "SUCCESS",
+    }
+    for target, spec in (service.get("depends_on") or {}).items():
+        condition = conditions.get((spec or {}).get("condition", "service_started"), "START")
+        container.depends[target] = condition
+        if (spec or {}).get("restart"):
+            report.compose(
+                (*base, "depends_on", target, "restart"),
+                "ECS does not restart dependents",
+                IGNORED,
+                "unsupported-key",
+            )
+
+
+def _scale(
+    service: dict[str, Any], base: tuple[str | int, ...], container: Container, report: Report
+) -> None:
+    deploy = service.get("deploy") or {}
+    replicas = deploy.get("replicas", service.get("scale"))
+    if replicas is not None:
+        container.replicas = int(replicas)
+    if deploy.get("mode") in {"global", "global-job"}:
+        report.compose(
+            (*base, "deploy", "mode"),
+            "Fargate has no global (daemon) services",
+            REJECTED,
+            "fargate-unsupported",
+        )
+    if deploy.get("mode") == "replicated-job":
+        report.compose(
+            (*base, "deploy", "mode"), "run as a long-running service", APPROXIMATED, "job-as-service"
+        )
+    for key, why in (
+        ("restart_policy", "an ECS service replaces stopped tasks by itself"),
+        ("rollback_config", "compose2ecs turns on the ECS deployment circuit breaker with rollback"),
+        ("placement", "Fargate places tasks itself"),
+        ("endpoint_mode", "no ECS equivalent"),
+        ("labels", "no ECS equivalent for service labels"),
+        ("update_config", "see ecs-params run_params.deployment"),
+    ):
+        if deploy.get(key):
+            report.compose((*base, "deploy", key), f"ignored: {why}", IGNORED, "unsupported-key")
+
+
+def _no_meaning(service: dict[str, Any], base: tuple[str | int, ...], report: Report) -> None:
+    networks = [n for n in service.get("networks") or {} if n != "default"]
+    if networks:
+        report.compose(
+            (*base, "networks"),
+            "ignored: the containers of a task share one network interface",
+            IGNORED,
+            "networks",
+        )
+    for key, value in service.items():
+        if key in _HANDLED or value in (None, [], {}, False) or key.startswith("x-"):
+            continue
+        if key in _NO_MEANING:
+            status, why = _NO_MEANING[key]
+            report.compose(
+                (*base, key), why, status, "fargate-unsupported" if status == REJECTED else "unsupported-key"
+            )
+        elif key not in {"extends", "env_file"}:
+            report.compose((*base, key), "no Fargate equivalent", IGNORED, "unsupported-key")

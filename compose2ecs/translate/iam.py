@@ -1,0 +1,61 @@
+"""The task execution role: its trust policy and exactly the permissions the project needs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from compose2ecs.model import RoleSpec, TrustPolicy
+from compose2ecs.translate import names
+
+
+def execution_role_policy_arn(region: str) -> str:
+    return f"arn:{names.partition(region)}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+
+
+def _secret_resource(value_from: str, region: str) -> tuple[str, str]:
+    """(action, resource ARN) to read one secret reference."""
+    partition = names.partition(region)
+    if value_from.startswith("arn:") and ":secretsmanager:" in value_from:
+        # A reference may name a JSON key, stage and version after the secret's own ARN (7 parts).
+        return "secretsmanager:GetSecretValue", ":".join(value_from.split(":")[:7])
+    if value_from.startswith("arn:"):
+        return "ssm:GetParameters", value_from
+    # A bare parameter name: same region and account as the task.
+    name = value_from if value_from.startswith("/") else f"/{value_from}"
+    return "ssm:GetParameters", f"arn:{partition}:ssm:{region}:*:parameter{name}"
+
+
+def execution_role(
+    name: str,
+    path: str,
+    trust: TrustPolicy,
+    region: str,
+    secrets: list[str],
+    create_groups: list[str],
+) -> RoleSpec:
+    """The role with the managed execution policy and one inline policy for secrets and log groups."""
+    by_action: dict[str, set[str]] = {}
+    for value_from in secrets:
+        action, resource = _secret_resource(value_from, region)
+        by_action.setdefault(action, set()).add(resource)
+    partition = names.partition(region)
+    for group in create_groups:
+        by_action.setdefault("logs:CreateLogGroup", set()).add(
+            f"arn:{partition}:logs:{region}:*:log-group:{group}:*"
+        )
+    inline: dict[str, dict[str, Any]] = {}
+    if by_action:
+        inline["compose2ecs-execution"] = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Action": [action], "Resource": sorted(resources)}
+                for action, resources in sorted(by_action.items())
+            ],
+        }
+    return RoleSpec(
+        name=name,
+        path=path,
+        trust_policy=trust.document,
+        managed_policy_arns=(execution_role_policy_arn(region),),
+        inline_policies=inline,
+    )

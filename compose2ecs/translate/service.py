@@ -1,0 +1,144 @@
+"""CreateService requests (without `cluster`), including Service Connect for the `service` layout."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from compose2ecs.translate.report import IGNORED, REJECTED, Report
+
+if TYPE_CHECKING:
+    from compose2ecs.model import EcsParams
+    from compose2ecs.translate.container import Container
+
+_MAX_DESIRED = 5000
+_MAX_DESIRED_CONNECTED = 1000
+
+
+def build(
+    name: str,
+    family: str,
+    containers: list[Container],
+    params: EcsParams,
+    desired_count: int,
+    namespace: str | None,
+    tags: list[dict[str, str]],
+    report: Report,
+) -> dict[str, Any]:
+    """The CreateService request of one ECS service (the task definition is named by its family)."""
+    request: dict[str, Any] = {"serviceName": name, "taskDefinition": family, "desiredCount": desired_count}
+    if params.capacity_providers:
+        request["capacityProviderStrategy"] = [
+            {
+                "capacityProvider": item.capacity_provider,
+                **({"weight": item.weight} if item.weight is not None else {}),
+                **({"base": item.base} if item.base is not None else {}),
+            }
+            for item in params.capacity_providers
+        ]
+    else:
+        request["launchType"] = "FARGATE"
+    request["platformVersion"] = params.platform_version or "LATEST"
+    _platform_version(params, report)
+    awsvpc = params.awsvpc
+    if awsvpc and awsvpc.subnets:
+        config: dict[str, Any] = {"subnets": list(awsvpc.subnets)}
+        if awsvpc.security_groups:
+            config["securityGroups"] = list(awsvpc.security_groups)
+        if awsvpc.assign_public_ip:
+            config["assignPublicIp"] = awsvpc.assign_public_ip
+        request["networkConfiguration"] = {"awsvpcConfiguration": config}
+    elif awsvpc and awsvpc.security_groups:
+        report.params(
+            ("run_params", "network_configuration", "awsvpc_configuration", "security_groups"),
+            "security groups without subnets: the default VPC's subnets and this project's own "
+            "security group "
+            "are used instead",
+            IGNORED,
+            "network-incomplete",
+            "list the subnets too",
+        )
+    deployment = params.deployment
+    breaker = True if deployment is None or deployment.circuit_breaker is None else deployment.circuit_breaker
+    rollback = breaker if deployment is None or deployment.rollback is None else deployment.rollback
+    request["deploymentConfiguration"] = {
+        "maximumPercent": 200
+        if deployment is None or deployment.maximum_percent is None
+        else deployment.maximum_percent,
+        "minimumHealthyPercent": (
+            100
+            if deployment is None or deployment.minimum_healthy_percent is None
+            else deployment.minimum_healthy_percent
+        ),
+        "deploymentCircuitBreaker": {"enable": breaker, "rollback": rollback},
+    }
+    request["schedulingStrategy"] = "REPLICA"
+    request["propagateTags"] = "SERVICE"
+    request["enableECSManagedTags"] = True
+    if params.enable_execute_command is not None:
+        request["enableExecuteCommand"] = params.enable_execute_command
+    if namespace is not None:
+        request["serviceConnectConfiguration"] = _service_connect(containers, namespace, report)
+    limit = _MAX_DESIRED_CONNECTED if namespace else _MAX_DESIRED
+    if desired_count > limit:
+        report.compose(
+            ("services", containers[0].service, "deploy", "replicas"),
+            f"{desired_count} tasks is above ECS's {limit} per service",
+            REJECTED,
+            "desired-count",
+        )
+    request["tags"] = tags
+    if params.task_placement_strategy or params.task_placement_constraints:
+        report.params(
+            ("run_params", "task_placement"), "Fargate places tasks itself", REJECTED, "fargate-unsupported"
+        )
+    if params.placement_constraints:
+        report.params(
+            ("task_definition", "placement_constraints"),
+            "Fargate does not accept placement constraints",
+            REJECTED,
+            "fargate-unsupported",
+        )
+    return request
+
+
+def _platform_version(params: EcsParams, report: Report) -> None:
+    version = params.platform_version
+    if (
+        version
+        and version not in {"LATEST", "1.4.0"}
+        and not (params.os_family or "LINUX").startswith("WINDOWS")
+    ):
+        report.params(
+            ("run_params", "platform_version"),
+            f"platform version {version} is retired or unknown; Fargate Linux runs LATEST (1.4.0)",
+            REJECTED,
+            "platform-version",
+            "use LATEST or 1.4.0",
+        )
+
+
+def _service_connect(containers: list[Container], namespace: str, report: Report) -> dict[str, Any]:
+    """Each tcp port becomes reachable as `<compose service>:<port>` from the other services."""
+    services = []
+    for container in containers:
+        for mapping in container.definition.get("portMappings", []):
+            if mapping["protocol"] != "tcp":
+                report.compose(
+                    ("services", container.service, "ports"),
+                    f"port {mapping['containerPort']}/udp cannot be reached through Service Connect "
+                    "(tcp only)",
+                    IGNORED,
+                    "service-connect-udp",
+                )
+                continue
+            services.append(
+                {
+                    "portName": mapping["name"],
+                    "discoveryName": mapping["name"],
+                    "clientAliases": [{"port": mapping["containerPort"], "dnsName": container.service}],
+                }
+            )
+    config: dict[str, Any] = {"enabled": True, "namespace": namespace}
+    if services:
+        config["services"] = services
+    return config

@@ -1,0 +1,455 @@
+"""Containers -> a Fargate task definition: task size, volumes, platform, dependencies, limits."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from compose2ecs.translate import names
+from compose2ecs.translate.report import APPROXIMATED, IGNORED, MAPPED, REJECTED, Report
+
+if TYPE_CHECKING:
+    from compose2ecs.model import EcsParams
+    from compose2ecs.translate.container import Container
+
+# Fargate's valid task sizes: cpu units -> valid memory values in MiB (fargate-rules.md §1.1).
+FARGATE_SIZES: dict[int, tuple[int, ...]] = {
+    256: (512, 1024, 2048),
+    512: tuple(range(1024, 4097, 1024)),
+    1024: tuple(range(2048, 8193, 1024)),
+    2048: tuple(range(4096, 16385, 1024)),
+    4096: tuple(range(8192, 30721, 1024)),
+    8192: tuple(range(16384, 61441, 4096)),
+    16384: tuple(range(32768, 122881, 8192)),
+}
+_WINDOWS_MIN_CPU = 1024
+_MAX_CONTAINERS = 10
+_MAX_REQUEST_BYTES = 65536
+_WINDOWS_FARGATE = {
+    "WINDOWS_SERVER_2019_FULL", "WINDOWS_SERVER_2019_CORE", "WINDOWS_SERVER_2022_FULL",
+    "WINDOWS_SERVER_2022_CORE",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TaskInput:
+    family: str
+    containers: list[Container]
+    tags: list[dict[str, str]]
+
+
+def build(
+    task: TaskInput, params: EcsParams, compose: dict[str, Any], execution_role: str, report: Report
+) -> dict[str, Any]:
+    """The RegisterTaskDefinition request for one task."""
+    containers = task.containers
+    request: dict[str, Any] = {"family": task.family}
+    if params.task_role_arn:
+        request["taskRoleArn"] = params.task_role_arn
+    request["executionRoleArn"] = execution_role
+    request["networkMode"] = "awsvpc"
+    request["requiresCompatibilities"] = ["FARGATE"]
+    _check_names(task, report)
+    os_family, arch = _runtime_platform(containers, params, report)
+    cpu, memory = _task_size(task.family, containers, params, os_family, report)
+    request["cpu"], request["memory"] = str(cpu), str(memory)
+    request["runtimePlatform"] = {"operatingSystemFamily": os_family, "cpuArchitecture": arch}
+    if params.pid_mode:
+        if params.pid_mode == "task":
+            request["pidMode"] = "task"
+        else:
+            report.params(
+                ("task_definition", "pid_mode"), "Fargate accepts only pid_mode task", REJECTED, "fargate-pid"
+            )
+    else:
+        _compose_pid(containers, compose, request, report)
+    if params.ipc_mode:
+        report.params(
+            ("task_definition", "ipc_mode"),
+            "Fargate does not support IPC modes",
+            REJECTED,
+            "fargate-unsupported",
+        )
+    if params.ephemeral_storage is not None:
+        request["ephemeralStorage"] = {"sizeInGiB": params.ephemeral_storage}
+    volumes = _volumes(containers, params, compose, report)
+    if volumes:
+        request["volumes"] = volumes
+    _dependencies(containers, report)
+    request["containerDefinitions"] = [c.definition for c in containers]
+    request["tags"] = task.tags
+    _check_limits(request, containers, report)
+    return request
+
+
+def _check_names(task: TaskInput, report: Report) -> None:
+    if not names.ECS_NAME.match(task.family):
+        report.compose(
+            (),
+            f'task definition family "{task.family}" is not a valid ECS name (letters, digits, "_", '
+            '"-", at most 255)',
+            REJECTED,
+            "invalid-name",
+            "set a project name with -p or `name:`",
+        )
+    if len(task.containers) > _MAX_CONTAINERS:
+        report.compose(
+            ("services",),
+            f"task {task.family} would hold {len(task.containers)} containers; Fargate allows at most 10",
+            REJECTED,
+            "too-many-containers",
+            "use --layout service (one task per compose service)",
+        )
+
+
+def _runtime_platform(containers: list[Container], params: EcsParams, report: Report) -> tuple[str, str]:
+    platforms = {c.platform for c in containers if c.platform}
+    if len(platforms) > 1:
+        report.compose(
+            ("services", next(c.service for c in containers if c.platform), "platform"),
+            "the containers of one task must share one platform",
+            REJECTED,
+            "fargate-platform",
+            "use the same platform: for every service in the task",
+        )
+    os_family, arch = next(iter(platforms)) if platforms else ("LINUX", "X86_64")
+    os_family = params.os_family or os_family
+    arch = params.cpu_architecture or arch
+    if os_family != "LINUX" and os_family not in _WINDOWS_FARGATE:
+        report.params(
+            ("task_definition", "os_family"),
+            f"Fargate does not run {os_family}",
+            REJECTED,
+            "fargate-platform",
+            "use LINUX, or WINDOWS_SERVER_2019/2022 CORE/FULL",
+        )
+    if os_family != "LINUX" and arch == "ARM64":
+        report.params(
+            ("task_definition", "runtime_platform"),
+            "Windows on Fargate is X86_64 only",
+            REJECTED,
+            "fargate-platform",
+        )
+    return os_family, arch
+
+
+def smallest_size(cpu_needed: int, memory_needed: int, *, min_cpu: int = 256) -> tuple[int, int] | None:
+    """The smallest Fargate (cpu, memory) that fits; None when nothing does."""
+    for cpu, memories in FARGATE_SIZES.items():
+        if cpu < max(cpu_needed, min_cpu):
+            continue
+        for memory in memories:
+            if memory >= memory_needed:
+                return cpu, memory
+    return None
+
+
+def _task_size(
+    family: str, containers: list[Container], params: EcsParams, os_family: str, report: Report
+) -> tuple[int, int]:
+    cpu_sum = sum(c.definition.get("cpu", 0) for c in containers)
+    reserved = sum(c.definition.get("memoryReservation", c.definition.get("memory", 0)) for c in containers)
+    hard = max((c.definition.get("memory", 0) for c in containers), default=0)
+    memory_needed = max(reserved, hard)
+    min_cpu = _WINDOWS_MIN_CPU if os_family != "LINUX" else 256
+    given_cpu = int(params.cpu) if params.cpu else None
+    given_memory = int(params.memory) if params.memory else None
+    size_path = ("task_definition", "task_size")
+    if given_cpu is not None and given_memory is not None:
+        valid = FARGATE_SIZES.get(given_cpu, ())
+        if given_memory not in valid:
+            hint = (
+                f"with cpu_limit {given_cpu} use mem_limit one of {', '.join(str(m) for m in valid)} (MiB)"
+                if valid
+                else "cpu_limit must be one of 256, 512, 1024, 2048, 4096, 8192, 16384 "
+                "(or .25/.5/1/2/4/8/16 vCPU)"
+            )
+            report.params(
+                (*size_path, "mem_limit" if valid else "cpu_limit"),
+                f"{given_cpu} CPU units with {given_memory} MiB is not a Fargate task size",
+                REJECTED,
+                "fargate-task-size",
+                hint,
+            )
+        elif given_cpu < min_cpu:
+            report.params(
+                (*size_path, "cpu_limit"), "Windows tasks need at least 1 vCPU", REJECTED, "fargate-task-size"
+            )
+        cpu, memory = given_cpu, given_memory
+    else:
+        fit = smallest_size(
+            max(cpu_sum, given_cpu or 0), max(memory_needed, given_memory or 0), min_cpu=min_cpu
+        )
+        if given_cpu is not None and fit and fit[0] != given_cpu:
+            fit = smallest_size(given_cpu, max(memory_needed, given_memory or 0), min_cpu=given_cpu)
+            fit = fit if fit and fit[0] == given_cpu else None
+        if given_memory is not None and fit and fit[1] != given_memory:
+            fit = next(
+                (
+                    (c, given_memory)
+                    for c, ms in FARGATE_SIZES.items()
+                    if given_memory in ms and c >= max(cpu_sum, min_cpu)
+                ),
+                None,
+            )
+        if fit is None:
+            report.compose(
+                ("services",),
+                f"no Fargate task size fits {cpu_sum} CPU units and {memory_needed} MiB",
+                REJECTED,
+                "fargate-task-size",
+                "lower the containers' limits, or set a valid task_size in ecs-params.yml",
+            )
+            return max(cpu_sum, 256), max(memory_needed, 512)
+        cpu, memory = fit
+        report.info(
+            (),
+            f"task {family}: {cpu} CPU units / {memory} MiB, the smallest Fargate size that fits its "
+            "containers (set task_size in ecs-params.yml to choose)",
+            "task-size-chosen",
+        )
+    if cpu_sum > cpu:
+        report.compose(
+            ("services",),
+            f"the containers ask for {cpu_sum} CPU units in total, more than the task's {cpu}",
+            REJECTED,
+            "fargate-cpu-sum",
+        )
+    if memory_needed > memory:
+        report.compose(
+            ("services",),
+            f"the containers need {memory_needed} MiB, more than the task's {memory} MiB",
+            REJECTED,
+            "fargate-memory-sum",
+        )
+    return cpu, memory
+
+
+def _compose_pid(
+    containers: list[Container], compose: dict[str, Any], request: dict[str, Any], report: Report
+) -> None:
+    for container in containers:
+        pid = (compose["services"][container.service].get("pid") or "").lower()
+        if not pid:
+            continue
+        path = ("services", container.service, "pid")
+        if pid == "host":
+            report.compose(path, "Fargate cannot share the host's PID namespace", REJECTED, "fargate-pid")
+        else:
+            request["pidMode"] = "task"
+            report.compose(
+                path,
+                "mapped to pidMode task: all containers of the task share PIDs",
+                APPROXIMATED,
+                "pid-task",
+            )
+
+
+def _volumes(
+    containers: list[Container], params: EcsParams, compose: dict[str, Any], report: Report
+) -> list[dict[str, Any]]:
+    efs = {v.name: v for v in params.efs_volumes}
+    top = compose.get("volumes") or {}
+    volumes: dict[str, dict[str, Any]] = {}
+    for container in containers:
+        for mount in container.mounts:
+            if mount.volume in volumes:
+                continue
+            if mount.kind == "named" and mount.source in efs:
+                spec = efs[mount.source]
+                config: dict[str, Any] = {"fileSystemId": spec.filesystem_id}
+                if spec.root_directory:
+                    config["rootDirectory"] = spec.root_directory
+                if spec.transit_encryption:
+                    config["transitEncryption"] = spec.transit_encryption
+                if spec.transit_encryption_port is not None:
+                    config["transitEncryptionPort"] = spec.transit_encryption_port
+                auth = {k: v for k, v in (("accessPointId", spec.access_point), ("iam", spec.iam)) if v}
+                if auth:
+                    config["authorizationConfig"] = auth
+                if spec.iam == "ENABLED" and not params.task_role_arn:
+                    report.params(
+                        ("task_definition", "efs_volumes"),
+                        f"EFS volume {spec.name} uses IAM authorization, which needs a task role",
+                        APPROXIMATED,
+                        "efs-needs-task-role",
+                        "set task_definition.task_role_arn to a role allowed elasticfilesystem:ClientMount",
+                    )
+                volumes[mount.volume] = {"name": mount.volume, "efsVolumeConfiguration": config}
+                continue
+            volumes[mount.volume] = {"name": mount.volume}
+            if mount.kind == "named":
+                declared = top.get(mount.source) or {}
+                unsupported = [
+                    k
+                    for k in ("driver", "driver_opts", "external")
+                    if declared.get(k) and declared.get(k) != "local"
+                ]
+                if unsupported:
+                    report.compose(
+                        ("volumes", str(mount.source), unsupported[0]),
+                        f"volume {mount.source}: Fargate has no volume drivers",
+                        REJECTED,
+                        "fargate-volume-driver",
+                        f"add an efs_volumes entry named {mount.source} to ecs-params.yml, or remove "
+                        f"{unsupported[0]}",
+                    )
+                    continue
+                report.compose(
+                    mount.path,
+                    f"volume {mount.source} is task storage: shared by this task's containers, lost "
+                    "when the task stops",
+                    APPROXIMATED,
+                    "ephemeral-volume",
+                    f"for persistent data, add an efs_volumes entry named {mount.source} to ecs-params.yml",
+                )
+            elif mount.kind == "tmpfs":
+                report.compose(
+                    mount.path,
+                    "Fargate has no tmpfs; mounted from the task's ephemeral storage (on disk) instead",
+                    APPROXIMATED,
+                    "tmpfs-as-volume",
+                )
+    used = {m.source for c in containers for m in c.mounts}
+    for index, spec in enumerate(params.efs_volumes):
+        if spec.name not in used:
+            report.params(
+                ("task_definition", "efs_volumes", index),
+                f"no service mounts {spec.name}",
+                IGNORED,
+                "unused-volume",
+            )
+    for index, docker_volume in enumerate(params.docker_volumes):
+        report.params(
+            ("task_definition", "docker_volumes", index),
+            f"docker volume {docker_volume.name}: Fargate has no Docker volume drivers",
+            REJECTED,
+            "fargate-unsupported",
+            "use efs_volumes",
+        )
+    return list(volumes.values())
+
+
+def _dependencies(containers: list[Container], report: Report) -> None:
+    by_name = {c.service: c for c in containers}
+    for container in containers:
+        deps = []
+        for target, condition in container.depends.items():
+            path = ("services", container.service, "depends_on", target)
+            other = by_name.get(target)
+            if other is None:
+                continue  # another task: the service level reports it
+            if target == container.service:
+                report.compose(path, "a container cannot depend on itself", REJECTED, "depends-on")
+                continue
+            if condition == "HEALTHY" and "healthCheck" not in other.definition:
+                report.compose(
+                    path,
+                    f"waits for {target} to be healthy, but {target} has no health check",
+                    REJECTED,
+                    "depends-on-healthy",
+                    f"add a healthcheck to {target}",
+                )
+            if condition in {"SUCCESS", "COMPLETE"}:
+                if other.essential_explicit and other.definition["essential"]:
+                    report.compose(
+                        path,
+                        f"waits for {target} to complete, but {target} is essential (its exit would "
+                        "stop the task)",
+                        REJECTED,
+                        "depends-on-essential",
+                        f"set essential: false for {target} in ecs-params.yml",
+                    )
+                elif other.definition["essential"]:
+                    other.definition["essential"] = False
+                    report.compose(
+                        path,
+                        f"{target} is marked essential: false, because it is expected to exit",
+                        MAPPED,
+                        "essential-false",
+                    )
+            deps.append({"containerName": target, "condition": condition})
+        if deps:
+            container.definition["dependsOn"] = deps
+    _check_cycles(containers, report)
+    if not any(c.definition.get("essential", True) for c in containers):
+        report.compose(
+            ("services", containers[0].service),
+            "at least one container of a task must be essential",
+            REJECTED,
+            "no-essential-container",
+            "set essential: true for one service in ecs-params.yml",
+        )
+
+
+def _check_cycles(containers: list[Container], report: Report) -> None:
+    graph = {c.service: [d["containerName"] for d in c.definition.get("dependsOn", [])] for c in containers}
+    state: dict[str, int] = {}
+
+    def visit(node: str, trail: list[str]) -> None:
+        state[node] = 1
+        for nxt in graph.get(node, []):
+            if state.get(nxt) == 1:
+                cycle = [*trail[trail.index(nxt) :], nxt] if nxt in trail else [node, nxt]
+                report.compose(
+                    ("services", node, "depends_on"),
+                    f"dependency cycle: {' -> '.join(cycle)}",
+                    REJECTED,
+                    "depends-on-cycle",
+                )
+            elif nxt not in state:
+                visit(nxt, [*trail, nxt])
+        state[node] = 2
+
+    for name in graph:
+        if name not in state:
+            visit(name, [name])
+
+
+def _check_limits(request: dict[str, Any], containers: list[Container], report: Report) -> None:
+    seen: dict[tuple[int, str], str] = {}
+    for container in containers:
+        for mapping in container.definition.get("portMappings", []):
+            key = (mapping["containerPort"], mapping["protocol"])
+            if key in seen and seen[key] != container.service:
+                report.compose(
+                    ("services", container.service, "ports"),
+                    f"port {key[0]}/{key[1]} is also used by {seen[key]}; the containers of a task "
+                    "share one network",
+                    REJECTED,
+                    "port-conflict",
+                    "use --layout service, or change one of the ports",
+                )
+            seen.setdefault(key, container.service)
+        for source in container.definition.get("volumesFrom", []):
+            if source["sourceContainer"] not in {c.service for c in containers}:
+                report.compose(
+                    ("services", container.service, "volumes_from"),
+                    f"{source['sourceContainer']} is not in the same task",
+                    REJECTED,
+                    "volumes-from",
+                    "volumes_from works only between containers of one task (--layout project)",
+                )
+    routers = [c.service for c in containers if "firelensConfiguration" in c.definition]
+    for container in containers:
+        driver = container.definition.get("logConfiguration", {}).get("logDriver")
+        if driver == "awsfirelens" and not routers:
+            report.compose(
+                ("services", container.service, "logging", "driver"),
+                "awsfirelens needs a log router container (firelens_configuration) in the same task",
+                REJECTED,
+                "firelens-router",
+                "add a fluent-bit service with firelens_configuration in ecs-params.yml",
+            )
+    size = len(json.dumps(request, separators=(",", ":")).encode())
+    if size > _MAX_REQUEST_BYTES:
+        report.compose(
+            (),
+            f"task definition {request['family']} is {size} bytes; ECS accepts at most 64 KiB",
+            REJECTED,
+            "task-definition-size",
+            "move large environment values to Secrets Manager or SSM",
+        )
+    if len({c.service for c in containers}) != len(containers):
+        report.compose(("services",), "container names must be unique", REJECTED, "invalid-name")

@@ -1,0 +1,57 @@
+"""Golden `convert` cases in tests/fixtures/convert-*: input files, optional `args`, expected.json.
+
+Each case is run through the real CLI (`compose2ecs convert --output json --region us-west-2 ARGS`).
+Set COMPOSE2ECS_UPDATE_GOLDEN=1 to re-record expected.json after a deliberate change, then review it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.botocore_model import desired_state_errors
+from tests.cli._helpers import run
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+CASES = sorted(p for p in FIXTURES.glob("convert-*") if p.is_dir())
+
+
+def _convert(
+    case: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> dict[str, Any]:
+    for key in list(os.environ):
+        if key.startswith(("AWS_", "COMPOSE_")):
+            monkeypatch.delenv(key)
+    monkeypatch.chdir(case)
+    args_file = case / "args"
+    args = shlex.split(args_file.read_text()) if args_file.is_file() else []
+    if "--region" not in args:
+        args += ["--region", "us-west-2"]
+    result = run(capsys, "convert", "--output", "json", *args)
+    assert result.code in {0, 2}, result.err
+    document: dict[str, Any] = json.loads(result.out)
+    document["exitCode"] = result.code
+    return document
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_convert_matches_golden(
+    case: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    document = _convert(case, capsys, monkeypatch)
+    expected_file = case / "expected.json"
+    if os.environ.get("COMPOSE2ECS_UPDATE_GOLDEN") or not expected_file.is_file():
+        expected_file.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    assert document == json.loads(expected_file.read_text())
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_golden_requests_pass_botocore_validation(case: Path) -> None:
+    expected = json.loads((case / "expected.json").read_text())
+    assert not desired_state_errors(expected)
+    assert expected["exitCode"] == 0, "golden cases are deployable; refusals are tested in tests/cli"

@@ -1,0 +1,179 @@
+"""task-execution-assume-role.json: a trust policy that must let ECS tasks assume the role."""
+
+from __future__ import annotations
+
+import json
+from textwrap import dedent
+from typing import TYPE_CHECKING
+
+import pytest
+
+from compose2ecs.errors import InputError, Location, Problem
+from compose2ecs.load.role_policy import load_trust_policy, parse_trust_policy, standard_trust_policy
+from compose2ecs.model import TrustPolicy
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+FILE = "task-execution-assume-role.json"
+
+# The file the ecs-cli Fargate tutorial has users write, byte for byte.
+TUTORIAL = """\
+{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Sid": "",
+      "Effect": "Allow",
+      "Principal": {
+        "Service": "ecs-tasks.amazonaws.com"
+      },
+      "Action": "sts:AssumeRole"
+    }
+  ]
+}
+"""
+
+
+def _single(text: str) -> Problem:
+    with pytest.raises(InputError) as info:
+        parse_trust_policy(dedent(text), FILE)
+    [problem] = info.value.problems
+    return problem
+
+
+def test_the_tutorial_policy_is_accepted_as_written() -> None:
+    assert parse_trust_policy(TUTORIAL, FILE) == TrustPolicy(document=json.loads(TUTORIAL), file=FILE)
+
+
+def test_the_standard_policy_lets_ecs_tasks_assume_the_role() -> None:
+    assert standard_trust_policy() == TrustPolicy(
+        document={
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                }
+            ],
+        }
+    )
+    document = json.dumps(standard_trust_policy().document)
+    assert parse_trust_policy(document, FILE).document == standard_trust_policy().document
+
+
+def test_lists_of_services_and_actions_and_other_statements_are_allowed() -> None:
+    text = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::1:root"}, "Action": "sts:AssumeRole"},
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": ["ec2.amazonaws.com", "ecs-tasks.amazonaws.com"]},
+                    "Action": ["sts:TagSession", "sts:assumerole"],
+                },
+            ],
+        }
+    )
+    assert parse_trust_policy(text, FILE).document["Statement"][0]["Principal"] == {
+        "AWS": "arn:aws:iam::1:root"
+    }
+
+
+def test_a_single_statement_object_is_accepted() -> None:
+    text = '{"Statement": {"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, '
+    text += '"Action": "sts:AssumeRole"}}'
+    assert parse_trust_policy(text, FILE).file == FILE
+
+
+def test_invalid_json_is_reported_at_its_line_and_column() -> None:
+    problem = _single(
+        """\
+        {
+          "Version": "2012-10-17",
+          "Statement": [],
+        }
+        """
+    )
+    assert problem.message.startswith("invalid JSON: ")
+    assert problem.location == Location(FILE, 4, 1)
+    assert "trailing commas" in problem.hint
+
+
+def test_a_policy_that_is_not_an_object_is_an_error() -> None:
+    problem = _single("[]")
+    assert problem.message == "a trust policy must be a JSON object"
+    assert problem.location == Location(FILE, 1, 1)
+
+
+def test_a_policy_without_statement_is_an_error_that_shows_the_expected_statement() -> None:
+    problem = _single('{"Version": "2012-10-17"}')
+    assert problem.message == "has no Statement"
+    assert problem.location == Location(FILE, 1, 1)
+    assert '"Service": "ecs-tasks.amazonaws.com"' in problem.hint
+    assert '"Action": "sts:AssumeRole"' in problem.hint
+
+
+def test_a_statement_of_the_wrong_type_is_an_error_at_that_key() -> None:
+    problem = _single('{\n  "Version": "2012-10-17",\n  "Statement": "allow"\n}\n')
+    assert problem.message == "Statement must be an object or a list"
+    assert problem.location == Location(FILE, 3, 3)
+
+
+def test_a_denying_statement_is_an_error_at_its_effect() -> None:
+    problem = _single(TUTORIAL.replace('"Allow"', '"Deny"'))
+    assert problem.message == 'the role cannot be assumed by ECS tasks: Effect must be "Allow"'
+    assert problem.path == ("Statement", 0, "Effect")
+    assert problem.location == Location(FILE, 6, 7)
+
+
+def test_the_wrong_principal_and_action_are_both_named_at_the_principal() -> None:
+    problem = _single(
+        TUTORIAL.replace("ecs-tasks.amazonaws.com", "ecs.amazonaws.com").replace("sts:AssumeRole", "sts:*")
+    )
+    assert problem.message == (
+        "the role cannot be assumed by ECS tasks: "
+        'Principal.Service must be or contain "ecs-tasks.amazonaws.com"; '
+        'Action must be or contain "sts:AssumeRole"'
+    )
+    assert problem.location == Location(FILE, 7, 7)
+
+
+def test_with_several_statements_and_none_fitting_the_error_points_at_statement() -> None:
+    problem = _single(
+        """\
+        {
+          "Version": "2012-10-17",
+          "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+             "Action": "sts:TagSession"},
+            {"Effect": "Deny", "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+             "Action": "sts:AssumeRole"}
+          ]
+        }
+        """
+    )
+    assert problem.message.startswith("no statement lets ecs-tasks.amazonaws.com call sts:AssumeRole")
+    assert problem.location == Location(FILE, 3, 3)
+
+
+def test_without_a_file_the_standard_policy_is_used(tmp_path: Path) -> None:
+    assert load_trust_policy(None, str(tmp_path)) == standard_trust_policy()
+
+
+def test_the_working_directory_file_is_used_when_present(tmp_path: Path) -> None:
+    (tmp_path / FILE).write_text(TUTORIAL)
+    policy = load_trust_policy(None, str(tmp_path))
+    assert policy.file == str(tmp_path / FILE)
+    assert policy.document["Statement"][0]["Sid"] == ""
+
+
+def test_an_explicit_path_must_exist(tmp_path: Path) -> None:
+    missing = str(tmp_path / "role.json")
+    with pytest.raises(InputError) as info:
+        load_trust_policy(missing, str(tmp_path))
+    [problem] = info.value.problems
+    assert problem.message == "no such file"
+    assert problem.location == Location(missing)
