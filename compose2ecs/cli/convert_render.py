@@ -43,17 +43,17 @@ def print_conversion(desired: DesiredState, console: Console | None = None) -> N
         table.add_row("log group", group.name, f"{group.region}, {retention}")
     console.print(table)
     problems = sorted(
-        desired.problems,
+        (p for p in desired.problems if p.severity != "error"),
         key=lambda p: (("info", "warning", "error").index(p.severity), p.location or Location("")),
     )
     if problems:
         console.print("\nConversion report:")
     for problem in problems:
         console.print(_line(problem), soft_wrap=True)
-    errors = sum(p.severity == "error" for p in problems)
+    errors = sum(p.severity == "error" for p in desired.problems)
     if errors:
         console.print(
-            Text(f"\n{errors} problem(s) Fargate would refuse; nothing can be deployed.", "bold red")
+            Text(f"\n{errors} problem(s) Fargate would refuse, listed on stderr.", "bold red")
         )
 
 

@@ -230,7 +230,8 @@ def convert(
 
             typer.echo(yaml.safe_dump(document, sort_keys=False, allow_unicode=True), nl=False)
     if conversion.errors:
-        raise typer.Exit(EXIT_INPUT)
+        # Refusals also go to stderr, one `error: file:line:col: key: message` per line, exit 2.
+        raise InputError(conversion.errors)
 
 
 def _relative(problem: Problem) -> Problem:

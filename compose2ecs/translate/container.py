@@ -391,25 +391,32 @@ def _resources(
         cpu = params.cpu_shares
     if cpu:
         definition["cpu"] = cpu
-    memory = mib_floor(limits["memory"]) if limits.get("memory") is not None else None
-    if memory is None and service.get("mem_limit") is not None:
-        memory = mib_floor(service["mem_limit"])
-    reservation = mib_floor(reservations["memory"]) if reservations.get("memory") is not None else None
-    if reservation is None and service.get("mem_reservation") is not None:
-        reservation = mib_floor(service["mem_reservation"])
+    memory_sources = (
+        (limits.get("memory"), (*base, "deploy", "resources", "limits", "memory")),
+        (service.get("mem_limit"), (*base, "mem_limit")),
+    )
+    reservation_sources = (
+        (reservations.get("memory"), (*base, "deploy", "resources", "reservations", "memory")),
+        (service.get("mem_reservation"), (*base, "mem_reservation")),
+    )
+    memory, memory_path = next(((mib_floor(v), p) for v, p in memory_sources if v is not None), (None, base))
+    reservation, reservation_path = next(
+        ((mib_floor(v), p) for v, p in reservation_sources if v is not None), (None, base)
+    )
+    params_path = ("task_definition", "services", base[1])
     if params.mem_limit is not None:
-        memory = params.mem_limit
+        memory, memory_path = params.mem_limit, (*params_path, "mem_limit")
     if params.mem_reservation is not None:
-        reservation = params.mem_reservation
-    for value, key, label in (
-        (memory, "memory", "memory limit"),
-        (reservation, "memoryReservation", "memory reservation"),
+        reservation, reservation_path = params.mem_reservation, (*params_path, "mem_reservation")
+    for value, key, label, path in (
+        (memory, "memory", "memory limit", memory_path),
+        (reservation, "memoryReservation", "memory reservation", reservation_path),
     ):
         if value is None:
             continue
         if value < _MIN_CONTAINER_MIB:
             report.compose(
-                (*base, "deploy", "resources"),
+                path,
                 f"{label} of {value} MiB is below the 6 MiB Docker needs",
                 REJECTED,
                 "memory-too-small",
@@ -418,7 +425,7 @@ def _resources(
         definition[key] = value
     if memory is not None and reservation is not None and memory < reservation:
         report.compose(
-            (*base, "deploy", "resources"),
+            memory_path,
             f"memory limit ({memory} MiB) is below the reservation ({reservation} MiB)",
             REJECTED,
             "memory-below-reservation",

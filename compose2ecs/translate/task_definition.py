@@ -413,8 +413,9 @@ def _check_limits(request: dict[str, Any], containers: list[Container], report: 
         for mapping in container.definition.get("portMappings", []):
             key = (mapping["containerPort"], mapping["protocol"])
             if key in seen and seen[key] != container.service:
+                published = any(port == key[0] for port, _ in container.published)
                 report.compose(
-                    ("services", container.service, "ports"),
+                    ("services", container.service, "ports" if published else "expose"),
                     f"port {key[0]}/{key[1]} is also used by {seen[key]}; the containers of a task "
                     "share one network",
                     REJECTED,

@@ -1,0 +1,345 @@
+"""Every Fargate refusal is caught by `convert` before any AWS call: exit 2, message, file and line."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+import pytest
+
+from tests.cli._helpers import assert_input_error, location_re, run, write
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+WEB = "services:\n  web:\n    image: nginx\n"
+
+# (id, compose file, ecs-params.yml or None, words in the message, file with the problem, its line)
+RULES = [
+    ("privileged", WEB + "    privileged: true\n", None, "privileged", "docker-compose.yml", 4),
+    ("devices", WEB + "    devices: ['/dev/fuse']\n", None, "devices", "docker-compose.yml", 4),
+    ("capability", WEB + "    cap_add: [NET_ADMIN]\n", None, "only SYS_PTRACE", "docker-compose.yml", 4),
+    ("host port", WEB + "    ports: ['8080:80']\n", None, "host port 8080 differs", "docker-compose.yml", 4),
+    (
+        "bind mount",
+        WEB + "    volumes: ['./html:/usr/share/nginx/html']\n",
+        None,
+        "host path",
+        "docker-compose.yml",
+        4,
+    ),
+    ("network mode", WEB + "    network_mode: host\n", None, "network_mode host", "docker-compose.yml", 4),
+    ("pid host", WEB + "    pid: host\n", None, "PID namespace", "docker-compose.yml", 4),
+    ("ipc", WEB + "    ipc: host\n", None, "IPC", "docker-compose.yml", 4),
+    ("shm_size", WEB + "    shm_size: 1g\n", None, "let a task size", "docker-compose.yml", 4),
+    (
+        "security_opt",
+        WEB + "    security_opt: ['seccomp:unconfined']\n",
+        None,
+        "security options",
+        "docker-compose.yml",
+        4,
+    ),
+    ("gpus", WEB + "    gpus: all\n", None, "GPUs", "docker-compose.yml", 4),
+    ("build only", "services:\n  web:\n    build: .\n", None, "no image to run", "docker-compose.yml", 3),
+    (
+        "dotted name",
+        "services:\n  web.v2:\n    image: nginx\n",
+        None,
+        "cannot be an ECS container name",
+        "docker-compose.yml",
+        2,
+    ),
+    (
+        "stop timeout",
+        WEB + "    stop_grace_period: 3m\n",
+        None,
+        "outside Fargate's 2-120 s",
+        "docker-compose.yml",
+        4,
+    ),
+    (
+        "healthcheck interval",
+        WEB + "    healthcheck:\n      test: [CMD, 'true']\n      interval: 1s\n",
+        None,
+        "interval 1s is outside ECS's range 5-300s",
+        "docker-compose.yml",
+        6,
+    ),
+    (
+        "healthcheck retries",
+        WEB + "    healthcheck:\n      test: [CMD, 'true']\n      retries: 20\n",
+        None,
+        "retries 20 is outside",
+        "docker-compose.yml",
+        6,
+    ),
+    (
+        "sysctl",
+        WEB + "    sysctls: {vm.max_map_count: 262144}\n",
+        None,
+        "not namespaced",
+        "docker-compose.yml",
+        4,
+    ),
+    (
+        "ulimit",
+        WEB + "    ulimits: {nofile: {soft: 2000000, hard: 2000000}}\n",
+        None,
+        "nofile above",
+        "docker-compose.yml",
+        4,
+    ),
+    (
+        "log driver",
+        WEB + "    logging: {driver: splunk}\n",
+        None,
+        "needs splunk-url",
+        "docker-compose.yml",
+        4,
+    ),
+    (
+        "healthy without healthcheck",
+        WEB + "    depends_on:\n      db: {condition: service_healthy}\n  db:\n    image: postgres\n",
+        None,
+        "db has no health check",
+        "docker-compose.yml",
+        5,
+    ),
+    (
+        "dependency cycle",
+        "services:\n  a:\n    image: x\n    depends_on: [b]\n  b:\n    image: y\n    depends_on: [a]\n",
+        None,
+        None,  # Compose itself refuses the cycle while loading
+        "docker-compose.yml",
+        None,
+    ),
+    (
+        "too many containers",
+        "services:\n" + "".join(f"  s{i}:\n    image: nginx\n" for i in range(11)),
+        None,
+        "at most 10",
+        "docker-compose.yml",
+        1,
+    ),
+    (
+        "port conflict",
+        "services:\n  a:\n    image: x\n    expose: ['80']\n  b:\n    image: y\n    expose: ['80']\n",
+        None,
+        "also used by a",
+        "docker-compose.yml",
+        7,
+    ),
+    (
+        "memory below reservation",
+        WEB + "    mem_limit: 64m\n    mem_reservation: 128m\n",
+        None,
+        "below the reservation",
+        "docker-compose.yml",
+        4,
+    ),
+    (
+        "platform",
+        WEB + "    platform: windows/amd64\n",
+        None,
+        "not available on Fargate",
+        "docker-compose.yml",
+        4,
+    ),
+    (
+        "cpu memory pair",
+        WEB,
+        "version: 1\ntask_definition:\n  task_size:\n    cpu_limit: 256\n    mem_limit: 4GB\n",
+        "256 CPU units with 4096 MiB is not a Fargate task size",
+        "ecs-params.yml",
+        5,
+    ),
+    (
+        "network mode in ecs-params",
+        WEB,
+        "version: 1\ntask_definition:\n  ecs_network_mode: bridge\n",
+        "requires network mode awsvpc",
+        "ecs-params.yml",
+        3,
+    ),
+    (
+        "container sum above task cpu",
+        WEB + "    cpus: 2\n",
+        "version: 1\ntask_definition:\n  task_size:\n    cpu_limit: 1024\n    mem_limit: 2GB\n",
+        "more than the task's 1024",
+        "docker-compose.yml",
+        1,
+    ),
+    (
+        "gpu in ecs-params",
+        WEB,
+        "version: 1\ntask_definition:\n  services:\n    web:\n      gpu: 1\n",
+        "no GPUs",
+        "ecs-params.yml",
+        5,
+    ),
+    (
+        "docker volumes",
+        WEB,
+        "version: 1\ntask_definition:\n  docker_volumes:\n    - name: data\n",
+        "no Docker volume drivers",
+        "ecs-params.yml",
+        4,
+    ),
+    (
+        "placement",
+        WEB,
+        "version: 1\nrun_params:\n  task_placement:\n    strategy:\n      - {type: spread, field: az}\n",
+        "places tasks itself",
+        "ecs-params.yml",
+        3,
+    ),
+    (
+        "platform version",
+        WEB,
+        "version: 1\nrun_params:\n  platform_version: 1.3.0\n",
+        "retired or unknown",
+        "ecs-params.yml",
+        3,
+    ),
+    (
+        "unknown service in ecs-params",
+        WEB,
+        "version: 1\ntask_definition:\n  services:\n    wbe:\n      essential: true\n",
+        'no compose service is named "wbe"',
+        "ecs-params.yml",
+        4,
+    ),
+    (
+        "file secret",
+        WEB + "    secrets: [token]\nsecrets:\n  token:\n    file: ./token.txt\n",
+        None,
+        'secret "token" is not in AWS',
+        "docker-compose.yml",
+        4,
+    ),
+    (
+        "completion target essential",
+        WEB + "    depends_on:\n      job: {condition: service_completed_successfully}\n"
+        "  job:\n    image: busybox\n",
+        "version: 1\ntask_definition:\n  services:\n    job:\n      essential: true\n",
+        "job is essential",
+        "docker-compose.yml",
+        5,
+    ),
+    (
+        "firelens without router",
+        WEB + "    logging: {driver: awsfirelens}\n",
+        None,
+        "needs a log router",
+        "docker-compose.yml",
+        4,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("compose", "params", "words", "file", "line"), [r[1:] for r in RULES], ids=[r[0] for r in RULES]
+)
+def test_convert_refuses_what_fargate_refuses(
+    isolated: Path,
+    capsys: pytest.CaptureFixture[str],
+    compose: str,
+    params: str | None,
+    words: str | None,
+    file: str,
+    line: int | None,
+) -> None:
+    files = {"docker-compose.yml": compose, "token.txt": "x"}
+    if params is not None:
+        files["ecs-params.yml"] = params
+    write(isolated, files)
+    result = run(capsys, "convert", "--region", "us-east-1")
+    assert_input_error(result)
+    matching = [e for e in result.errors if words is None or words in e]
+    assert matching, result.err
+    assert location_re(file, line).search(matching[0]), matching[0]
+
+
+def test_json_output_lists_refusals_as_problems_with_positions(
+    isolated: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(isolated, {"docker-compose.yml": WEB + "    privileged: true\n    restart: always\n"})
+    result = run(capsys, "convert", "--output", "json", "--region", "us-east-1")
+    assert result.code == 2
+    problems = json.loads(result.out)["problems"]
+    by_key = {p["key"]: p for p in problems}
+    assert by_key["services.web.privileged"] == {
+        "severity": "error",
+        "status": "rejected",
+        "code": "fargate-unsupported",
+        "file": "docker-compose.yml",
+        "line": 4,
+        "column": 5,
+        "key": "services.web.privileged",
+        "message": "Fargate does not run privileged containers",
+    }
+    assert by_key["services.web.restart"]["status"] == "ignored"
+    assert by_key["services.web.restart"]["line"] == 5
+
+
+def test_all_refusals_are_reported_at_once(isolated: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(
+        isolated,
+        {"docker-compose.yml": WEB + "    privileged: true\n    ports: ['8080:80']\n    pid: host\n"},
+    )
+    result = run(capsys, "convert", "--region", "us-east-1")
+    assert_input_error(result)
+    assert len(result.errors) == 3, result.err
+    assert "3 problems found." in result.err
+
+
+def test_ecs_params_errors_have_file_and_line(isolated: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(
+        isolated,
+        {
+            "docker-compose.yml": WEB,
+            "ecs-params.yml": "version: 1\ntask_definition:\n  task_size:\n    memory_limit: 512\n",
+        },
+    )
+    result = run(capsys, "convert")
+    assert_input_error(result)
+    assert location_re("ecs-params.yml", 4).search(result.errors[0])
+    assert 'did you mean "mem_limit"' in result.err
+
+
+def test_role_policy_errors_have_file_and_line(isolated: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    statement = (
+        '{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}'
+    )
+    policy = '{\n  "Version": "2012-10-17",\n  "Statement": [\n    ' + statement + "\n  ]\n}\n"
+    write(isolated, {"docker-compose.yml": WEB, "task-execution-assume-role.json": policy})
+    result = run(capsys, "convert")
+    assert_input_error(result)
+    assert location_re("task-execution-assume-role.json", 4).search(result.errors[0]), result.err
+    assert "ecs-tasks.amazonaws.com" in result.err
+
+
+def test_secret_values_never_appear(
+    isolated: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TOKEN", "s3cr3t-value")
+    write(
+        isolated,
+        {
+            "docker-compose.yml": WEB + "    secrets: [token]\nsecrets:\n  token:\n    environment: TOKEN\n",
+            "ecs-params.yml": "version: 1\ntags: {}\n",
+        },
+    )
+    result = run(capsys, "convert", "--output", "json")
+    assert "s3cr3t-value" not in result.out + result.err
+
+
+def test_a_convertible_project_exits_0_with_a_summary(
+    isolated: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(isolated, {"docker-compose.yml": WEB + "    restart: always\n"})
+    result = run(capsys, "convert", "--region", "eu-central-1")
+    assert result.code == 0, result.err
+    assert "task definition" in result.out
+    assert "[ignored] docker-compose.yml:4:5: services.web.restart" in result.out
