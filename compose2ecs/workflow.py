@@ -9,9 +9,9 @@ from __future__ import annotations
 import configparser
 import os
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from compose2ecs.errors import InputError, Problem
+from compose2ecs.errors import InputError, Problem, UsageError
 from compose2ecs.load import (
     Project,
     ProjectOptions,
@@ -26,7 +26,8 @@ from compose2ecs.translate import TranslateOptions, translate_project
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from compose2ecs.model import DesiredState
+    from compose2ecs.apply.gateway import Gateway
+    from compose2ecs.model import DeployedState, DesiredState, Plan
 
 DEFAULT_REGION = "us-east-1"
 
@@ -94,3 +95,141 @@ def convert(options: ConvertOptions, environ: Mapping[str, str]) -> Conversion:
     )
     desired.problems = locate_problems(desired.problems, project.files, reader)
     return Conversion(project, desired, region_defaulted=region is None, warnings=list(project.warnings))
+
+
+# ---------------------------------------------------------------------------------------------
+# Against AWS: the CLI builds the gateway (aws.BotoGateway) and hands it in.
+
+
+@dataclass
+class Deployment:
+    """A converted project, what AWS holds for it, and the plan between the two."""
+
+    conversion: Conversion
+    deployed: DeployedState
+    plan: Plan
+
+
+def plan(conversion: Conversion, gateway: Gateway, cluster: str) -> Deployment:
+    """Read the deployed state (concurrently, inside the gateway) and compare."""
+    from compose2ecs.plan import plan_changes  # noqa: PLC0415 - deepdiff is not for `convert`
+
+    deployed = gateway.read_state(conversion.desired, cluster)
+    return Deployment(conversion, deployed, plan_changes(conversion.desired, deployed, cluster))
+
+
+def ecs_service_names(desired: DesiredState, selectors: list[str]) -> dict[str, str]:
+    """Compose service (or ECS service) name -> ECS service name, for `scale` and `logs` arguments."""
+    by_compose: dict[str, str] = {}
+    for service in desired.services:
+        name = service["serviceName"]
+        prefix = f"{desired.project}-"
+        by_compose[name.removeprefix(prefix) if desired.layout == "service" else name] = name
+        by_compose[name] = name
+    unknown = [s for s in selectors if s not in by_compose]
+    if unknown:
+        known = ", ".join(sorted({k for k, v in by_compose.items() if k != v or desired.layout == "project"}))
+        msg = f"no service named {', '.join(unknown)} in project {desired.project} (services: {known})"
+        raise UsageError(msg)
+    return {s: by_compose[s] for s in selectors}
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    service: str
+    task: str
+    container: str
+    status: str
+    health: str
+    ports: str
+    private_ip: str
+    public_ip: str
+    revision: str
+
+
+def tasks(desired: DesiredState, gateway: Gateway, cluster: str) -> list[TaskRow]:
+    """One row per container of every running (or recently stopped) task of the project's services."""
+    rows: list[TaskRow] = []
+    described: list[tuple[str, dict[str, Any]]] = []
+    for service in desired.services:
+        name = service["serviceName"]
+        arns = gateway.list_task_arns(cluster, name, "RUNNING")
+        found = gateway.describe_tasks(cluster, arns) if arns else []
+        # A service's tasks are in the group `service:<name>`; checking it keeps stray tasks out.
+        described.extend((name, t) for t in found if t.get("group") == f"service:{name}")
+    eni_ids = [
+        detail["value"]
+        for _, task in described
+        for attachment in task.get("attachments", [])
+        for detail in attachment.get("details", [])
+        if detail.get("name") == "networkInterfaceId"
+    ]
+    public = gateway.public_ips(eni_ids) if eni_ids else {}
+    for name, task in described:
+        details = {
+            d.get("name"): d.get("value") for a in task.get("attachments", []) for d in a.get("details", [])
+        }
+        ports_by_container = _container_ports(desired, task)
+        rows.extend(
+            TaskRow(
+                service=name,
+                task=str(task.get("taskArn", "")).rsplit("/", 1)[-1],
+                container=str(container.get("name", "-")),
+                status=str(container.get("lastStatus") or task.get("lastStatus") or "-"),
+                health=str(container.get("healthStatus") or task.get("healthStatus") or "UNKNOWN"),
+                ports=ports_by_container.get(str(container.get("name")), ""),
+                private_ip=str(details.get("privateIPv4Address") or "-"),
+                public_ip=public.get(str(details.get("networkInterfaceId")), "-"),
+                revision=str(task.get("taskDefinitionArn", "")).rsplit("/", 1)[-1],
+            )
+            for container in task.get("containers", []) or [{"name": "-"}]
+        )
+    return rows
+
+
+def _container_ports(desired: DesiredState, task: dict[str, Any]) -> dict[str, str]:
+    family = str(task.get("taskDefinitionArn", "")).rsplit("/", 1)[-1].rsplit(":", 1)[0]
+    for definition in desired.task_definitions:
+        if definition["family"] == family:
+            return {
+                c["name"]: ", ".join(
+                    f"{m['containerPort']}/{m['protocol']}" for m in c.get("portMappings", [])
+                )
+                for c in definition["containerDefinitions"]
+            }
+    return {}
+
+
+@dataclass(frozen=True)
+class LogSource:
+    container: str
+    group: str
+    region: str
+    stream_prefix: str  # `<awslogs-stream-prefix>/<container>/`, then the task id
+
+
+def log_sources(desired: DesiredState, selectors: list[str]) -> list[LogSource]:
+    """Where each selected container logs (awslogs only; other drivers are reported as skipped)."""
+    sources = []
+    for definition in desired.task_definitions:
+        for container in definition["containerDefinitions"]:
+            if selectors and container["name"] not in selectors:
+                continue
+            log = container.get("logConfiguration") or {}
+            options = log.get("options") or {}
+            if log.get("logDriver") != "awslogs":
+                continue
+            sources.append(
+                LogSource(
+                    container["name"],
+                    options["awslogs-group"],
+                    options["awslogs-region"],
+                    f"{options['awslogs-stream-prefix']}/{container['name']}/",
+                )
+            )
+    containers = {c["name"] for d in desired.task_definitions for c in d["containerDefinitions"]}
+    unknown = [s for s in selectors if s not in containers]
+    if unknown:
+        msg = f"no service named {', '.join(unknown)} (services: {', '.join(sorted(containers))})"
+        raise UsageError(msg)
+    return sources

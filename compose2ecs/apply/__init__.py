@@ -1,1 +1,15 @@
-"""Stage 4, `apply`: a plan -> ordered, idempotent steps through a gateway interface (no boto3 here)."""
+"""Stage 4, `apply`: a plan -> ordered, idempotent AWS calls through the Gateway protocol.
+
+Input: the Plan from `plan`, the DesiredState it was made from and the DeployedState it was made
+against. Output: an ApplyResult (the writes made, in order, and the task definition each family
+runs). Every AWS call goes through `apply.gateway.Gateway` (BotoGateway in production, an
+in-memory fake in the tests), so there is no boto3 here; time goes through injected `clock` and
+`sleep`, so waiting is testable. A plan that is in sync makes no write at all, and a run that was
+interrupted converges when it is planned and applied again. `teardown` holds `scale` and `down`.
+"""
+
+from compose2ecs.apply.context import ApplyOptions, ApplyResult, Progress, project_tags
+from compose2ecs.apply.executor import apply_plan
+from compose2ecs.apply.teardown import down, scale
+
+__all__ = ["ApplyOptions", "ApplyResult", "Progress", "apply_plan", "down", "project_tags", "scale"]

@@ -1,1 +1,10 @@
-"""The `aws` package: the only code allowed to import boto3/botocore (enforced by ruff and import-linter)."""
+"""The `aws` package: the only code allowed to import boto3/botocore (enforced by ruff and import-linter).
+
+`BotoGateway` implements `apply.gateway.Gateway`; `make_session`/`AwsSettings` resolve credentials,
+region and endpoint; `aws.errors` turns every botocore exception into an `AwsError` with a hint.
+"""
+
+from compose2ecs.aws.gateway import BotoGateway
+from compose2ecs.aws.session import AwsSettings, Clients, make_session
+
+__all__ = ["AwsSettings", "BotoGateway", "Clients", "make_session"]

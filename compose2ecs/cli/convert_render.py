@@ -52,9 +52,7 @@ def print_conversion(desired: DesiredState, console: Console | None = None) -> N
         console.print(_line(problem), soft_wrap=True)
     errors = sum(p.severity == "error" for p in desired.problems)
     if errors:
-        console.print(
-            Text(f"\n{errors} problem(s) Fargate would refuse, listed on stderr.", "bold red")
-        )
+        console.print(Text(f"\n{errors} problem(s) Fargate would refuse, listed on stderr.", "bold red"))
 
 
 def _line(problem: Problem) -> Text:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -232,6 +232,461 @@ def convert(
     if conversion.errors:
         # Refusals also go to stderr, one `error: file:line:col: key: message` per line, exit 2.
         raise InputError(conversion.errors)
+
+
+# ---------------------------------------------------------------------------------------------
+# Commands that talk to AWS. Each converts first, so bad input is refused (exit 2) before any call.
+
+ClusterOpt = Annotated[
+    str, typer.Option("--cluster", envvar="COMPOSE2ECS_CLUSTER", help="ECS cluster.", show_default=True)
+]
+EndpointOpt = Annotated[
+    str | None,
+    typer.Option("--endpoint-url", help="AWS endpoint (default: AWS_ENDPOINT_URL, else the real AWS)."),
+]
+
+
+class PlanOutput(StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+@dataclass
+class _Target:
+    conversion: Any
+    gateway: Any
+    cluster: str
+
+
+def _target(
+    file: list[str] | None,
+    project_name: str | None,
+    compose_profile: list[str] | None,
+    env_file: list[str] | None,
+    project_directory: str | None,
+    ecs_params: str | None,
+    role_policy: str | None,
+    layout: Layout | None,
+    region: str | None,
+    profile: str | None,
+    endpoint_url: str | None,
+    cluster: str,
+) -> _Target:
+    from compose2ecs.workflow import resolve_region  # noqa: PLC0415
+
+    region = resolve_region(region, profile, os.environ)
+    if region is None:
+        msg = "no AWS region: pass --region, set AWS_REGION, or set a region in your AWS profile"
+        raise UsageError(msg)
+    conversion = _convert(
+        file,
+        project_name,
+        compose_profile,
+        env_file,
+        project_directory,
+        ecs_params,
+        role_policy,
+        layout,
+        region,
+        profile,
+    )
+    if conversion.errors:
+        raise InputError(conversion.errors)
+    from compose2ecs.aws import AwsSettings, BotoGateway  # noqa: PLC0415 - boto3 only for AWS commands
+
+    gateway = BotoGateway.from_settings(AwsSettings(profile, region, endpoint_url))
+    return _Target(conversion, gateway, cluster)
+
+
+def _console() -> Any:
+    from rich.console import Console  # noqa: PLC0415
+
+    # rich turns colour off by itself when stdout is not a terminal or NO_COLOR is set; in a pipe,
+    # tables keep their full width instead of the 80 columns rich assumes.
+    console = Console(highlight=False, soft_wrap=True)
+    return console if console.is_terminal else Console(highlight=False, soft_wrap=True, width=400)
+
+
+class _RichProgress:
+    """Prints what apply does, and each service's counts and new events while it waits."""
+
+    def __init__(self, console: Any) -> None:
+        self.console = console
+        self.last: dict[str, str] = {}
+
+    def step(self, message: str) -> None:
+        self.console.print(f"[green]✓[/green] {_escape(message)}")
+
+    def service(self, name: str, service: dict[str, Any], new_events: list[dict[str, Any]]) -> None:
+        for event in reversed(new_events):
+            self.console.print(f"  [dim]{_escape(name)}: {_escape(str(event.get('message', '')))}[/dim]")
+        deployments = service.get("deployments") or []
+        primary: dict[str, Any] = next((d for d in deployments if d.get("status") == "PRIMARY"), {})
+        status = (
+            f"{service.get('runningCount', 0)}/{service.get('desiredCount', 0)} running, "
+            f"{len(deployments)} deployment(s), rollout {primary.get('rolloutState', 'n/a')}"
+        )
+        if self.last.get(name) != status:
+            self.last[name] = status
+            self.console.print(f"  {_escape(name)}: {status}")
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape  # noqa: PLC0415
+
+    return escape(text)
+
+
+def _print_plan(deployment: Any, output: PlanOutput, *, show_values: bool) -> None:
+    from compose2ecs.cli.plan_render import plan_json, plan_markdown, print_plan  # noqa: PLC0415
+
+    if output is PlanOutput.json:
+        typer.echo(json.dumps(plan_json(deployment.plan, show_values), indent=2, ensure_ascii=False))
+    elif output is PlanOutput.markdown:
+        typer.echo(plan_markdown(deployment.plan, show_values))
+    else:
+        print_plan(deployment.plan, _console(), show_values)
+
+
+@app.command()
+def diff(
+    file: FileOpt = None,
+    project_name: ProjectNameOpt = None,
+    ecs_params: EcsParamsOpt = None,
+    role_policy: RolePolicyOpt = None,
+    layout: LayoutOpt = None,
+    output: Annotated[PlanOutput, typer.Option("--output", "-o", help="Output format.")] = PlanOutput.text,
+    show_values: Annotated[
+        bool, typer.Option("--show-values", help="Show values of secret-looking variables.")
+    ] = False,
+    cluster: ClusterOpt = "default",
+    region: RegionOpt = None,
+    profile: AwsProfileOpt = None,
+    endpoint_url: EndpointOpt = None,
+    compose_profile: ComposeProfileOpt = None,
+    env_file: EnvFileOpt = None,
+    project_directory: ProjectDirOpt = None,
+) -> None:
+    """Show, field by field, what `up` would change. Exit 0 in sync, 1 differences."""
+    from compose2ecs.workflow import plan  # noqa: PLC0415
+
+    target = _target(
+        file,
+        project_name,
+        compose_profile,
+        env_file,
+        project_directory,
+        ecs_params,
+        role_policy,
+        layout,
+        region,
+        profile,
+        endpoint_url,
+        cluster,
+    )
+    deployment = plan(target.conversion, target.gateway, cluster)
+    _print_plan(deployment, output, show_values=show_values)
+    raise typer.Exit(EXIT_OK if deployment.plan.in_sync else EXIT_DIFF)
+
+
+@app.command()
+def up(
+    file: FileOpt = None,
+    project_name: ProjectNameOpt = None,
+    ecs_params: EcsParamsOpt = None,
+    role_policy: RolePolicyOpt = None,
+    layout: LayoutOpt = None,
+    wait: Annotated[
+        bool, typer.Option("--wait/--no-wait", help="Wait until the services are steady.")
+    ] = True,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for steady services.")] = 900,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only show the plan (same as `diff`).")] = False,
+    force_replace: Annotated[
+        bool, typer.Option("--force-replace", help="Allow deleting and recreating a service.")
+    ] = False,
+    cluster: ClusterOpt = "default",
+    region: RegionOpt = None,
+    profile: AwsProfileOpt = None,
+    endpoint_url: EndpointOpt = None,
+    compose_profile: ComposeProfileOpt = None,
+    env_file: EnvFileOpt = None,
+    project_directory: ProjectDirOpt = None,
+) -> None:
+    """Create or update everything the project needs, then wait for steady services."""
+    from compose2ecs.apply import ApplyOptions, apply_plan  # noqa: PLC0415
+    from compose2ecs.workflow import plan  # noqa: PLC0415
+
+    target = _target(
+        file,
+        project_name,
+        compose_profile,
+        env_file,
+        project_directory,
+        ecs_params,
+        role_policy,
+        layout,
+        region,
+        profile,
+        endpoint_url,
+        cluster,
+    )
+    deployment = plan(target.conversion, target.gateway, cluster)
+    console = _console()
+    if dry_run:
+        _print_plan(deployment, PlanOutput.text, show_values=False)
+        raise typer.Exit(EXIT_OK if deployment.plan.in_sync else EXIT_DIFF)
+    desired = target.conversion.desired
+    if deployment.plan.in_sync:
+        console.print(f"{desired.project} is in sync with cluster {cluster}: nothing to do.")
+        return
+    _print_plan(deployment, PlanOutput.text, show_values=False)
+    options = ApplyOptions(cluster, wait=wait, timeout=timeout, force_replace=force_replace)
+    result = apply_plan(
+        deployment.plan, desired, deployment.deployed, target.gateway, options, _RichProgress(console)
+    )
+    if wait:
+        console.print(
+            f"[green]{desired.project} is deployed and steady[/green] ({len(result.writes)} changes)."
+        )
+    else:
+        console.print(f"{desired.project}: {len(result.writes)} changes sent; not waiting (--no-wait).")
+
+
+@app.command()
+def ps(
+    file: FileOpt = None,
+    project_name: ProjectNameOpt = None,
+    ecs_params: EcsParamsOpt = None,
+    layout: LayoutOpt = None,
+    cluster: ClusterOpt = "default",
+    region: RegionOpt = None,
+    profile: AwsProfileOpt = None,
+    endpoint_url: EndpointOpt = None,
+    compose_profile: ComposeProfileOpt = None,
+    env_file: EnvFileOpt = None,
+    project_directory: ProjectDirOpt = None,
+) -> None:
+    """List the project's running tasks: per container status, health, ports, IPs and revision."""
+    from rich.table import Table  # noqa: PLC0415
+
+    from compose2ecs.workflow import tasks  # noqa: PLC0415
+
+    target = _target(
+        file,
+        project_name,
+        compose_profile,
+        env_file,
+        project_directory,
+        ecs_params,
+        None,
+        layout,
+        region,
+        profile,
+        endpoint_url,
+        cluster,
+    )
+    rows = tasks(target.conversion.desired, target.gateway, cluster)
+    table = Table(box=None, pad_edge=False)
+    for column in (
+        "SERVICE",
+        "TASK",
+        "CONTAINER",
+        "STATUS",
+        "HEALTH",
+        "PORTS",
+        "PRIVATE IP",
+        "PUBLIC IP",
+        "REVISION",
+    ):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(
+            row.service,
+            row.task,
+            row.container,
+            row.status,
+            row.health,
+            row.ports,
+            row.private_ip,
+            row.public_ip,
+            row.revision,
+        )
+    console = _console()
+    if rows:
+        console.print(table)
+    else:
+        console.print(
+            f"no running tasks for project {target.conversion.desired.project} in cluster {cluster}"
+        )
+
+
+@app.command()
+def logs(
+    services: Annotated[list[str] | None, typer.Argument(help="Compose services (default: all).")] = None,
+    follow: Annotated[bool, typer.Option("--follow", "-f", help="Keep printing new lines.")] = False,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Only lines newer than this: 10m, 2h, or an RFC 3339 time.")
+    ] = None,
+    tail: Annotated[int | None, typer.Option("--tail", help="Only the last N lines per container.")] = None,
+    file: FileOpt = None,
+    project_name: ProjectNameOpt = None,
+    ecs_params: EcsParamsOpt = None,
+    layout: LayoutOpt = None,
+    cluster: ClusterOpt = "default",
+    region: RegionOpt = None,
+    profile: AwsProfileOpt = None,
+    endpoint_url: EndpointOpt = None,
+    compose_profile: ComposeProfileOpt = None,
+    env_file: EnvFileOpt = None,
+    project_directory: ProjectDirOpt = None,
+) -> None:
+    """Print the containers' CloudWatch logs, prefixed by container and task like `docker compose logs`."""
+    from compose2ecs.cli.logs import print_logs  # noqa: PLC0415
+    from compose2ecs.workflow import log_sources  # noqa: PLC0415
+
+    target = _target(
+        file,
+        project_name,
+        compose_profile,
+        env_file,
+        project_directory,
+        ecs_params,
+        None,
+        layout,
+        region,
+        profile,
+        endpoint_url,
+        cluster,
+    )
+    sources = log_sources(target.conversion.desired, list(services or []))
+    print_logs(target.gateway, sources, since=since, tail=tail, follow=follow)
+
+
+@app.command()
+def scale(
+    counts: Annotated[
+        list[str], typer.Argument(help="N (project layout) or SERVICE=N ... (service layout).")
+    ],
+    wait: Annotated[
+        bool, typer.Option("--wait/--no-wait", help="Wait until the services are steady.")
+    ] = True,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for steady services.")] = 900,
+    file: FileOpt = None,
+    project_name: ProjectNameOpt = None,
+    ecs_params: EcsParamsOpt = None,
+    layout: LayoutOpt = None,
+    cluster: ClusterOpt = "default",
+    region: RegionOpt = None,
+    profile: AwsProfileOpt = None,
+    endpoint_url: EndpointOpt = None,
+    compose_profile: ComposeProfileOpt = None,
+    env_file: EnvFileOpt = None,
+    project_directory: ProjectDirOpt = None,
+) -> None:
+    """Set how many tasks run: `scale 2`, or `scale web=3 worker=1` in the service layout."""
+    from compose2ecs.apply import ApplyOptions  # noqa: PLC0415
+    from compose2ecs.apply.teardown import scale as scale_services  # noqa: PLC0415
+    from compose2ecs.workflow import ecs_service_names  # noqa: PLC0415
+
+    requested = _scale_arguments(counts)
+    target = _target(
+        file,
+        project_name,
+        compose_profile,
+        env_file,
+        project_directory,
+        ecs_params,
+        None,
+        layout,
+        region,
+        profile,
+        endpoint_url,
+        cluster,
+    )
+    desired = target.conversion.desired
+    if None in requested:
+        if len(desired.services) != 1:
+            msg = "this project has several ECS services: name them, e.g. `scale web=2 worker=1`"
+            raise UsageError(msg)
+        by_name = {desired.services[0]["serviceName"]: requested[None]}
+    else:
+        names = ecs_service_names(desired, [k for k in requested if k is not None])
+        by_name = {names[k]: v for k, v in requested.items() if k is not None}
+    deployed = target.gateway.read_state(desired, cluster)
+    console = _console()
+    options = ApplyOptions(cluster, wait=wait, timeout=timeout)
+    scale_services(desired, deployed, target.gateway, by_name, options, _RichProgress(console))
+
+
+def _scale_arguments(counts: list[str]) -> dict[str | None, int]:
+    requested: dict[str | None, int] = {}
+    for item in counts:
+        name, _, number = item.rpartition("=")
+        if not number.isdigit():
+            msg = f"cannot read {item!r}: write N, or SERVICE=N"
+            raise UsageError(msg)
+        requested[name or None] = int(number)
+    if None in requested and len(requested) > 1:
+        msg = "give either one count (N) or SERVICE=N pairs, not both"
+        raise UsageError(msg)
+    return requested
+
+
+@app.command()
+def down(
+    remove_all: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help="Also deregister the task definitions and delete the log groups, role, security group, "
+            "namespace and cluster compose2ecs created (never anything it did not create).",
+        ),
+    ] = False,
+    wait: Annotated[bool, typer.Option("--wait/--no-wait", help="Wait until the services are gone.")] = True,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait.")] = 900,
+    file: FileOpt = None,
+    project_name: ProjectNameOpt = None,
+    ecs_params: EcsParamsOpt = None,
+    role_policy: RolePolicyOpt = None,
+    layout: LayoutOpt = None,
+    cluster: ClusterOpt = "default",
+    region: RegionOpt = None,
+    profile: AwsProfileOpt = None,
+    endpoint_url: EndpointOpt = None,
+    compose_profile: ComposeProfileOpt = None,
+    env_file: EnvFileOpt = None,
+    project_directory: ProjectDirOpt = None,
+) -> None:
+    """Delete the project's services (and with --all, everything compose2ecs created for it)."""
+    from compose2ecs.apply import ApplyOptions  # noqa: PLC0415
+    from compose2ecs.apply.teardown import down as tear_down  # noqa: PLC0415
+
+    target = _target(
+        file,
+        project_name,
+        compose_profile,
+        env_file,
+        project_directory,
+        ecs_params,
+        role_policy,
+        layout,
+        region,
+        profile,
+        endpoint_url,
+        cluster,
+    )
+    desired = target.conversion.desired
+    deployed = target.gateway.read_state(desired, cluster)
+    console = _console()
+    options = ApplyOptions(cluster, wait=wait, timeout=timeout)
+    result = tear_down(
+        desired, deployed, target.gateway, options, _RichProgress(console), remove_all=remove_all
+    )
+    if result.writes:
+        console.print(f"{desired.project}: removed ({len(result.writes)} changes).")
+    else:
+        console.print(f"{desired.project}: nothing to remove in cluster {cluster}.")
 
 
 def _relative(problem: Problem) -> Problem:

@@ -34,7 +34,7 @@ def translate_project(
     report = Report(params.file)
     ctx = Context(name, options.region, compose)
     services: dict[str, Any] = compose.get("services") or {}
-    tags = {PROJECT_TAG: name, **params.tags}
+    tags = {**params.tags, PROJECT_TAG: name}  # the project tag is what `down --all` trusts
     tag_list = [{"key": k, "value": v} for k, v in tags.items()]
     desired = DesiredState(project=name, layout=layout, region=options.region, tags=tags)
     _check_params(params, services, report)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 
 # ECS family, container, service, cluster and volume names share this rule.
@@ -29,6 +28,8 @@ def execution_role(project: str) -> str:
     name = f"{project}-ecsTaskExecutionRole"
     if len(name) <= 64:  # noqa: PLR2004 - IAM's limit
         return name
+    import hashlib  # noqa: PLC0415 - rare; keeps `convert` start-up fast
+
     digest = hashlib.sha256(project.encode()).hexdigest()[:8]
     return f"{project[: 64 - len('-ecsTaskExecutionRole') - 9]}-{digest}-ecsTaskExecutionRole"
 

@@ -58,22 +58,25 @@ def build(
             "list the subnets too",
         )
     deployment = params.deployment
-    breaker = True if deployment is None or deployment.circuit_breaker is None else deployment.circuit_breaker
-    rollback = breaker if deployment is None or deployment.rollback is None else deployment.rollback
-    request["deploymentConfiguration"] = {
-        "maximumPercent": 200
-        if deployment is None or deployment.maximum_percent is None
-        else deployment.maximum_percent,
-        "minimumHealthyPercent": (
-            100
-            if deployment is None or deployment.minimum_healthy_percent is None
-            else deployment.minimum_healthy_percent
-        ),
-        "deploymentCircuitBreaker": {"enable": breaker, "rollback": rollback},
-    }
+    if deployment is not None:
+        # Only what the user set: AWS's defaults (200/100, no circuit breaker) need not be sent.
+        config = {
+            key: value
+            for key, value in (
+                ("maximumPercent", deployment.maximum_percent),
+                ("minimumHealthyPercent", deployment.minimum_healthy_percent),
+            )
+            if value is not None
+        }
+        if deployment.circuit_breaker is not None or deployment.rollback is not None:
+            enable = bool(deployment.circuit_breaker)
+            rollback = enable if deployment.rollback is None else deployment.rollback
+            config["deploymentCircuitBreaker"] = {"enable": enable, "rollback": rollback}
+        if config:
+            request["deploymentConfiguration"] = config
     request["schedulingStrategy"] = "REPLICA"
+    # Tasks carry the project tag too, so costs and `ps` can be traced to the project.
     request["propagateTags"] = "SERVICE"
-    request["enableECSManagedTags"] = True
     if params.enable_execute_command is not None:
         request["enableExecuteCommand"] = params.enable_execute_command
     if namespace is not None:

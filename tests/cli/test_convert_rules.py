@@ -250,7 +250,7 @@ def test_convert_refuses_what_fargate_refuses(
     file: str,
     line: int | None,
 ) -> None:
-    files = {"docker-compose.yml": compose, "token.txt": "x"}
+    files: dict[str, str | bytes] = {"docker-compose.yml": compose, "token.txt": "x"}
     if params is not None:
         files["ecs-params.yml"] = params
     write(isolated, files)

@@ -1,0 +1,81 @@
+"""What every apply step shares: the options, the progress sink, the write log and the clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from compose2ecs.model import PROJECT_TAG
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping
+
+    from compose2ecs.apply.gateway import Gateway
+    from compose2ecs.model import DesiredState
+
+
+@dataclass(frozen=True)
+class ApplyOptions:
+    cluster: str
+    wait: bool = True
+    timeout: float = 900.0  # seconds, for each wait on the services
+    poll_interval: float = 6.0
+    force_replace: bool = False
+
+
+class Progress(Protocol):
+    """Where apply reports what it does; the CLI renders it, tests record it."""
+
+    def step(self, message: str) -> None: ...
+
+    def service(self, name: str, service: dict[str, Any], new_events: list[dict[str, Any]]) -> None: ...
+
+
+@dataclass
+class ApplyResult:
+    writes: list[str] = field(default_factory=list)  # "create_role web-execution", in order
+    task_definition_arns: dict[str, str] = field(default_factory=dict)  # family -> ARN the services run
+
+
+@dataclass
+class Run:
+    """One apply (or scale, or down) in progress."""
+
+    gateway: Gateway
+    options: ApplyOptions
+    progress: Progress
+    clock: Callable[[], float]
+    sleep: Callable[[float], None]
+    writes: list[str] = field(default_factory=list)
+
+    def wrote(self, operation: str, target: str, message: str) -> None:
+        """Record a write that AWS accepted, and tell the user."""
+        self.writes.append(f"{operation} {target}")
+        self.progress.step(message)
+
+
+def project_tags(desired: DesiredState) -> dict[str, str]:
+    """The tags on everything compose2ecs creates; the project tag is what `down --all` trusts."""
+    return {**desired.tags, PROJECT_TAG: desired.project}
+
+
+def ecs_tags(tags: Mapping[str, str]) -> list[dict[str, str]]:
+    """`{"k": "v"}` -> ECS's `[{"key": "k", "value": "v"}]`."""
+    return [{"key": key, "value": value} for key, value in sorted(tags.items())]
+
+
+def tag_dict(
+    tags: Iterable[Mapping[str, Any]] | None, key: str = "key", value: str = "value"
+) -> dict[str, str]:
+    """A tag list (ECS `key`/`value`, or IAM and EC2 `Key`/`Value`) -> a dict."""
+    return {str(tag[key]): str(tag.get(value, "")) for tag in tags or ()}
+
+
+def owned_by(tags: Mapping[str, str], project: str) -> bool:
+    """True when compose2ecs created the resource for this project."""
+    return tags.get(PROJECT_TAG) == project
+
+
+def live_service(service: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The service, unless it is gone: DescribeServices returns deleted ones for a while, INACTIVE."""
+    return None if service is None or service.get("status") == "INACTIVE" else service

@@ -1,0 +1,393 @@
+"""Carry out a plan: ordered writes through the Gateway, then wait for the services.
+
+Order: roles -> log groups -> cluster -> network -> namespace -> task definitions -> services ->
+wait. Each step derives what to send from the desired state and what is deployed, not from the
+plan's field changes, so a run that was interrupted converges when it is planned and run again. The
+plan decides which resources are touched: a resource whose action is "no change" gets no write, and
+a resource the plan does not mention is created when it is missing and otherwise left alone.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from compose2ecs.apply.context import (
+    ApplyResult,
+    Run,
+    ecs_tags,
+    live_service,
+    owned_by,
+    project_tags,
+    tag_dict,
+)
+from compose2ecs.apply.network import awsvpc_configuration, deployed_grants, desired_grants, ip_permissions
+from compose2ecs.apply.wait import seen_event_ids, wait_for_services, wait_until_gone
+from compose2ecs.errors import UsageError
+from compose2ecs.model import Action, ResourceKind
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from compose2ecs.apply.context import ApplyOptions, Progress
+    from compose2ecs.apply.gateway import Gateway
+    from compose2ecs.model import DeployedState, DesiredState, Plan, RoleSpec, RoleState
+
+# UpdateService members that compose2ecs sets. desiredCount and taskDefinition are handled apart;
+# launchType, schedulingStrategy, role and serviceName cannot change in place (the plan replaces).
+UPDATABLE_SERVICE_FIELDS = (
+    "capacityProviderStrategy",
+    "deploymentConfiguration",
+    "availabilityZoneRebalancing",
+    "networkConfiguration",
+    "placementConstraints",
+    "placementStrategy",
+    "platformVersion",
+    "healthCheckGracePeriodSeconds",
+    "enableExecuteCommand",
+    "enableECSManagedTags",
+    "loadBalancers",
+    "propagateTags",
+    "serviceRegistries",
+    "serviceConnectConfiguration",
+    "volumeConfigurations",
+    "vpcLatticeConfigurations",
+)
+_WRITES = frozenset({Action.CREATE, Action.UPDATE, Action.NEW_REVISION, Action.REPLACE})
+_SINGLETONS = frozenset({ResourceKind.CLUSTER, ResourceKind.SECURITY_GROUP})
+
+
+def apply_plan(  # noqa: PLR0917 - the stage's entry point takes each input by position
+    plan: Plan,
+    desired: DesiredState,
+    deployed: DeployedState,
+    gateway: Gateway,
+    options: ApplyOptions,
+    progress: Progress,
+    *,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> ApplyResult:
+    """Make AWS match `desired`, touching only what `plan` says changes; then wait for the services."""
+    if plan.cluster != options.cluster:
+        msg = f"the plan is for cluster {plan.cluster!r} but the options name {options.cluster!r}"
+        raise ValueError(msg)
+    _refuse_replacements(plan, options)
+    run = Run(gateway, options, progress, clock, sleep)
+    step = _Step(run, plan, desired, deployed)
+    step.roles()
+    step.log_groups()
+    step.cluster()
+    step.network()
+    step.namespace()
+    step.task_definitions()
+    step.services()
+    if options.wait and step.deployed_services:
+        wait_for_services(run, plan.cluster, step.deployed_services, step.seen_events)
+    return ApplyResult(run.writes, dict(step.task_definition_arns))
+
+
+def _refuse_replacements(plan: Plan, options: ApplyOptions) -> None:
+    """Replacing deletes a running service: never without --force-replace, and checked before any write."""
+    for change in plan.resources:
+        if change.action is not Action.REPLACE:
+            continue
+        because = change.reason or "a field that cannot change in place differs"
+        if change.kind is not ResourceKind.SERVICE:
+            msg = f"{change.kind} {change.name} must be replaced because {because}"
+            raise UsageError(f"{msg}; compose2ecs only replaces services: delete it by hand and run again")
+        if not options.force_replace:
+            raise UsageError(
+                f"service {change.name} needs --force-replace because {because} "
+                "(the service is deleted and created again: expect downtime)"
+            )
+
+
+@dataclass
+class _Step:
+    run: Run
+    plan: Plan
+    desired: DesiredState
+    deployed: DeployedState
+    role_arns: dict[str, str] = field(default_factory=dict)
+    network_configuration: dict[str, Any] | None = None
+    task_definition_arns: dict[str, str] = field(default_factory=dict)
+    deployed_services: dict[str, str] = field(default_factory=dict)  # name -> task definition ARN to run
+    seen_events: dict[str, set[str]] = field(default_factory=dict)
+    tags: dict[str, str] = field(init=False)
+    cluster_name: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.tags = project_tags(self.desired)
+        self.cluster_name = self.plan.cluster
+
+    def action(self, kind: ResourceKind, name: str, *, exists: bool) -> Action:
+        """The plan's action; for a resource the plan leaves out, create it when it is missing."""
+        for change in self.plan.resources:
+            if change.kind is kind and (kind in _SINGLETONS or change.name == name):
+                return change.action
+        return Action.NO_CHANGE if exists else Action.CREATE
+
+    def changes_of(self, kind: ResourceKind, name: str) -> tuple[str, ...]:
+        for change in self.plan.resources:
+            if change.kind is kind and change.name == name:
+                return tuple(field_change.path for field_change in change.changes)
+        return ()
+
+    # 1. IAM roles ---------------------------------------------------------------------------
+
+    def roles(self) -> None:
+        self.role_arns = {
+            name: str(state.role["Arn"]) for name, state in self.deployed.roles.items() if "Arn" in state.role
+        }
+        for spec in self.desired.roles:
+            state = self.deployed.roles.get(spec.name)
+            if self.action(ResourceKind.ROLE, spec.name, exists=state is not None) not in _WRITES:
+                continue
+            if state is None:
+                self._create_role(spec)
+            else:
+                self._update_role(spec, state)
+
+    def _create_role(self, spec: RoleSpec) -> None:
+        run = self.run
+        self.role_arns[spec.name] = run.gateway.create_role(
+            spec.name, spec.path, spec.trust_policy, self.tags
+        )
+        run.wrote("create_role", spec.name, f"created role {spec.name}")
+        for arn in spec.managed_policy_arns:
+            run.gateway.attach_role_policy(spec.name, arn)
+            run.wrote("attach_role_policy", f"{spec.name} {arn}", f"attached {arn} to role {spec.name}")
+        for policy, document in spec.inline_policies.items():
+            run.gateway.put_role_policy(spec.name, policy, document)
+            run.wrote("put_role_policy", f"{spec.name} {policy}", f"put policy {policy} on role {spec.name}")
+
+    def _update_role(self, spec: RoleSpec, state: RoleState) -> None:
+        # Tags are left alone on purpose: a hand-made role must never start to look like ours.
+        run, name = self.run, spec.name
+        if state.role.get("AssumeRolePolicyDocument") != spec.trust_policy:
+            run.gateway.update_trust_policy(name, spec.trust_policy)
+            run.wrote("update_trust_policy", name, f"updated the trust policy of role {name}")
+        for arn in spec.managed_policy_arns:
+            if arn not in state.attached_policy_arns:
+                run.gateway.attach_role_policy(name, arn)
+                run.wrote("attach_role_policy", f"{name} {arn}", f"attached {arn} to role {name}")
+        for arn in state.attached_policy_arns:
+            if arn not in spec.managed_policy_arns:
+                run.gateway.detach_role_policy(name, arn)
+                run.wrote("detach_role_policy", f"{name} {arn}", f"detached {arn} from role {name}")
+        for policy, document in spec.inline_policies.items():
+            if state.inline_policies.get(policy) != document:
+                run.gateway.put_role_policy(name, policy, document)
+                run.wrote("put_role_policy", f"{name} {policy}", f"put policy {policy} on role {name}")
+        for policy in state.inline_policies:
+            if policy not in spec.inline_policies:
+                run.gateway.delete_role_policy(name, policy)
+                run.wrote("delete_role_policy", f"{name} {policy}", f"deleted policy {policy} of role {name}")
+
+    # 2. Log groups --------------------------------------------------------------------------
+
+    def log_groups(self) -> None:
+        run = self.run
+        for spec in self.desired.log_groups:
+            state = self.deployed.log_groups.get(spec.name)
+            if self.action(ResourceKind.LOG_GROUP, spec.name, exists=state is not None) not in _WRITES:
+                continue
+            if state is None:
+                run.gateway.create_log_group(spec.name, spec.region, self.tags)
+                run.wrote("create_log_group", spec.name, f"created log group {spec.name}")
+            if spec.retention_days != (state.retention_days if state else None):
+                run.gateway.put_retention_policy(spec.name, spec.region, spec.retention_days)
+                days = f"{spec.retention_days} days" if spec.retention_days else "never expire"
+                run.wrote(
+                    "put_retention_policy", spec.name, f"set retention of log group {spec.name}: {days}"
+                )
+
+    # 3. Cluster -----------------------------------------------------------------------------
+
+    def cluster(self) -> None:
+        cluster = self.deployed.cluster
+        action = self.action(ResourceKind.CLUSTER, self.cluster_name, exists=cluster is not None)
+        if action not in _WRITES:
+            return
+        if cluster is None:
+            self.run.gateway.create_cluster(self.cluster_name, self.tags)
+            self.run.wrote("create_cluster", self.cluster_name, f"created cluster {self.cluster_name}")
+        elif owned_by(tag_dict(cluster.get("tags")), self.desired.project):
+            # A shared or hand-made cluster keeps its tags; only ours follows the project's tags.
+            label = f"cluster {self.cluster_name}"
+            self._sync_ecs_tags(str(cluster["clusterArn"]), cluster.get("tags"), self.tags, label)
+
+    # 4. Network -----------------------------------------------------------------------------
+
+    def network(self) -> None:
+        if all("networkConfiguration" in service for service in self.desired.services):
+            return
+        group = self.deployed.security_group
+        action = self.action(ResourceKind.SECURITY_GROUP, self.desired.project, exists=group is not None)
+        vpc_id, subnets = self.run.gateway.default_vpc_subnets()
+        group_id = str(group["GroupId"]) if group else None
+        if action in _WRITES:
+            group_id = self._sync_security_group(group, vpc_id)
+        self.network_configuration = awsvpc_configuration(subnets, group_id)
+
+    def _sync_security_group(self, group: dict[str, Any] | None, vpc_id: str) -> str:
+        run, name = self.run, self.desired.project
+        if group is None:
+            description = f"compose2ecs project {name}: the ports its services publish"
+            group_id = run.gateway.create_security_group(name, vpc_id, description, self.tags)
+            run.wrote("create_security_group", name, f"created security group {name} ({group_id})")
+            current: set[Any] = set()
+        else:
+            group_id = str(group["GroupId"])
+            current = deployed_grants(group.get("IpPermissions", ()))
+        wanted = desired_grants(self.desired.ingress, group_id)
+        if missing := wanted - current:
+            run.gateway.authorize_ingress(group_id, ip_permissions(missing))
+            run.wrote("authorize_ingress", group_id, f"opened {_ports(missing)} in security group {name}")
+        if extra := current - wanted:
+            run.gateway.revoke_ingress(group_id, ip_permissions(extra))
+            run.wrote("revoke_ingress", group_id, f"closed {_ports(extra)} in security group {name}")
+        return group_id
+
+    # 5. Service Connect namespace -------------------------------------------------------------
+
+    def namespace(self) -> None:
+        name = self.desired.namespace
+        if name is None or self.deployed.namespace is not None:
+            return
+        if self.action(ResourceKind.NAMESPACE, name, exists=False) in _WRITES:
+            self.run.gateway.create_namespace(name, self.tags)
+            self.run.wrote("create_namespace", name, f"created namespace {name}")
+
+    # 6. Task definitions --------------------------------------------------------------------
+
+    def task_definitions(self) -> None:
+        run = self.run
+        for request in self.desired.task_definitions:
+            family = str(request["family"])
+            current = self.deployed.task_definitions.get(family)
+            action = self.action(ResourceKind.TASK_DEFINITION, family, exists=current is not None)
+            if action in {Action.CREATE, Action.NEW_REVISION}:
+                registered = run.gateway.register_task_definition(self._registration(request))
+                arn = str(registered["taskDefinitionArn"])
+                label = f"{family}:{registered.get('revision', arn.rsplit(':', 1)[-1])}"
+                run.wrote("register_task_definition", label, f"registered {label}")
+                self.task_definition_arns[family] = arn
+                continue
+            if current is None:
+                continue
+            self.task_definition_arns[family] = str(current["taskDefinitionArn"])
+            if action is Action.UPDATE:
+                wanted = self._wanted_tags(request)
+                self._sync_ecs_tags(str(current["taskDefinitionArn"]), current.get("tags"), wanted, family)
+
+    def _registration(self, request: dict[str, Any]) -> dict[str, Any]:
+        registration = dict(request)
+        managed = {spec.name for spec in self.desired.roles}
+        for key in ("executionRoleArn", "taskRoleArn"):
+            role = registration.get(key)
+            # Translate names the roles it manages by name; ECS wants the ARN, known once they exist.
+            if isinstance(role, str) and role in managed and role in self.role_arns:
+                registration[key] = self.role_arns[role]
+        registration["tags"] = ecs_tags(self._wanted_tags(request))
+        return registration
+
+    def _wanted_tags(self, request: dict[str, Any]) -> dict[str, str]:
+        return {**self.tags, **tag_dict(request.get("tags"))}
+
+    # 7. Services ----------------------------------------------------------------------------
+
+    def services(self) -> None:
+        for request in self.desired.services:
+            name = str(request["serviceName"])
+            current = live_service(self.deployed.services.get(name))
+            action = self.action(ResourceKind.SERVICE, name, exists=current is not None)
+            family = str(request["taskDefinition"])
+            arn = self.task_definition_arns.get(family, family)
+            if action is Action.REPLACE and current is not None:
+                self._replace_service(name, current, request, arn)
+            elif current is None:
+                if action in _WRITES:
+                    self._create_service(request, arn)
+            else:
+                self._update_service(name, current, request, arn, action)
+
+    def _service_request(self, request: dict[str, Any]) -> dict[str, Any]:
+        full = dict(request)
+        if "networkConfiguration" not in full and self.network_configuration is not None:
+            full["networkConfiguration"] = self.network_configuration
+        return full
+
+    def _create_service(self, request: dict[str, Any], arn: str) -> None:
+        name = str(request["serviceName"])
+        create = self._service_request(request)
+        create.update(
+            cluster=self.cluster_name, taskDefinition=arn, tags=ecs_tags(self._wanted_tags(request))
+        )
+        self.run.gateway.create_service(create)
+        self.run.wrote("create_service", name, f"created service {name} ({_short(arn)})")
+        self.deployed_services[name] = arn
+
+    def _replace_service(self, name: str, current: dict[str, Any], request: dict[str, Any], arn: str) -> None:
+        run = self.run
+        self.seen_events[name] = seen_event_ids(current)
+        run.gateway.delete_service(self.cluster_name, name)
+        run.wrote("delete_service", name, f"deleted service {name} to replace it")
+        # ECS refuses the name until the old service has left DRAINING.
+        wait_until_gone(run, self.cluster_name, [name], self.seen_events)
+        self._create_service(request, arn)
+
+    def _update_service(
+        self, name: str, current: dict[str, Any], request: dict[str, Any], arn: str, action: Action
+    ) -> None:
+        run = self.run
+        changes = self.changes_of(ResourceKind.SERVICE, name)
+        tags_only = bool(changes) and all(
+            path == "tags" or path.startswith(("tags.", "tags[")) for path in changes
+        )
+        # A new revision (or one registered by an earlier, interrupted run) must reach the service
+        # even when its own settings are unchanged.
+        moves = arn.startswith("arn:") and current.get("taskDefinition") != arn
+        if (action in _WRITES and not tags_only) or moves:
+            full = self._service_request(request)
+            update: dict[str, Any] = {"service": name, "cluster": self.cluster_name, "taskDefinition": arn}
+            if self.desired.desired_count_explicit.get(name) and "desiredCount" in full:
+                update["desiredCount"] = full["desiredCount"]
+            update.update({key: full[key] for key in UPDATABLE_SERVICE_FIELDS if key in full})
+            self.seen_events[name] = seen_event_ids(current)
+            run.gateway.update_service(update)
+            run.wrote("update_service", name, f"updated service {name} ({_short(arn)})")
+            self.deployed_services[name] = arn
+        if action in _WRITES and "serviceArn" in current:
+            wanted = self._wanted_tags(request)
+            self._sync_ecs_tags(str(current["serviceArn"]), current.get("tags"), wanted, f"service {name}")
+
+    # Tags -------------------------------------------------------------------------------------
+
+    def _sync_ecs_tags(
+        self, arn: str, current_tags: list[dict[str, Any]] | None, wanted: dict[str, str], label: str
+    ) -> None:
+        run = self.run
+        current = tag_dict(current_tags)
+        changed = {key: value for key, value in wanted.items() if current.get(key) != value}
+        # aws:* tags belong to AWS (managed tags) and cannot be removed.
+        extra = sorted(key for key in current if key not in wanted and not key.startswith("aws:"))
+        if changed:
+            run.gateway.tag_resource(arn, changed)
+            run.wrote("tag_resource", arn, f"tagged {label}: {', '.join(sorted(changed))}")
+        if extra:
+            run.gateway.untag_resource(arn, extra)
+            run.wrote("untag_resource", arn, f"removed tags from {label}: {', '.join(extra)}")
+
+
+def _short(arn: str) -> str:
+    return arn.rsplit("/", 1)[-1]
+
+
+def _ports(grants: set[Any]) -> str:
+    ports = sorted({(g[0], g[1], g[2]) for g in grants}, key=lambda p: (p[0], p[1] or 0))
+    return ", ".join(
+        f"{low}/{proto}" if low == high else f"{low}-{high}/{proto}" for proto, low, high in ports
+    )

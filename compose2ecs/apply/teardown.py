@@ -1,0 +1,217 @@
+"""`scale` and `down`: change the task count of running services, or remove what a project created.
+
+`down` deletes the project's services. With `remove_all` it also removes the rest, but only what
+carries the project tag (model.PROJECT_TAG): a role, log group or cluster that someone made by hand
+under the same name is kept and reported, never deleted.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from compose2ecs.apply.context import ApplyResult, Run, live_service, owned_by, tag_dict
+from compose2ecs.apply.wait import seen_event_ids, wait_for_services, wait_until_gone
+from compose2ecs.errors import AwsError, UsageError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from compose2ecs.apply.context import ApplyOptions, Progress
+    from compose2ecs.apply.gateway import Gateway
+    from compose2ecs.model import DeployedState, DesiredState
+
+
+def scale(  # noqa: PLR0917 - same inputs, in the same order, as apply_plan
+    desired: DesiredState,
+    deployed: DeployedState,
+    gateway: Gateway,
+    counts: dict[str, int],
+    options: ApplyOptions,
+    progress: Progress,
+    *,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> ApplyResult:
+    """Set the desired task count of each named service, then wait until they run that many."""
+    services = {name: live_service(deployed.services.get(name)) for name in counts}
+    missing = sorted(name for name, service in services.items() if service is None)
+    if missing:
+        known = (
+            ", ".join(sorted(n for n in deployed.services if live_service(deployed.services[n]))) or "none"
+        )
+        raise UsageError(
+            f"no running service {', '.join(missing)} in cluster {options.cluster} "
+            f"(deployed services of project {desired.project}: {known}); run `up` first"
+        )
+    negative = sorted(name for name, count in counts.items() if count < 0)
+    if negative:
+        raise UsageError(f"a task count cannot be negative: {', '.join(negative)}")
+    run = Run(gateway, options, progress, clock, sleep)
+    expected: dict[str, str] = {}
+    seen: dict[str, set[str]] = {}
+    for name, count in counts.items():
+        service = services[name] or {}
+        gateway.update_service({"service": name, "cluster": options.cluster, "desiredCount": count})
+        run.wrote("update_service", name, f"scaled service {name} to {count}")
+        expected[name] = str(service.get("taskDefinition", ""))
+        seen[name] = seen_event_ids(service)
+    if options.wait:
+        wait_for_services(run, options.cluster, expected, seen)
+    families = {arn.rsplit("/", 1)[-1].rsplit(":", 1)[0]: arn for arn in expected.values() if arn}
+    return ApplyResult(run.writes, families)
+
+
+def down(
+    desired: DesiredState,
+    deployed: DeployedState,
+    gateway: Gateway,
+    options: ApplyOptions,
+    progress: Progress,
+    *,
+    remove_all: bool,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> ApplyResult:
+    """Delete the project's services; with `remove_all`, everything else it created too."""
+    run = Run(gateway, options, progress, clock, sleep)
+    teardown = _Teardown(run, desired, deployed)
+    teardown.services(wait=options.wait or remove_all)
+    if remove_all:
+        teardown.task_definitions()
+        teardown.log_groups()
+        teardown.roles()
+        teardown.security_group()
+        teardown.namespace()
+        teardown.cluster()
+    return ApplyResult(run.writes, {})
+
+
+@dataclass
+class _Teardown:
+    run: Run
+    desired: DesiredState
+    deployed: DeployedState
+
+    def ours(self, tags: dict[str, str]) -> bool:
+        return owned_by(tags, self.desired.project)
+
+    def kept(self, what: str) -> None:
+        self.run.progress.step(f"kept {what}: not created by compose2ecs for project {self.desired.project}")
+
+    def services(self, *, wait: bool) -> None:
+        run, cluster = self.run, self.run.options.cluster
+        names = [str(service["serviceName"]) for service in self.desired.services]
+        present = {name: s for name in names if (s := live_service(self.deployed.services.get(name)))}
+        for name, service in present.items():
+            # A DRAINING service is already being deleted; deleting it again is an error.
+            if service.get("status") == "ACTIVE":
+                run.gateway.delete_service(cluster, name)
+                run.wrote("delete_service", name, f"deleted service {name}")
+        if wait and present:
+            seen = {name: seen_event_ids(service) for name, service in present.items()}
+            wait_until_gone(run, cluster, present, seen)
+
+    def task_definitions(self) -> None:
+        run = self.run
+        for request in self.desired.task_definitions:
+            family = str(request["family"])
+            latest = self.deployed.task_definitions.get(family)
+            if latest is None:
+                continue
+            if not self.ours(tag_dict(latest.get("tags"))):
+                self.kept(f"task definition family {family}")
+                continue
+            for arn in run.gateway.list_task_definition_arns(family, "ACTIVE"):
+                run.gateway.deregister_task_definition(arn)
+                run.wrote("deregister_task_definition", arn, f"deregistered {arn.rsplit('/', 1)[-1]}")
+
+    def log_groups(self) -> None:
+        run = self.run
+        for spec in self.desired.log_groups:
+            state = self.deployed.log_groups.get(spec.name)
+            if state is None:
+                continue
+            if not self.ours(state.tags):
+                self.kept(f"log group {spec.name}")
+                continue
+            run.gateway.delete_log_group(spec.name, state.region)
+            run.wrote("delete_log_group", spec.name, f"deleted log group {spec.name}")
+
+    def roles(self) -> None:
+        run = self.run
+        for spec in self.desired.roles:
+            state = self.deployed.roles.get(spec.name)
+            if state is None:
+                continue
+            if not self.ours(tag_dict(state.role.get("Tags"), "Key", "Value")):
+                self.kept(f"role {spec.name}")
+                continue
+            # IAM refuses to delete a role that still has policies.
+            for arn in state.attached_policy_arns:
+                run.gateway.detach_role_policy(spec.name, arn)
+                run.wrote("detach_role_policy", f"{spec.name} {arn}", f"detached {arn} from role {spec.name}")
+            for policy in state.inline_policies:
+                run.gateway.delete_role_policy(spec.name, policy)
+                run.wrote(
+                    "delete_role_policy", f"{spec.name} {policy}", f"deleted policy {policy} of {spec.name}"
+                )
+            run.gateway.delete_role(spec.name)
+            run.wrote("delete_role", spec.name, f"deleted role {spec.name}")
+
+    def security_group(self) -> None:
+        group = self.deployed.security_group
+        if group is None:
+            return
+        group_id = str(group["GroupId"])
+        label = f"security group {group.get('GroupName', group_id)} ({group_id})"
+        if not self.ours(tag_dict(group.get("Tags"), "Key", "Value")):
+            self.kept(label)
+            return
+        self._retry_while_in_use(lambda: self.run.gateway.delete_security_group(group_id), group_id)
+        self.run.wrote("delete_security_group", group_id, f"deleted {label}")
+
+    def _retry_while_in_use(self, delete: Callable[[], None], resource: str) -> None:
+        """The stopped tasks' network interfaces are released a few minutes after the service is gone."""
+        run = self.run
+        deadline = run.clock() + run.options.timeout
+        while True:
+            try:
+                delete()
+            except AwsError as error:
+                if error.code != "DependencyViolation" or run.clock() >= deadline:
+                    raise
+                run.progress.step(f"{resource} is still in use by the tasks' network interfaces; retrying")
+                run.sleep(run.options.poll_interval)
+            else:
+                return
+
+    def namespace(self) -> None:
+        namespace = self.deployed.namespace
+        if namespace is None:
+            return
+        name = str(namespace.get("Name", namespace.get("Id")))
+        if not self.ours(tag_dict(namespace.get("Tags"), "Key", "Value")):
+            self.kept(f"namespace {name}")
+            return
+        self.run.gateway.delete_namespace(str(namespace["Id"]))
+        self.run.wrote("delete_namespace", name, f"deleted namespace {name}")
+
+    def cluster(self) -> None:
+        run, name = self.run, self.run.options.cluster
+        if self.deployed.cluster is None:
+            return
+        if not self.ours(tag_dict(self.deployed.cluster.get("tags"))):
+            self.kept(f"cluster {name}")
+            return
+        # Read again: the count in `deployed` still includes the services deleted above.
+        fresh = run.gateway.read_state(self.desired, name).cluster
+        if fresh is None:
+            return
+        others = int(fresh.get("activeServicesCount", 0))
+        if others:
+            run.progress.step(f"kept cluster {name}: {others} other service(s) still run in it")
+            return
+        run.gateway.delete_cluster(name)
+        run.wrote("delete_cluster", name, f"deleted cluster {name}")

@@ -1,0 +1,350 @@
+"""`BotoGateway`: the `apply.gateway.Gateway` protocol on boto3; a write is one AWS call."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import TYPE_CHECKING, Any
+
+from compose2ecs.apply.gateway import LogEvent
+from compose2ecs.aws.errors import aws_errors, call_or_none
+from compose2ecs.aws.session import Clients, make_session
+from compose2ecs.aws.state import StateReader, batches, plain
+from compose2ecs.errors import AwsError
+
+if TYPE_CHECKING:
+    from collections import Counter
+    from collections.abc import Callable
+
+    from compose2ecs.aws.session import AwsSettings
+    from compose2ecs.model import DeployedState, DesiredState
+
+READ_WORKERS = 8  # the reads of one project are a few dozen calls: 8 keeps latency low without bursts
+DESCRIBE_TASKS_BATCH = 100  # the API's limit of task ARNs per DescribeTasks call
+ENI_FILTER_BATCH = 200  # EC2 filter values per request
+NAMESPACE_TIMEOUT = 120.0  # seconds: Cloud Map namespace operations usually finish within a minute
+NAMESPACE_POLL = 2.0
+NO_VPC_HINT = (
+    "this account and region have no default VPC: set "
+    "run_params.network_configuration.awsvpc_configuration.subnets (and security_groups) in ecs-params.yml"
+)
+
+
+def ecs_tags(tags: dict[str, str]) -> list[dict[str, str]]:
+    return [{"key": k, "value": v} for k, v in sorted(tags.items())]
+
+
+def iam_tags(tags: dict[str, str]) -> list[dict[str, str]]:
+    """IAM, EC2 and Cloud Map spell tags with capitals."""
+    return [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
+
+
+class BotoGateway:
+    """The Gateway protocol on boto3: reads run concurrently inside `read_state`, writes are single calls."""
+
+    def __init__(
+        self,
+        clients: Clients,
+        *,
+        max_workers: int = READ_WORKERS,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.clients = clients
+        self.max_workers = max_workers
+        self._sleep = sleep
+        self._clock = clock
+
+    @classmethod
+    def from_settings(cls, settings: AwsSettings, *, max_workers: int = READ_WORKERS) -> BotoGateway:
+        """A gateway on the standard credential chain; AwsError when region or credentials are missing."""
+        session = make_session(settings)
+        return cls(Clients(session, endpoint_url=settings.endpoint_url), max_workers=max_workers)
+
+    @property
+    def calls(self) -> Counter[str]:
+        """API calls made so far, as "service:Operation" counts (for the benchmarks)."""
+        return self.clients.calls
+
+    # Reads -------------------------------------------------------------------------------------
+
+    def read_state(self, desired: DesiredState, cluster: str) -> DeployedState:
+        return StateReader(self.clients, self.max_workers).read(desired, cluster)
+
+    def describe_service(self, cluster: str, service: str) -> dict[str, Any] | None:
+        """The DescribeServices entry (any status, with tags); None when the service or cluster is missing."""
+        response = call_or_none(
+            "ecs:DescribeServices",
+            f"{cluster}/{service}",
+            lambda: self.clients.ecs.describe_services(cluster=cluster, services=[service], include=["TAGS"]),
+            frozenset({"ClusterNotFoundException"}),
+        )
+        services = response.get("services", []) if response else []
+        return plain(services[0]) if services else None
+
+    def list_task_arns(self, cluster: str, service: str, desired_status: str = "RUNNING") -> list[str]:
+        paginator = self.clients.ecs.get_paginator("list_tasks")
+        with aws_errors("ecs:ListTasks", f"{cluster}/{service}"):
+            pages = paginator.paginate(
+                cluster=cluster,
+                serviceName=service,
+                desiredStatus=desired_status,  # type: ignore[arg-type]
+            )
+            return [str(arn) for page in pages for arn in page.get("taskArns", [])]
+
+    def describe_tasks(self, cluster: str, task_arns: list[str]) -> list[dict[str, Any]]:
+        tasks: list[dict[str, Any]] = []
+        for batch in batches(task_arns, DESCRIBE_TASKS_BATCH):
+            with aws_errors("ecs:DescribeTasks", cluster):
+                response = self.clients.ecs.describe_tasks(cluster=cluster, tasks=batch, include=["TAGS"])
+            tasks.extend(plain(task) for task in response.get("tasks", []))
+        return tasks
+
+    def public_ips(self, eni_ids: list[str]) -> dict[str, str]:
+        """Public IPv4 address per network interface id (absent when it has none)."""
+        ips: dict[str, str] = {}
+        paginator = self.clients.ec2.get_paginator("describe_network_interfaces")
+        for batch in batches(eni_ids, ENI_FILTER_BATCH):
+            # A filter, unlike NetworkInterfaceIds, does not fail when a stopped task's ENI is gone.
+            with aws_errors("ec2:DescribeNetworkInterfaces", ",".join(batch)):
+                pages = paginator.paginate(Filters=[{"Name": "network-interface-id", "Values": batch}])
+                for page in pages:
+                    for eni in page.get("NetworkInterfaces", []):
+                        ip = eni.get("Association", {}).get("PublicIp")
+                        if ip:
+                            ips[str(eni["NetworkInterfaceId"])] = str(ip)
+        return ips
+
+    def list_task_definition_arns(self, family: str, status: str = "ACTIVE") -> list[str]:
+        """ARNs of `family`'s revisions with `status`, oldest first."""
+        paginator = self.clients.ecs.get_paginator("list_task_definitions")
+        with aws_errors("ecs:ListTaskDefinitions", family):
+            pages = paginator.paginate(familyPrefix=family, status=status, sort="ASC")  # type: ignore[arg-type]
+            arns = [str(arn) for page in pages for arn in page.get("taskDefinitionArns", [])]
+        # familyPrefix is a prefix on some endpoints (moto): keep this family only.
+        return [arn for arn in arns if arn.rsplit("/", 1)[-1].rsplit(":", 1)[0] == family]
+
+    def default_vpc_subnets(self) -> tuple[str, list[str]]:
+        """(vpc id, subnet ids) of the default VPC; AwsError when there is none."""
+        ec2 = self.clients.ec2
+        with aws_errors("ec2:DescribeVpcs", "default VPC"):
+            vpcs = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}]).get("Vpcs", [])
+        if not vpcs:
+            raise AwsError(
+                "ec2:DescribeVpcs", "no default VPC", resource=self.clients.region, hint=NO_VPC_HINT
+            )
+        vpc_id = str(vpcs[0]["VpcId"])
+        with aws_errors("ec2:DescribeSubnets", vpc_id):
+            pages = ec2.get_paginator("describe_subnets").paginate(
+                Filters=[{"Name": "vpc-id", "Values": [vpc_id]}]
+            )
+            subnets = [s for page in pages for s in page.get("Subnets", [])]
+        # Prefer the default (public) subnets: a user may have added private ones to the default VPC.
+        defaults = [s for s in subnets if s.get("DefaultForAz")] or subnets
+        if not defaults:
+            raise AwsError(
+                "ec2:DescribeSubnets", "the default VPC has no subnets", resource=vpc_id, hint=NO_VPC_HINT
+            )
+        defaults.sort(key=lambda s: (str(s.get("AvailabilityZone", "")), str(s["SubnetId"])))
+        return vpc_id, [str(s["SubnetId"]) for s in defaults]
+
+    def filter_log_events(
+        self,
+        group: str,
+        region: str,
+        stream_prefix: str,
+        start_ms: int | None,
+        next_token: str | None,
+    ) -> tuple[list[LogEvent], str | None]:
+        """One page of `group`'s events from streams starting with `stream_prefix`, and the next token."""
+        request: dict[str, Any] = {"logGroupName": group}
+        if stream_prefix:
+            request["logStreamNamePrefix"] = stream_prefix
+        if start_ms is not None:
+            request["startTime"] = start_ms
+        if next_token:
+            request["nextToken"] = next_token
+        with aws_errors("logs:FilterLogEvents", group):
+            response = self.clients.logs(region).filter_log_events(**request)
+        events = [
+            LogEvent(str(e.get("logStreamName", "")), int(e.get("timestamp", 0)), str(e.get("message", "")))
+            for e in response.get("events", [])
+        ]
+        # The prefix is applied again here: some endpoints (moto) ignore logStreamNamePrefix.
+        events = [e for e in events if e.log_stream.startswith(stream_prefix)]
+        token = response.get("nextToken")
+        return events, str(token) if token else None
+
+    # Writes: IAM -------------------------------------------------------------------------------
+
+    def create_role(self, name: str, path: str, trust_policy: dict[str, Any], tags: dict[str, str]) -> str:
+        """Returns the new role's ARN."""
+        request: dict[str, Any] = {
+            "RoleName": name,
+            "Path": path,
+            "AssumeRolePolicyDocument": json.dumps(trust_policy),
+        }
+        if tags:
+            request["Tags"] = iam_tags(tags)
+        with aws_errors("iam:CreateRole", name):
+            return str(self.clients.iam.create_role(**request)["Role"]["Arn"])
+
+    def update_trust_policy(self, name: str, trust_policy: dict[str, Any]) -> None:
+        with aws_errors("iam:UpdateAssumeRolePolicy", name):
+            self.clients.iam.update_assume_role_policy(RoleName=name, PolicyDocument=json.dumps(trust_policy))
+
+    def attach_role_policy(self, name: str, policy_arn: str) -> None:
+        with aws_errors("iam:AttachRolePolicy", f"{name} {policy_arn}"):
+            self.clients.iam.attach_role_policy(RoleName=name, PolicyArn=policy_arn)
+
+    def detach_role_policy(self, name: str, policy_arn: str) -> None:
+        with aws_errors("iam:DetachRolePolicy", f"{name} {policy_arn}"):
+            self.clients.iam.detach_role_policy(RoleName=name, PolicyArn=policy_arn)
+
+    def put_role_policy(self, name: str, policy_name: str, document: dict[str, Any]) -> None:
+        with aws_errors("iam:PutRolePolicy", f"{name}/{policy_name}"):
+            self.clients.iam.put_role_policy(
+                RoleName=name, PolicyName=policy_name, PolicyDocument=json.dumps(document)
+            )
+
+    def delete_role_policy(self, name: str, policy_name: str) -> None:
+        with aws_errors("iam:DeleteRolePolicy", f"{name}/{policy_name}"):
+            self.clients.iam.delete_role_policy(RoleName=name, PolicyName=policy_name)
+
+    def delete_role(self, name: str) -> None:
+        with aws_errors("iam:DeleteRole", name):
+            self.clients.iam.delete_role(RoleName=name)
+
+    # Writes: CloudWatch Logs -------------------------------------------------------------------
+
+    def create_log_group(self, name: str, region: str, tags: dict[str, str]) -> None:
+        request: dict[str, Any] = {"logGroupName": name}
+        if tags:
+            request["tags"] = dict(tags)
+        with aws_errors("logs:CreateLogGroup", name):
+            self.clients.logs(region).create_log_group(**request)
+
+    def put_retention_policy(self, name: str, region: str, days: int | None) -> None:
+        """Set retention, or remove it (never expire) when `days` is None."""
+        logs = self.clients.logs(region)
+        if days is None:
+            with aws_errors("logs:DeleteRetentionPolicy", name):
+                logs.delete_retention_policy(logGroupName=name)
+        else:
+            with aws_errors("logs:PutRetentionPolicy", name):
+                logs.put_retention_policy(logGroupName=name, retentionInDays=days)
+
+    def delete_log_group(self, name: str, region: str) -> None:
+        with aws_errors("logs:DeleteLogGroup", name):
+            self.clients.logs(region).delete_log_group(logGroupName=name)
+
+    # Writes: network ---------------------------------------------------------------------------
+
+    def create_security_group(self, name: str, vpc_id: str, description: str, tags: dict[str, str]) -> str:
+        request: dict[str, Any] = {"GroupName": name, "VpcId": vpc_id, "Description": description}
+        if tags:
+            request["TagSpecifications"] = [{"ResourceType": "security-group", "Tags": iam_tags(tags)}]
+        with aws_errors("ec2:CreateSecurityGroup", name):
+            return str(self.clients.ec2.create_security_group(**request)["GroupId"])
+
+    def authorize_ingress(self, group_id: str, rules: list[dict[str, Any]]) -> None:
+        """`rules` are EC2 IpPermissions entries."""
+        with aws_errors("ec2:AuthorizeSecurityGroupIngress", group_id):
+            self.clients.ec2.authorize_security_group_ingress(GroupId=group_id, IpPermissions=rules)  # type: ignore[arg-type]
+
+    def revoke_ingress(self, group_id: str, rules: list[dict[str, Any]]) -> None:
+        with aws_errors("ec2:RevokeSecurityGroupIngress", group_id):
+            self.clients.ec2.revoke_security_group_ingress(GroupId=group_id, IpPermissions=rules)  # type: ignore[arg-type]
+
+    def delete_security_group(self, group_id: str) -> None:
+        with aws_errors("ec2:DeleteSecurityGroup", group_id):
+            self.clients.ec2.delete_security_group(GroupId=group_id)
+
+    # Writes: ECS and Cloud Map -----------------------------------------------------------------
+
+    def create_cluster(self, name: str, tags: dict[str, str]) -> None:
+        request: dict[str, Any] = {"clusterName": name}
+        if tags:
+            request["tags"] = ecs_tags(tags)
+        with aws_errors("ecs:CreateCluster", name):
+            self.clients.ecs.create_cluster(**request)
+
+    def delete_cluster(self, name: str) -> None:
+        with aws_errors("ecs:DeleteCluster", name):
+            self.clients.ecs.delete_cluster(cluster=name)
+
+    def create_namespace(self, name: str, tags: dict[str, str]) -> str:
+        """Create a Cloud Map HTTP namespace; returns its ARN once the operation has succeeded."""
+        sd = self.clients.servicediscovery
+        request: dict[str, Any] = {"Name": name}
+        if tags:
+            request["Tags"] = iam_tags(tags)
+        with aws_errors("servicediscovery:CreateHttpNamespace", name):
+            operation_id = str(sd.create_http_namespace(**request)["OperationId"])
+        operation = self._wait_for_operation(operation_id, name)
+        namespace_id = str(operation.get("Targets", {}).get("NAMESPACE", ""))
+        with aws_errors("servicediscovery:GetNamespace", name):
+            return str(sd.get_namespace(Id=namespace_id)["Namespace"]["Arn"])
+
+    def delete_namespace(self, namespace_id: str) -> None:
+        with aws_errors("servicediscovery:DeleteNamespace", namespace_id):
+            operation_id = str(self.clients.servicediscovery.delete_namespace(Id=namespace_id)["OperationId"])
+        # Wait, so that an `up` right after `down` does not meet the namespace half-deleted.
+        self._wait_for_operation(operation_id, namespace_id)
+
+    def _wait_for_operation(self, operation_id: str, resource: str) -> dict[str, Any]:
+        deadline = self._clock() + NAMESPACE_TIMEOUT
+        while True:
+            with aws_errors("servicediscovery:GetOperation", resource):
+                operation = plain(
+                    self.clients.servicediscovery.get_operation(OperationId=operation_id)["Operation"]
+                )
+            status = operation.get("Status")
+            if status == "SUCCESS":
+                return operation
+            if status == "FAIL":
+                raise AwsError(
+                    "servicediscovery:GetOperation",
+                    str(operation.get("ErrorMessage", "the operation failed")),
+                    str(operation.get("ErrorCode", "")),
+                    resource,
+                )
+            if self._clock() >= deadline:
+                raise AwsError(
+                    "servicediscovery:GetOperation",
+                    f"operation {operation_id} is still {status} after {NAMESPACE_TIMEOUT:.0f} s",
+                    resource=resource,
+                    hint="run the command again later; Cloud Map is still working on it",
+                )
+            self._sleep(NAMESPACE_POLL)
+
+    def register_task_definition(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Returns the registered taskDefinition (with taskDefinitionArn and revision)."""
+        with aws_errors("ecs:RegisterTaskDefinition", str(request.get("family", ""))):
+            return plain(self.clients.ecs.register_task_definition(**request)["taskDefinition"])
+
+    def deregister_task_definition(self, arn: str) -> None:
+        with aws_errors("ecs:DeregisterTaskDefinition", arn):
+            self.clients.ecs.deregister_task_definition(taskDefinition=arn)
+
+    def create_service(self, request: dict[str, Any]) -> dict[str, Any]:
+        with aws_errors("ecs:CreateService", str(request.get("serviceName", ""))):
+            return plain(self.clients.ecs.create_service(**request)["service"])
+
+    def update_service(self, request: dict[str, Any]) -> dict[str, Any]:
+        with aws_errors("ecs:UpdateService", str(request.get("service", ""))):
+            return plain(self.clients.ecs.update_service(**request)["service"])
+
+    def delete_service(self, cluster: str, service: str) -> None:
+        """Delete with force=True (scales to 0 first on AWS's side)."""
+        with aws_errors("ecs:DeleteService", f"{cluster}/{service}"):
+            self.clients.ecs.delete_service(cluster=cluster, service=service, force=True)
+
+    def tag_resource(self, arn: str, tags: dict[str, str]) -> None:
+        """Tag an ECS resource (cluster, service, task definition)."""
+        with aws_errors("ecs:TagResource", arn):
+            self.clients.ecs.tag_resource(resourceArn=arn, tags=ecs_tags(tags))  # type: ignore[arg-type]
+
+    def untag_resource(self, arn: str, keys: list[str]) -> None:
+        with aws_errors("ecs:UntagResource", arn):
+            self.clients.ecs.untag_resource(resourceArn=arn, tagKeys=keys)

@@ -1,0 +1,182 @@
+"""boto3 sessions and clients: credentials, region, endpoint, retries and timeouts in one place."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError
+
+from compose2ecs.aws.errors import CREDENTIALS_HINT, REGION_HINT, to_aws_error
+from compose2ecs.errors import AwsError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping
+
+    import botocore.session
+    from types_boto3_ec2.client import EC2Client
+    from types_boto3_ecs.client import ECSClient
+    from types_boto3_iam.client import IAMClient
+    from types_boto3_logs.client import CloudWatchLogsClient
+    from types_boto3_servicediscovery.client import ServiceDiscoveryClient
+
+_T = TypeVar("_T")
+
+MAX_ATTEMPTS = 10
+CONNECT_TIMEOUT = 5  # seconds: a wrong endpoint should fail fast, retries add their own backoff
+READ_TIMEOUT = 30  # seconds: the slowest calls used here (DescribeLogGroups pages) answer in well under 1 s
+
+
+@dataclass(frozen=True)
+class AwsSettings:
+    """Where to talk to AWS: the CLI's --profile, --region and --endpoint-url (None = not given)."""
+
+    profile: str | None = None
+    region: str | None = None
+    endpoint_url: str | None = None
+
+
+def make_session(
+    settings: AwsSettings,
+    environ: Mapping[str, str] | None = None,
+    botocore_session: botocore.session.Session | None = None,
+) -> boto3.Session:
+    """A boto3 Session from the standard credential chain; AwsError when region or credentials are missing."""
+    env = os.environ if environ is None else environ
+    # botocore reads AWS_DEFAULT_REGION but not AWS_REGION, which the other AWS SDKs and CLIs honour.
+    region = settings.region or env.get("AWS_REGION") or None
+    try:
+        session = boto3.Session(
+            profile_name=settings.profile, region_name=region, botocore_session=botocore_session
+        )
+        credentials = session.get_credentials()
+    except BotoCoreError as exc:
+        raise to_aws_error(exc, "session", settings.profile or "") from exc
+    if not session.region_name:
+        raise AwsError("session", "no AWS region is configured", hint=REGION_HINT)
+    if credentials is None:
+        raise AwsError("session", "no AWS credentials were found", hint=CREDENTIALS_HINT)
+    return session
+
+
+def client_config(
+    *,
+    max_attempts: int = MAX_ATTEMPTS,
+    retry_mode: Literal["legacy", "standard", "adaptive"] = "adaptive",
+    inject_host_prefix: bool = True,
+) -> Config:
+    """The botocore Config every compose2ecs client uses (adaptive retries, short connect timeout)."""
+    return Config(
+        retries={"mode": retry_mode, "max_attempts": max_attempts},
+        connect_timeout=CONNECT_TIMEOUT,
+        read_timeout=READ_TIMEOUT,
+        inject_host_prefix=inject_host_prefix,
+        user_agent_extra="compose2ecs",
+    )
+
+
+class Clients:
+    """The boto3 clients of one session, made on first use and counted per API call.
+
+    boto3 clients are thread-safe but sessions are not, so clients are created under a lock and
+    then shared by the reader threads.
+    """
+
+    def __init__(
+        self,
+        session: boto3.Session,
+        *,
+        endpoint_url: str | None = None,
+        config: Config | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        env = os.environ if environ is None else environ
+        self.session = session
+        self.region = str(session.region_name)
+        self.endpoint_url = endpoint_url
+        self._config = config or client_config()
+        # Cloud Map prefixes some hosts ("data-"), which a local endpoint such as moto cannot answer.
+        emulated = bool(
+            endpoint_url or env.get("AWS_ENDPOINT_URL") or env.get("AWS_ENDPOINT_URL_SERVICEDISCOVERY")
+        )
+        self._servicediscovery_config = self._config.merge(Config(inject_host_prefix=not emulated))
+        self._lock = threading.Lock()
+        self._cache: dict[str, Any] = {}
+        self._calls: Counter[str] = Counter()
+        self._calls_lock = threading.Lock()
+
+    @property
+    def calls(self) -> Counter[str]:
+        """A snapshot of the API calls made so far, as "service:Operation" counts."""
+        with self._calls_lock:
+            return Counter(self._calls)
+
+    def reset_calls(self) -> None:
+        with self._calls_lock:
+            self._calls.clear()
+
+    def _count(self, model: Any, **_: Any) -> None:
+        key = f"{model.service_model.endpoint_prefix}:{model.name}"
+        with self._calls_lock:
+            self._calls[key] += 1
+
+    def _cached(self, key: str, make: Callable[[], _T]) -> _T:
+        with self._lock:
+            if key not in self._cache:
+                client = make()
+                # Fires once per API call (not per retry), also when a Stubber answers the call.
+                client.meta.events.register("provide-client-params", self._count)  # type: ignore[attr-defined]
+                self._cache[key] = client
+            result: _T = self._cache[key]
+            return result
+
+    def prepare(self, *, ec2: bool, servicediscovery: bool, log_regions: Iterable[str]) -> None:
+        """Make the clients a concurrent read will need, before its threads start."""
+        made: list[object] = [self.ecs, self.iam]
+        if ec2:
+            made.append(self.ec2)
+        if servicediscovery:
+            made.append(self.servicediscovery)
+        made.extend(self.logs(region) for region in log_regions)
+
+    @property
+    def ecs(self) -> ECSClient:
+        return self._cached(
+            "ecs", lambda: self.session.client("ecs", endpoint_url=self.endpoint_url, config=self._config)
+        )
+
+    @property
+    def iam(self) -> IAMClient:
+        return self._cached(
+            "iam", lambda: self.session.client("iam", endpoint_url=self.endpoint_url, config=self._config)
+        )
+
+    @property
+    def ec2(self) -> EC2Client:
+        return self._cached(
+            "ec2", lambda: self.session.client("ec2", endpoint_url=self.endpoint_url, config=self._config)
+        )
+
+    @property
+    def servicediscovery(self) -> ServiceDiscoveryClient:
+        return self._cached(
+            "servicediscovery",
+            lambda: self.session.client(
+                "servicediscovery", endpoint_url=self.endpoint_url, config=self._servicediscovery_config
+            ),
+        )
+
+    def logs(self, region: str | None = None) -> CloudWatchLogsClient:
+        """The CloudWatch Logs client of `region` (a log group lives in the region its spec names)."""
+        name = region or self.region
+        return self._cached(
+            f"logs:{name}",
+            lambda: self.session.client(
+                "logs", region_name=name, endpoint_url=self.endpoint_url, config=self._config
+            ),
+        )

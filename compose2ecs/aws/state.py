@@ -1,0 +1,322 @@
+"""`read_state`: everything AWS holds for one project, read concurrently in as few calls as the APIs allow."""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.parse
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from compose2ecs.aws.errors import aws_errors, call_or_none
+from compose2ecs.model import PROJECT_TAG, DeployedState, LogGroupState, RoleState
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+    from compose2ecs.aws.session import Clients
+    from compose2ecs.model import DesiredState, LogGroupSpec
+
+DESCRIBE_SERVICES_BATCH = 10  # the API's limit of names per DescribeServices call
+SHARED_PREFIX_MIN = 8  # shorter shared log-group prefixes ("/ecs/") could page through a whole account
+LIVE_SERVICE_STATUSES = ("ACTIVE", "DRAINING")
+NO_ENTITY = frozenset({"NoSuchEntity"})
+CLUSTER_MISSING = frozenset({"ClusterNotFoundException"})
+
+
+def plain(value: Mapping[str, Any]) -> dict[str, Any]:
+    """A boto3 response TypedDict as the plain dict the model carries."""
+    return dict(value)
+
+
+def decode_policy(document: Any) -> dict[str, Any]:
+    """IAM policy documents are URL-encoded JSON on the wire; boto3 usually decodes them already."""
+    if isinstance(document, str):
+        decoded: dict[str, Any] = json.loads(urllib.parse.unquote(document))
+        return decoded
+    return dict(document)
+
+
+def revision_id(task_definition: str) -> str:
+    """`family:revision` of a task definition ARN (or of a `family:revision` string)."""
+    return task_definition.rsplit("/", 1)[-1]
+
+
+def batches(items: list[str], size: int) -> list[list[str]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def shared_prefix(names: list[str]) -> str:
+    """The one DescribeLogGroups prefix for `names`, or "" when one call per name is cheaper."""
+    if len(names) == 1:
+        return names[0]
+    prefix = os.path.commonprefix(names)  # noqa: RUF071 - DescribeLogGroups prefixes are character-wise
+    return prefix if len(prefix) >= SHARED_PREFIX_MIN else ""
+
+
+@dataclass
+class _Pending:
+    """The first wave of reads, in flight."""
+
+    cluster: Future[dict[str, Any] | None]
+    services: list[Future[dict[str, dict[str, Any]]]]
+    families: dict[str, Future[dict[str, Any] | None]]
+    roles: dict[
+        str,
+        tuple[
+            Future[dict[str, Any] | None],
+            Future[tuple[str, ...] | None],
+            Future[dict[str, dict[str, Any]] | None],
+        ],
+    ]
+    log_groups: list[Future[dict[str, LogGroupState]]]
+    security_group: Future[dict[str, Any] | None] | None
+    namespace: Future[dict[str, Any] | None] | None
+
+
+class StateReader:
+    """One read of the deployed state; each `_read_*` method is one unit of work for the pool."""
+
+    def __init__(self, clients: Clients, max_workers: int) -> None:
+        self.clients = clients
+        self.max_workers = max_workers
+
+    def read(self, desired: DesiredState, cluster: str) -> DeployedState:
+        want_sg = not any("networkConfiguration" in s for s in desired.services)
+        # Every client is made before the threads start: sessions are not thread-safe.
+        self.clients.prepare(
+            ec2=want_sg,
+            servicediscovery=bool(desired.namespace),
+            log_regions={group.region for group in desired.log_groups},
+        )
+        state = DeployedState()
+        with ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="read-state") as pool:
+            try:
+                pending = self._submit(pool, desired, cluster, want_sg=want_sg)
+                running = self._collect_ecs(pool, pending, state)
+                self._collect_rest(pending, state)
+                for name, running_f in running.items():
+                    revision = running_f.result()
+                    if revision is not None:
+                        state.running_task_definitions[name] = revision
+            except BaseException:
+                pool.shutdown(wait=False, cancel_futures=True)  # the first failure is the answer
+                raise
+        return state
+
+    def _submit(
+        self, pool: ThreadPoolExecutor, desired: DesiredState, cluster: str, *, want_sg: bool
+    ) -> _Pending:
+        names = [str(s["serviceName"]) for s in desired.services]
+        return _Pending(
+            cluster=pool.submit(self._read_cluster, cluster),
+            services=[
+                pool.submit(self._read_services, cluster, batch)
+                for batch in batches(names, DESCRIBE_SERVICES_BATCH)
+            ],
+            families={
+                str(td["family"]): pool.submit(self._read_task_definition, str(td["family"]))
+                for td in desired.task_definitions
+            },
+            roles={
+                role.name: (
+                    pool.submit(self._read_role, role.name),
+                    pool.submit(self._read_attached_policies, role.name),
+                    pool.submit(self._read_inline_policies, role.name),
+                )
+                for role in desired.roles
+            },
+            log_groups=[
+                pool.submit(self._read_log_groups, region, groups)
+                for region, groups in _by_region(desired.log_groups).items()
+            ],
+            security_group=pool.submit(self._read_security_group, desired.project) if want_sg else None,
+            namespace=pool.submit(self._read_namespace, desired.namespace) if desired.namespace else None,
+        )
+
+    def _collect_ecs(
+        self, pool: ThreadPoolExecutor, pending: _Pending, state: DeployedState
+    ) -> dict[str, Future[dict[str, Any] | None]]:
+        """Services and latest revisions; then, while the rest still runs, the older revisions in use."""
+        for services_f in pending.services:
+            state.services.update(services_f.result())
+        for family, latest_f in pending.families.items():
+            latest = latest_f.result()
+            if latest is not None:
+                state.task_definitions[family] = latest
+        stale = stale_revisions(state.services.values(), state.task_definitions.values())
+        return {name: pool.submit(self._read_task_definition, name) for name in stale}
+
+    @staticmethod
+    def _collect_rest(pending: _Pending, state: DeployedState) -> None:
+        state.cluster = pending.cluster.result()
+        for name, (role_f, attached_f, inline_f) in pending.roles.items():
+            role, attached, inline = role_f.result(), attached_f.result(), inline_f.result()
+            if role is not None and attached is not None and inline is not None:
+                state.roles[name] = RoleState(role, attached, inline)
+        for groups_f in pending.log_groups:
+            state.log_groups.update(groups_f.result())
+        state.security_group = pending.security_group.result() if pending.security_group else None
+        state.namespace = pending.namespace.result() if pending.namespace else None
+
+    # ECS -------------------------------------------------------------------------------------
+
+    def _read_cluster(self, name: str) -> dict[str, Any] | None:
+        with aws_errors("ecs:DescribeClusters", name):
+            response = self.clients.ecs.describe_clusters(clusters=[name], include=["TAGS"])
+        for cluster in response.get("clusters", []):
+            if cluster.get("status") == "ACTIVE":
+                return plain(cluster)
+        return None
+
+    def _read_services(self, cluster: str, names: list[str]) -> dict[str, dict[str, Any]]:
+        response = call_or_none(
+            "ecs:DescribeServices",
+            cluster,
+            lambda: self.clients.ecs.describe_services(cluster=cluster, services=names, include=["TAGS"]),
+            CLUSTER_MISSING,
+        )
+        if response is None:
+            return {}
+        return {
+            str(s["serviceName"]): plain(s)
+            for s in response.get("services", [])
+            if s.get("status") in LIVE_SERVICE_STATUSES
+        }
+
+    def _read_task_definition(self, name: str) -> dict[str, Any] | None:
+        """`name` is a family (latest ACTIVE revision), `family:revision` or an ARN; None when absent."""
+        response = call_or_none(
+            "ecs:DescribeTaskDefinition",
+            name,
+            lambda: self.clients.ecs.describe_task_definition(taskDefinition=name, include=["TAGS"]),
+            frozenset({"ClientException"}),
+            "Unable to describe task definition",
+        )
+        if response is None:
+            return None
+        task_definition = plain(response["taskDefinition"])
+        task_definition["tags"] = [plain(tag) for tag in response.get("tags", [])]
+        return task_definition
+
+    # IAM -------------------------------------------------------------------------------------
+
+    def _read_role(self, name: str) -> dict[str, Any] | None:
+        response = call_or_none(
+            "iam:GetRole", name, lambda: self.clients.iam.get_role(RoleName=name), NO_ENTITY
+        )
+        if response is None:
+            return None
+        role = plain(response["Role"])
+        role["AssumeRolePolicyDocument"] = decode_policy(role.get("AssumeRolePolicyDocument", {}))
+        # GetRole returns Tags whenever the role has any (AWS and moto alike), so no ListRoleTags call.
+        role["Tags"] = [plain(tag) for tag in role.get("Tags", [])]
+        return role
+
+    def _read_attached_policies(self, name: str) -> tuple[str, ...] | None:
+        paginator = self.clients.iam.get_paginator("list_attached_role_policies")
+        arns = call_or_none(
+            "iam:ListAttachedRolePolicies",
+            name,
+            lambda: [
+                str(policy["PolicyArn"])
+                for page in paginator.paginate(RoleName=name)
+                for policy in page.get("AttachedPolicies", [])
+            ],
+            NO_ENTITY,
+        )
+        return None if arns is None else tuple(sorted(arns))
+
+    def _read_inline_policies(self, name: str) -> dict[str, dict[str, Any]] | None:
+        paginator = self.clients.iam.get_paginator("list_role_policies")
+        policy_names = call_or_none(
+            "iam:ListRolePolicies",
+            name,
+            lambda: [
+                str(p) for page in paginator.paginate(RoleName=name) for p in page.get("PolicyNames", [])
+            ],
+            NO_ENTITY,
+        )
+        if policy_names is None:
+            return None
+        documents: dict[str, dict[str, Any]] = {}
+        for policy_name in policy_names:
+            document = self._read_inline_policy(name, policy_name)
+            if document is not None:  # else deleted between the two calls
+                documents[policy_name] = document
+        return documents
+
+    def _read_inline_policy(self, role: str, policy: str) -> dict[str, Any] | None:
+        response = call_or_none(
+            "iam:GetRolePolicy",
+            f"{role}/{policy}",
+            lambda: self.clients.iam.get_role_policy(RoleName=role, PolicyName=policy),
+            NO_ENTITY,
+        )
+        return None if response is None else decode_policy(response["PolicyDocument"])
+
+    # CloudWatch Logs -------------------------------------------------------------------------
+
+    def _read_log_groups(self, region: str, groups: list[LogGroupSpec]) -> dict[str, LogGroupState]:
+        logs = self.clients.logs(region)
+        wanted = {group.name for group in groups}
+        prefix = shared_prefix(sorted(wanted))
+        prefixes = [prefix] if prefix else sorted(wanted)
+        found: dict[str, dict[str, Any]] = {}
+        for each in prefixes:
+            with aws_errors("logs:DescribeLogGroups", each):
+                for page in logs.get_paginator("describe_log_groups").paginate(logGroupNamePrefix=each):
+                    for entry in page.get("logGroups", []):
+                        if entry.get("logGroupName") in wanted:
+                            found[str(entry["logGroupName"])] = plain(entry)
+        states: dict[str, LogGroupState] = {}
+        for name, group in found.items():
+            arn = str(group.get("logGroupArn") or str(group.get("arn", "")).removesuffix(":*"))
+            with aws_errors("logs:ListTagsForResource", name):
+                tags = logs.list_tags_for_resource(resourceArn=arn).get("tags", {})
+            retention = group.get("retentionInDays")
+            states[name] = LogGroupState(name, region, int(retention) if retention else None, dict(tags))
+        return states
+
+    # EC2 and Cloud Map -----------------------------------------------------------------------
+
+    def _read_security_group(self, project: str) -> dict[str, Any] | None:
+        ec2 = self.clients.ec2
+        with aws_errors("ec2:DescribeSecurityGroups", project):
+            pages = ec2.get_paginator("describe_security_groups").paginate(
+                Filters=[{"Name": f"tag:{PROJECT_TAG}", "Values": [project]}]
+            )
+            groups = [plain(g) for page in pages for g in page.get("SecurityGroups", [])]
+        groups.sort(key=lambda g: str(g.get("GroupId", "")))
+        return groups[0] if groups else None
+
+    def _read_namespace(self, name: str) -> dict[str, Any] | None:
+        sd = self.clients.servicediscovery
+        with aws_errors("servicediscovery:ListNamespaces", name):
+            pages = sd.get_paginator("list_namespaces").paginate(
+                Filters=[{"Name": "NAME", "Values": [name], "Condition": "EQ"}]
+            )
+            # The filter is applied again here: some endpoints (moto) ignore it.
+            matches = [
+                plain(ns) for page in pages for ns in page.get("Namespaces", []) if ns.get("Name") == name
+            ]
+        return matches[0] if matches else None
+
+
+def _by_region(groups: Iterable[LogGroupSpec]) -> dict[str, list[LogGroupSpec]]:
+    out: dict[str, list[LogGroupSpec]] = {}
+    for group in groups:
+        out.setdefault(group.region, []).append(group)
+    return out
+
+
+def stale_revisions(services: Iterable[dict[str, Any]], latest: Iterable[dict[str, Any]]) -> list[str]:
+    """The task definitions services run that are not their family's latest revision (deduplicated)."""
+    latest_ids = {f"{td['family']}:{td['revision']}" for td in latest}
+    out: list[str] = []
+    for service in services:
+        running = service.get("taskDefinition")
+        if running and revision_id(str(running)) not in latest_ids and running not in out:
+            out.append(str(running))
+    return out

@@ -1,0 +1,91 @@
+"""`logs`: CloudWatch Logs lines, prefixed by container and task as `docker compose logs` does."""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from compose2ecs.errors import UsageError
+
+if TYPE_CHECKING:
+    from compose2ecs.apply.gateway import Gateway, LogEvent
+    from compose2ecs.workflow import LogSource
+
+FOLLOW_INTERVAL = 2.0  # seconds between polls with --follow
+_RELATIVE = re.compile(r"^(\d+)([smhd])$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def since_ms(since: str | None, now: float) -> int | None:
+    """`10m`, `2h`, `1d`, or an RFC 3339 time -> epoch milliseconds."""
+    if since is None:
+        return None
+    match = _RELATIVE.match(since.strip())
+    if match:
+        return int((now - int(match.group(1)) * _UNIT_SECONDS[match.group(2)]) * 1000)
+    try:
+        moment = datetime.fromisoformat(since.strip())
+    except ValueError:
+        msg = f"--since {since!r}: write a duration like 10m or 2h, or a time like 2026-01-31T12:00:00Z"
+        raise UsageError(msg) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp() * 1000)
+
+
+def _read(gateway: Gateway, source: LogSource, start_ms: int | None) -> list[LogEvent]:
+    events: list[LogEvent] = []
+    token: str | None = None
+    while True:
+        page, token = gateway.filter_log_events(
+            source.group, source.region, source.stream_prefix, start_ms, token
+        )
+        events.extend(page)
+        if not token:
+            return events
+
+
+def _line(source: LogSource, event: LogEvent) -> str:
+    task = event.log_stream.rsplit("/", 1)[-1][:12]
+    return f"{source.container}-{task} | {event.message.rstrip()}"
+
+
+def print_logs(
+    gateway: Gateway,
+    sources: list[LogSource],
+    *,
+    since: str | None,
+    tail: int | None,
+    follow: bool,
+) -> None:
+    """Print every selected container's lines in time order; with `follow`, keep polling."""
+    start = since_ms(since, time.time())
+    seen: set[tuple[str, int, str]] = set()
+    batch: list[tuple[int, str, tuple[str, int, str]]] = []
+    for source in sources:
+        events = _read(gateway, source, start)
+        if tail is not None:
+            events = events[-tail:] if tail > 0 else []
+        batch.extend((e.timestamp, _line(source, e), (e.log_stream, e.timestamp, e.message)) for e in events)
+    newest = start or 0
+    for timestamp, line, key in sorted(batch, key=lambda item: item[0]):
+        seen.add(key)
+        newest = max(newest, timestamp)
+        sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+    while follow:
+        time.sleep(FOLLOW_INTERVAL)
+        fresh = []
+        for source in sources:
+            for event in _read(gateway, source, newest):
+                key = (event.log_stream, event.timestamp, event.message)
+                if key not in seen:
+                    seen.add(key)
+                    fresh.append((event.timestamp, _line(source, event)))
+        for timestamp, line in sorted(fresh):
+            newest = max(newest, timestamp)
+            sys.stdout.write(line + "\n")
+        sys.stdout.flush()

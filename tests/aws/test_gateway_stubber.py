@@ -1,0 +1,299 @@
+"""Exact call sequences and error mapping, with botocore's Stubber (requests validated against the API model).
+
+Stubbed responses are consumed in order per client, so `read_state` runs with `max_workers=1` here:
+its tasks then run in submission order.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import TYPE_CHECKING, Any, cast
+
+import pytest
+from botocore.awsrequest import AWSResponse
+from botocore.stub import Stubber
+
+from compose2ecs.aws import BotoGateway, Clients
+from compose2ecs.aws.session import client_config
+from compose2ecs.errors import AwsError
+from compose2ecs.model import DesiredState, RoleSpec
+from tests.aws.desired import TRUST, Project, offline_session
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from botocore.loaders import Loader
+
+CLUSTER = "stub-cluster"
+NOWHERE = "http://127.0.0.1:9"  # should a call slip past the stubs, it fails here instead of reaching AWS
+ACCOUNT = "123456789012"
+WEB_2 = f"arn:aws:ecs:us-east-1:{ACCOUNT}:task-definition/web:2"
+NETWORK = {"awsvpcConfiguration": {"subnets": ["subnet-1"]}}  # services naming a network: no SG lookup
+
+
+@pytest.fixture
+def gateway(isolated_env: pytest.MonkeyPatch, api_models: Loader) -> BotoGateway:
+    session = offline_session(api_models=api_models)
+    clients = Clients(session, endpoint_url=NOWHERE, config=client_config(max_attempts=0))
+    return BotoGateway(clients, max_workers=1)
+
+
+@pytest.fixture
+def ecs(gateway: BotoGateway) -> Iterator[Stubber]:
+    with Stubber(gateway.clients.ecs) as stubber:
+        yield stubber
+        stubber.assert_no_pending_responses()
+
+
+@pytest.fixture
+def iam(gateway: BotoGateway) -> Iterator[Stubber]:
+    with Stubber(gateway.clients.iam) as stubber:
+        yield stubber
+        stubber.assert_no_pending_responses()
+
+
+@pytest.fixture
+def ec2(gateway: BotoGateway) -> Iterator[Stubber]:
+    with Stubber(gateway.clients.ec2) as stubber:
+        yield stubber
+        stubber.assert_no_pending_responses()
+
+
+def expect_no_security_group(ec2: Stubber) -> None:
+    ec2.add_response(
+        "describe_security_groups",
+        {"SecurityGroups": []},
+        {"Filters": [{"Name": "tag:compose2ecs:project", "Values": ["stub"]}]},
+    )
+
+
+def service_entry(name: str, status: str = "ACTIVE", task_definition: str = "") -> dict[str, Any]:
+    return {
+        "serviceName": name,
+        "serviceArn": f"arn:aws:ecs:us-east-1:{ACCOUNT}:service/{CLUSTER}/{name}",
+        "status": status,
+        "taskDefinition": task_definition or WEB_2,
+        "desiredCount": 1,
+        "runningCount": 1,
+    }
+
+
+def desired_with_services(names: list[str], *, roles: list[RoleSpec] | None = None) -> DesiredState:
+    return DesiredState(
+        project="stub",
+        layout="service",
+        region="us-east-1",
+        services=[{"serviceName": n, "taskDefinition": n, "networkConfiguration": NETWORK} for n in names],
+        roles=roles or [],
+    )
+
+
+def expect_no_cluster(ecs: Stubber) -> None:
+    ecs.add_response(
+        "describe_clusters",
+        {"clusters": [], "failures": [{"arn": CLUSTER, "reason": "MISSING"}]},
+        {"clusters": [CLUSTER], "include": ["TAGS"]},
+    )
+
+
+def expect_latest_web(ecs: Stubber) -> None:
+    ecs.add_response(
+        "describe_task_definition",
+        {"taskDefinition": {"family": "web", "revision": 2, "taskDefinitionArn": WEB_2}},
+        {"taskDefinition": "web", "include": ["TAGS"]},
+    )
+
+
+def test_read_state_describes_services_in_batches_of_ten(gateway: BotoGateway, ecs: Stubber) -> None:
+    names = [f"svc{i:02d}" for i in range(12)]
+    expect_no_cluster(ecs)
+    ecs.add_response(
+        "describe_services",
+        {"services": [service_entry(n) for n in names[:10]], "failures": []},
+        {"cluster": CLUSTER, "services": names[:10], "include": ["TAGS"]},
+    )
+    ecs.add_response(
+        "describe_services",
+        {"services": [service_entry("svc10"), service_entry("svc11", status="INACTIVE")], "failures": []},
+        {"cluster": CLUSTER, "services": names[10:], "include": ["TAGS"]},
+    )
+
+    expect_latest_web(ecs)
+    desired = desired_with_services(names)
+    desired.task_definitions = [{"family": "web", "containerDefinitions": []}]
+
+    state = gateway.read_state(desired, CLUSTER)
+
+    assert sorted(state.services) == names[:11]  # the INACTIVE one is gone
+    assert gateway.calls == {
+        "ecs:DescribeClusters": 1,
+        "ecs:DescribeServices": 2,
+        "ecs:DescribeTaskDefinition": 1,
+    }
+
+
+def test_read_state_reads_the_older_revision_a_service_still_runs(gateway: BotoGateway, ecs: Stubber) -> None:
+    old_arn = f"arn:aws:ecs:us-east-1:{ACCOUNT}:task-definition/web:1"
+    desired = desired_with_services(["web", "api"])
+    desired.task_definitions = [{"family": "web", "containerDefinitions": []}]
+    expect_no_cluster(ecs)
+    ecs.add_response(
+        "describe_services",
+        {
+            "services": [
+                service_entry("web", task_definition=old_arn),
+                service_entry("api", task_definition=old_arn),
+            ]
+        },
+        {"cluster": CLUSTER, "services": ["web", "api"], "include": ["TAGS"]},
+    )
+    latest = {"family": "web", "revision": 2, "taskDefinitionArn": old_arn.replace(":1", ":2")}
+    ecs.add_response(
+        "describe_task_definition",
+        {"taskDefinition": latest, "tags": [{"key": "k", "value": "v"}]},
+        {"taskDefinition": "web", "include": ["TAGS"]},
+    )
+    ecs.add_response(
+        "describe_task_definition",
+        {"taskDefinition": {"family": "web", "revision": 1, "taskDefinitionArn": old_arn}},
+        {"taskDefinition": old_arn, "include": ["TAGS"]},
+    )
+
+    state = gateway.read_state(desired, CLUSTER)
+
+    assert state.task_definitions["web"] == {**latest, "tags": [{"key": "k", "value": "v"}]}
+    assert state.running_task_definitions == {
+        old_arn: {"family": "web", "revision": 1, "taskDefinitionArn": old_arn, "tags": []}
+    }
+
+
+def test_a_family_without_an_active_revision_is_absent(
+    gateway: BotoGateway, ecs: Stubber, ec2: Stubber
+) -> None:
+    desired = desired_with_services([])
+    desired.task_definitions = [{"family": "web", "containerDefinitions": []}]
+    expect_no_cluster(ecs)
+    ecs.add_client_error(
+        "describe_task_definition", "ClientException", "Unable to describe task definition.", 400
+    )
+    expect_no_security_group(ec2)
+
+    assert gateway.read_state(desired, CLUSTER).task_definitions == {}
+
+
+def test_a_missing_role_is_absent(gateway: BotoGateway, ecs: Stubber, iam: Stubber, ec2: Stubber) -> None:
+    role = RoleSpec("stub-exec", "/", TRUST, (), {})
+    expect_no_cluster(ecs)
+    for operation in ("get_role", "list_attached_role_policies", "list_role_policies"):
+        iam.add_client_error(operation, "NoSuchEntity", "The role with name stub-exec cannot be found.", 404)
+    expect_no_security_group(ec2)
+
+    state = gateway.read_state(desired_with_services([], roles=[role]), CLUSTER)
+
+    assert state.roles == {}
+
+
+def test_a_url_encoded_trust_policy_is_decoded(
+    gateway: BotoGateway, ecs: Stubber, iam: Stubber, ec2: Stubber
+) -> None:
+    role = RoleSpec("stub-exec", "/", TRUST, (), {})
+    expect_no_cluster(ecs)
+    encoded = "%7B%22Version%22%3A%20%222012-10-17%22%2C%20%22Statement%22%3A%20%5B%5D%7D"
+    iam.add_response(
+        "get_role",
+        {
+            "Role": {
+                "Path": "/",
+                "RoleName": "stub-exec",
+                "RoleId": "AROAEXAMPLEEXAMPLE1",
+                "Arn": f"arn:aws:iam::{ACCOUNT}:role/stub-exec",
+                "CreateDate": "2024-01-01T00:00:00Z",
+                "AssumeRolePolicyDocument": encoded,
+            }
+        },
+        {"RoleName": "stub-exec"},
+    )
+    iam.add_response("list_attached_role_policies", {"AttachedPolicies": []}, {"RoleName": "stub-exec"})
+    iam.add_response("list_role_policies", {"PolicyNames": []}, {"RoleName": "stub-exec"})
+    expect_no_security_group(ec2)
+
+    state = gateway.read_state(desired_with_services([], roles=[role]), CLUSTER)
+
+    assert state.roles["stub-exec"].role["AssumeRolePolicyDocument"] == {
+        "Version": "2012-10-17",
+        "Statement": [],
+    }
+    assert state.roles["stub-exec"].role["Tags"] == []
+
+
+def test_access_denied_names_the_iam_action_in_the_hint(gateway: BotoGateway, ecs: Stubber) -> None:
+    request = Project("stub").task_definition()
+    ecs.add_client_error(
+        "register_task_definition",
+        "AccessDeniedException",
+        "User: arn:aws:iam::123456789012:user/dev is not authorized to perform: ecs:RegisterTaskDefinition",
+        400,
+        expected_params=request,
+    )
+
+    with pytest.raises(AwsError) as caught:
+        gateway.register_task_definition(request)
+
+    error = caught.value
+    assert (error.operation, error.code, error.resource) == (
+        "ecs:RegisterTaskDefinition",
+        "AccessDeniedException",
+        "stub-web",
+    )
+    assert "ecs:RegisterTaskDefinition" in error.hint
+    assert "IAM permissions compose2ecs needs" in error.hint
+
+
+def test_a_missing_cluster_is_a_plain_error(gateway: BotoGateway, ecs: Stubber) -> None:
+    ecs.add_client_error("list_tasks", "ClusterNotFoundException", "Cluster not found.", 400)
+
+    with pytest.raises(AwsError) as caught:
+        gateway.list_task_arns(CLUSTER, "web")
+
+    assert (caught.value.code, caught.value.hint) == ("ClusterNotFoundException", "")
+
+
+class _Body:
+    """The raw body botocore reads from an HTTP response."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        yield self.data
+
+    def read(self, *_: Any, **__: Any) -> bytes:
+        return self.data
+
+
+def test_throttling_that_persists_after_retries_says_so(isolated_env: pytest.MonkeyPatch) -> None:
+    # Standard mode: the same retries as adaptive, without its client-side rate limiter's extra wait.
+    config = client_config(max_attempts=1, retry_mode="standard")
+    clients = Clients(offline_session(), endpoint_url=NOWHERE, config=config)
+    gateway = BotoGateway(clients)
+    attempts: list[str] = []
+
+    def throttle(request: Any, **_: Any) -> AWSResponse:
+        attempts.append(request.url)
+        body = json.dumps({"__type": "ThrottlingException", "message": "Rate exceeded"}).encode()
+        headers: Any = {"Content-Type": "application/x-amz-json-1.1"}
+        return AWSResponse(request.url, 400, headers, _Body(body))
+
+    # Answer before anything is sent, so botocore's real retry logic runs (a Stubber skips it).
+    clients.ecs.meta.events.register("before-send.ecs.CreateCluster", cast("Any", throttle))
+    started = time.monotonic()
+
+    with pytest.raises(AwsError) as caught:
+        gateway.create_cluster(CLUSTER, {})
+
+    assert len(attempts) == 2
+    assert time.monotonic() - started < 5
+    assert caught.value.code == "ThrottlingException"
+    assert "throttling" in caught.value.hint
+    assert "after 1 retries" in caught.value.hint

@@ -1,0 +1,1080 @@
+"""InMemoryGateway: the whole Gateway protocol in memory, behaving the way AWS does where it matters.
+
+What it models: task definition revisions per family with the defaults ECS fills in on read,
+services with deployments (completed at once, or following a scripted rollout), the draining of a
+deleted service, IAM's refusal to delete a role that still has policies, duplicate-name errors,
+and ECS/EC2 request shapes checked against botocore's API model (offline). Every call is recorded
+in `calls`; `fail_on` makes a later call fail, to test a run that is interrupted half way.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+# Tests may use botocore: it checks request shapes against the AWS API model, offline.
+from botocore.exceptions import ParamValidationError
+from botocore.session import get_session
+from botocore.validate import validate_parameters
+
+from compose2ecs.errors import AwsError
+from compose2ecs.model import (
+    PROJECT_TAG,
+    DeployedState,
+    DesiredState,
+    LogGroupSpec,
+    LogGroupState,
+    PortRule,
+    RoleSpec,
+    RoleState,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from compose2ecs.apply.gateway import LogEvent
+
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+DEFAULT_VPC = ("vpc-0default", ["subnet-0b", "subnet-0a"])
+
+WRITE_OPERATIONS = frozenset(
+    {
+        "create_role",
+        "update_trust_policy",
+        "attach_role_policy",
+        "detach_role_policy",
+        "put_role_policy",
+        "delete_role_policy",
+        "delete_role",
+        "create_log_group",
+        "put_retention_policy",
+        "delete_log_group",
+        "create_security_group",
+        "authorize_ingress",
+        "revoke_ingress",
+        "delete_security_group",
+        "create_cluster",
+        "delete_cluster",
+        "create_namespace",
+        "delete_namespace",
+        "register_task_definition",
+        "deregister_task_definition",
+        "create_service",
+        "update_service",
+        "delete_service",
+        "tag_resource",
+        "untag_resource",
+    }
+)
+
+# CloudWatch Logs accepts only these retention periods.
+RETENTION_DAYS = frozenset(
+    {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+)
+
+# Fields a change of which starts a new ECS deployment (the rest apply in place).
+_DEPLOYING_FIELDS = (
+    "taskDefinition",
+    "networkConfiguration",
+    "platformVersion",
+    "serviceConnectConfiguration",
+)
+
+_SERVICE_DEFAULTS: dict[str, Any] = {
+    "launchType": "FARGATE",
+    "platformVersion": "LATEST",
+    "schedulingStrategy": "REPLICA",
+    "deploymentController": {"type": "ECS"},
+    "deploymentConfiguration": {
+        "deploymentCircuitBreaker": {"enable": False, "rollback": False},
+        "maximumPercent": 200,
+        "minimumHealthyPercent": 100,
+    },
+    "loadBalancers": [],
+    "serviceRegistries": [],
+    "placementConstraints": [],
+    "placementStrategy": [],
+    "healthCheckGracePeriodSeconds": 0,
+    "propagateTags": "NONE",
+    "enableECSManagedTags": False,
+    "enableExecuteCommand": False,
+}
+
+_models: dict[str, Any] = {}
+
+
+def check_shape(service: str, operation: str, params: dict[str, Any]) -> None:
+    """Raise AwsError (as AWS would) when `params` do not fit botocore's model of the operation."""
+    if service not in _models:
+        _models[service] = get_session().get_service_model(service)
+    try:
+        validate_parameters(params, _models[service].operation_model(operation).input_shape)
+    except ParamValidationError as error:
+        raise AwsError(operation, str(error), code="ParamValidation") from None
+
+
+@dataclass
+class StoredRole:
+    role: dict[str, Any]
+    attached: list[str] = field(default_factory=list)
+    inline: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass
+class Rollout:
+    """How the next deployment of a service goes: one state per describe_service call."""
+
+    states: list[str]  # IN_PROGRESS | COMPLETED | FAILED | ROLLED_BACK | "EVENT <message>"
+    stopped_reason: str = "Essential container in task exited"
+    container_reason: str = ""
+    exit_code: int | None = 1
+
+
+@dataclass
+class StoredService:
+    data: dict[str, Any]  # the DescribeServices entry, without tags
+    tags: dict[str, str]
+    rollout: Rollout | None = None
+    drain_polls: int = 0  # describe_service calls left before a DRAINING service is INACTIVE
+
+
+class InMemoryGateway:
+    """A fake AWS account: every Gateway method, in memory; `calls` says what was asked, in order."""
+
+    def __init__(self, *, vpc: tuple[str, list[str]] | None = DEFAULT_VPC, drain_polls: int = 1) -> None:
+        self.vpc = vpc
+        self.drain_polls = drain_polls
+        self.calls: list[tuple[str, ...]] = []
+        self.roles: dict[str, StoredRole] = {}
+        self.log_groups: dict[tuple[str, str], LogGroupState] = {}  # (region, name)
+        self.security_groups: dict[str, dict[str, Any]] = {}
+        self.clusters: dict[str, dict[str, Any]] = {}
+        self.cluster_tags: dict[str, dict[str, str]] = {}
+        self.namespaces: dict[str, dict[str, Any]] = {}
+        self.task_definitions: dict[str, list[dict[str, Any]]] = {}  # family -> revisions 1, 2, ...
+        self.task_definition_tags: dict[str, dict[str, str]] = {}
+        self.services: dict[tuple[str, str], StoredService] = {}
+        self.tasks: dict[str, dict[str, Any]] = {}
+        self.public_ip_of: dict[str, str] = {}
+        self.log_events: dict[str, list[LogEvent]] = {}  # group -> events, oldest first
+        self.log_page_size = 50
+        self.security_group_busy = 0  # delete_security_group calls to refuse with DependencyViolation
+        self._failures: dict[str, tuple[int, AwsError]] = {}
+        self._rollouts: dict[str, Rollout] = {}
+        self._ids = itertools.count(1)
+
+    # Test controls ---------------------------------------------------------------------------
+
+    def fail_on(self, operation: str, nth: int = 1, error: AwsError | None = None) -> None:
+        """Make the `nth` call of `operation` from now on raise `error` (an AccessDenied by default)."""
+        self._failures[operation] = (
+            nth,
+            error or AwsError(operation, "injected failure", code="AccessDenied"),
+        )
+
+    def script_rollout(
+        self,
+        service: str,
+        states: Sequence[str],
+        *,
+        stopped_reason: str = "Essential container in task exited",
+        container_reason: str = "",
+        exit_code: int | None = 1,
+    ) -> None:
+        """The next deployment (or scaling) of `service` goes through `states`, one per describe."""
+        self._rollouts[service] = Rollout(list(states), stopped_reason, container_reason, exit_code)
+
+    @property
+    def writes(self) -> list[tuple[str, ...]]:
+        """The write calls made, in order (failed ones included: they were attempted)."""
+        return [call for call in self.calls if call[0] in WRITE_OPERATIONS]
+
+    def operations(self) -> list[str]:
+        """The names of the write calls made, in order."""
+        return [call[0] for call in self.writes]
+
+    def _call(self, operation: str, *args: object) -> None:
+        self.calls.append((operation, *(str(arg) for arg in args)))
+        if operation in self._failures:
+            remaining, error = self._failures[operation]
+            if remaining <= 1:
+                del self._failures[operation]
+                raise error
+            self._failures[operation] = (remaining - 1, error)
+
+    def _next_id(self) -> int:
+        return next(self._ids)
+
+    def _now(self, n: int | None = None) -> datetime:
+        return datetime(2025, 1, 1, tzinfo=UTC) + timedelta(seconds=self._next_id() if n is None else n)
+
+    # Reads -----------------------------------------------------------------------------------
+
+    def read_state(self, desired: DesiredState, cluster: str) -> DeployedState:
+        self._call("read_state", desired.project, cluster)
+        state = DeployedState()
+        stored_cluster = self.clusters.get(cluster)
+        if stored_cluster and stored_cluster["status"] == "ACTIVE":
+            state.cluster = self._cluster_view(stored_cluster)
+        for request in desired.services:
+            stored = self.services.get((cluster, str(request["serviceName"])))
+            if stored and stored.data["status"] != "INACTIVE":
+                state.services[stored.data["serviceName"]] = {
+                    **copy.deepcopy(stored.data),
+                    "tags": _ecs_tags(stored.tags),
+                }
+        for request in desired.task_definitions:
+            latest = self._latest(str(request["family"]))
+            if latest:
+                state.task_definitions[latest["family"]] = self._task_definition_view(latest)
+        for service in state.services.values():
+            arn = service["taskDefinition"]
+            running = self._find_task_definition(arn)
+            if running and arn != state.task_definitions.get(running["family"], {}).get("taskDefinitionArn"):
+                state.running_task_definitions[arn] = self._task_definition_view(running)
+        for spec in desired.roles:
+            if spec.name in self.roles:
+                stored_role = self.roles[spec.name]
+                state.roles[spec.name] = RoleState(
+                    copy.deepcopy(stored_role.role),
+                    tuple(stored_role.attached),
+                    copy.deepcopy(stored_role.inline),
+                )
+        for group in desired.log_groups:
+            if (group.region, group.name) in self.log_groups:
+                state.log_groups[group.name] = copy.deepcopy(self.log_groups[group.region, group.name])
+        # Like BotoGateway: the project's group is the one tagged for it (lowest id first).
+        for group_id in sorted(self.security_groups):
+            sg = self.security_groups[group_id]
+            if {"Key": PROJECT_TAG, "Value": desired.project} in sg["Tags"]:
+                state.security_group = copy.deepcopy(sg)
+                break
+        for namespace in self.namespaces.values():
+            if namespace["Name"] == desired.namespace:
+                state.namespace = copy.deepcopy(namespace)
+        return state
+
+    def describe_service(self, cluster: str, service: str) -> dict[str, Any] | None:
+        self._call("describe_service", cluster, service)
+        stored = self.services.get((cluster, service))
+        if stored is None:
+            return None
+        self._advance(stored)
+        return {**copy.deepcopy(stored.data), "tags": _ecs_tags(stored.tags)}
+
+    def list_task_arns(self, cluster: str, service: str, desired_status: str = "RUNNING") -> list[str]:
+        self._call("list_task_arns", cluster, service, desired_status)
+        return [
+            arn
+            for arn, task in self.tasks.items()
+            if task["group"] == f"service:{service}"
+            and task["clusterArn"] == _cluster_arn(cluster)
+            and task["desiredStatus"] == desired_status
+        ]
+
+    def describe_tasks(self, cluster: str, task_arns: list[str]) -> list[dict[str, Any]]:
+        self._call("describe_tasks", cluster, *task_arns)
+        return [copy.deepcopy(self.tasks[arn]) for arn in task_arns if arn in self.tasks]
+
+    def public_ips(self, eni_ids: list[str]) -> dict[str, str]:
+        self._call("public_ips", *eni_ids)
+        return {eni: self.public_ip_of[eni] for eni in eni_ids if eni in self.public_ip_of}
+
+    def list_task_definition_arns(self, family: str, status: str = "ACTIVE") -> list[str]:
+        self._call("list_task_definition_arns", family, status)
+        return [
+            td["taskDefinitionArn"] for td in self.task_definitions.get(family, []) if td["status"] == status
+        ]
+
+    def default_vpc_subnets(self) -> tuple[str, list[str]]:
+        self._call("default_vpc_subnets")
+        if self.vpc is None:
+            raise AwsError(
+                "describe_vpcs", "this account has no default VPC in the region", code="NoDefaultVpc"
+            )
+        return self.vpc[0], list(self.vpc[1])
+
+    def filter_log_events(
+        self, group: str, region: str, stream_prefix: str, start_ms: int | None, next_token: str | None
+    ) -> tuple[list[LogEvent], str | None]:
+        self._call("filter_log_events", group, region, stream_prefix, start_ms, next_token)
+        if (region, group) not in self.log_groups:
+            raise AwsError(
+                "filter_log_events",
+                "The specified log group does not exist.",
+                "ResourceNotFoundException",
+                group,
+            )
+        matching = [
+            event
+            for event in self.log_events.get(group, [])
+            if event.log_stream.startswith(stream_prefix)
+            and (start_ms is None or event.timestamp >= start_ms)
+        ]
+        offset = int(next_token or 0)
+        page = matching[offset : offset + self.log_page_size]
+        more = offset + self.log_page_size < len(matching)
+        return page, str(offset + self.log_page_size) if more else None
+
+    # IAM -------------------------------------------------------------------------------------
+
+    def create_role(self, name: str, path: str, trust_policy: dict[str, Any], tags: dict[str, str]) -> str:
+        self._call("create_role", name, path)
+        if name in self.roles:
+            raise AwsError(
+                "create_role", f"Role with name {name} already exists.", "EntityAlreadyExists", name
+            )
+        if not (path.startswith("/") and path.endswith("/")):
+            raise AwsError("create_role", "path must begin and end with /", "ValidationError", name)
+        arn = f"arn:aws:iam::{ACCOUNT}:role{path}{name}"
+        self.roles[name] = StoredRole(
+            {
+                "RoleName": name,
+                "RoleId": f"AROA{self._next_id():016d}",
+                "Arn": arn,
+                "Path": path,
+                "AssumeRolePolicyDocument": copy.deepcopy(trust_policy),
+                "Tags": [{"Key": key, "Value": value} for key, value in tags.items()],
+                "CreateDate": self._now(),
+            }
+        )
+        return arn
+
+    def _role(self, operation: str, name: str) -> StoredRole:
+        if name not in self.roles:
+            raise AwsError(operation, f"The role with name {name} cannot be found.", "NoSuchEntity", name)
+        return self.roles[name]
+
+    def update_trust_policy(self, name: str, trust_policy: dict[str, Any]) -> None:
+        self._call("update_trust_policy", name)
+        self._role("update_trust_policy", name).role["AssumeRolePolicyDocument"] = copy.deepcopy(trust_policy)
+
+    def attach_role_policy(self, name: str, policy_arn: str) -> None:
+        self._call("attach_role_policy", name, policy_arn)
+        role = self._role("attach_role_policy", name)
+        if policy_arn not in role.attached:  # IAM: attaching twice is a no-op
+            role.attached.append(policy_arn)
+
+    def detach_role_policy(self, name: str, policy_arn: str) -> None:
+        self._call("detach_role_policy", name, policy_arn)
+        role = self._role("detach_role_policy", name)
+        if policy_arn not in role.attached:
+            raise AwsError("detach_role_policy", f"Policy {policy_arn} was not found.", "NoSuchEntity", name)
+        role.attached.remove(policy_arn)
+
+    def put_role_policy(self, name: str, policy_name: str, document: dict[str, Any]) -> None:
+        self._call("put_role_policy", name, policy_name)
+        self._role("put_role_policy", name).inline[policy_name] = copy.deepcopy(document)
+
+    def delete_role_policy(self, name: str, policy_name: str) -> None:
+        self._call("delete_role_policy", name, policy_name)
+        role = self._role("delete_role_policy", name)
+        if policy_name not in role.inline:
+            raise AwsError("delete_role_policy", f"Policy {policy_name} not found.", "NoSuchEntity", name)
+        del role.inline[policy_name]
+
+    def delete_role(self, name: str) -> None:
+        self._call("delete_role", name)
+        role = self._role("delete_role", name)
+        if role.attached or role.inline:
+            raise AwsError(
+                "delete_role", "Cannot delete entity, must remove policies first.", "DeleteConflict", name
+            )
+        del self.roles[name]
+
+    # CloudWatch Logs -------------------------------------------------------------------------
+
+    def create_log_group(self, name: str, region: str, tags: dict[str, str]) -> None:
+        self._call("create_log_group", name, region)
+        if (region, name) in self.log_groups:
+            raise AwsError(
+                "create_log_group",
+                "The specified log group already exists",
+                "ResourceAlreadyExistsException",
+                name,
+            )
+        self.log_groups[region, name] = LogGroupState(name, region, None, dict(tags))
+
+    def put_retention_policy(self, name: str, region: str, days: int | None) -> None:
+        self._call("put_retention_policy", name, region, days)
+        group = self._log_group("put_retention_policy", name, region)
+        if days is not None and days not in RETENTION_DAYS:
+            raise AwsError(
+                "put_retention_policy", f"invalid retention {days}", "InvalidParameterException", name
+            )
+        self.log_groups[region, name] = LogGroupState(name, region, days, group.tags)
+
+    def delete_log_group(self, name: str, region: str) -> None:
+        self._call("delete_log_group", name, region)
+        self._log_group("delete_log_group", name, region)
+        del self.log_groups[region, name]
+
+    def _log_group(self, operation: str, name: str, region: str) -> LogGroupState:
+        if (region, name) not in self.log_groups:
+            raise AwsError(
+                operation, "The specified log group does not exist.", "ResourceNotFoundException", name
+            )
+        return self.log_groups[region, name]
+
+    # EC2 -------------------------------------------------------------------------------------
+
+    def create_security_group(self, name: str, vpc_id: str, description: str, tags: dict[str, str]) -> str:
+        self._call("create_security_group", name, vpc_id)
+        if any(sg["GroupName"] == name and sg["VpcId"] == vpc_id for sg in self.security_groups.values()):
+            raise AwsError(
+                "create_security_group", f"group {name} already exists", "InvalidGroup.Duplicate", name
+            )
+        group_id = f"sg-{self._next_id():017x}"
+        self.security_groups[group_id] = {
+            "GroupId": group_id,
+            "GroupName": name,
+            "Description": description,
+            "VpcId": vpc_id,
+            "OwnerId": ACCOUNT,
+            "IpPermissions": [],
+            "IpPermissionsEgress": [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
+            "Tags": [{"Key": key, "Value": value} for key, value in tags.items()],
+        }
+        return group_id
+
+    def authorize_ingress(self, group_id: str, rules: list[dict[str, Any]]) -> None:
+        self._call("authorize_ingress", group_id)
+        check_shape("ec2", "AuthorizeSecurityGroupIngress", {"GroupId": group_id, "IpPermissions": rules})
+        group = self._security_group("authorize_ingress", group_id)
+        current, adding = _grants(group["IpPermissions"]), _grants(rules)
+        if current & adding:
+            raise AwsError(
+                "authorize_ingress", "the rule already exists", "InvalidPermission.Duplicate", group_id
+            )
+        group["IpPermissions"] = _permissions(current | adding)
+
+    def revoke_ingress(self, group_id: str, rules: list[dict[str, Any]]) -> None:
+        self._call("revoke_ingress", group_id)
+        check_shape("ec2", "RevokeSecurityGroupIngress", {"GroupId": group_id, "IpPermissions": rules})
+        group = self._security_group("revoke_ingress", group_id)
+        current, removing = _grants(group["IpPermissions"]), _grants(rules)
+        if removing - current:
+            raise AwsError(
+                "revoke_ingress", "the rule does not exist", "InvalidPermission.NotFound", group_id
+            )
+        group["IpPermissions"] = _permissions(current - removing)
+
+    def delete_security_group(self, group_id: str) -> None:
+        self._call("delete_security_group", group_id)
+        self._security_group("delete_security_group", group_id)
+        if self.security_group_busy:
+            self.security_group_busy -= 1
+            raise AwsError(
+                "delete_security_group", "resource has a dependent object", "DependencyViolation", group_id
+            )
+        del self.security_groups[group_id]
+
+    def _security_group(self, operation: str, group_id: str) -> dict[str, Any]:
+        if group_id not in self.security_groups:
+            raise AwsError(
+                operation, f"The security group '{group_id}' does not exist", "InvalidGroup.NotFound"
+            )
+        return self.security_groups[group_id]
+
+    # ECS clusters and Cloud Map --------------------------------------------------------------
+
+    def create_cluster(self, name: str, tags: dict[str, str]) -> None:
+        self._call("create_cluster", name)
+        check_shape("ecs", "CreateCluster", {"clusterName": name, "tags": _ecs_tags(tags)})
+        existing = self.clusters.get(name)
+        if existing and existing["status"] == "ACTIVE":
+            return  # CreateCluster returns the existing cluster
+        self.clusters[name] = {
+            "clusterArn": _cluster_arn(name),
+            "clusterName": name,
+            "status": "ACTIVE",
+        }
+        self.cluster_tags[name] = dict(tags)
+
+    def delete_cluster(self, name: str) -> None:
+        self._call("delete_cluster", name)
+        cluster = self._cluster("delete_cluster", name)
+        view = self._cluster_view(cluster)
+        if view["activeServicesCount"]:
+            raise AwsError(
+                "delete_cluster",
+                "The Cluster cannot be deleted while Services are active.",
+                "ClusterContainsServicesException",
+                name,
+            )
+        if view["runningTasksCount"]:
+            raise AwsError(
+                "delete_cluster",
+                "The Cluster cannot be deleted while Tasks are active.",
+                "ClusterContainsTasksException",
+                name,
+            )
+        cluster["status"] = "INACTIVE"
+
+    def _cluster(self, operation: str, name: str) -> dict[str, Any]:
+        cluster = self.clusters.get(name)
+        if cluster is None or cluster["status"] != "ACTIVE":
+            raise AwsError(operation, "Cluster not found.", "ClusterNotFoundException", name)
+        return cluster
+
+    def _cluster_view(self, cluster: dict[str, Any]) -> dict[str, Any]:
+        arn = cluster["clusterArn"]
+        services = [s for s in self.services.values() if s.data["clusterArn"] == arn]
+        running = [t for t in self.tasks.values() if t["clusterArn"] == arn and t["lastStatus"] == "RUNNING"]
+        return {
+            **copy.deepcopy(cluster),
+            "activeServicesCount": sum(1 for s in services if s.data["status"] == "ACTIVE"),
+            "runningTasksCount": len(running),
+            "pendingTasksCount": 0,
+            "registeredContainerInstancesCount": 0,
+            "tags": _ecs_tags(self.cluster_tags.get(cluster["clusterName"], {})),
+        }
+
+    def create_namespace(self, name: str, tags: dict[str, str]) -> str:
+        self._call("create_namespace", name)
+        if any(ns["Name"] == name for ns in self.namespaces.values()):
+            raise AwsError(
+                "create_namespace", f"namespace {name} already exists", "NamespaceAlreadyExists", name
+            )
+        namespace_id = f"ns-{self._next_id():016x}"
+        arn = f"arn:aws:servicediscovery:{REGION}:{ACCOUNT}:namespace/{namespace_id}"
+        self.namespaces[namespace_id] = {
+            "Id": namespace_id,
+            "Arn": arn,
+            "Name": name,
+            "Type": "HTTP",
+            "Tags": [{"Key": key, "Value": value} for key, value in tags.items()],
+        }
+        return arn
+
+    def delete_namespace(self, namespace_id: str) -> None:
+        self._call("delete_namespace", namespace_id)
+        if namespace_id not in self.namespaces:
+            raise AwsError("delete_namespace", "namespace not found", "NamespaceNotFound", namespace_id)
+        del self.namespaces[namespace_id]
+
+    # ECS task definitions --------------------------------------------------------------------
+
+    def register_task_definition(self, request: dict[str, Any]) -> dict[str, Any]:
+        family = str(request.get("family", ""))
+        self._call("register_task_definition", family)
+        check_shape("ecs", "RegisterTaskDefinition", request)
+        role = request.get("executionRoleArn")
+        if role is not None and not str(role).startswith("arn:"):
+            raise AwsError(
+                "register_task_definition", f"Role is not valid: {role}", "ClientException", family
+            )
+        revisions = self.task_definitions.setdefault(family, [])
+        revision = len(revisions) + 1
+        arn = f"arn:aws:ecs:{REGION}:{ACCOUNT}:task-definition/{family}:{revision}"
+        network_mode = request.get("networkMode", "bridge")
+        registered = {key: copy.deepcopy(value) for key, value in request.items() if key != "tags"}
+        registered.update(
+            taskDefinitionArn=arn,
+            revision=revision,
+            status="ACTIVE",
+            containerDefinitions=[_read_back(c, network_mode) for c in request["containerDefinitions"]],
+            networkMode=network_mode,
+            volumes=copy.deepcopy(request.get("volumes", [])),
+            placementConstraints=copy.deepcopy(request.get("placementConstraints", [])),
+            compatibilities=["EC2", "FARGATE"],
+            requiresAttributes=[{"name": "com.amazonaws.ecs.capability.task-eni"}],
+            registeredAt=self._now(),
+            registeredBy=f"arn:aws:iam::{ACCOUNT}:user/tester",
+        )
+        revisions.append(registered)
+        self.task_definition_tags[arn] = _tag_dict(request.get("tags"))
+        return copy.deepcopy(registered)
+
+    def deregister_task_definition(self, arn: str) -> None:
+        self._call("deregister_task_definition", arn)
+        found = self._find_task_definition(arn)
+        if found is None or found["status"] != "ACTIVE":
+            raise AwsError(
+                "deregister_task_definition",
+                "The specified task definition does not exist.",
+                "ClientException",
+                arn,
+            )
+        found["status"] = "INACTIVE"
+
+    def _latest(self, family: str) -> dict[str, Any] | None:
+        active = [td for td in self.task_definitions.get(family, []) if td["status"] == "ACTIVE"]
+        return active[-1] if active else None
+
+    def _find_task_definition(self, reference: str) -> dict[str, Any] | None:
+        """`family`, `family:revision` or an ARN, as ECS accepts them."""
+        name = reference.rsplit("/", 1)[-1]
+        family, _, revision = name.partition(":")
+        if not revision:
+            return self._latest(family)
+        revisions = self.task_definitions.get(family, [])
+        number = int(revision)
+        return revisions[number - 1] if 0 < number <= len(revisions) else None
+
+    def _task_definition_view(self, task_definition: dict[str, Any]) -> dict[str, Any]:
+        tags = self.task_definition_tags.get(task_definition["taskDefinitionArn"], {})
+        return {**copy.deepcopy(task_definition), "tags": _ecs_tags(tags)}
+
+    # ECS services ----------------------------------------------------------------------------
+
+    def create_service(self, request: dict[str, Any]) -> dict[str, Any]:
+        cluster, name = str(request.get("cluster", "default")), str(request.get("serviceName"))
+        self._call("create_service", cluster, name)
+        check_shape("ecs", "CreateService", request)
+        self._cluster("create_service", cluster)
+        existing = self.services.get((cluster, name))
+        if existing and existing.data["status"] != "INACTIVE":
+            raise AwsError(
+                "create_service", "Creation of service was not idempotent.", "InvalidParameterException", name
+            )
+        task_definition = self._usable_task_definition("create_service", str(request.get("taskDefinition")))
+        if task_definition.get("networkMode") == "awsvpc" and "networkConfiguration" not in request:
+            raise AwsError(
+                "create_service",
+                "Network Configuration must be provided when networkMode 'awsvpc' is specified.",
+                "InvalidParameterException",
+                name,
+            )
+        data = copy.deepcopy(_SERVICE_DEFAULTS)
+        data.update(
+            {key: copy.deepcopy(value) for key, value in request.items() if key not in {"cluster", "tags"}}
+        )
+        data.update(
+            serviceArn=f"arn:aws:ecs:{REGION}:{ACCOUNT}:service/{cluster}/{name}",
+            clusterArn=_cluster_arn(cluster),
+            status="ACTIVE",
+            taskDefinition=task_definition["taskDefinitionArn"],
+            desiredCount=int(request.get("desiredCount", 0)),
+            runningCount=0,
+            pendingCount=0,
+            deployments=[],
+            events=[],
+            createdAt=self._now(),
+        )
+        _fill_network_defaults(data)
+        stored = StoredService(data, _tag_dict(request.get("tags")))
+        self.services[cluster, name] = stored
+        self._start_deployment(stored)
+        return copy.deepcopy(data)
+
+    def update_service(self, request: dict[str, Any]) -> dict[str, Any]:
+        cluster, name = str(request.get("cluster", "default")), str(request.get("service"))
+        self._call("update_service", cluster, name)
+        check_shape("ecs", "UpdateService", request)
+        stored = self.services.get((cluster, name))
+        if stored is None or stored.data["status"] != "ACTIVE":
+            raise AwsError("update_service", "Service not found.", "ServiceNotFoundException", name)
+        data = stored.data
+        before = {key: copy.deepcopy(data.get(key)) for key in _DEPLOYING_FIELDS}
+        for key, value in request.items():
+            if key not in {"service", "cluster", "forceNewDeployment", "taskDefinition"}:
+                data[key] = copy.deepcopy(value)
+        if "taskDefinition" in request:
+            found = self._usable_task_definition("update_service", str(request["taskDefinition"]))
+            data["taskDefinition"] = found["taskDefinitionArn"]
+        _fill_network_defaults(data)
+        redeploy = request.get("forceNewDeployment") or any(
+            data.get(k) != before[k] for k in _DEPLOYING_FIELDS
+        )
+        if redeploy:
+            self._start_deployment(stored)
+        elif "desiredCount" in request:
+            self._rescale(stored)
+        return copy.deepcopy(data)
+
+    def delete_service(self, cluster: str, service: str) -> None:
+        self._call("delete_service", cluster, service)
+        stored = self.services.get((cluster, service))
+        if stored is None or stored.data["status"] != "ACTIVE":
+            raise AwsError("delete_service", "Service not found.", "ServiceNotFoundException", service)
+        stored.data.update(status="DRAINING", desiredCount=0)
+        stored.drain_polls = self.drain_polls
+        self._stop_tasks(stored, "Scaling activity initiated by deletion of the service")
+        if not stored.drain_polls:
+            stored.data["status"] = "INACTIVE"
+
+    def _usable_task_definition(self, operation: str, reference: str) -> dict[str, Any]:
+        found = self._find_task_definition(reference)
+        if found is None or found["status"] != "ACTIVE":
+            raise AwsError(
+                operation, f"TaskDefinition not found or not ACTIVE: {reference}", "ClientException"
+            )
+        return found
+
+    # Deployments -----------------------------------------------------------------------------
+
+    def _start_deployment(self, stored: StoredService) -> None:
+        data = stored.data
+        number = self._next_id()
+        deployment = {
+            "id": f"ecs-svc/{number:019d}",
+            "status": "PRIMARY",
+            "taskDefinition": data["taskDefinition"],
+            "desiredCount": data["desiredCount"],
+            "runningCount": 0,
+            "pendingCount": 0,
+            "launchType": data.get("launchType", "FARGATE"),
+            "rolloutState": "IN_PROGRESS",
+            "rolloutStateReason": "ECS deployment ecs-svc started.",
+            "createdAt": self._now(),
+        }
+        for old in data["deployments"]:
+            old["status"] = "ACTIVE"
+        data["deployments"].insert(0, deployment)
+        self._event(stored, f"has started 1 tasks: (deployment {deployment['id']}).")
+        stored.rollout = self._rollouts.pop(data["serviceName"], None)
+        if stored.rollout is None:
+            self._complete(stored)
+
+    def _rescale(self, stored: StoredService) -> None:
+        primary = stored.data["deployments"][0]
+        primary["desiredCount"] = stored.data["desiredCount"]
+        stored.rollout = self._rollouts.pop(stored.data["serviceName"], None)
+        if stored.rollout is None:
+            self._complete(stored)
+        else:
+            primary["rolloutState"] = "IN_PROGRESS"
+
+    def _advance(self, stored: StoredService) -> None:
+        """One describe_service's worth of time passes for the service."""
+        data = stored.data
+        if data["status"] == "DRAINING":
+            stored.drain_polls -= 1
+            if stored.drain_polls <= 0:
+                data["status"] = "INACTIVE"
+            return
+        if stored.rollout is None or not stored.rollout.states:
+            return
+        state = stored.rollout.states.pop(0)
+        primary = data["deployments"][0]
+        if state == "COMPLETED":
+            self._complete(stored)
+        elif state == "FAILED":
+            self._fail(stored, rolled_back=False)
+        elif state == "ROLLED_BACK":
+            self._fail(stored, rolled_back=True)
+        elif state.startswith("EVENT "):
+            self._event(stored, state.removeprefix("EVENT "))
+        else:
+            primary["rolloutState"] = state
+
+    def _complete(self, stored: StoredService) -> None:
+        data = stored.data
+        primary = data["deployments"][0]
+        data["deployments"] = [primary]
+        primary.update(rolloutState="COMPLETED", rolloutStateReason="ECS deployment completed.")
+        primary.update(desiredCount=data["desiredCount"], runningCount=data["desiredCount"])
+        data["runningCount"] = data["desiredCount"]
+        stored.rollout = None
+        self._run_tasks(stored, primary["taskDefinition"], data["desiredCount"])
+        self._event(stored, "has reached a steady state.")
+
+    def _fail(self, stored: StoredService, *, rolled_back: bool) -> None:
+        data = stored.data
+        rollout = stored.rollout or Rollout([])
+        primary = data["deployments"][0]
+        for _ in range(2):
+            self._stopped_task(stored, primary["taskDefinition"], rollout)
+        self._event(stored, f"(deployment {primary['id']}) deployment failed: tasks failed to start.")
+        if rolled_back and len(data["deployments"]) > 1:
+            previous = data["deployments"][1]
+            previous.update(status="PRIMARY", rolloutState="COMPLETED", runningCount=previous["desiredCount"])
+            data["deployments"] = [previous]
+            data["taskDefinition"] = previous["taskDefinition"]
+            data["runningCount"] = previous["desiredCount"]
+            self._event(stored, f"(deployment {primary['id']}) rolling back to deployment {previous['id']}.")
+            self._event(stored, f"(deployment {primary['id']}) deployment rolled back.")
+        else:
+            primary.update(
+                rolloutState="FAILED",
+                rolloutStateReason="ECS deployment circuit breaker: tasks failed to start.",
+            )
+            data["runningCount"] = 0
+        stored.rollout = None
+
+    def _event(self, stored: StoredService, text: str) -> None:
+        number = self._next_id()
+        message = f"(service {stored.data['serviceName']}) {text}"
+        stored.data["events"].insert(
+            0, {"id": f"event-{number:06d}", "createdAt": self._now(number), "message": message}
+        )
+
+    # Tasks -----------------------------------------------------------------------------------
+
+    def _new_task(self, stored: StoredService, task_definition: str, status: str) -> dict[str, Any]:
+        number = self._next_id()
+        cluster = stored.data["clusterArn"].rsplit("/", 1)[-1]
+        eni = f"eni-{number:017x}"
+        task = {
+            "taskArn": f"arn:aws:ecs:{REGION}:{ACCOUNT}:task/{cluster}/{number:032x}",
+            "clusterArn": stored.data["clusterArn"],
+            "taskDefinitionArn": task_definition,
+            "group": f"service:{stored.data['serviceName']}",
+            "lastStatus": status,
+            "desiredStatus": status,
+            "launchType": "FARGATE",
+            "startedAt": self._now(number),
+            "attachments": [
+                {
+                    "type": "ElasticNetworkInterface",
+                    "status": "ATTACHED",
+                    "details": [{"name": "networkInterfaceId", "value": eni}],
+                }
+            ],
+            "containers": [
+                {"name": container["name"], "lastStatus": status}
+                for container in (self._find_task_definition(task_definition) or {}).get(
+                    "containerDefinitions", []
+                )
+            ],
+        }
+        self.tasks[task["taskArn"]] = task
+        self.public_ip_of[eni] = f"198.51.100.{number % 250 + 1}"
+        return task
+
+    def _run_tasks(self, stored: StoredService, task_definition: str, count: int) -> None:
+        running = [t for t in self._service_tasks(stored) if t["taskDefinitionArn"] == task_definition]
+        self._stop_tasks(stored, "Scaling activity initiated by (deployment)", keep=running[:count])
+        for _ in range(count - len(running[:count])):
+            self._new_task(stored, task_definition, "RUNNING")
+
+    def _stopped_task(self, stored: StoredService, task_definition: str, rollout: Rollout) -> None:
+        task = self._new_task(stored, task_definition, "STOPPED")
+        task["stoppedReason"] = rollout.stopped_reason
+        for container in task["containers"]:
+            container["exitCode"] = rollout.exit_code
+            if rollout.container_reason:
+                container["reason"] = rollout.container_reason
+
+    def _service_tasks(self, stored: StoredService) -> list[dict[str, Any]]:
+        group = f"service:{stored.data['serviceName']}"
+        return [
+            task
+            for task in self.tasks.values()
+            if task["group"] == group
+            and task["clusterArn"] == stored.data["clusterArn"]
+            and task["desiredStatus"] == "RUNNING"
+        ]
+
+    def _stop_tasks(self, stored: StoredService, reason: str, keep: Sequence[dict[str, Any]] = ()) -> None:
+        kept = {task["taskArn"] for task in keep}
+        for task in self._service_tasks(stored):
+            if task["taskArn"] not in kept:
+                task.update(lastStatus="STOPPED", desiredStatus="STOPPED", stoppedReason=reason)
+
+    # Tags ------------------------------------------------------------------------------------
+
+    def tag_resource(self, arn: str, tags: dict[str, str]) -> None:
+        self._call("tag_resource", arn, *sorted(tags))
+        check_shape("ecs", "TagResource", {"resourceArn": arn, "tags": _ecs_tags(tags)})
+        self._tags_of("tag_resource", arn).update(tags)
+
+    def untag_resource(self, arn: str, keys: list[str]) -> None:
+        self._call("untag_resource", arn, *keys)
+        tags = self._tags_of("untag_resource", arn)
+        for key in keys:
+            tags.pop(key, None)
+
+    def _tags_of(self, operation: str, arn: str) -> dict[str, str]:
+        if arn in self.task_definition_tags:
+            return self.task_definition_tags[arn]
+        for stored in self.services.values():
+            if stored.data["serviceArn"] == arn and stored.data["status"] != "INACTIVE":
+                return stored.tags
+        for cluster in self.clusters.values():
+            if cluster["clusterArn"] == arn and cluster["status"] == "ACTIVE":
+                return self.cluster_tags[cluster["clusterName"]]
+        raise AwsError(
+            operation, "The specified resource could not be found.", "ResourceNotFoundException", arn
+        )
+
+
+def _cluster_arn(name: str) -> str:
+    return f"arn:aws:ecs:{REGION}:{ACCOUNT}:cluster/{name}"
+
+
+def _ecs_tags(tags: dict[str, str]) -> list[dict[str, str]]:
+    return [{"key": key, "value": value} for key, value in tags.items()]
+
+
+def _tag_dict(tags: list[dict[str, Any]] | None) -> dict[str, str]:
+    return {str(tag["key"]): str(tag["value"]) for tag in tags or ()}
+
+
+def _read_back(container: dict[str, Any], network_mode: str) -> dict[str, Any]:
+    """A container definition as DescribeTaskDefinition returns it: with the defaults ECS fills in."""
+    result = copy.deepcopy(container)
+    result.setdefault("essential", True)
+    result.setdefault("cpu", 0)
+    for key in ("portMappings", "environment", "mountPoints", "volumesFrom", "systemControls"):
+        result.setdefault(key, [])
+    for mapping in result["portMappings"]:
+        mapping.setdefault("protocol", "tcp")
+        if network_mode == "awsvpc" and "containerPort" in mapping:
+            mapping.setdefault("hostPort", mapping["containerPort"])
+    return result
+
+
+def _fill_network_defaults(data: dict[str, Any]) -> None:
+    config = data.get("networkConfiguration", {}).get("awsvpcConfiguration")
+    if config is not None:
+        config.setdefault("assignPublicIp", "DISABLED")
+        config.setdefault("securityGroups", [])
+
+
+_Grant = tuple[str, int | None, int | None, str, str]
+_SOURCES = {
+    "IpRanges": "CidrIp",
+    "Ipv6Ranges": "CidrIpv6",
+    "PrefixListIds": "PrefixListId",
+    "UserIdGroupPairs": "GroupId",
+}
+
+
+def _grants(permissions: list[dict[str, Any]]) -> set[_Grant]:
+    return {
+        (p["IpProtocol"], p.get("FromPort"), p.get("ToPort"), source, entry[key])
+        for p in permissions
+        for source, key in _SOURCES.items()
+        for entry in p.get(source, [])
+    }
+
+
+def _permissions(grants: set[_Grant]) -> list[dict[str, Any]]:
+    """Grants -> IpPermissions as DescribeSecurityGroups returns them (every source list present)."""
+    result: dict[tuple[str, int | None, int | None], dict[str, Any]] = {}
+    for protocol, low, high, source, value in sorted(grants, key=str):
+        permission = result.setdefault(
+            (protocol, low, high),
+            {"IpProtocol": protocol, "FromPort": low, "ToPort": high, **{s: [] for s in _SOURCES}},
+        )
+        permission[source].append({_SOURCES[source]: value})
+    return list(result.values())
+
+
+# ---------------------------------------------------------------------------------------------
+# Other fakes apply needs: a progress sink that records, and a clock that only moves on sleep.
+
+
+@dataclass
+class RecordingProgress:
+    """Implements apply.Progress by remembering everything."""
+
+    steps: list[str] = field(default_factory=list)
+    polls: list[tuple[str, dict[str, Any], list[dict[str, Any]]]] = field(default_factory=list)
+
+    def step(self, message: str) -> None:
+        self.steps.append(message)
+
+    def service(self, name: str, service: dict[str, Any], new_events: list[dict[str, Any]]) -> None:
+        self.polls.append((name, service, new_events))
+
+    @property
+    def event_messages(self) -> list[str]:
+        return [str(event["message"]) for _, _, events in self.polls for event in events]
+
+
+@dataclass
+class FakeClock:
+    """`clock` and `sleep` for apply: time passes only when apply sleeps."""
+
+    now: float = 0.0
+    slept: list[float] = field(default_factory=list)
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+# ---------------------------------------------------------------------------------------------
+# A small project, built by hand the way `translate` builds it: two services on Fargate, one
+# execution role, one log group, a public port.
+
+PROJECT = "tutorial"
+CLUSTER = "tutorial"
+EXECUTION_ROLE = "tutorial-ecsTaskExecutionRole"
+EXECUTION_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+TRUST_POLICY: dict[str, Any] = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    ],
+}
+LOGS_POLICY: dict[str, Any] = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "logs:CreateLogGroup", "Resource": "*"}],
+}
+
+
+def tutorial_project(
+    *,
+    web_image: str = "nginx:1.27",
+    retention: int | None = 7,
+    tags: dict[str, str] | None = None,
+    ingress: list[PortRule] | None = None,
+) -> DesiredState:
+    """The desired state of a `web` + `worker` project, as translate would produce it."""
+    all_tags = {PROJECT_TAG: PROJECT, **(tags or {})}
+    tag_list = [{"key": key, "value": value} for key, value in all_tags.items()]
+    log = {"awslogs-group": f"/ecs/{PROJECT}", "awslogs-region": REGION}
+
+    def task_definition(name: str, image: str, ports: list[int]) -> dict[str, Any]:
+        container: dict[str, Any] = {
+            "name": name,
+            "image": image,
+            "portMappings": [{"containerPort": port} for port in ports],
+            "logConfiguration": {"logDriver": "awslogs", "options": {**log, "awslogs-stream-prefix": name}},
+        }
+        return {
+            "family": f"{PROJECT}-{name}",
+            "executionRoleArn": EXECUTION_ROLE,
+            "networkMode": "awsvpc",
+            "requiresCompatibilities": ["FARGATE"],
+            "cpu": "256",
+            "memory": "512",
+            "containerDefinitions": [container],
+            "tags": tag_list,
+        }
+
+    def service(name: str) -> dict[str, Any]:
+        return {
+            "serviceName": f"{PROJECT}-{name}",
+            "taskDefinition": f"{PROJECT}-{name}",
+            "desiredCount": 1,
+            "launchType": "FARGATE",
+            "platformVersion": "LATEST",
+            "deploymentConfiguration": {
+                "maximumPercent": 200,
+                "minimumHealthyPercent": 100,
+                "deploymentCircuitBreaker": {"enable": True, "rollback": True},
+            },
+            "schedulingStrategy": "REPLICA",
+            "propagateTags": "SERVICE",
+            "enableECSManagedTags": True,
+            "tags": tag_list,
+        }
+
+    return DesiredState(
+        project=PROJECT,
+        layout="service",
+        region=REGION,
+        task_definitions=[task_definition("web", web_image, [80]), task_definition("worker", "busybox", [])],
+        services=[service("web"), service("worker")],
+        roles=[
+            RoleSpec(
+                EXECUTION_ROLE, "/", TRUST_POLICY, (EXECUTION_POLICY,), {"create-log-group": LOGS_POLICY}
+            )
+        ],
+        log_groups=[LogGroupSpec(f"/ecs/{PROJECT}", REGION, retention)],
+        tags=all_tags,
+        ingress=[PortRule(80, "tcp")] if ingress is None else ingress,
+        desired_count_explicit={f"{PROJECT}-web": False, f"{PROJECT}-worker": False},
+    )
