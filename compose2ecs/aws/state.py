@@ -301,7 +301,14 @@ class StateReader:
             matches = [
                 plain(ns) for page in pages for ns in page.get("Namespaces", []) if ns.get("Name") == name
             ]
-        return matches[0] if matches else None
+        if not matches:
+            return None
+        namespace = matches[0]
+        # `down --all` deletes only a namespace that carries the project tag.
+        with aws_errors("servicediscovery:ListTagsForResource", name):
+            tags = sd.list_tags_for_resource(ResourceARN=namespace["Arn"]).get("Tags", [])
+        namespace["Tags"] = [plain(tag) for tag in tags]
+        return namespace
 
 
 def _by_region(groups: Iterable[LogGroupSpec]) -> dict[str, list[LogGroupSpec]]:

@@ -167,6 +167,7 @@ def test_read_state_makes_one_call_per_resource(gateway: BotoGateway, project: P
         "logs:ListTagsForResource": 1,
         "ec2:DescribeSecurityGroups": 1,
         "servicediscovery:ListNamespaces": 1,
+        "servicediscovery:ListTagsForResource": 1,
     }
 
 
