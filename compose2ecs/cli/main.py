@@ -293,6 +293,9 @@ def _target(
     )
     if conversion.errors:
         raise InputError(conversion.errors)
+    for problem in conversion.desired.problems:
+        if problem.severity == "warning":
+            typer.echo(f"warning: [{problem.status}] {problem.render()}", err=True)
     from compose2ecs.aws import AwsSettings, BotoGateway  # noqa: PLC0415 - boto3 only for AWS commands
 
     gateway = BotoGateway.from_settings(AwsSettings(profile, region, endpoint_url))
