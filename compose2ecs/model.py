@@ -155,6 +155,7 @@ class EcsParams:
     capacity_providers: tuple[CapacityProviderItem, ...] = ()
     deployment: DeploymentParams | None = None
     enable_execute_command: bool | None = None
+    service_connect: bool | None = None  # service layout: wire Service Connect (default true)
     # top level (compose2ecs additions)
     log_retention_days: int | None = None
     tags: dict[str, str] = field(default_factory=dict)

@@ -115,6 +115,7 @@ _RUN_KEYS = (
     "capacity_provider_strategy",
     "deployment",
     "enable_execute_command",
+    "service_connect",
 )
 
 
@@ -928,6 +929,7 @@ def _run_params(check: _Checker, value: Any) -> dict[str, Any]:
         "enable_execute_command": check.boolean(
             entry.get("enable_execute_command"), (*path, "enable_execute_command")
         ),
+        "service_connect": check.boolean(entry.get("service_connect"), (*path, "service_connect")),
     }
 
 

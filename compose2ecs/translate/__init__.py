@@ -45,7 +45,9 @@ def translate_project(
     groups = _group(layout, services, report)
     role_name, role_path = names.role_from_reference(params.task_execution_role or names.execution_role(name))
     execution_role = params.task_execution_role or role_name
-    namespace = name if layout == "service" else None
+    # Service Connect lets the compose service names resolve between ECS services; it costs an
+    # Envoy sidecar per task, so a project whose services do not call each other can turn it off.
+    namespace = name if layout == "service" and params.service_connect is not False else None
     for root, members in groups.items():
         task_containers = [containers[m] for m in members]
         family = names.family(name, root if layout == "service" else None)
@@ -87,7 +89,7 @@ def translate_project(
             "invalid-role-name",
         )
     if not any(s.get("networkConfiguration") for s in desired.services):
-        desired.ingress = _ingress(list(containers.values()), layout)
+        desired.ingress = _ingress(list(containers.values()), connected=namespace is not None)
     _project_level(compose, report)
     desired.problems = report.problems
     return desired
@@ -201,9 +203,9 @@ def _log_groups(desired: DesiredState, containers: list[Container], params: EcsP
             desired.log_groups.append(LogGroupSpec(group, region, params.log_retention_days))
 
 
-def _ingress(containers: list[Container], layout: str) -> list[PortRule]:
+def _ingress(containers: list[Container], *, connected: bool) -> list[PortRule]:
     rules = {(port, protocol): PortRule(port, protocol) for c in containers for port, protocol in c.published}
-    if layout == "service":
+    if connected:
         # Services reach each other through Service Connect on their container ports.
         for container in containers:
             for mapping in container.definition.get("portMappings", []):

@@ -55,3 +55,19 @@ def test_golden_requests_pass_botocore_validation(case: Path) -> None:
     expected = json.loads((case / "expected.json").read_text())
     assert not desired_state_errors(expected)
     assert expected["exitCode"] == 0, "golden cases are deployable; refusals are tested in tests/cli"
+
+
+def test_service_connect_can_be_turned_off(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case = tmp_path / "shop"
+    case.mkdir()
+    source = FIXTURES / "convert-multi-service-service"
+    (case / "docker-compose.yml").write_text((source / "docker-compose.yml").read_text())
+    (case / "ecs-params.yml").write_text(
+        "version: 1\nrun_params:\n  layout: service\n  service_connect: false\n"
+    )
+    document = _convert(case, capsys, monkeypatch)
+    assert document["exitCode"] == 0
+    assert all("serviceConnectConfiguration" not in s for s in document["services"])
+    assert len(document["services"]) == 3

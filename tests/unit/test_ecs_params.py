@@ -604,6 +604,7 @@ def test_run_params_additions_convert() -> None:
           deployment:
             {maximum_percent: 200, minimum_healthy_percent: 50, circuit_breaker: true, rollback: true}
           enable_execute_command: true
+          service_connect: false
           task_placement:
             strategy: [{type: spread, field: "attribute:ecs.availability-zone"}]
             constraints: [{type: distinctInstance}]
@@ -618,6 +619,7 @@ def test_run_params_additions_convert() -> None:
     )
     assert params.deployment == DeploymentParams(200, 50, circuit_breaker=True, rollback=True)
     assert params.enable_execute_command is True
+    assert params.service_connect is False
     assert params.task_placement_strategy == (
         PlacementItem("spread", field="attribute:ecs.availability-zone"),
     )
