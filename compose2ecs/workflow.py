@@ -12,15 +12,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from compose2ecs.errors import InputError, Problem, UsageError
-from compose2ecs.load import (
-    Project,
-    ProjectOptions,
-    Reader,
-    load_ecs_params,
-    load_project,
-    load_trust_policy,
-    locate_problems,
-)
+from compose2ecs.load import Project, ProjectOptions, Reader, load_project, locate_problems
+from compose2ecs.load.ecs_params import load_ecs_params
+from compose2ecs.load.role_policy import load_trust_policy
 from compose2ecs.translate import TranslateOptions, translate_project
 
 if TYPE_CHECKING:

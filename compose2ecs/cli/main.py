@@ -710,11 +710,30 @@ def _render_input_error(error: InputError) -> None:
         typer.echo(f"{len(error.problems)} problems found.", err=True)
 
 
+def _app_for(args: list[str]) -> typer.Typer:
+    """The app with only the command being run.
+
+    Typer builds every command's options at each start, and one command is all a run needs
+    (`--help` without a command still lists them all).
+    """
+    name = next((a for a in args if not a.startswith("-")), None)
+    chosen = [c for c in app.registered_commands if c.callback is not None and c.callback.__name__ == name]
+    if not chosen:
+        return app
+    lean = typer.Typer(
+        name="compose2ecs", add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True
+    )
+    lean.registered_callback = app.registered_callback
+    lean.registered_commands = chosen
+    return lean
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the app and map every error to its exit code."""
     try:
         # Typer/Click exit by themselves (SystemExit) on success and on usage errors (code 2).
-        app(args=argv, prog_name="compose2ecs")
+        args = sys.argv[1:] if argv is None else argv
+        _app_for(args)(args=args, prog_name="compose2ecs")
     except InputError as exc:
         _render_input_error(exc)
         sys.exit(EXIT_INPUT)

@@ -3,15 +3,15 @@
 Input: file names, flags and the process environment. Output: `Project`, whose `model` has
 exactly the shape `docker compose config --format json` prints. Every problem found is raised
 at once as `InputError`, each with file, line and column. `project.py` is the only module here
-that reads files; the others are pure functions over strings and dicts.
+that reads files; the others are pure functions over strings and dicts. `ecs_params` and
+`role_policy` read ecs-params.yml and the trust policy; they are imported from their modules, so
+that `config` does not pay for them.
 """
 
 from typing import Any
 
-from compose2ecs.load.ecs_params import load_ecs_params
 from compose2ecs.load.locations import locate_problems
 from compose2ecs.load.project import Project, ProjectOptions, Reader, config_json_escape, load_project
-from compose2ecs.load.role_policy import load_trust_policy
 
 
 def config_output(project: Project) -> dict[str, Any]:
@@ -25,8 +25,6 @@ __all__ = [
     "ProjectOptions",
     "Reader",
     "config_output",
-    "load_ecs_params",
     "load_project",
-    "load_trust_policy",
     "locate_problems",
 ]
