@@ -41,7 +41,8 @@ from compose2ecs.apply import ApplyOptions, apply_plan  # noqa: E402
 from compose2ecs.aws import AwsSettings, BotoGateway  # noqa: E402
 from compose2ecs.load import ProjectOptions  # noqa: E402
 from compose2ecs.workflow import Conversion, ConvertOptions, convert, plan  # noqa: E402
-from tests.moto_server import start_moto  # noqa: E402
+from tests.moto_server import REGION, start_moto  # noqa: E402
+from tests.moto_server import writes as write_calls  # noqa: E402
 
 if TYPE_CHECKING:
     from collections import Counter
@@ -50,13 +51,8 @@ if TYPE_CHECKING:
     from compose2ecs.model import DeployedState, DesiredState
 
 OURS = REPO / ".venv" / "bin" / "compose2ecs"
-REGION = "us-east-1"
 CLUSTER = "default"
 UP_TIMEOUT = "60"
-WRITE_PREFIXES = (
-    "Create", "Put", "Register", "Update", "Delete", "Deregister", "Attach", "Detach", "Tag", "Untag",
-    "Authorize", "Revoke", "Run",
-)  # fmt: skip
 # Settings a developer's shell may carry that would change what the CLI does.
 DROPPED_ENV = (
     "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_REGION", "AWS_SESSION_TOKEN", "COMPOSE_FILE",
@@ -312,10 +308,6 @@ def compare(calls: Counter[str], minimum: Mapping[str, tuple[int, str]]) -> list
     return rows
 
 
-def writes_of(calls: Counter[str]) -> list[str]:
-    return sorted(op for op in calls if op.split(":", 1)[1].startswith(WRITE_PREFIXES))
-
-
 # ---------------------------------------------------------------------------------------------
 # Report.
 
@@ -360,7 +352,7 @@ def bench_project(
         rows = compare(calls, minimum)
         print_table(f"{command}: API calls by operation", rows)
         outcome.unexpected += sum(r.unexpected for r in rows)
-    writes = writes_of(up_calls)
+    writes = write_calls(up_calls)
     outcome.writes += len(writes)
     print(
         f"\ntotal calls: diff {diff_calls.total()}, no-op up {up_calls.total()}; "

@@ -24,6 +24,20 @@ def corpus_root() -> Path | None:
     return root if (root / "MANIFEST.tsv").is_file() else None
 
 
+def corpus_or_skip() -> Path:
+    """The corpus for a conformance test: skipped with a reason on a user's clone, required in CI."""
+    import pytest  # noqa: PLC0415 - `python -m tests.corpus` runs without pytest
+
+    root = corpus_root()
+    if root is None:
+        if os.environ.get("COMPOSE2ECS_REQUIRE_CORPUS"):
+            pytest.fail("the compose corpus is required here but was not found (COMPOSE2ECS_CORPUS)")
+        pytest.skip(
+            "compose corpus not found at ../shared/corpus (set COMPOSE2ECS_CORPUS to run conformance)"
+        )
+    return root
+
+
 @dataclass(frozen=True)
 class Case:
     root: Path

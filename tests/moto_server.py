@@ -35,11 +35,25 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from typing import IO, Any, Self
+from typing import IO, TYPE_CHECKING, Any, Self
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 HOST = "127.0.0.1"
+REGION = "us-east-1"
+# API operations that change something: a no-op `up` must make none of them.
+WRITE_PREFIXES = (
+    "Create", "Put", "Register", "Update", "Delete", "Deregister", "Attach", "Detach", "Tag", "Untag",
+    "Authorize", "Revoke", "Run",
+)  # fmt: skip
 START_TIMEOUT = 30.0  # seconds; the server answers within 0.5 s on this machine
 TASK_MODEL = "ecs::task"
+
+
+def writes(calls: Iterable[str]) -> list[str]:
+    """The write operations among "service:Operation" call names."""
+    return sorted(call for call in calls if call.split(":", 1)[1].startswith(WRITE_PREFIXES))
 
 
 def post(endpoint: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:

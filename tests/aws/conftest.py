@@ -1,71 +1,13 @@
-"""One moto server per test session, reached through AWS_ENDPOINT_URL with fake credentials in us-east-1.
-
-`aws_env` shares the server's account between tests (each test uses its own `project` names);
-`moto` also resets the server first, for a test that needs a truly empty account.
-"""
+"""The gateway on the session's moto server (see tests/conftest.py), and unique project names."""
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 import botocore.session
 import pytest
 from botocore.loaders import Loader, create_loader
 
 from compose2ecs.aws import AwsSettings, BotoGateway, Clients, make_session
-from tests.aws.desired import REGION, Project
-from tests.moto_server import reset, start_moto
-
-if TYPE_CHECKING:
-    from collections.abc import Iterator
-    from pathlib import Path
-
-
-@pytest.fixture(scope="session")
-def moto_endpoint() -> Iterator[str]:
-    with start_moto() as server:
-        server.keep_tasks_running()
-        yield server.endpoint
-
-
-@pytest.fixture
-def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.MonkeyPatch:
-    """No AWS settings from the machine: no profile, no config files, no instance metadata lookups."""
-    for name in (
-        "AWS_PROFILE",
-        "AWS_DEFAULT_PROFILE",
-        "AWS_REGION",
-        "AWS_DEFAULT_REGION",
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-        "AWS_ENDPOINT_URL",
-        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-        "AWS_WEB_IDENTITY_TOKEN_FILE",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "aws-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "aws-credentials"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    return monkeypatch
-
-
-@pytest.fixture
-def aws_env(moto_endpoint: str, isolated_env: pytest.MonkeyPatch) -> str:
-    """boto3 reaches the moto server through AWS_ENDPOINT_URL, fake credentials and us-east-1."""
-    isolated_env.setenv("AWS_ENDPOINT_URL", moto_endpoint)
-    isolated_env.setenv("AWS_ACCESS_KEY_ID", "testing")
-    isolated_env.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    isolated_env.setenv("AWS_DEFAULT_REGION", REGION)
-    return moto_endpoint
-
-
-@pytest.fixture
-def moto(aws_env: str) -> str:
-    """`aws_env` on an empty account: POST /moto-api/reset first."""
-    reset(aws_env)
-    return aws_env
+from tests.aws.desired import Project
 
 
 @pytest.fixture

@@ -14,11 +14,13 @@ import boto3
 import botocore.session
 
 from compose2ecs.model import PROJECT_TAG, DesiredState, LogGroupSpec, RoleSpec
+from tests.moto_server import REGION
+
+NOWHERE = "http://127.0.0.1:9"  # a call that slips past the stubs fails here instead of reaching AWS
 
 if TYPE_CHECKING:
     from botocore.loaders import Loader
 
-REGION = "us-east-1"
 EXEC_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
 TRUST: dict[str, Any] = {
     "Version": "2012-10-17",

@@ -12,7 +12,8 @@ from compose2ecs.apply.gateway import Gateway, LogEvent
 from compose2ecs.aws import AwsSettings, BotoGateway
 from compose2ecs.errors import AwsError
 from compose2ecs.model import PROJECT_TAG, DeployedState
-from tests.aws.desired import EXEC_POLICY, INLINE, REGION, TRUST, Project
+from tests.aws.desired import EXEC_POLICY, INLINE, TRUST, Project
+from tests.moto_server import REGION
 
 if TYPE_CHECKING:
     from compose2ecs.model import DesiredState

@@ -320,21 +320,6 @@ def test_role_policy_errors_have_file_and_line(isolated: Path, capsys: pytest.Ca
     assert "ecs-tasks.amazonaws.com" in result.err
 
 
-def test_secret_values_never_appear(
-    isolated: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("TOKEN", "s3cr3t-value")
-    write(
-        isolated,
-        {
-            "docker-compose.yml": WEB + "    secrets: [token]\nsecrets:\n  token:\n    environment: TOKEN\n",
-            "ecs-params.yml": "version: 1\ntags: {}\n",
-        },
-    )
-    result = run(capsys, "convert", "--output", "json")
-    assert "s3cr3t-value" not in result.out + result.err
-
-
 def test_a_convertible_project_exits_0_with_a_summary(
     isolated: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

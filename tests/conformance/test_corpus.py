@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pytest
+from tests.corpus import Case, Outcome, cases, corpus_or_skip, model_diff, run_case
 
-from tests.corpus import Case, Outcome, cases, corpus_root, model_diff, run_case
+if TYPE_CHECKING:
+    import pytest
 
 KNOWN = Path(__file__).with_name("known_differences.tsv")
 MODEL_TARGET = 0.99
@@ -23,19 +24,8 @@ def _known() -> dict[tuple[str, str], str]:
     return known
 
 
-def _corpus_or_skip() -> Path:
-    root = corpus_root()
-    if root is None:
-        if os.environ.get("COMPOSE2ECS_REQUIRE_CORPUS"):
-            pytest.fail("the compose corpus is required here but was not found (COMPOSE2ECS_CORPUS)")
-        pytest.skip(
-            "compose corpus not found at ../shared/corpus (set COMPOSE2ECS_CORPUS to run conformance)"
-        )
-    return root
-
-
 def test_corpus_agreement(capsys: pytest.CaptureFixture[str]) -> None:
-    root = _corpus_or_skip()
+    root = corpus_or_skip()
     known = _known()
     all_cases = cases(root)
     assert len(all_cases) > 500, "the corpus looks truncated"

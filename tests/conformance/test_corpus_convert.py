@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 from collections import Counter
-
-import pytest
+from typing import TYPE_CHECKING
 
 from compose2ecs.errors import InputError
 from compose2ecs.load import ProjectOptions, Reader, load_project, locate_problems
@@ -13,17 +11,14 @@ from compose2ecs.load.role_policy import standard_trust_policy
 from compose2ecs.model import EcsParams
 from compose2ecs.translate import TranslateOptions, translate_project
 from tests.botocore_model import desired_state_errors
-from tests.corpus import ORACLE_ENV, cases, corpus_root
+from tests.corpus import ORACLE_ENV, cases, corpus_or_skip
+
+if TYPE_CHECKING:
+    import pytest
 
 
 def test_every_accepted_corpus_case_converts_to_valid_requests(capsys: pytest.CaptureFixture[str]) -> None:
-    root = corpus_root()
-    if root is None:
-        if os.environ.get("COMPOSE2ECS_REQUIRE_CORPUS"):
-            pytest.fail("the compose corpus is required here but was not found (COMPOSE2ECS_CORPUS)")
-        pytest.skip(
-            "compose corpus not found at ../shared/corpus (set COMPOSE2ECS_CORPUS to run conformance)"
-        )
+    root = corpus_or_skip()
     accepted = clean = 0
     invalid: list[str] = []
     codes: Counter[str] = Counter()

@@ -12,52 +12,23 @@ from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 from botocore.awsrequest import AWSResponse
-from botocore.stub import Stubber
 
 from compose2ecs.aws import BotoGateway, Clients
 from compose2ecs.aws.session import client_config
 from compose2ecs.errors import AwsError
 from compose2ecs.model import DesiredState, RoleSpec
-from tests.aws.desired import TRUST, Project, offline_session
+from tests.aws.desired import NOWHERE, TRUST, Project, offline_session
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from botocore.loaders import Loader
+    from botocore.stub import Stubber
+
 
 CLUSTER = "stub-cluster"
-NOWHERE = "http://127.0.0.1:9"  # should a call slip past the stubs, it fails here instead of reaching AWS
 ACCOUNT = "123456789012"
 WEB_2 = f"arn:aws:ecs:us-east-1:{ACCOUNT}:task-definition/web:2"
 NETWORK = {"awsvpcConfiguration": {"subnets": ["subnet-1"]}}  # services naming a network: no SG lookup
-
-
-@pytest.fixture
-def gateway(isolated_env: pytest.MonkeyPatch, api_models: Loader) -> BotoGateway:
-    session = offline_session(api_models=api_models)
-    clients = Clients(session, endpoint_url=NOWHERE, config=client_config(max_attempts=0))
-    return BotoGateway(clients, max_workers=1)
-
-
-@pytest.fixture
-def ecs(gateway: BotoGateway) -> Iterator[Stubber]:
-    with Stubber(gateway.clients.ecs) as stubber:
-        yield stubber
-        stubber.assert_no_pending_responses()
-
-
-@pytest.fixture
-def iam(gateway: BotoGateway) -> Iterator[Stubber]:
-    with Stubber(gateway.clients.iam) as stubber:
-        yield stubber
-        stubber.assert_no_pending_responses()
-
-
-@pytest.fixture
-def ec2(gateway: BotoGateway) -> Iterator[Stubber]:
-    with Stubber(gateway.clients.ec2) as stubber:
-        yield stubber
-        stubber.assert_no_pending_responses()
 
 
 def expect_no_security_group(ec2: Stubber) -> None:

@@ -10,35 +10,16 @@ from botocore.stub import ANY, Stubber
 
 from compose2ecs.apply import ApplyOptions
 from compose2ecs.apply.teardown import scale
-from compose2ecs.aws import BotoGateway, Clients
-from compose2ecs.aws.session import client_config
 from compose2ecs.errors import AwsError
 from compose2ecs.model import DeployedState, DesiredState
-from tests.aws.desired import offline_session
 from tests.fakes import FakeClock, RecordingProgress
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
-    from botocore.loaders import Loader
+    from compose2ecs.aws import BotoGateway
 
 CLUSTER = "prod"
 ARN = "arn:aws:ecs:us-east-1:123456789012"
 WEB_1, WEB_2 = f"{ARN}:task-definition/web:1", f"{ARN}:task-definition/web:2"
-
-
-@pytest.fixture
-def gateway(isolated_env: pytest.MonkeyPatch, api_models: Loader) -> BotoGateway:
-    session = offline_session(api_models=api_models)
-    clients = Clients(session, endpoint_url="http://127.0.0.1:9", config=client_config(max_attempts=0))
-    return BotoGateway(clients, max_workers=1)
-
-
-@pytest.fixture
-def ecs(gateway: BotoGateway) -> Iterator[Stubber]:
-    with Stubber(gateway.clients.ecs) as stubber:
-        yield stubber
-        stubber.assert_no_pending_responses()
 
 
 def service(
