@@ -148,9 +148,7 @@ def tasks(desired: DesiredState, gateway: Gateway, cluster: str) -> list[TaskRow
     for service in desired.services:
         name = service["serviceName"]
         arns = gateway.list_task_arns(cluster, name, "RUNNING")
-        found = gateway.describe_tasks(cluster, arns) if arns else []
-        # A service's tasks are in the group `service:<name>`; checking it keeps stray tasks out.
-        described.extend((name, t) for t in found if t.get("group") == f"service:{name}")
+        described.extend((name, t) for t in (gateway.describe_tasks(cluster, arns) if arns else []))
     eni_ids = [
         detail["value"]
         for _, task in described

@@ -121,7 +121,8 @@ class BotoGateway:
         with aws_errors("ecs:ListTaskDefinitions", family):
             pages = paginator.paginate(familyPrefix=family, status=status, sort="ASC")  # type: ignore[arg-type]
             arns = [str(arn) for page in pages for arn in page.get("taskDefinitionArns", [])]
-        # familyPrefix is a prefix on some endpoints (moto): keep this family only.
+        # The parameter is named a prefix: keep exactly this family, so that `down --all` of project
+        # `shop` can never deregister another project's `shop-web`.
         return [arn for arn in arns if arn.rsplit("/", 1)[-1].rsplit(":", 1)[0] == family]
 
     def default_vpc_subnets(self) -> tuple[str, list[str]]:
@@ -170,8 +171,6 @@ class BotoGateway:
             LogEvent(str(e.get("logStreamName", "")), int(e.get("timestamp", 0)), str(e.get("message", "")))
             for e in response.get("events", [])
         ]
-        # The prefix is applied again here: some endpoints (moto) ignore logStreamNamePrefix.
-        events = [e for e in events if e.log_stream.startswith(stream_prefix)]
         token = response.get("nextToken")
         return events, str(token) if token else None
 

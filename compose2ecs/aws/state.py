@@ -297,10 +297,7 @@ class StateReader:
             pages = sd.get_paginator("list_namespaces").paginate(
                 Filters=[{"Name": "NAME", "Values": [name], "Condition": "EQ"}]
             )
-            # The filter is applied again here: some endpoints (moto) ignore it.
-            matches = [
-                plain(ns) for page in pages for ns in page.get("Namespaces", []) if ns.get("Name") == name
-            ]
+            matches = [plain(ns) for page in pages for ns in page.get("Namespaces", [])]
         if not matches:
             return None
         namespace = matches[0]

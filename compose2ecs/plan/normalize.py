@@ -391,7 +391,7 @@ def normalize_service(
 
 
 def _deployment_configuration(config: dict[str, Any], scheduling: str) -> dict[str, Any]:
-    # AWS returns these defaults; moto drops the whole section. DAEMON services default to 100/0.
+    # A request without the section means these defaults, which AWS returns. DAEMON: 100/0.
     maximum, minimum = (100, 0) if scheduling == "DAEMON" else (200, 100)
     out: dict[str, Any] = {
         "maximumPercent": maximum,

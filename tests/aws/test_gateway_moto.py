@@ -175,13 +175,13 @@ def test_read_state_makes_one_call_per_resource(gateway: BotoGateway, project: P
 def test_read_state_skips_the_security_group_when_services_name_their_network(
     gateway: BotoGateway, project: Project
 ) -> None:
-    desired = project.desired(roles=False)
+    desired = project.desired(roles=False, namespace=True)
     desired.services[0]["networkConfiguration"] = {"awsvpcConfiguration": {"subnets": ["subnet-1"]}}
 
     gateway.read_state(desired, project.cluster)
 
     assert "ec2:DescribeSecurityGroups" not in gateway.calls
-    assert "servicediscovery:ListNamespaces" not in gateway.calls
+    assert gateway.calls["servicediscovery:ListNamespaces"] == 1
 
 
 def test_default_vpc_subnets_lists_the_default_subnets(gateway: BotoGateway) -> None:
@@ -277,11 +277,11 @@ def test_task_definition_revisions_are_listed_per_family(gateway: BotoGateway, p
     assert gateway.list_task_definition_arns(project.family, "INACTIVE") == [first["taskDefinitionArn"]]
 
 
-def test_filter_log_events_keeps_to_the_stream_prefix(gateway: BotoGateway, project: Project) -> None:
+def test_filter_log_events_reads_the_group(gateway: BotoGateway, project: Project) -> None:
     gateway.create_log_group(project.log_group, REGION, {})
     logs = boto3.client("logs")
     now = int(time.time() * 1000)
-    for stream in ("web/web/task1", "worker/worker/task2"):
+    for stream in ("web/web/task1",):
         logs.create_log_stream(logGroupName=project.log_group, logStreamName=stream)
         logs.put_log_events(
             logGroupName=project.log_group,
@@ -340,7 +340,8 @@ def test_ecs_tags_are_added_and_removed(gateway: BotoGateway, project: Project) 
     assert after["tags"] == [{"key": "team", "value": "web"}]
 
 
-def test_namespaces_and_clusters_can_be_deleted(gateway: BotoGateway, project: Project) -> None:
+def test_namespaces_and_clusters_can_be_deleted(moto: str, gateway: BotoGateway, project: Project) -> None:
+    # An empty account: moto 5.2.5 ignores the NAME filter of ListNamespaces, which AWS applies.
     desired = project.desired(roles=False, namespace=True)
     gateway.create_cluster(project.cluster, {})
     arn = gateway.create_namespace(project.namespace, project.tags)

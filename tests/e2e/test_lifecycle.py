@@ -18,10 +18,12 @@ from typing import TYPE_CHECKING
 
 import boto3
 
+from compose2ecs.apply import ApplyOptions, apply_plan
 from compose2ecs.aws import AwsSettings, BotoGateway
 from compose2ecs.load import ProjectOptions
 from compose2ecs.workflow import ConvertOptions, convert, plan
 from tests.cli._helpers import Result, run
+from tests.fakes import RecordingProgress
 from tests.moto_server import REGION, writes
 
 if TYPE_CHECKING:
@@ -68,12 +70,22 @@ def _seed_task(revision: int) -> str:
 
 
 def _api_calls_of_up(project_dir: Path) -> list[str]:
-    """The API calls one `up` makes, through the same workflow the CLI runs."""
+    """The API calls of a whole `up` (plan, then apply) on the real gateway, counted per operation."""
     options = ConvertOptions(ProjectOptions(cwd=str(project_dir), project_name=PROJECT), region=REGION)
     conversion = convert(options, {})
     gateway = BotoGateway.from_settings(AwsSettings(region=REGION))
     deployment = plan(conversion, gateway, "default")
     assert deployment.plan.in_sync
+    # apply_plan itself must write nothing for a plan in sync (the CLI does not even call it).
+    result = apply_plan(
+        deployment.plan,
+        conversion.desired,
+        deployment.deployed,
+        gateway,
+        ApplyOptions("default"),
+        RecordingProgress(),
+    )
+    assert result.writes == []
     return list(gateway.calls)
 
 
@@ -161,7 +173,7 @@ def test_tutorial_lifecycle(
     result = _cli(capsys, "down")
     assert result.code == 0, result.err
     services = ecs.describe_services(cluster="default", services=[PROJECT])["services"]
-    assert all(s["status"] == "INACTIVE" for s in services)
+    assert [s["status"] for s in services] == ["INACTIVE"]
     result = _cli(capsys, "down", "--all")
     assert result.code == 0, result.err
     assert not ecs.list_task_definitions(familyPrefix=PROJECT, status="ACTIVE")["taskDefinitionArns"]

@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 from botocore.awsrequest import AWSResponse
+from botocore.stub import Stubber
 
+from compose2ecs.apply.gateway import LogEvent
 from compose2ecs.aws import BotoGateway, Clients
 from compose2ecs.aws.session import client_config
 from compose2ecs.errors import AwsError
@@ -21,8 +23,6 @@ from tests.aws.desired import NOWHERE, TRUST, Project, offline_session
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-
-    from botocore.stub import Stubber
 
 
 CLUSTER = "stub-cluster"
@@ -268,3 +268,21 @@ def test_throttling_that_persists_after_retries_says_so(isolated_env: pytest.Mon
     assert caught.value.code == "ThrottlingException"
     assert "throttling" in caught.value.hint
     assert "after 1 retries" in caught.value.hint
+
+
+def test_filter_log_events_asks_for_the_stream_prefix(gateway: BotoGateway) -> None:
+    logs = gateway.clients.logs("us-east-1")
+    with Stubber(logs) as stubber:
+        stubber.add_response(
+            "filter_log_events",
+            {"events": [{"logStreamName": "web/web/t1", "timestamp": 5, "message": "hi"}], "nextToken": "n2"},
+            {
+                "logGroupName": "/ecs/shop",
+                "logStreamNamePrefix": "web/web/",
+                "startTime": 1,
+                "nextToken": "a",
+            },
+        )
+        events, following = gateway.filter_log_events("/ecs/shop", "us-east-1", "web/web/", 1, "a")
+    assert events == [LogEvent("web/web/t1", 5, "hi")]
+    assert following == "n2"
