@@ -22,10 +22,11 @@ from compose2ecs.apply.context import (
     project_tags,
     tag_dict,
 )
-from compose2ecs.apply.network import awsvpc_configuration, deployed_grants, desired_grants, ip_permissions
+from compose2ecs.apply.network import awsvpc_configuration, ip_permissions
 from compose2ecs.apply.wait import seen_event_ids, wait_for_services, wait_until_gone
 from compose2ecs.errors import UsageError
 from compose2ecs.model import Action, ResourceKind
+from compose2ecs.plan.normalize import deployed_grants, desired_grants
 
 if TYPE_CHECKING:
     from collections.abc import Callable

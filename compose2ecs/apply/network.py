@@ -5,48 +5,12 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
+from compose2ecs.plan.normalize import GRANT_SOURCES
+
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from compose2ecs.model import PortRule
-
-# One ingress grant, flattened so rule sets compare as sets:
-# (protocol, from port, to port, which EC2 list it lives in, the CIDR / prefix list / group id).
-Grant = tuple[str, int | None, int | None, str, str]
-
-_SOURCE_KEYS = {
-    "IpRanges": "CidrIp",
-    "Ipv6Ranges": "CidrIpv6",
-    "PrefixListIds": "PrefixListId",
-    "UserIdGroupPairs": "GroupId",
-}
-
-# Published ports are meant to be reachable from anywhere, over IPv4 and IPv6 alike.
-_WORLD = (("IpRanges", "0.0.0.0/0"), ("Ipv6Ranges", "::/0"))
-
-
-def desired_grants(rules: Iterable[PortRule], group_id: str) -> set[Grant]:
-    """The grants of each port rule: open to the world, or to the project's own tasks (`self`)."""
-    grants: set[Grant] = set()
-    for rule in rules:
-        sources = (("UserIdGroupPairs", group_id),) if rule.source == "self" else _WORLD
-        grants.update(
-            (rule.protocol, rule.port, rule.to_port or rule.port, src, value) for src, value in sources
-        )
-    return grants
-
-
-def deployed_grants(permissions: Iterable[dict[str, Any]]) -> set[Grant]:
-    """The grants of a DescribeSecurityGroups `IpPermissions` list."""
-    grants: set[Grant] = set()
-    for permission in permissions:
-        protocol = str(permission["IpProtocol"])
-        low, high = permission.get("FromPort"), permission.get("ToPort")
-        for source, key in _SOURCE_KEYS.items():
-            grants.update(
-                (protocol, low, high, source, str(entry[key])) for entry in permission.get(source, ())
-            )
-    return grants
+    from compose2ecs.plan.normalize import Grant
 
 
 def ip_permissions(grants: Iterable[Grant]) -> list[dict[str, Any]]:
@@ -55,7 +19,7 @@ def ip_permissions(grants: Iterable[Grant]) -> list[dict[str, Any]]:
         lambda: defaultdict(list)
     )
     for protocol, low, high, source, value in sorted(grants, key=_grant_order):
-        grouped[protocol, low, high][source].append({_SOURCE_KEYS[source]: value})
+        grouped[protocol, low, high][source].append({GRANT_SOURCES[source]: value})
     permissions: list[dict[str, Any]] = []
     for (protocol, low, high), sources in grouped.items():
         permission: dict[str, Any] = {"IpProtocol": protocol}

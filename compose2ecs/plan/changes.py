@@ -24,8 +24,9 @@ from compose2ecs.model import (
 )
 from compose2ecs.plan.diff import diff_fields, set_changes
 from compose2ecs.plan.normalize import (
-    ingress_from_permissions,
-    ingress_from_ports,
+    deployed_grants,
+    desired_grants,
+    grant_text,
     normalize_policy,
     normalize_service,
     normalize_task_definition,
@@ -122,15 +123,10 @@ def plan_security_group(desired: DesiredState, state: Mapping[str, Any] | None) 
         return []
     if state is None:
         return [ResourceChange(ResourceKind.SECURITY_GROUP, desired.project, Action.CREATE)]
-    deployed_rules = ingress_from_permissions(state.get("IpPermissions", []))
-    if state.get("GroupId"):
-        # A rule whose source is the group itself is the `self` rule: the project's tasks reach
-        # each other (Service Connect) on their container ports.
-        own = f" from {state['GroupId']}"
-        deployed_rules = {
-            r.removesuffix(own) + " from self" if r.endswith(own) else r for r in deployed_rules
-        }
-    changes = set_changes("ingress", deployed_rules, ingress_from_ports(desired.ingress))
+    group_id = str(state.get("GroupId", ""))
+    deployed_rules = {grant_text(g, group_id) for g in deployed_grants(state.get("IpPermissions", []))}
+    desired_rules = {grant_text(g, group_id) for g in desired_grants(desired.ingress, group_id)}
+    changes = set_changes("ingress", deployed_rules, desired_rules)
     return [_updated(ResourceKind.SECURITY_GROUP, desired.project, changes, "ingress rules")]
 
 

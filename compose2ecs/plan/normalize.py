@@ -470,35 +470,51 @@ def _statement(statement: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def ingress_from_ports(rules: Iterable[PortRule]) -> set[str]:
-    """Desired project security group rules as `tcp 80 from 0.0.0.0/0` strings.
+# One ingress grant, flattened so that rule sets compare as sets: (protocol, from port, to port,
+# the EC2 list it lives in, the CIDR / prefix list / group id). `plan` compares and `apply` writes
+# these, so both sides always agree on what is missing and what is extra.
+Grant = tuple[str, int | None, int | None, str, str]
+GRANT_SOURCES = {
+    "IpRanges": "CidrIp",
+    "Ipv6Ranges": "CidrIpv6",
+    "PrefixListIds": "PrefixListId",
+    "UserIdGroupPairs": "GroupId",
+}
+# Published ports are reachable from anywhere, over IPv4 and IPv6 alike.
+_WORLD = (("IpRanges", ANYWHERE), ("Ipv6Ranges", "::/0"))
 
-    Published ports are open over IPv4 and IPv6 alike; `self` rules admit the project's own tasks.
-    """
-    out: set[str] = set()
+
+def desired_grants(rules: Iterable[PortRule], group_id: str) -> set[Grant]:
+    """The grants of each port rule: open to the world, or to the project's own tasks (`self`)."""
+    grants: set[Grant] = set()
     for rule in rules:
-        sources = ("self",) if rule.source == "self" else (ANYWHERE, "::/0")
-        out.update(_rule_text(rule.protocol, rule.port, rule.to_port or rule.port, s) for s in sources)
-    return out
+        sources = (("UserIdGroupPairs", group_id),) if rule.source == "self" else _WORLD
+        grants.update(
+            (rule.protocol, rule.port, rule.to_port or rule.port, src, value) for src, value in sources
+        )
+    return grants
 
 
-def ingress_from_permissions(permissions: Iterable[Mapping[str, Any]]) -> set[str]:
-    """EC2 IpPermissions -> one `protocol ports from source` string per (rule, source)."""
-    out: set[str] = set()
-    for perm in permissions:
-        protocol = str(perm.get("IpProtocol", "-1"))
-        low, high = perm.get("FromPort"), perm.get("ToPort")
-        sources = [r["CidrIp"] for r in perm.get("IpRanges", []) if "CidrIp" in r]
-        sources += [r["CidrIpv6"] for r in perm.get("Ipv6Ranges", []) if "CidrIpv6" in r]
-        sources += [p["GroupId"] for p in perm.get("UserIdGroupPairs", []) if "GroupId" in p]
-        sources += [p["PrefixListId"] for p in perm.get("PrefixListIds", []) if "PrefixListId" in p]
-        out.update(_rule_text(protocol, low, high, source) for source in sources)
-    return out
+def deployed_grants(permissions: Iterable[Mapping[str, Any]]) -> set[Grant]:
+    """The grants of a DescribeSecurityGroups `IpPermissions` list."""
+    grants: set[Grant] = set()
+    for permission in permissions:
+        # EC2 may answer with protocol numbers ("6"); "-1" (all traffic) stays as EC2 needs it.
+        raw = str(permission.get("IpProtocol", "-1")).lower()
+        protocol = raw if raw == "-1" else _PROTOCOLS.get(raw, raw)
+        low, high = permission.get("FromPort"), permission.get("ToPort")
+        for source, key in GRANT_SOURCES.items():
+            grants.update(
+                (protocol, low, high, source, str(entry[key])) for entry in permission.get(source, ())
+            )
+    return grants
 
 
-def _rule_text(protocol: str, low: int | None, high: int | None, source: str) -> str:
-    # EC2 may answer with protocol numbers; "-1" (all traffic) carries no ports.
-    name = _PROTOCOLS.get(protocol, protocol.lower())
+def grant_text(grant: Grant, group_id: str) -> str:
+    """`tcp 80 from 0.0.0.0/0`, or `... from self` for the project's own tasks."""
+    protocol, low, high, _, value = grant
+    source = "self" if value == group_id else value
+    name = _PROTOCOLS.get(protocol, protocol)
     if name == "all" or low is None or low == -1:
         return f"{name} from {source}"
     ports = str(low) if high in (None, low) else f"{low}-{high}"

@@ -10,8 +10,9 @@ from compose2ecs.model import PortRule
 from compose2ecs.plan.normalize import (
     clean,
     cpu_units,
-    ingress_from_permissions,
-    ingress_from_ports,
+    deployed_grants,
+    desired_grants,
+    grant_text,
     memory_mib,
     normalize_policy,
     normalize_service,
@@ -378,17 +379,19 @@ def test_ingress_rules_read_the_same_from_ports_and_from_ec2() -> None:
         {"IpProtocol": "17", "FromPort": 8000, "ToPort": 8010, **world},
     ]
 
-    assert ingress_from_permissions(permissions) == ingress_from_ports(
-        [PortRule(80, "tcp"), PortRule(8000, "udp", 8010)]
+    # Protocol numbers read back as names, so plan and apply see the same grants.
+    assert deployed_grants(permissions) == desired_grants(
+        [PortRule(80, "tcp"), PortRule(8000, "udp", 8010)], "sg-1"
     )
-    assert ingress_from_ports([PortRule(8000, "udp", 8010)]) == {
+    assert {grant_text(g, "sg-1") for g in desired_grants([PortRule(8000, "udp", 8010)], "sg-1")} == {
         "udp 8000-8010 from 0.0.0.0/0",
         "udp 8000-8010 from ::/0",
     }
-    assert ingress_from_ports([PortRule(6379, "tcp", source="self")]) == {"tcp 6379 from self"}
+    self_rule = desired_grants([PortRule(6379, "tcp", source="self")], "sg-1")
+    assert {grant_text(g, "sg-1") for g in self_rule} == {"tcp 6379 from self"}
 
 
 def test_ingress_from_other_groups_and_all_traffic_is_named() -> None:
     permissions = [{"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": "sg-1"}], "IpRanges": []}]
 
-    assert ingress_from_permissions(permissions) == {"all from sg-1"}
+    assert {grant_text(g, "sg-2") for g in deployed_grants(permissions)} == {"all from sg-1"}
