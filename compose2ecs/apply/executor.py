@@ -309,6 +309,11 @@ class _Step:
             arn = self.task_definition_arns.get(family, family)
             if action is Action.REPLACE and current is not None:
                 self._replace_service(name, current, request, arn)
+            elif current is not None and current.get("status") == "DRAINING":
+                # Deleted by an earlier `down` that did not wait: ECS refuses the name until it is gone.
+                self.seen_events[name] = seen_event_ids(current)
+                wait_until_gone(self.run, self.cluster_name, [name], self.seen_events)
+                self._create_service(request, arn)
             elif current is None:
                 if action in _WRITES:
                     self._create_service(request, arn)

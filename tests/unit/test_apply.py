@@ -467,6 +467,20 @@ def test_a_forced_replacement_deletes_waits_until_gone_then_creates() -> None:
     assert clock.slept  # it waited between polls
 
 
+def test_up_after_a_down_that_did_not_wait_recreates_the_draining_service() -> None:
+    gateway = InMemoryGateway(drain_polls=2)
+    desired = tutorial_project(ingress=[])
+    up(gateway, desired)
+    gateway.delete_service(CLUSTER, WEB)
+    gateway.calls.clear()
+
+    result = up(gateway, desired)
+
+    assert f"create_service {WEB}" in result.writes
+    assert not [w for w in result.writes if w.startswith("update_service")]
+    assert gateway.services[CLUSTER, WEB].data["status"] == "ACTIVE"
+
+
 def test_other_kinds_cannot_be_replaced() -> None:
     gateway = InMemoryGateway()
     change = ResourceChange(ResourceKind.NAMESPACE, PROJECT, Action.REPLACE, reason="its type differs")
