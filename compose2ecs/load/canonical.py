@@ -13,7 +13,7 @@ from typing import Any
 from compose2ecs.errors import Path
 from compose2ecs.load.merge import matches
 from compose2ecs.load.short_syntax import parse_device, parse_port, parse_volume
-from compose2ecs.load.values import go_sprint
+from compose2ecs.values import go_sprint
 
 
 class CanonicalError(Exception):

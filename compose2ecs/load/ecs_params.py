@@ -17,7 +17,6 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from compose2ecs.errors import InputError, Location, Path, Problem
-from compose2ecs.load.values import go_sprint, parse_bytes, parse_duration
 from compose2ecs.load.yamlfile import YamlError, go_scalar, load_plain, locate
 from compose2ecs.model import (
     AwsvpcParams,
@@ -33,6 +32,7 @@ from compose2ecs.model import (
     PlacementItem,
     SecretRef,
 )
+from compose2ecs.values import go_sprint, parse_bytes, parse_duration
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence

@@ -14,7 +14,7 @@ from typing import Any
 
 from compose2ecs.errors import Path, format_path
 from compose2ecs.load.short_syntax import parse_volume
-from compose2ecs.load.values import go_sprint
+from compose2ecs.values import go_sprint
 
 Merger = Callable[[Any, Any, Path], Any]
 

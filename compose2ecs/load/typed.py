@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from compose2ecs.load.values import format_duration, go_sprint, parse_bytes, parse_duration
+from compose2ecs.values import format_duration, go_sprint, parse_bytes, parse_duration
 
 
 class DecodeError(Exception):

@@ -9,7 +9,7 @@ from typing import Any
 from compose2ecs.model import ContainerParams, HealthcheckParams
 from compose2ecs.translate import names
 from compose2ecs.translate.report import APPROXIMATED, IGNORED, MAPPED, REJECTED, Report
-from compose2ecs.translate.units import cpu_units, mib_floor, seconds_up
+from compose2ecs.translate.units import cpu_units, mib, seconds_up
 
 # Keys handled by this module, or by the task/service level (listed so nothing falls through silently).
 _HANDLED = {
@@ -399,9 +399,9 @@ def _resources(
         (reservations.get("memory"), (*base, "deploy", "resources", "reservations", "memory")),
         (service.get("mem_reservation"), (*base, "mem_reservation")),
     )
-    memory, memory_path = next(((mib_floor(v), p) for v, p in memory_sources if v is not None), (None, base))
+    memory, memory_path = next(((mib(v), p) for v, p in memory_sources if v is not None), (None, base))
     reservation, reservation_path = next(
-        ((mib_floor(v), p) for v, p in reservation_sources if v is not None), (None, base)
+        ((mib(v), p) for v, p in reservation_sources if v is not None), (None, base)
     )
     params_path = ("task_definition", "services", base[1])
     if params.mem_limit is not None:
@@ -468,8 +468,6 @@ def _healthcheck(
             if compose_hc.get(key) is None:
                 continue
             converted = seconds_up(compose_hc[key])
-            if converted is None:
-                continue
             result[field_name], rounded = converted
             if rounded:
                 report.compose(
@@ -535,19 +533,17 @@ def _simple_fields(
     if service.get("labels"):
         definition["dockerLabels"] = {str(k): str(v) for k, v in service["labels"].items()}
     if service.get("stop_grace_period") is not None:
-        converted = seconds_up(service["stop_grace_period"])
-        if converted is not None:
-            seconds = converted[0]
-            low, high = _STOP_TIMEOUT
-            if not low <= seconds <= high:
-                report.compose(
-                    (*base, "stop_grace_period"),
-                    f"stop_grace_period {service['stop_grace_period']} is outside Fargate's {low}-{high} s",
-                    REJECTED,
-                    "stop-timeout-bounds",
-                    f"use a value from {low}s to {high}s",
-                )
-            definition["stopTimeout"] = seconds
+        seconds, _ = seconds_up(service["stop_grace_period"])
+        low, high = _STOP_TIMEOUT
+        if not low <= seconds <= high:
+            report.compose(
+                (*base, "stop_grace_period"),
+                f"stop_grace_period {service['stop_grace_period']} is outside Fargate's {low}-{high} s",
+                REJECTED,
+                "stop-timeout-bounds",
+                f"use a value from {low}s to {high}s",
+            )
+        definition["stopTimeout"] = seconds
     if service.get("privileged"):
         report.compose(
             (*base, "privileged"),

@@ -1,6 +1,6 @@
 import pytest
 
-from compose2ecs.load.values import format_duration, go_float, parse_bytes, parse_duration
+from compose2ecs.values import format_duration, go_float, parse_bytes, parse_duration
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,7 @@
-"""Scalars the way Compose's Go code reads and prints them: durations, byte sizes, fmt.Sprint."""
+"""Scalars the way Compose's Go code reads and prints them: durations, byte sizes, fmt.Sprint.
+
+Shared by `load` (which reads them as Compose does) and `translate` (which turns them into ECS units).
+"""
 
 from __future__ import annotations
 
