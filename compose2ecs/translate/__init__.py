@@ -82,7 +82,7 @@ def translate_project(
         iam.execution_role(role_name, role_path, trust, options.region, secrets, create_groups)
     )
     if not names.IAM_ROLE_NAME.match(role_name):
-        report.params(
+        report.add(
             ("task_definition", "task_execution_role"),
             f'"{role_name}" is not a valid IAM role name (at most 64 of letters, digits and +=,.@_-)',
             REJECTED,
@@ -97,7 +97,7 @@ def translate_project(
 
 def _check_params(params: EcsParams, services: dict[str, Any], report: Report) -> None:
     if params.network_mode and params.network_mode != "awsvpc":
-        report.params(
+        report.add(
             ("task_definition", "ecs_network_mode"),
             f"Fargate requires network mode awsvpc, not {params.network_mode}",
             REJECTED,
@@ -106,7 +106,7 @@ def _check_params(params: EcsParams, services: dict[str, Any], report: Report) -
         )
     for key in params.services:
         if key not in services:
-            report.params(
+            report.add(
                 ("task_definition", "services", key),
                 f'no compose service is named "{key}"',
                 REJECTED,
@@ -114,7 +114,7 @@ def _check_params(params: EcsParams, services: dict[str, Any], report: Report) -
                 f"use one of: {', '.join(services) or '(none)'}",
             )
     if params.service_discovery:
-        report.params(
+        report.add(
             ("run_params", "service_discovery"),
             "ignored: ecs-cli used it only with --enable-service-discovery; compose2ecs connects "
             "services with "
@@ -127,7 +127,7 @@ def _check_params(params: EcsParams, services: dict[str, Any], report: Report) -
 def _group(layout: str, services: dict[str, Any], report: Report) -> dict[str, list[str]]:
     """Which compose services share a task: all of them (project), or each alone plus its sidecars."""
     if not services:
-        report.compose(("services",), "the project has no services", REJECTED, "no-services")
+        report.add(("services",), "the project has no services", REJECTED, "no-services")
         return {}
     sidecar_of: dict[str, str] = {}
     for key, value in services.items():
@@ -135,13 +135,13 @@ def _group(layout: str, services: dict[str, Any], report: Report) -> dict[str, l
         path = ("services", key, "network_mode")
         if mode.startswith("service:"):
             sidecar_of[key] = mode.removeprefix("service:")
-            report.compose(
+            report.add(
                 path, "runs in the same task (containers of a task share one network)", MAPPED, "sidecar"
             )
         elif mode == "bridge":
-            report.compose(path, "ignored: Fargate always uses awsvpc networking", IGNORED, "network-mode")
+            report.add(path, "ignored: Fargate always uses awsvpc networking", IGNORED, "network-mode")
         elif mode:
-            report.compose(
+            report.add(
                 path,
                 f"network_mode {mode} is not available on Fargate (always awsvpc)",
                 REJECTED,
@@ -167,7 +167,7 @@ def _cross_task_dependencies(task_containers: list[Container], members: list[str
     for container in task_containers:
         for target in container.depends:
             if target not in members:
-                report.compose(
+                report.add(
                     ("services", container.service, "depends_on", target),
                     f"{target} runs as another ECS service; ECS does not order the start of separate "
                     "services",
@@ -184,7 +184,7 @@ def _desired_count(containers: list[Container], params: EcsParams, report: Repor
     if len(counts) == 1:
         return counts.pop(), True
     if len(counts) > 1:
-        report.compose(
+        report.add(
             ("services",),
             "the services of one task ask for different replicas; the ECS service runs 1 task",
             APPROXIMATED,
@@ -217,7 +217,7 @@ def _ingress(containers: list[Container], *, connected: bool) -> list[PortRule]:
 def _project_level(compose: dict[str, Any], report: Report) -> None:
     networks = {k: v for k, v in (compose.get("networks") or {}).items() if k != "default"}
     if networks:
-        report.compose(
+        report.add(
             ("networks",),
             "ignored: a Fargate task has one network interface; subnets and security groups come "
             "from ecs-params.yml",
@@ -226,4 +226,4 @@ def _project_level(compose: dict[str, Any], report: Report) -> None:
         )
     for key in ("configs", "models"):
         if compose.get(key):
-            report.compose((key,), f"top-level {key} have no Fargate equivalent", IGNORED, "unsupported-key")
+            report.add((key,), f"top-level {key} have no Fargate equivalent", IGNORED, "unsupported-key")

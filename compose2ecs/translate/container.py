@@ -195,7 +195,7 @@ def convert_service(
     container = Container(name, {"name": name})
     definition = container.definition
     if not names.ECS_NAME.match(name):
-        report.compose(
+        report.add(
             base,
             f'service name "{name}" cannot be an ECS container name (only letters, digits, "_" and "-")',
             REJECTED,
@@ -231,7 +231,7 @@ def convert_service(
             firelens["options"] = dict(params.firelens.options)
         definition["firelensConfiguration"] = firelens
     if params.gpu:
-        report.params(
+        report.add(
             ("task_definition", "services", name, "gpu"),
             "Fargate has no GPUs",
             REJECTED,
@@ -248,7 +248,7 @@ def _image(
 ) -> None:
     image = service.get("image")
     if not image:
-        report.compose(
+        report.add(
             (*base, "build") if "build" in service else base,
             "no image to run: Fargate cannot build images",
             REJECTED,
@@ -258,7 +258,7 @@ def _image(
         return
     definition["image"] = image
     if len(image) > 255 or not _IMAGE.match(image):  # noqa: PLR2004 - ECS's limit
-        report.compose(
+        report.add(
             (*base, "image"),
             f"image reference {image!r} is not valid for ECS",
             REJECTED,
@@ -266,9 +266,7 @@ def _image(
             "use letters, digits and - _ : . / # @, at most 255 characters",
         )
     if "build" in service:
-        report.compose(
-            (*base, "build"), "not built: Fargate runs the image as pushed", IGNORED, "build-ignored"
-        )
+        report.add((*base, "build"), "not built: Fargate runs the image as pushed", IGNORED, "build-ignored")
 
 
 def _environment(
@@ -278,7 +276,7 @@ def _environment(
     pairs = []
     for key, value in environment.items():
         if value is None:
-            report.compose(
+            report.add(
                 (*base, "environment", key),
                 f"{key} has no value here (it was not set when converting), so it is left out",
                 IGNORED,
@@ -300,7 +298,7 @@ def _ports(
         target = int(port["target"])
         protocol = port.get("protocol") or "tcp"
         if protocol not in {"tcp", "udp"}:
-            report.compose(
+            report.add(
                 path,
                 f"protocol {protocol} is not supported by ECS",
                 REJECTED,
@@ -310,7 +308,7 @@ def _ports(
             continue
         published = port.get("published")
         if published not in (None, "") and str(published) != str(target):
-            report.compose(
+            report.add(
                 path,
                 f"host port {published} differs from container port {target}: Fargate (awsvpc) publishes a "
                 "container port as the same port",
@@ -320,7 +318,7 @@ def _ports(
             )
             continue
         if port.get("host_ip"):
-            report.compose(
+            report.add(
                 (*path, "host_ip"),
                 "ignored: a task has its own network interface",
                 IGNORED,
@@ -332,7 +330,7 @@ def _ports(
             if port["app_protocol"] in {"http", "http2", "grpc"}:
                 mapping["appProtocol"] = port["app_protocol"]
             else:
-                report.compose(
+                report.add(
                     (*path, "app_protocol"),
                     f"app_protocol {port['app_protocol']} is ignored (ECS knows http, http2, grpc)",
                     IGNORED,
@@ -348,7 +346,7 @@ def _ports(
         try:
             ports = range(int(start), int(end or start) + 1)
         except ValueError:
-            report.compose((*base, "expose", index), f"cannot read port {spec!r}", REJECTED, "invalid-port")
+            report.add((*base, "expose", index), f"cannot read port {spec!r}", REJECTED, "invalid-port")
             continue
         for target in ports:
             mappings.setdefault(
@@ -384,7 +382,7 @@ def _resources(
         if value is not None and cpu is None:
             cpu = cpu_units(value)
             if path[-2:] == ("reservations", "cpus"):
-                report.compose(path, "used as the container's CPU units", MAPPED, "cpu-reservation")
+                report.add(path, "used as the container's CPU units", MAPPED, "cpu-reservation")
     if cpu is None and service.get("cpu_shares") is not None:
         cpu = int(service["cpu_shares"])
     if params.cpu_shares is not None:
@@ -415,7 +413,7 @@ def _resources(
         if value is None:
             continue
         if value < _MIN_CONTAINER_MIB:
-            report.compose(
+            report.add(
                 path,
                 f"{label} of {value} MiB is below the 6 MiB Docker needs",
                 REJECTED,
@@ -424,7 +422,7 @@ def _resources(
             )
         definition[key] = value
     if memory is not None and reservation is not None and memory < reservation:
-        report.compose(
+        report.add(
             memory_path,
             f"memory limit ({memory} MiB) is below the reservation ({reservation} MiB)",
             REJECTED,
@@ -433,12 +431,12 @@ def _resources(
         )
     for key in ("pids",):
         if limits.get(key) is not None:
-            report.compose(
+            report.add(
                 (*base, "deploy", "resources", "limits", key), "no ECS field", IGNORED, "unsupported-key"
             )
     for key in ("devices", "generic_resources"):
         if reservations.get(key):
-            report.compose(
+            report.add(
                 (*base, "deploy", "resources", "reservations", key),
                 "Fargate has no devices or GPUs",
                 REJECTED,
@@ -470,7 +468,7 @@ def _healthcheck(
             converted = seconds_up(compose_hc[key])
             result[field_name], rounded = converted
             if rounded:
-                report.compose(
+                report.add(
                     (*path, key),
                     f"{compose_hc[key]} rounded up to {converted[0]}s (ECS counts whole seconds)",
                     APPROXIMATED,
@@ -479,7 +477,7 @@ def _healthcheck(
         if compose_hc.get("retries") is not None:
             result["retries"] = int(compose_hc["retries"])
         if compose_hc.get("start_interval") is not None:
-            report.compose((*path, "start_interval"), "ECS has no start interval", IGNORED, "unsupported-key")
+            report.add((*path, "start_interval"), "ECS has no start interval", IGNORED, "unsupported-key")
         if not result.get("command"):
             result = {}
     if params_hc:
@@ -494,7 +492,7 @@ def _healthcheck(
     if not result:
         return None
     if not result.get("command"):
-        report.params(
+        report.add(
             ("task_definition", "services", base[1], "healthcheck"),
             "a health check needs a command",
             REJECTED,
@@ -507,8 +505,10 @@ def _healthcheck(
         if value is not None and not low <= value <= high:
             compose_key = {"startPeriod": "start_period"}.get(field_name, field_name)
             unit = "" if field_name == "retries" else "s"
-            report.compose(
-                (*path, compose_key),
+            from_params = params_hc is not None and getattr(params_hc, compose_key) is not None
+            source = ("task_definition", "services", base[1], "healthcheck") if from_params else path
+            report.add(
+                (*source, compose_key),
                 f"health check {compose_key} {value}{unit} is outside ECS's range {low}-{high}{unit}",
                 REJECTED,
                 "healthcheck-bounds",
@@ -536,7 +536,7 @@ def _simple_fields(
         seconds, _ = seconds_up(service["stop_grace_period"])
         low, high = _STOP_TIMEOUT
         if not low <= seconds <= high:
-            report.compose(
+            report.add(
                 (*base, "stop_grace_period"),
                 f"stop_grace_period {service['stop_grace_period']} is outside Fargate's {low}-{high} s",
                 REJECTED,
@@ -545,7 +545,7 @@ def _simple_fields(
             )
         definition["stopTimeout"] = seconds
     if service.get("privileged"):
-        report.compose(
+        report.add(
             (*base, "privileged"),
             "Fargate does not run privileged containers",
             REJECTED,
@@ -557,7 +557,7 @@ def _simple_fields(
         if key.startswith(("net.", "fs.mqueue.")) or key in _IPC_SYSCTLS:
             controls.append({"namespace": key, "value": str(value)})
         else:
-            report.compose(
+            report.add(
                 (*base, "sysctls", key),
                 f"sysctl {key} is not namespaced; Fargate accepts only net.*, fs.mqueue.* and the IPC "
                 "kernel.* keys",
@@ -571,15 +571,15 @@ def _simple_fields(
         soft, hard = (value, value) if isinstance(value, int) else (value.get("soft"), value.get("hard"))
         path = (*base, "ulimits", key)
         if key not in _ULIMITS:
-            report.compose(path, f"ECS does not know the ulimit {key}", REJECTED, "invalid-ulimit")
+            report.add(path, f"ECS does not know the ulimit {key}", REJECTED, "invalid-ulimit")
             continue
         if soft is None or hard is None or soft > hard:
-            report.compose(
+            report.add(
                 path, "the soft limit must be set and at most the hard limit", REJECTED, "invalid-ulimit"
             )
             continue
         if key == "nofile" and hard > _NOFILE_MAX:
-            report.compose(path, f"nofile above Fargate's maximum {_NOFILE_MAX}", REJECTED, "invalid-ulimit")
+            report.add(path, f"nofile above Fargate's maximum {_NOFILE_MAX}", REJECTED, "invalid-ulimit")
             continue
         ulimits.append({"name": key, "softLimit": int(soft), "hardLimit": int(hard)})
     if ulimits:
@@ -600,7 +600,7 @@ def _linux_parameters(
         if name in _ALLOWED_ADD_CAPS:
             add.append(name)
         else:
-            report.compose(
+            report.add(
                 (*base, "cap_add", index),
                 f"Fargate can add only SYS_PTRACE, not {name}",
                 REJECTED,
@@ -612,7 +612,7 @@ def _linux_parameters(
         if name in _CAPABILITIES:
             drop.append(name)
         else:
-            report.compose(
+            report.add(
                 (*base, "cap_drop", index), f"unknown capability {name}", REJECTED, "invalid-capability"
             )
     if add or drop:
@@ -646,7 +646,7 @@ def _secrets(
         declared = top.get(entry["source"]) or {}
         reference = str(declared.get("name") or "")
         if not (declared.get("external") and _SECRET_ARN.match(reference)):
-            report.compose(
+            report.add(
                 path,
                 f'secret "{entry["source"]}" is not in AWS: Fargate reads secrets from Secrets '
                 "Manager or SSM",
@@ -658,7 +658,7 @@ def _secrets(
             continue
         env_name = _secret_env_name(entry)
         secrets.append({"name": env_name, "valueFrom": reference})
-        report.compose(
+        report.add(
             path,
             f"injected as the environment variable {env_name}, not as a file under /run/secrets",
             APPROXIMATED,
@@ -671,7 +671,7 @@ def _secrets(
     seen: set[str] = set()
     for secret in secrets:
         if secret["name"] in environment or secret["name"] in seen:
-            report.compose(
+            report.add(
                 (*base, "environment", secret["name"])
                 if secret["name"] in environment
                 else (*base, "secrets"),
@@ -698,10 +698,10 @@ def _logging(
     options = {str(k): str(v) for k, v in (logging.get("options") or {}).items()}
     path = (*base, "logging")
     if driver == "none":
-        report.compose((*path, "driver"), "no logs are collected for this container", MAPPED, "logging-none")
+        report.add((*path, "driver"), "no logs are collected for this container", MAPPED, "logging-none")
         return
     if driver and driver not in _LOG_DRIVERS:
-        report.compose(
+        report.add(
             (*path, "driver"),
             f"Fargate cannot use the {driver} log driver; logs go to CloudWatch Logs (awslogs) instead",
             APPROXIMATED,
@@ -717,7 +717,7 @@ def _logging(
         options.setdefault("awslogs-region", ctx.region)
         options.setdefault("awslogs-stream-prefix", container.service)
         if "awslogs-datetime-format" in options and "awslogs-multiline-pattern" in options:
-            report.compose(
+            report.add(
                 (*path, "options"),
                 "awslogs-datetime-format and awslogs-multiline-pattern cannot be used together",
                 REJECTED,
@@ -728,7 +728,7 @@ def _logging(
     elif driver == "splunk":
         for required in ("splunk-url", "splunk-token"):
             if required not in options and not any(s.name == required for s in params.log_secret_options):
-                report.compose(
+                report.add(
                     (*path, "options"), f"the splunk driver needs {required}", REJECTED, "splunk-options"
                 )
     config: dict[str, Any] = {"logDriver": driver, "options": options}
@@ -758,7 +758,7 @@ def _volumes(
             task_volume = names.volume(f"{container.service}-tmpfs-{index}")
             container.mounts.append(Mount(task_volume, "tmpfs", None, path))
         elif kind == "bind":
-            report.compose(
+            report.add(
                 path,
                 f"host path {volume.get('source')} cannot be mounted: Fargate has no host filesystem",
                 REJECTED,
@@ -767,9 +767,7 @@ def _volumes(
             )
             continue
         else:
-            report.compose(
-                path, f"{kind} mounts are not supported on Fargate", REJECTED, "fargate-unsupported"
-            )
+            report.add(path, f"{kind} mounts are not supported on Fargate", REJECTED, "fargate-unsupported")
             continue
         mount_points.append(
             {"sourceVolume": task_volume, "containerPath": target, "readOnly": bool(volume.get("read_only"))}
@@ -802,7 +800,7 @@ def _platform(
         parts[1] if len(parts) > 1 else "amd64"
     )
     if parts[0] != "linux" or arch is None:
-        report.compose(
+        report.add(
             (*base, "platform"),
             f"platform {platform} is not available on Fargate",
             REJECTED,
@@ -825,7 +823,7 @@ def _depends_on(
         condition = conditions.get((spec or {}).get("condition", "service_started"), "START")
         container.depends[target] = condition
         if (spec or {}).get("restart"):
-            report.compose(
+            report.add(
                 (*base, "depends_on", target, "restart"),
                 "ECS does not restart dependents",
                 IGNORED,
@@ -841,16 +839,14 @@ def _scale(
     if replicas is not None:
         container.replicas = int(replicas)
     if deploy.get("mode") in {"global", "global-job"}:
-        report.compose(
+        report.add(
             (*base, "deploy", "mode"),
             "Fargate has no global (daemon) services",
             REJECTED,
             "fargate-unsupported",
         )
     if deploy.get("mode") == "replicated-job":
-        report.compose(
-            (*base, "deploy", "mode"), "run as a long-running service", APPROXIMATED, "job-as-service"
-        )
+        report.add((*base, "deploy", "mode"), "run as a long-running service", APPROXIMATED, "job-as-service")
     for key, why in (
         ("restart_policy", "an ECS service replaces stopped tasks by itself"),
         ("rollback_config", "compose2ecs turns on the ECS deployment circuit breaker with rollback"),
@@ -860,13 +856,13 @@ def _scale(
         ("update_config", "see ecs-params run_params.deployment"),
     ):
         if deploy.get(key):
-            report.compose((*base, "deploy", key), f"ignored: {why}", IGNORED, "unsupported-key")
+            report.add((*base, "deploy", key), f"ignored: {why}", IGNORED, "unsupported-key")
 
 
 def _no_meaning(service: dict[str, Any], base: tuple[str | int, ...], report: Report) -> None:
     networks = [n for n in service.get("networks") or {} if n != "default"]
     if networks:
-        report.compose(
+        report.add(
             (*base, "networks"),
             "ignored: the containers of a task share one network interface",
             IGNORED,
@@ -877,8 +873,8 @@ def _no_meaning(service: dict[str, Any], base: tuple[str | int, ...], report: Re
             continue
         if key in _NO_MEANING:
             status, why = _NO_MEANING[key]
-            report.compose(
+            report.add(
                 (*base, key), why, status, "fargate-unsupported" if status == REJECTED else "unsupported-key"
             )
         elif key not in {"extends", "env_file"}:
-            report.compose((*base, key), "no Fargate equivalent", IGNORED, "unsupported-key")
+            report.add((*base, key), "no Fargate equivalent", IGNORED, "unsupported-key")

@@ -23,31 +23,32 @@ HARMLESS = frozenset(
 )
 
 
+# The top-level keys of ecs-params.yml: a path starting with one of them is about that file.
+PARAMS_ROOTS = frozenset({"version", "task_definition", "run_params", "log_retention_days", "tags"})
+
+
 @dataclass
 class Report:
-    """Collects problems; compose ones are located later (by path), ecs-params ones carry their file."""
+    """Collects problems by key path; the path says which file (compose or ecs-params) they are in.
+
+    Lines and columns are found later, from the path. A problem found once per task (a project-wide
+    ecs-params value, say) is recorded once.
+    """
 
     params_file: str | None = None
     problems: list[Problem] = field(default_factory=list)
 
-    def _add(
-        self, location: Location | None, path: Path, message: str, status: str, code: str, hint: str
-    ) -> None:
+    def add(self, path: Path, message: str, status: str, code: str, hint: str = "") -> None:
         severity = {REJECTED: "error", APPROXIMATED: "warning", IGNORED: "warning", MAPPED: "info"}[status]
         if status == IGNORED and path and path[-1] in HARMLESS:
             severity = "info"
-        self.problems.append(Problem(message, location, path, code, hint, severity, status))
-
-    def compose(self, path: Path, message: str, status: str, code: str, hint: str = "") -> None:
-        self._add(None, path, message, status, code, hint)
-
-    def params(self, path: Path, message: str, status: str, code: str, hint: str = "") -> None:
-        self._add(Location(self.params_file or "ecs-params.yml"), path, message, status, code, hint)
+        location = (
+            Location(self.params_file or "ecs-params.yml") if path and path[0] in PARAMS_ROOTS else None
+        )
+        problem = Problem(message, location, path, code, hint, severity, status)
+        if problem not in self.problems:
+            self.problems.append(problem)
 
     def info(self, path: Path, message: str, code: str) -> None:
-        """A decision compose2ecs made for the user (defaults it chose), not tied to a typed key."""
-        self.problems.append(Problem(message, None, path, code, "", "info", MAPPED))
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
+        """A decision compose2ecs made for the user (a default it chose), not tied to a typed key."""
+        self.add(path, message, MAPPED, code)

@@ -48,7 +48,7 @@ def build(
             config["assignPublicIp"] = awsvpc.assign_public_ip
         request["networkConfiguration"] = {"awsvpcConfiguration": config}
     elif awsvpc and awsvpc.security_groups:
-        report.params(
+        report.add(
             ("run_params", "network_configuration", "awsvpc_configuration", "security_groups"),
             "security groups without subnets: the default VPC's subnets and this project's own "
             "security group "
@@ -83,19 +83,21 @@ def build(
         request["serviceConnectConfiguration"] = _service_connect(containers, namespace, report)
     limit = _MAX_DESIRED_CONNECTED if namespace else _MAX_DESIRED
     if desired_count > limit:
-        report.compose(
-            ("services", containers[0].service, "deploy", "replicas"),
+        report.add(
+            ("run_params", "desired_count")
+            if params.desired_count is not None
+            else ("services", containers[0].service, "deploy", "replicas"),
             f"{desired_count} tasks is above ECS's {limit} per service",
             REJECTED,
             "desired-count",
         )
     request["tags"] = tags
     if params.task_placement_strategy or params.task_placement_constraints:
-        report.params(
+        report.add(
             ("run_params", "task_placement"), "Fargate places tasks itself", REJECTED, "fargate-unsupported"
         )
     if params.placement_constraints:
-        report.params(
+        report.add(
             ("task_definition", "placement_constraints"),
             "Fargate does not accept placement constraints",
             REJECTED,
@@ -111,7 +113,7 @@ def _platform_version(params: EcsParams, report: Report) -> None:
         and version not in {"LATEST", "1.4.0"}
         and not (params.os_family or "LINUX").startswith("WINDOWS")
     ):
-        report.params(
+        report.add(
             ("run_params", "platform_version"),
             f"platform version {version} is retired or unknown; Fargate Linux runs LATEST (1.4.0)",
             REJECTED,
@@ -126,7 +128,7 @@ def _service_connect(containers: list[Container], namespace: str, report: Report
     for container in containers:
         for mapping in container.definition.get("portMappings", []):
             if mapping["protocol"] != "tcp":
-                report.compose(
+                report.add(
                     ("services", container.service, "ports"),
                     f"port {mapping['containerPort']}/udp cannot be reached through Service Connect "
                     "(tcp only)",

@@ -59,13 +59,13 @@ def build(
         if params.pid_mode == "task":
             request["pidMode"] = "task"
         else:
-            report.params(
+            report.add(
                 ("task_definition", "pid_mode"), "Fargate accepts only pid_mode task", REJECTED, "fargate-pid"
             )
     else:
         _compose_pid(containers, compose, request, report)
     if params.ipc_mode:
-        report.params(
+        report.add(
             ("task_definition", "ipc_mode"),
             "Fargate does not support IPC modes",
             REJECTED,
@@ -85,7 +85,7 @@ def build(
 
 def _check_names(task: TaskInput, report: Report) -> None:
     if not names.ECS_NAME.match(task.family):
-        report.compose(
+        report.add(
             (),
             f'task definition family "{task.family}" is not a valid ECS name (letters, digits, "_", '
             '"-", at most 255)',
@@ -94,7 +94,7 @@ def _check_names(task: TaskInput, report: Report) -> None:
             "set a project name with -p or `name:`",
         )
     if len(task.containers) > _MAX_CONTAINERS:
-        report.compose(
+        report.add(
             ("services",),
             f"task {task.family} would hold {len(task.containers)} containers; Fargate allows at most 10",
             REJECTED,
@@ -106,7 +106,7 @@ def _check_names(task: TaskInput, report: Report) -> None:
 def _runtime_platform(containers: list[Container], params: EcsParams, report: Report) -> tuple[str, str]:
     platforms = {c.platform for c in containers if c.platform}
     if len(platforms) > 1:
-        report.compose(
+        report.add(
             ("services", next(c.service for c in containers if c.platform), "platform"),
             "the containers of one task must share one platform",
             REJECTED,
@@ -117,7 +117,7 @@ def _runtime_platform(containers: list[Container], params: EcsParams, report: Re
     os_family = params.os_family or os_family
     arch = params.cpu_architecture or arch
     if os_family != "LINUX" and os_family not in _WINDOWS_FARGATE:
-        report.params(
+        report.add(
             ("task_definition", "os_family"),
             f"Fargate does not run {os_family}",
             REJECTED,
@@ -125,7 +125,7 @@ def _runtime_platform(containers: list[Container], params: EcsParams, report: Re
             "use LINUX, or WINDOWS_SERVER_2019/2022 CORE/FULL",
         )
     if os_family != "LINUX" and arch == "ARM64":
-        report.params(
+        report.add(
             ("task_definition", "runtime_platform"),
             "Windows on Fargate is X86_64 only",
             REJECTED,
@@ -165,7 +165,7 @@ def _task_size(
                 else "cpu_limit must be one of 256, 512, 1024, 2048, 4096, 8192, 16384 "
                 "(or .25/.5/1/2/4/8/16 vCPU)"
             )
-            report.params(
+            report.add(
                 (*size_path, "mem_limit" if valid else "cpu_limit"),
                 f"{given_cpu} CPU units with {given_memory} MiB is not a Fargate task size",
                 REJECTED,
@@ -173,7 +173,7 @@ def _task_size(
                 hint,
             )
         elif given_cpu < min_cpu:
-            report.params(
+            report.add(
                 (*size_path, "cpu_limit"), "Windows tasks need at least 1 vCPU", REJECTED, "fargate-task-size"
             )
         cpu, memory = given_cpu, given_memory
@@ -194,7 +194,7 @@ def _task_size(
                 None,
             )
         if fit is None:
-            report.compose(
+            report.add(
                 ("services",),
                 f"no Fargate task size fits {cpu_sum} CPU units and {memory_needed} MiB",
                 REJECTED,
@@ -210,14 +210,14 @@ def _task_size(
             "task-size-chosen",
         )
     if cpu_sum > cpu:
-        report.compose(
+        report.add(
             ("services",),
             f"the containers ask for {cpu_sum} CPU units in total, more than the task's {cpu}",
             REJECTED,
             "fargate-cpu-sum",
         )
     if memory_needed > memory:
-        report.compose(
+        report.add(
             ("services",),
             f"the containers need {memory_needed} MiB, more than the task's {memory} MiB",
             REJECTED,
@@ -235,10 +235,10 @@ def _compose_pid(
             continue
         path = ("services", container.service, "pid")
         if pid == "host":
-            report.compose(path, "Fargate cannot share the host's PID namespace", REJECTED, "fargate-pid")
+            report.add(path, "Fargate cannot share the host's PID namespace", REJECTED, "fargate-pid")
         else:
             request["pidMode"] = "task"
-            report.compose(
+            report.add(
                 path,
                 "mapped to pidMode task: all containers of the task share PIDs",
                 APPROXIMATED,
@@ -269,7 +269,7 @@ def _volumes(
                 if auth:
                     config["authorizationConfig"] = auth
                 if spec.iam == "ENABLED" and not params.task_role_arn:
-                    report.params(
+                    report.add(
                         ("task_definition", "efs_volumes"),
                         f"EFS volume {spec.name} uses IAM authorization, which needs a task role",
                         APPROXIMATED,
@@ -287,7 +287,7 @@ def _volumes(
                     if declared.get(k) and declared.get(k) != "local"
                 ]
                 if unsupported:
-                    report.compose(
+                    report.add(
                         ("volumes", str(mount.source), unsupported[0]),
                         f"volume {mount.source}: Fargate has no volume drivers",
                         REJECTED,
@@ -296,7 +296,7 @@ def _volumes(
                         f"{unsupported[0]}",
                     )
                     continue
-                report.compose(
+                report.add(
                     mount.path,
                     f"volume {mount.source} is task storage: shared by this task's containers, lost "
                     "when the task stops",
@@ -305,7 +305,7 @@ def _volumes(
                     f"for persistent data, add an efs_volumes entry named {mount.source} to ecs-params.yml",
                 )
             elif mount.kind == "tmpfs":
-                report.compose(
+                report.add(
                     mount.path,
                     "Fargate has no tmpfs; mounted from the task's ephemeral storage (on disk) instead",
                     APPROXIMATED,
@@ -314,14 +314,14 @@ def _volumes(
     used = {m.source for c in containers for m in c.mounts}
     for index, spec in enumerate(params.efs_volumes):
         if spec.name not in used:
-            report.params(
+            report.add(
                 ("task_definition", "efs_volumes", index),
                 f"no service mounts {spec.name}",
                 IGNORED,
                 "unused-volume",
             )
     for index, docker_volume in enumerate(params.docker_volumes):
-        report.params(
+        report.add(
             ("task_definition", "docker_volumes", index),
             f"docker volume {docker_volume.name}: Fargate has no Docker volume drivers",
             REJECTED,
@@ -341,10 +341,10 @@ def _dependencies(containers: list[Container], report: Report) -> None:
             if other is None:
                 continue  # another task: the service level reports it
             if target == container.service:
-                report.compose(path, "a container cannot depend on itself", REJECTED, "depends-on")
+                report.add(path, "a container cannot depend on itself", REJECTED, "depends-on")
                 continue
             if condition == "HEALTHY" and "healthCheck" not in other.definition:
-                report.compose(
+                report.add(
                     path,
                     f"waits for {target} to be healthy, but {target} has no health check",
                     REJECTED,
@@ -353,7 +353,7 @@ def _dependencies(containers: list[Container], report: Report) -> None:
                 )
             if condition in {"SUCCESS", "COMPLETE"}:
                 if other.essential_explicit and other.definition["essential"]:
-                    report.compose(
+                    report.add(
                         path,
                         f"waits for {target} to complete, but {target} is essential (its exit would "
                         "stop the task)",
@@ -363,7 +363,7 @@ def _dependencies(containers: list[Container], report: Report) -> None:
                     )
                 elif other.definition["essential"]:
                     other.definition["essential"] = False
-                    report.compose(
+                    report.add(
                         path,
                         f"{target} is marked essential: false, because it is expected to exit",
                         MAPPED,
@@ -374,7 +374,7 @@ def _dependencies(containers: list[Container], report: Report) -> None:
             container.definition["dependsOn"] = deps
     _check_cycles(containers, report)
     if not any(c.definition.get("essential", True) for c in containers):
-        report.compose(
+        report.add(
             ("services", containers[0].service),
             "at least one container of a task must be essential",
             REJECTED,
@@ -392,7 +392,7 @@ def _check_cycles(containers: list[Container], report: Report) -> None:
         for nxt in graph.get(node, []):
             if state.get(nxt) == 1:
                 cycle = [*trail[trail.index(nxt) :], nxt] if nxt in trail else [node, nxt]
-                report.compose(
+                report.add(
                     ("services", node, "depends_on"),
                     f"dependency cycle: {' -> '.join(cycle)}",
                     REJECTED,
@@ -414,7 +414,7 @@ def _check_limits(request: dict[str, Any], containers: list[Container], report: 
             key = (mapping["containerPort"], mapping["protocol"])
             if key in seen and seen[key] != container.service:
                 published = any(port == key[0] for port, _ in container.published)
-                report.compose(
+                report.add(
                     ("services", container.service, "ports" if published else "expose"),
                     f"port {key[0]}/{key[1]} is also used by {seen[key]}; the containers of a task "
                     "share one network",
@@ -425,7 +425,7 @@ def _check_limits(request: dict[str, Any], containers: list[Container], report: 
             seen.setdefault(key, container.service)
         for source in container.definition.get("volumesFrom", []):
             if source["sourceContainer"] not in {c.service for c in containers}:
-                report.compose(
+                report.add(
                     ("services", container.service, "volumes_from"),
                     f"{source['sourceContainer']} is not in the same task",
                     REJECTED,
@@ -436,7 +436,7 @@ def _check_limits(request: dict[str, Any], containers: list[Container], report: 
     for container in containers:
         driver = container.definition.get("logConfiguration", {}).get("logDriver")
         if driver == "awsfirelens" and not routers:
-            report.compose(
+            report.add(
                 ("services", container.service, "logging", "driver"),
                 "awsfirelens needs a log router container (firelens_configuration) in the same task",
                 REJECTED,
@@ -445,7 +445,7 @@ def _check_limits(request: dict[str, Any], containers: list[Container], report: 
             )
     size = len(json.dumps(request, separators=(",", ":")).encode())
     if size > _MAX_REQUEST_BYTES:
-        report.compose(
+        report.add(
             (),
             f"task definition {request['family']} is {size} bytes; ECS accepts at most 64 KiB",
             REJECTED,
@@ -453,4 +453,4 @@ def _check_limits(request: dict[str, Any], containers: list[Container], report: 
             "move large environment values to Secrets Manager or SSM",
         )
     if len({c.service for c in containers}) != len(containers):
-        report.compose(("services",), "container names must be unique", REJECTED, "invalid-name")
+        report.add(("services",), "container names must be unique", REJECTED, "invalid-name")

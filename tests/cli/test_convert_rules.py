@@ -203,6 +203,25 @@ RULES = [
         3,
     ),
     (
+        "healthcheck bound from ecs-params",
+        WEB,
+        (
+            "version: 1\ntask_definition:\n  services:\n    web:\n      healthcheck:\n"
+            "        test: ['CMD', 'true']\n        interval: 1s\n"
+        ),
+        "interval 1s is outside",
+        "ecs-params.yml",
+        7,
+    ),
+    (
+        "container memory from ecs-params",
+        WEB,
+        "version: 1\ntask_definition:\n  services:\n    web:\n      mem_limit: 4m\n",
+        "below the 6 MiB",
+        "ecs-params.yml",
+        5,
+    ),
+    (
         "unknown service in ecs-params",
         WEB,
         "version: 1\ntask_definition:\n  services:\n    wbe:\n      essential: true\n",
@@ -328,3 +347,16 @@ def test_a_convertible_project_exits_0_with_a_summary(
     assert result.code == 0, result.err
     assert "task definition" in result.out
     assert "[ignored] docker-compose.yml:4:5: services.web.restart" in result.out
+
+
+def test_a_project_wide_ecs_params_refusal_is_reported_once_per_project(
+    isolated: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    compose = "services:\n  a:\n    image: x\n  b:\n    image: y\n"
+    write(
+        isolated,
+        {"docker-compose.yml": compose, "ecs-params.yml": "version: 1\ntask_definition:\n  ipc_mode: host\n"},
+    )
+    result = run(capsys, "convert", "--region", "us-east-1", "--layout", "service")
+    assert_input_error(result)
+    assert len([e for e in result.errors if "IPC" in e]) == 1, result.err
