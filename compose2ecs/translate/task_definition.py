@@ -23,7 +23,7 @@ FARGATE_SIZES: dict[int, tuple[int, ...]] = {
     8192: tuple(range(16384, 61441, 4096)),
     16384: tuple(range(32768, 122881, 8192)),
 }
-_WINDOWS_MIN_CPU = 1024
+_WINDOWS_CPUS = (1024, 2048, 4096)  # 8 and 16 vCPU are Linux only
 _MAX_CONTAINERS = 10
 _MAX_REQUEST_BYTES = 65536
 _WINDOWS_FARGATE = {
@@ -134,96 +134,89 @@ def _runtime_platform(containers: list[Container], params: EcsParams, report: Re
     return os_family, arch
 
 
-def smallest_size(cpu_needed: int, memory_needed: int, *, min_cpu: int = 256) -> tuple[int, int] | None:
-    """The smallest Fargate (cpu, memory) that fits; None when nothing does."""
-    for cpu, memories in FARGATE_SIZES.items():
-        if cpu < max(cpu_needed, min_cpu):
-            continue
-        for memory in memories:
-            if memory >= memory_needed:
-                return cpu, memory
-    return None
-
-
 def _task_size(
     family: str, containers: list[Container], params: EcsParams, os_family: str, report: Report
 ) -> tuple[int, int]:
+    """ecs-params task_size when given (checked), else the smallest Fargate size that fits."""
     cpu_sum = sum(c.definition.get("cpu", 0) for c in containers)
     reserved = sum(c.definition.get("memoryReservation", c.definition.get("memory", 0)) for c in containers)
     hard = max((c.definition.get("memory", 0) for c in containers), default=0)
     memory_needed = max(reserved, hard)
-    min_cpu = _WINDOWS_MIN_CPU if os_family != "LINUX" else 256
     given_cpu = int(params.cpu) if params.cpu else None
     given_memory = int(params.memory) if params.memory else None
+    windows = os_family != "LINUX"
+    cpus = _WINDOWS_CPUS if windows else tuple(FARGATE_SIZES)
+    # Every Fargate size for this OS that agrees with what ecs-params fixed, smallest first.
+    sizes = [
+        (cpu, memory)
+        for cpu in cpus
+        for memory in FARGATE_SIZES[cpu]
+        if given_cpu in (None, cpu) and given_memory in (None, memory)
+    ]
     size_path = ("task_definition", "task_size")
+    if not sizes:
+        _refuse_size(given_cpu, given_memory, cpus, windows, report)
+        return given_cpu or cpus[0], given_memory or FARGATE_SIZES[cpus[0]][0]
+    fitting = [(cpu, memory) for cpu, memory in sizes if cpu >= cpu_sum and memory >= memory_needed]
     if given_cpu is not None and given_memory is not None:
-        valid = FARGATE_SIZES.get(given_cpu, ())
-        if given_memory not in valid:
-            hint = (
-                f"with cpu_limit {given_cpu} use mem_limit one of {', '.join(str(m) for m in valid)} (MiB)"
-                if valid
-                else "cpu_limit must be one of 256, 512, 1024, 2048, 4096, 8192, 16384 "
-                "(or .25/.5/1/2/4/8/16 vCPU)"
-            )
-            report.add(
-                (*size_path, "mem_limit" if valid else "cpu_limit"),
-                f"{given_cpu} CPU units with {given_memory} MiB is not a Fargate task size",
-                REJECTED,
-                "fargate-task-size",
-                hint,
-            )
-        elif given_cpu < min_cpu:
-            report.add(
-                (*size_path, "cpu_limit"), "Windows tasks need at least 1 vCPU", REJECTED, "fargate-task-size"
-            )
-        cpu, memory = given_cpu, given_memory
+        cpu, memory = sizes[0]  # the one size ecs-params names
+    elif not fitting:
+        cpu, memory = sizes[-1]  # the largest: the checks below say what does not fit
     else:
-        fit = smallest_size(
-            max(cpu_sum, given_cpu or 0), max(memory_needed, given_memory or 0), min_cpu=min_cpu
-        )
-        if given_cpu is not None and fit and fit[0] != given_cpu:
-            fit = smallest_size(given_cpu, max(memory_needed, given_memory or 0), min_cpu=given_cpu)
-            fit = fit if fit and fit[0] == given_cpu else None
-        if given_memory is not None and fit and fit[1] != given_memory:
-            fit = next(
-                (
-                    (c, given_memory)
-                    for c, ms in FARGATE_SIZES.items()
-                    if given_memory in ms and c >= max(cpu_sum, min_cpu)
-                ),
-                None,
-            )
-        if fit is None:
-            report.add(
-                ("services",),
-                f"no Fargate task size fits {cpu_sum} CPU units and {memory_needed} MiB",
-                REJECTED,
-                "fargate-task-size",
-                "lower the containers' limits, or set a valid task_size in ecs-params.yml",
-            )
-            return max(cpu_sum, 256), max(memory_needed, 512)
-        cpu, memory = fit
+        cpu, memory = fitting[0]
         report.info(
             (),
             f"task {family}: {cpu} CPU units / {memory} MiB, the smallest Fargate size that fits its "
             "containers (set task_size in ecs-params.yml to choose)",
             "task-size-chosen",
         )
+    given = given_cpu is not None or given_memory is not None
     if cpu_sum > cpu:
         report.add(
-            ("services",),
+            (*size_path, "cpu_limit") if given_cpu is not None else ("services",),
             f"the containers ask for {cpu_sum} CPU units in total, more than the task's {cpu}",
             REJECTED,
             "fargate-cpu-sum",
         )
     if memory_needed > memory:
         report.add(
-            ("services",),
+            (*size_path, "mem_limit") if given else ("services",),
             f"the containers need {memory_needed} MiB, more than the task's {memory} MiB",
             REJECTED,
             "fargate-memory-sum",
         )
     return cpu, memory
+
+
+def _refuse_size(
+    given_cpu: int | None, given_memory: int | None, cpus: tuple[int, ...], windows: bool, report: Report
+) -> None:
+    os_name = " for Windows" if windows else ""
+    if given_cpu in cpus:
+        key = "mem_limit"
+        hint = (
+            f"with cpu_limit {given_cpu} use mem_limit one of {', '.join(map(str, FARGATE_SIZES[given_cpu]))}"
+        )
+    else:
+        key = "cpu_limit" if given_cpu is not None else "mem_limit"
+        hint = f"cpu_limit must be one of {', '.join(map(str, cpus))} CPU units (1024 = 1 vCPU)"
+        if given_cpu is None:
+            hint = "mem_limit must be a Fargate memory size in MiB, e.g. 512, 1024, 2048, 3072 (= 3GB)"
+    size = " with ".join(
+        part
+        for part in (
+            f"{given_cpu} CPU units" if given_cpu is not None else "",
+            f"{given_memory} MiB" if given_memory is not None else "",
+        )
+        if part
+    )
+    report.add(
+        ("task_definition", "task_size", key),
+        f"{size} is not a Fargate task size{os_name}",
+        REJECTED,
+        "fargate-task-size",
+        hint,
+    )
 
 
 def _compose_pid(

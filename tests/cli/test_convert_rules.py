@@ -167,8 +167,27 @@ RULES = [
         WEB + "    cpus: 2\n",
         "version: 1\ntask_definition:\n  task_size:\n    cpu_limit: 1024\n    mem_limit: 2GB\n",
         "more than the task's 1024",
-        "docker-compose.yml",
-        1,
+        "ecs-params.yml",
+        4,
+    ),
+    (
+        "memory alone that is no Fargate size",
+        WEB,
+        "version: 1\ntask_definition:\n  task_size:\n    mem_limit: 3000\n",
+        "3000 MiB is not a Fargate task size",
+        "ecs-params.yml",
+        4,
+    ),
+    (
+        "Windows on 8 vCPU",
+        WEB,
+        (
+            "version: 1\ntask_definition:\n  os_family: WINDOWS_SERVER_2022_CORE\n  task_size:\n"
+            "    cpu_limit: 8192\n    mem_limit: 16GB\n"
+        ),
+        "not a Fargate task size for Windows",
+        "ecs-params.yml",
+        5,
     ),
     (
         "gpu in ecs-params",
