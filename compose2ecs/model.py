@@ -18,6 +18,34 @@ from compose2ecs.errors import Problem, format_path
 PROJECT_TAG = "compose2ecs:project"
 
 
+def tags_dict(tags: Any) -> dict[str, str]:
+    """ECS `[{key, value}]`, IAM/EC2/Cloud Map `[{Key, Value}]` or a dict -> `{key: value}`."""
+    # Keys are unique and AWS does not keep their order, so a dict is the canonical form.
+    if isinstance(tags, dict):
+        return {str(k): str(v) for k, v in tags.items()}
+    out: dict[str, str] = {}
+    for tag in tags or ():
+        key = tag.get("key", tag.get("Key"))
+        if key is not None:
+            out[str(key)] = str(tag.get("value", tag.get("Value", "")))
+    return out
+
+
+def ecs_tags(tags: dict[str, str]) -> list[dict[str, str]]:
+    """`{"k": "v"}` -> ECS's `[{"key": "k", "value": "v"}]`."""
+    return [{"key": key, "value": value} for key, value in sorted(tags.items())]
+
+
+def resource_id(arn: str) -> str:
+    """The part of an ECS ARN after its last `/`: `family:revision` for a task definition, a task id."""
+    return arn.rsplit("/", 1)[-1]
+
+
+def family_of(task_definition: str) -> str:
+    """The family of a task definition ARN, `family:revision` or family name."""
+    return resource_id(task_definition).split(":", 1)[0]
+
+
 # ---------------------------------------------------------------------------------------------
 # ecs-params.yml (the ecs-cli format, version 1, plus compose2ecs additions). Values are already
 # converted to the units ECS wants: cpu units, MiB, seconds. `file` is where they came from, so a

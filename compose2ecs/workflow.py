@@ -15,6 +15,7 @@ from compose2ecs.errors import InputError, Problem, UsageError
 from compose2ecs.load import Project, ProjectOptions, Reader, load_project, locate_problems
 from compose2ecs.load.ecs_params import load_ecs_params
 from compose2ecs.load.role_policy import load_trust_policy
+from compose2ecs.model import family_of, resource_id
 from compose2ecs.translate import TranslateOptions, translate_project
 
 if TYPE_CHECKING:
@@ -165,14 +166,14 @@ def tasks(desired: DesiredState, gateway: Gateway, cluster: str) -> list[TaskRow
         rows.extend(
             TaskRow(
                 service=name,
-                task=str(task.get("taskArn", "")).rsplit("/", 1)[-1],
+                task=resource_id(str(task.get("taskArn", ""))),
                 container=str(container.get("name", "-")),
                 status=str(container.get("lastStatus") or task.get("lastStatus") or "-"),
                 health=str(container.get("healthStatus") or task.get("healthStatus") or "UNKNOWN"),
                 ports=ports_by_container.get(str(container.get("name")), ""),
                 private_ip=str(details.get("privateIPv4Address") or "-"),
                 public_ip=public.get(str(details.get("networkInterfaceId")), "-"),
-                revision=str(task.get("taskDefinitionArn", "")).rsplit("/", 1)[-1],
+                revision=resource_id(str(task.get("taskDefinitionArn", ""))),
             )
             for container in task.get("containers", []) or [{"name": "-"}]
         )
@@ -180,7 +181,7 @@ def tasks(desired: DesiredState, gateway: Gateway, cluster: str) -> list[TaskRow
 
 
 def _container_ports(desired: DesiredState, task: dict[str, Any]) -> dict[str, str]:
-    family = str(task.get("taskDefinitionArn", "")).rsplit("/", 1)[-1].rsplit(":", 1)[0]
+    family = family_of(str(task.get("taskDefinitionArn", "")))
     for definition in desired.task_definitions:
         if definition["family"] == family:
             return {

@@ -8,8 +8,8 @@ in-memory fake in the tests), so there is no boto3 here; time goes through injec
 interrupted converges when it is planned and applied again. `teardown` holds `scale` and `down`.
 """
 
-from compose2ecs.apply.context import ApplyOptions, ApplyResult, Progress, project_tags
+from compose2ecs.apply.context import ApplyOptions, ApplyResult, Progress
 from compose2ecs.apply.executor import apply_plan
 from compose2ecs.apply.teardown import down, scale
 
-__all__ = ["ApplyOptions", "ApplyResult", "Progress", "apply_plan", "down", "project_tags", "scale"]
+__all__ = ["ApplyOptions", "ApplyResult", "Progress", "apply_plan", "down", "scale"]

@@ -8,10 +8,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 from compose2ecs.model import PROJECT_TAG
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping
+    from collections.abc import Callable, Mapping
 
     from compose2ecs.apply.gateway import Gateway
-    from compose2ecs.model import DesiredState
 
 
 @dataclass(frozen=True)
@@ -52,23 +51,6 @@ class Run:
         """Record a write that AWS accepted, and tell the user."""
         self.writes.append(f"{operation} {target}")
         self.progress.step(message)
-
-
-def project_tags(desired: DesiredState) -> dict[str, str]:
-    """The tags on everything compose2ecs creates; the project tag is what `down --all` trusts."""
-    return {**desired.tags, PROJECT_TAG: desired.project}
-
-
-def ecs_tags(tags: Mapping[str, str]) -> list[dict[str, str]]:
-    """`{"k": "v"}` -> ECS's `[{"key": "k", "value": "v"}]`."""
-    return [{"key": key, "value": value} for key, value in sorted(tags.items())]
-
-
-def tag_dict(
-    tags: Iterable[Mapping[str, Any]] | None, key: str = "key", value: str = "value"
-) -> dict[str, str]:
-    """A tag list (ECS `key`/`value`, or IAM and EC2 `Key`/`Value`) -> a dict."""
-    return {str(tag[key]): str(tag.get(value, "")) for tag in tags or ()}
 
 
 def owned_by(tags: Mapping[str, str], project: str) -> bool:

@@ -13,19 +13,11 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from compose2ecs.apply.context import (
-    ApplyResult,
-    Run,
-    ecs_tags,
-    live_service,
-    owned_by,
-    project_tags,
-    tag_dict,
-)
+from compose2ecs.apply.context import ApplyResult, Run, live_service
 from compose2ecs.apply.network import awsvpc_configuration, ip_permissions
 from compose2ecs.apply.wait import seen_event_ids, wait_for_services, wait_until_gone
 from compose2ecs.errors import UsageError
-from compose2ecs.model import Action, ResourceKind
+from compose2ecs.model import Action, ResourceKind, ecs_tags, resource_id, tags_dict
 from compose2ecs.plan.normalize import deployed_grants, desired_grants
 
 if TYPE_CHECKING:
@@ -120,7 +112,7 @@ class _Step:
     cluster_name: str = field(init=False)
 
     def __post_init__(self) -> None:
-        self.tags = project_tags(self.desired)
+        self.tags = self.desired.tags
         self.cluster_name = self.plan.cluster
 
     def action(self, kind: ResourceKind, name: str, *, exists: bool) -> Action:
@@ -215,10 +207,6 @@ class _Step:
         if cluster is None:
             self.run.gateway.create_cluster(self.cluster_name, self.tags)
             self.run.wrote("create_cluster", self.cluster_name, f"created cluster {self.cluster_name}")
-        elif owned_by(tag_dict(cluster.get("tags")), self.desired.project):
-            # A shared or hand-made cluster keeps its tags; only ours follows the project's tags.
-            label = f"cluster {self.cluster_name}"
-            self._sync_ecs_tags(str(cluster["clusterArn"]), cluster.get("tags"), self.tags, label)
 
     # 4. Network -----------------------------------------------------------------------------
 
@@ -296,7 +284,7 @@ class _Step:
         return registration
 
     def _wanted_tags(self, request: dict[str, Any]) -> dict[str, str]:
-        return {**self.tags, **tag_dict(request.get("tags"))}
+        return {**self.tags, **tags_dict(request.get("tags"))}
 
     # 7. Services ----------------------------------------------------------------------------
 
@@ -333,7 +321,7 @@ class _Step:
             cluster=self.cluster_name, taskDefinition=arn, tags=ecs_tags(self._wanted_tags(request))
         )
         self.run.gateway.create_service(create)
-        self.run.wrote("create_service", name, f"created service {name} ({_short(arn)})")
+        self.run.wrote("create_service", name, f"created service {name} ({resource_id(arn)})")
         self.deployed_services[name] = arn
 
     def _replace_service(self, name: str, current: dict[str, Any], request: dict[str, Any], arn: str) -> None:
@@ -364,7 +352,7 @@ class _Step:
             update.update({key: full[key] for key in UPDATABLE_SERVICE_FIELDS if key in full})
             self.seen_events[name] = seen_event_ids(current)
             run.gateway.update_service(update)
-            run.wrote("update_service", name, f"updated service {name} ({_short(arn)})")
+            run.wrote("update_service", name, f"updated service {name} ({resource_id(arn)})")
             self.deployed_services[name] = arn
         if action in _WRITES and "serviceArn" in current:
             wanted = self._wanted_tags(request)
@@ -376,7 +364,7 @@ class _Step:
         self, arn: str, current_tags: list[dict[str, Any]] | None, wanted: dict[str, str], label: str
     ) -> None:
         run = self.run
-        current = tag_dict(current_tags)
+        current = tags_dict(current_tags)
         changed = {key: value for key, value in wanted.items() if current.get(key) != value}
         # aws:* tags belong to AWS (managed tags) and cannot be removed.
         extra = sorted(key for key in current if key not in wanted and not key.startswith("aws:"))
@@ -386,10 +374,6 @@ class _Step:
         if extra:
             run.gateway.untag_resource(arn, extra)
             run.wrote("untag_resource", arn, f"removed tags from {label}: {', '.join(extra)}")
-
-
-def _short(arn: str) -> str:
-    return arn.rsplit("/", 1)[-1]
 
 
 def _ports(grants: set[Any]) -> str:

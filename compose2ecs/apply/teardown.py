@@ -11,9 +11,10 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from compose2ecs.apply.context import ApplyResult, Run, live_service, owned_by, tag_dict
+from compose2ecs.apply.context import ApplyResult, Run, live_service, owned_by
 from compose2ecs.apply.wait import seen_event_ids, wait_for_services, wait_until_gone
 from compose2ecs.errors import AwsError, UsageError
+from compose2ecs.model import family_of, tags_dict
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -59,7 +60,7 @@ def scale(  # noqa: PLR0917 - same inputs, in the same order, as apply_plan
         seen[name] = seen_event_ids(service)
     if options.wait:
         wait_for_services(run, options.cluster, expected, seen)
-    families = {arn.rsplit("/", 1)[-1].rsplit(":", 1)[0]: arn for arn in expected.values() if arn}
+    families = {family_of(arn): arn for arn in expected.values() if arn}
     return ApplyResult(run.writes, families)
 
 
@@ -120,7 +121,7 @@ class _Teardown:
             latest = self.deployed.task_definitions.get(family)
             if latest is None:
                 continue
-            if not self.ours(tag_dict(latest.get("tags"))):
+            if not self.ours(tags_dict(latest.get("tags"))):
                 self.kept(f"task definition family {family}")
                 continue
             for arn in run.gateway.list_task_definition_arns(family, "ACTIVE"):
@@ -145,7 +146,7 @@ class _Teardown:
             state = self.deployed.roles.get(spec.name)
             if state is None:
                 continue
-            if not self.ours(tag_dict(state.role.get("Tags"), "Key", "Value")):
+            if not self.ours(tags_dict(state.role.get("Tags"))):
                 self.kept(f"role {spec.name}")
                 continue
             # IAM refuses to delete a role that still has policies.
@@ -166,7 +167,7 @@ class _Teardown:
             return
         group_id = str(group["GroupId"])
         label = f"security group {group.get('GroupName', group_id)} ({group_id})"
-        if not self.ours(tag_dict(group.get("Tags"), "Key", "Value")):
+        if not self.ours(tags_dict(group.get("Tags"))):
             self.kept(label)
             return
         self._retry_while_in_use(lambda: self.run.gateway.delete_security_group(group_id), group_id)
@@ -192,7 +193,7 @@ class _Teardown:
         if namespace is None:
             return
         name = str(namespace.get("Name", namespace.get("Id")))
-        if not self.ours(tag_dict(namespace.get("Tags"), "Key", "Value")):
+        if not self.ours(tags_dict(namespace.get("Tags"))):
             self.kept(f"namespace {name}")
             return
         self.run.gateway.delete_namespace(str(namespace["Id"]))
@@ -202,7 +203,7 @@ class _Teardown:
         run, name = self.run, self.run.options.cluster
         if self.deployed.cluster is None:
             return
-        if not self.ours(tag_dict(self.deployed.cluster.get("tags"))):
+        if not self.ours(tags_dict(self.deployed.cluster.get("tags"))):
             self.kept(f"cluster {name}")
             return
         # Read again: the count in `deployed` still includes the services deleted above.

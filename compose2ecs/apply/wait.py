@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from compose2ecs.errors import AwsError
+from compose2ecs.model import resource_id
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -138,19 +139,14 @@ def _deployment_failure(service: dict[str, Any], watch: _Watch, new_events: list
         running = primary.get("taskDefinition")
         if running and running != watch.expected_task_definition:
             return (
-                f"the deployment circuit breaker rolled service {watch.name} back to {_short(running)} "
-                f"(deployed {_short(watch.expected_task_definition)})"
+                f"the deployment circuit breaker rolled service {watch.name} back to {resource_id(running)} "
+                f"(deployed {resource_id(watch.expected_task_definition)})"
             )
     for event in new_events:
         message = str(event.get("message", ""))
         if any(word in message.lower() for word in _ROLLBACK_WORDS):
             return f"the deployment of service {watch.name} was rolled back: {message}"
     return ""
-
-
-def _short(arn: str) -> str:
-    """`arn:...:task-definition/web:3` -> `web:3`."""
-    return arn.rsplit("/", 1)[-1]
 
 
 def _failure(run: Run, cluster: str, name: str, message: str, code: str = "DeploymentFailed") -> AwsError:
@@ -172,7 +168,7 @@ def stopped_task_reasons(run: Run, cluster: str, service: str) -> list[str]:
 
 
 def _task_line(task: dict[str, Any]) -> str:
-    task_id = str(task.get("taskArn", "?")).rsplit("/", 1)[-1]
+    task_id = resource_id(str(task.get("taskArn", "?")))
     line = f"task {task_id}: {task.get('stoppedReason') or 'stopped, no reason given'}"
     details = []
     for container in task.get("containers", ()):

@@ -11,6 +11,7 @@ from compose2ecs.aws.errors import aws_errors, call_or_none
 from compose2ecs.aws.session import Clients, make_session
 from compose2ecs.aws.state import StateReader, batches, plain
 from compose2ecs.errors import AwsError
+from compose2ecs.model import ecs_tags, family_of
 
 if TYPE_CHECKING:
     from collections import Counter
@@ -28,10 +29,6 @@ NO_VPC_HINT = (
     "this account and region have no default VPC: set "
     "run_params.network_configuration.awsvpc_configuration.subnets (and security_groups) in ecs-params.yml"
 )
-
-
-def ecs_tags(tags: dict[str, str]) -> list[dict[str, str]]:
-    return [{"key": k, "value": v} for k, v in sorted(tags.items())]
 
 
 def iam_tags(tags: dict[str, str]) -> list[dict[str, str]]:
@@ -123,7 +120,7 @@ class BotoGateway:
             arns = [str(arn) for page in pages for arn in page.get("taskDefinitionArns", [])]
         # The parameter is named a prefix: keep exactly this family, so that `down --all` of project
         # `shop` can never deregister another project's `shop-web`.
-        return [arn for arn in arns if arn.rsplit("/", 1)[-1].rsplit(":", 1)[0] == family]
+        return [arn for arn in arns if family_of(arn) == family]
 
     def default_vpc_subnets(self) -> tuple[str, list[str]]:
         """(vpc id, subnet ids) of the default VPC; AwsError when there is none."""

@@ -21,9 +21,12 @@ from compose2ecs.model import (
     ResourceKind,
     RoleSpec,
     RoleState,
+    family_of,
+    resource_id,
 )
 from compose2ecs.plan.diff import diff_fields, set_changes
 from compose2ecs.plan.normalize import (
+    IMMUTABLE_SERVICE_FIELDS,
     deployed_grants,
     desired_grants,
     grant_text,
@@ -239,7 +242,7 @@ def _comparable_services(
 def _replace_reasons(deployed: Mapping[str, Any], desired: Mapping[str, Any]) -> list[str]:
     reasons = [
         f"{key} cannot be changed in place ({_short(deployed.get(key))} -> {_short(desired.get(key))})"
-        for key in ("schedulingStrategy", "deploymentController", "role")
+        for key in IMMUTABLE_SERVICE_FIELDS
         if key in desired and deployed.get(key) != desired.get(key)
     ]
     launch = _launch_type_reason(deployed, desired)
@@ -266,8 +269,8 @@ def _launch_type_reason(deployed: Mapping[str, Any], desired: Mapping[str, Any])
 def _task_definition_change(
     family: str, entry: Mapping[str, Any], deployed: DeployedState, family_actions: Mapping[str, Action]
 ) -> FieldChange | None:
-    running = str(entry.get("taskDefinition", "")).rsplit("/", 1)[-1]
-    family = family.rsplit("/", 1)[-1].split(":", 1)[0]
+    running = resource_id(str(entry.get("taskDefinition", "")))
+    family = family_of(family)
     latest = deployed.task_definitions.get(family)
     action = family_actions.get(family)
     if action in {Action.NEW_REVISION, Action.CREATE}:

@@ -13,6 +13,8 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
+from compose2ecs.model import tags_dict
+
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
@@ -123,19 +125,6 @@ def memory_mib(value: Any) -> Any:
         if value.strip().isdigit():
             return str(int(value))
     return value
-
-
-def tags_dict(tags: Any) -> dict[str, str]:
-    """ECS `[{key, value}]`, IAM `[{Key, Value}]` or a plain dict -> `{key: value}`."""
-    # Tag order is not guaranteed by AWS and keys are unique, so a dict is the canonical form.
-    if isinstance(tags, dict):
-        return {str(k): str(v) for k, v in tags.items()}
-    out: dict[str, str] = {}
-    for tag in tags or ():
-        key = tag.get("key", tag.get("Key"))
-        if key is not None:
-            out[str(key)] = str(tag.get("value", tag.get("Value", "")))
-    return out
 
 
 def _is_empty(value: Any) -> bool:

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from compose2ecs.model import PortRule
+from compose2ecs.model import PortRule, tags_dict
 from compose2ecs.plan.normalize import (
     clean,
     cpu_units,
@@ -19,7 +19,6 @@ from compose2ecs.plan.normalize import (
     normalize_task_definition,
     role_name,
     service_request_from_describe,
-    tags_dict,
 )
 
 
