@@ -319,8 +319,6 @@ class DeployedState:
     services: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> DescribeServices entry
     # family -> latest ACTIVE revision: DescribeTaskDefinition()["taskDefinition"] plus "tags"
     task_definitions: dict[str, dict[str, Any]] = field(default_factory=dict)
-    # taskDefinitionArn -> the revision a service runs (when not the latest)
-    running_task_definitions: dict[str, dict[str, Any]] = field(default_factory=dict)
     roles: dict[str, RoleState] = field(default_factory=dict)
     log_groups: dict[str, LogGroupState] = field(default_factory=dict)
     security_group: dict[str, Any] | None = None  # DescribeSecurityGroups entry of the project SG

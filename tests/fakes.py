@@ -231,11 +231,6 @@ class InMemoryGateway:
             latest = self._latest(str(request["family"]))
             if latest:
                 state.task_definitions[latest["family"]] = self._task_definition_view(latest)
-        for service in state.services.values():
-            arn = service["taskDefinition"]
-            running = self._find_task_definition(arn)
-            if running and arn != state.task_definitions.get(running["family"], {}).get("taskDefinitionArn"):
-                state.running_task_definitions[arn] = self._task_definition_view(running)
         for spec in desired.roles:
             if spec.name in self.roles:
                 stored_role = self.roles[spec.name]

@@ -38,11 +38,6 @@ def decode_policy(document: Any) -> dict[str, Any]:
     return dict(document)
 
 
-def revision_id(task_definition: str) -> str:
-    """`family:revision` of a task definition ARN (or of a `family:revision` string)."""
-    return task_definition.rsplit("/", 1)[-1]
-
-
 def batches(items: list[str], size: int) -> list[list[str]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
@@ -57,7 +52,7 @@ def shared_prefix(names: list[str]) -> str:
 
 @dataclass
 class _Pending:
-    """The first wave of reads, in flight."""
+    """The reads in flight."""
 
     cluster: Future[dict[str, Any] | None]
     services: list[Future[dict[str, dict[str, Any]]]]
@@ -94,12 +89,8 @@ class StateReader:
         with ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="read-state") as pool:
             try:
                 pending = self._submit(pool, desired, cluster, want_sg=want_sg)
-                running = self._collect_ecs(pool, pending, state)
+                self._collect_ecs(pending, state)
                 self._collect_rest(pending, state)
-                for name, running_f in running.items():
-                    revision = running_f.result()
-                    if revision is not None:
-                        state.running_task_definitions[name] = revision
             except BaseException:
                 pool.shutdown(wait=False, cancel_futures=True)  # the first failure is the answer
                 raise
@@ -135,18 +126,15 @@ class StateReader:
             namespace=pool.submit(self._read_namespace, desired.namespace) if desired.namespace else None,
         )
 
-    def _collect_ecs(
-        self, pool: ThreadPoolExecutor, pending: _Pending, state: DeployedState
-    ) -> dict[str, Future[dict[str, Any] | None]]:
-        """Services and latest revisions; then, while the rest still runs, the older revisions in use."""
+    @staticmethod
+    def _collect_ecs(pending: _Pending, state: DeployedState) -> None:
+        """The services and the latest ACTIVE revision of each family."""
         for services_f in pending.services:
             state.services.update(services_f.result())
         for family, latest_f in pending.families.items():
             latest = latest_f.result()
             if latest is not None:
                 state.task_definitions[family] = latest
-        stale = stale_revisions(state.services.values(), state.task_definitions.values())
-        return {name: pool.submit(self._read_task_definition, name) for name in stale}
 
     @staticmethod
     def _collect_rest(pending: _Pending, state: DeployedState) -> None:
@@ -312,15 +300,4 @@ def _by_region(groups: Iterable[LogGroupSpec]) -> dict[str, list[LogGroupSpec]]:
     out: dict[str, list[LogGroupSpec]] = {}
     for group in groups:
         out.setdefault(group.region, []).append(group)
-    return out
-
-
-def stale_revisions(services: Iterable[dict[str, Any]], latest: Iterable[dict[str, Any]]) -> list[str]:
-    """The task definitions services run that are not their family's latest revision (deduplicated)."""
-    latest_ids = {f"{td['family']}:{td['revision']}" for td in latest}
-    out: list[str] = []
-    for service in services:
-        running = service.get("taskDefinition")
-        if running and revision_id(str(running)) not in latest_ids and running not in out:
-            out.append(str(running))
     return out

@@ -83,7 +83,6 @@ def test_read_state_after_a_deploy_finds_every_resource_with_its_tags(
     assert (latest["family"], latest["revision"], latest["status"]) == (project.family, 1, "ACTIVE")
     assert latest["containerDefinitions"][0]["image"] == "nginx:1.27"
     assert latest["tags"] == [ecs_tag]
-    assert state.running_task_definitions == {}
 
     role = state.roles[project.role]
     assert role.role["AssumeRolePolicyDocument"] == TRUST
@@ -103,23 +102,6 @@ def test_read_state_after_a_deploy_finds_every_resource_with_its_tags(
     assert [p["FromPort"] for p in state.security_group["IpPermissions"]] == [80]
     assert state.namespace is not None
     assert state.namespace["Name"] == project.namespace
-
-
-def test_a_service_on_an_older_revision_reads_that_revision_too(
-    gateway: BotoGateway, project: Project
-) -> None:
-    desired = project.desired(roles=False)
-    deploy(gateway, project, desired)
-    gateway.register_task_definition(project.task_definition(image="nginx:1.28"))
-
-    state = gateway.read_state(desired, project.cluster)
-
-    assert state.task_definitions[project.family]["revision"] == 2
-    running_name = state.services["web"]["taskDefinition"]
-    assert set(state.running_task_definitions) == {running_name}
-    running = state.running_task_definitions[running_name]
-    assert running["revision"] == 1
-    assert running["containerDefinitions"][0]["image"] == "nginx:1.27"
 
 
 def test_a_deleted_service_is_not_read_as_deployed(gateway: BotoGateway, project: Project) -> None:

@@ -145,7 +145,7 @@ def test_read_state_reports_a_service_running_an_older_revision() -> None:
     state = gateway.read_state(desired, CLUSTER)
 
     assert state.task_definitions[WEB]["revision"] == 2
-    assert list(state.running_task_definitions) == [first["taskDefinitionArn"]]
+    assert state.services[WEB]["taskDefinition"] == first["taskDefinitionArn"]
     assert state.services[WEB]["tags"] == desired.services[0]["tags"]
     assert state.cluster is not None
     assert state.cluster["activeServicesCount"] == 1
