@@ -264,6 +264,11 @@ class DesiredState:
     desired_count_explicit: dict[str, bool] = field(default_factory=dict)  # serviceName -> set by the user
     problems: list[Problem] = field(default_factory=list)
 
+    @property
+    def uses_project_network(self) -> bool:
+        """No network in ecs-params: `up` uses the default VPC and the project's own security group."""
+        return bool(self.services) and not any("networkConfiguration" in s for s in self.services)
+
     def as_json(self) -> dict[str, Any]:
         """The `convert --output json` document."""
         return {

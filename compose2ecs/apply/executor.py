@@ -18,7 +18,7 @@ from compose2ecs.apply.network import awsvpc_configuration, ip_permissions
 from compose2ecs.apply.wait import seen_event_ids, wait_for_services, wait_until_gone
 from compose2ecs.errors import UsageError
 from compose2ecs.model import Action, ResourceKind, ecs_tags, resource_id, tags_dict
-from compose2ecs.plan.normalize import deployed_grants, desired_grants
+from compose2ecs.plan.normalize import deployed_grants, desired_grants, normalize_policy
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -159,7 +159,10 @@ class _Step:
     def _update_role(self, spec: RoleSpec, state: RoleState) -> None:
         # Tags are left alone on purpose: a hand-made role must never start to look like ours.
         run, name = self.run, spec.name
-        if state.role.get("AssumeRolePolicyDocument") != spec.trust_policy:
+        # Compared as the plan compares them, so an equivalent document is never rewritten.
+        if normalize_policy(state.role.get("AssumeRolePolicyDocument") or {}) != normalize_policy(
+            spec.trust_policy
+        ):
             run.gateway.update_trust_policy(name, spec.trust_policy)
             run.wrote("update_trust_policy", name, f"updated the trust policy of role {name}")
         for arn in spec.managed_policy_arns:
@@ -171,7 +174,7 @@ class _Step:
                 run.gateway.detach_role_policy(name, arn)
                 run.wrote("detach_role_policy", f"{name} {arn}", f"detached {arn} from role {name}")
         for policy, document in spec.inline_policies.items():
-            if state.inline_policies.get(policy) != document:
+            if normalize_policy(state.inline_policies.get(policy) or {}) != normalize_policy(document):
                 run.gateway.put_role_policy(name, policy, document)
                 run.wrote("put_role_policy", f"{name} {policy}", f"put policy {policy} on role {name}")
         for policy in state.inline_policies:
@@ -211,7 +214,7 @@ class _Step:
     # 4. Network -----------------------------------------------------------------------------
 
     def network(self) -> None:
-        if all("networkConfiguration" in service for service in self.desired.services):
+        if not self.desired.uses_project_network:
             return
         group = self.deployed.security_group
         action = self.action(ResourceKind.SECURITY_GROUP, self.desired.project, exists=group is not None)

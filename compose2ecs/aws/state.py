@@ -78,7 +78,7 @@ class StateReader:
         self.max_workers = max_workers
 
     def read(self, desired: DesiredState, cluster: str) -> DeployedState:
-        want_sg = not any("networkConfiguration" in s for s in desired.services)
+        want_sg = desired.uses_project_network
         # Every client is made before the threads start: sessions are not thread-safe.
         self.clients.prepare(
             ec2=want_sg,

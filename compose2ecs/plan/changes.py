@@ -121,8 +121,7 @@ def plan_cluster(name: str, state: Mapping[str, Any] | None) -> ResourceChange:
 
 def plan_security_group(desired: DesiredState, state: Mapping[str, Any] | None) -> list[ResourceChange]:
     """The project security group, needed exactly when no service brings its own network."""
-    own_network = any(s.get("networkConfiguration") for s in desired.services)
-    if not desired.ingress and (own_network or not desired.services):
+    if not desired.uses_project_network:
         return []
     if state is None:
         return [ResourceChange(ResourceKind.SECURITY_GROUP, desired.project, Action.CREATE)]

@@ -88,7 +88,7 @@ def translate_project(
             REJECTED,
             "invalid-role-name",
         )
-    if not any(s.get("networkConfiguration") for s in desired.services):
+    if desired.uses_project_network:
         desired.ingress = _ingress(list(containers.values()), connected=namespace is not None)
     _project_level(compose, report)
     desired.problems = report.problems

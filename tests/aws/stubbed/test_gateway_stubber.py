@@ -31,14 +31,6 @@ WEB_2 = f"arn:aws:ecs:us-east-1:{ACCOUNT}:task-definition/web:2"
 NETWORK = {"awsvpcConfiguration": {"subnets": ["subnet-1"]}}  # services naming a network: no SG lookup
 
 
-def expect_no_security_group(ec2: Stubber) -> None:
-    ec2.add_response(
-        "describe_security_groups",
-        {"SecurityGroups": []},
-        {"Filters": [{"Name": "tag:compose2ecs:project", "Values": ["stub"]}]},
-    )
-
-
 def service_entry(name: str, status: str = "ACTIVE", task_definition: str = "") -> dict[str, Any]:
     return {
         "serviceName": name,
@@ -136,16 +128,13 @@ def test_read_state_reads_only_the_latest_revision_even_when_a_service_runs_an_o
     assert state.services["web"]["taskDefinition"] == old_arn
 
 
-def test_a_family_without_an_active_revision_is_absent(
-    gateway: BotoGateway, ecs: Stubber, ec2: Stubber
-) -> None:
+def test_a_family_without_an_active_revision_is_absent(gateway: BotoGateway, ecs: Stubber) -> None:
     desired = desired_with_services([])
     desired.task_definitions = [{"family": "web", "containerDefinitions": []}]
     expect_no_cluster(ecs)
     ecs.add_client_error(
         "describe_task_definition", "ClientException", "Unable to describe task definition.", 400
     )
-    expect_no_security_group(ec2)
 
     assert gateway.read_state(desired, CLUSTER).task_definitions == {}
 
@@ -155,7 +144,6 @@ def test_a_missing_role_is_absent(gateway: BotoGateway, ecs: Stubber, iam: Stubb
     expect_no_cluster(ecs)
     for operation in ("get_role", "list_attached_role_policies", "list_role_policies"):
         iam.add_client_error(operation, "NoSuchEntity", "The role with name stub-exec cannot be found.", 404)
-    expect_no_security_group(ec2)
 
     state = gateway.read_state(desired_with_services([], roles=[role]), CLUSTER)
 
@@ -184,7 +172,6 @@ def test_a_url_encoded_trust_policy_is_decoded(
     )
     iam.add_response("list_attached_role_policies", {"AttachedPolicies": []}, {"RoleName": "stub-exec"})
     iam.add_response("list_role_policies", {"PolicyNames": []}, {"RoleName": "stub-exec"})
-    expect_no_security_group(ec2)
 
     state = gateway.read_state(desired_with_services([], roles=[role]), CLUSTER)
 
