@@ -15,14 +15,14 @@ from compose2ecs.errors import InputError, Problem, UsageError
 from compose2ecs.load import Project, ProjectOptions, Reader, load_project, locate_problems
 from compose2ecs.load.ecs_params import load_ecs_params
 from compose2ecs.load.role_policy import load_trust_policy
-from compose2ecs.model import family_of, resource_id
+from compose2ecs.model import DeployedState, family_of, resource_id
 from compose2ecs.translate import TranslateOptions, translate_project
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from compose2ecs.apply.gateway import Gateway
-    from compose2ecs.model import DeployedState, DesiredState, Plan
+    from compose2ecs.model import DesiredState, Plan
 
 DEFAULT_REGION = "us-east-1"
 
@@ -111,6 +111,12 @@ def plan(conversion: Conversion, gateway: Gateway, cluster: str) -> Deployment:
 
     deployed = gateway.read_state(conversion.desired, cluster)
     return Deployment(conversion, deployed, plan_changes(conversion.desired, deployed, cluster))
+
+
+def services_state(desired: DesiredState, gateway: Gateway, cluster: str) -> DeployedState:
+    """Only the project's ECS services: all that `scale` and a plain `down` need to read."""
+    found = {s["serviceName"]: gateway.describe_service(cluster, s["serviceName"]) for s in desired.services}
+    return DeployedState(services={name: service for name, service in found.items() if service is not None})
 
 
 def ecs_service_names(desired: DesiredState, selectors: list[str]) -> dict[str, str]:

@@ -590,7 +590,7 @@ def scale(
     """Set how many tasks run: `scale 2`, or `scale web=3 worker=1` in the service layout."""
     from compose2ecs.apply import ApplyOptions  # noqa: PLC0415
     from compose2ecs.apply.teardown import scale as scale_services  # noqa: PLC0415
-    from compose2ecs.workflow import ecs_service_names  # noqa: PLC0415
+    from compose2ecs.workflow import ecs_service_names, services_state  # noqa: PLC0415
 
     requested = _scale_arguments(counts)
     target = _target(
@@ -616,7 +616,7 @@ def scale(
     else:
         names = ecs_service_names(desired, [k for k in requested if k is not None])
         by_name = {names[k]: v for k, v in requested.items() if k is not None}
-    deployed = target.gateway.read_state(desired, cluster)
+    deployed = services_state(desired, target.gateway, cluster)
     console = _console()
     options = ApplyOptions(cluster, wait=wait, timeout=timeout)
     scale_services(desired, deployed, target.gateway, by_name, options, _RichProgress(console))
@@ -664,6 +664,7 @@ def down(
     """Delete the project's services (and with --all, everything compose2ecs created for it)."""
     from compose2ecs.apply import ApplyOptions  # noqa: PLC0415
     from compose2ecs.apply.teardown import down as tear_down  # noqa: PLC0415
+    from compose2ecs.workflow import services_state  # noqa: PLC0415
 
     target = _target(
         file,
@@ -680,7 +681,12 @@ def down(
         cluster,
     )
     desired = target.conversion.desired
-    deployed = target.gateway.read_state(desired, cluster)
+    # A plain `down` deletes only services; `--all` needs to know everything the project owns.
+    deployed = (
+        target.gateway.read_state(desired, cluster)
+        if remove_all
+        else services_state(desired, target.gateway, cluster)
+    )
     console = _console()
     options = ApplyOptions(cluster, wait=wait, timeout=timeout)
     result = tear_down(
