@@ -6,7 +6,6 @@ boto3: the AWS-facing functions receive a `Gateway` built by the CLI (`aws.BotoG
 
 from __future__ import annotations
 
-import configparser
 import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -57,6 +56,8 @@ def resolve_region(region: str | None, profile: str | None, environ: Mapping[str
     for candidate in (region, environ.get("AWS_REGION"), environ.get("AWS_DEFAULT_REGION")):
         if candidate:
             return candidate
+    import configparser  # noqa: PLC0415 - rarely needed; keeps `convert` start-up short
+
     config_file = environ.get("AWS_CONFIG_FILE") or os.path.expanduser("~/.aws/config")  # noqa: PTH111
     parser = configparser.ConfigParser()
     try:

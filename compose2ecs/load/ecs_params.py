@@ -13,10 +13,10 @@ import os
 import posixpath
 import re
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from compose2ecs.errors import InputError, Location, Path, Problem
+from compose2ecs.load.schema import suggestion
 from compose2ecs.load.yamlfile import YamlError, go_scalar, load_plain, locate
 from compose2ecs.model import (
     AwsvpcParams,
@@ -232,7 +232,8 @@ def _echo(value: Any) -> str:
 
 
 def _closest(word: str, choices: Sequence[str]) -> str | None:
-    matches = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    # As the compose schema suggests keys, plus a case-insensitive second try (ecs-cli was lenient).
+    matches = [found] if (found := suggestion(word, tuple(choices))) else []
     if not matches:
         lowered = {choice.lower(): choice for choice in choices}
         matches = [lowered[m] for m in difflib.get_close_matches(word.lower(), list(lowered), n=1)]
@@ -393,49 +394,50 @@ def _cpu_units(check: _Checker, value: Any, path: Path) -> str | None:
     value = _resolved(value)
     if value is None:
         return None
-    units: Fraction | None = None
+    # Floats are exact here: vCPU and GB counts are short decimals times 1024.
+    units: float | None = None
     if isinstance(value, int) and not isinstance(value, bool):
-        units = Fraction(value)
+        units = float(value)
     elif isinstance(value, str):
         text = value.strip()
         match = _CPU_VCPU_RE.match(text)
         if text.isdigit():
-            units = Fraction(int(text))
+            units = float(text)
         elif match:
-            units = Fraction(match.group(1)) * 1024
+            units = float(match.group(1)) * 1024
     if units is None:
         hint = f'write "{go_sprint(value)} vCPU" for vCPUs' if isinstance(value, float) else ""
         check.error(path, f"invalid CPU size {_echo(value)}: use {_CPU_FORMS}", hint)
         return None
-    if units.denominator != 1 or units <= 0:
+    if not units.is_integer() or units <= 0:
         check.error(path, f"{_echo(value)} is not a positive whole number of CPU units (1 vCPU = 1024)")
         return None
-    return str(units.numerator)
+    return str(int(units))
 
 
 def _memory_mib(check: _Checker, value: Any, path: Path) -> str | None:
     value = _resolved(value)
     if value is None:
         return None
-    mib: Fraction | None = None
+    mib: float | None = None
     if isinstance(value, int) and not isinstance(value, bool):
-        mib = Fraction(value)
+        mib = float(value)
     elif isinstance(value, str):
         text = value.strip()
         match = _MEMORY_RE.match(text)
         if text.isdigit():
-            mib = Fraction(int(text))
+            mib = float(text)
         elif match:
             factor = 1024 if match.group(2).lower().startswith("g") else 1
-            mib = Fraction(match.group(1)) * factor
+            mib = float(match.group(1)) * factor
     if mib is None:
         hint = f'write "{go_sprint(value)}GB" for gigabytes' if isinstance(value, float) else ""
         check.error(path, f"invalid memory size {_echo(value)}: use {_MEMORY_FORMS}", hint)
         return None
-    if mib.denominator != 1 or mib <= 0:
+    if not mib.is_integer() or mib <= 0:
         check.error(path, f"{_echo(value)} is not a positive whole number of MiB")
         return None
-    return str(mib.numerator)
+    return str(int(mib))
 
 
 def _container_mib(check: _Checker, value: Any, path: Path) -> int | None:

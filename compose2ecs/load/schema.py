@@ -755,7 +755,7 @@ def _specificity(found: list[Problem]) -> tuple[int, int]:
 
 
 @functools.lru_cache(maxsize=256)
-def _suggestion(key: str, names: tuple[str, ...]) -> str:
+def suggestion(key: str, names: tuple[str, ...]) -> str:
     # difflib costs ~0.1 ms a call; the same typo tends to repeat across services.
     close = difflib.get_close_matches(key, names, n=1)
     return close[0] if close else ""
@@ -768,7 +768,7 @@ def _unknown_key(
     if key == "":
         message = "empty key"
     elif names:
-        close = _suggestion(key, names)
+        close = suggestion(key, names)
         message = f'unknown key (did you mean "{close}"?)' if close else "unknown key"
         if is_root and not close and isinstance(value, Mapping) and any(k in value for k in _V1_SERVICE_KEYS):
             hint = 'services go under the top-level "services" key'

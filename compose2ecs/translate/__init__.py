@@ -17,8 +17,6 @@ from compose2ecs.translate import iam, names, service, task_definition
 from compose2ecs.translate.container import Container, Context, convert_service
 from compose2ecs.translate.report import APPROXIMATED, IGNORED, MAPPED, REJECTED, Report
 
-LAYOUTS = ("project", "service")
-
 
 @dataclass(frozen=True)
 class TranslateOptions:
@@ -62,7 +60,7 @@ def translate_project(
             )
         )
         count, explicit = _desired_count(task_containers, params, report)
-        service_name = names.service_name(name, root if layout == "service" else None)
+        service_name = family  # the ecs-cli convention: the service is named as its family
         desired.services.append(
             service.build(service_name, family, task_containers, params, count, namespace, tag_list, report)
         )

@@ -876,5 +876,5 @@ def _no_meaning(service: dict[str, Any], base: tuple[str | int, ...], report: Re
             report.add(
                 (*base, key), why, status, "fargate-unsupported" if status == REJECTED else "unsupported-key"
             )
-        elif key not in {"extends", "env_file"}:
+        else:
             report.add((*base, key), "no Fargate equivalent", IGNORED, "unsupported-key")

@@ -11,12 +11,8 @@ PORT_NAME_MAX = 64
 
 
 def family(project: str, service: str | None) -> str:
-    """`project` layout: the ecs-cli name (the project); `service` layout: `<project>-<service>`."""
+    """Family and ECS service name: the project (ecs-cli), or `<project>-<service>` in the service layout."""
     return project if service is None else f"{project}-{service}"
-
-
-def service_name(project: str, service: str | None) -> str:
-    return family(project, service)
 
 
 def log_group(project: str) -> str:
