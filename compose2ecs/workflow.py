@@ -89,7 +89,7 @@ def convert(options: ConvertOptions, environ: Mapping[str, str]) -> Conversion:
     desired = translate_project(
         project.name, project.model, params, trust, TranslateOptions(region or DEFAULT_REGION, options.layout)
     )
-    desired.problems = locate_problems(desired.problems, project.files, reader)
+    desired.problems = locate_problems(desired.problems, project, reader)
     return Conversion(project, desired, region_defaulted=region is None, warnings=list(project.warnings))
 
 

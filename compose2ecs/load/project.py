@@ -21,7 +21,7 @@ from compose2ecs.load import interpolation, typed
 from compose2ecs.load.dotenv import DotenvError, parse_dotenv
 from compose2ecs.load.merge import MergeError, enforce_unicity, merge, merge_values
 from compose2ecs.load.schema import validate
-from compose2ecs.load.yamlfile import Document, YamlError, load_documents, locate
+from compose2ecs.load.yamlfile import Document, YamlError, load_documents, locate, locate_in_files
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -77,6 +77,7 @@ class Project:
     model: dict[str, Any]
     environment: dict[str, str]
     warnings: list[str] = field(default_factory=list)
+    texts: dict[str, str] = field(default_factory=dict)  # every file read, for locating later problems
 
 
 def normalize_project_name(name: str) -> str:
@@ -117,15 +118,7 @@ class _Context:
 
     def problem_in_files(self, message: str, files: list[str], path: Path, hint: str = "") -> Problem:
         """A problem in the merged model: point at the file that spells out most of `path`."""
-        best: tuple[int, Location] | None = None
-        for file in files:
-            text = self.texts.get(file)
-            if text is None:
-                continue
-            found = locate(text, file, path)
-            if found and (best is None or found[1] >= best[0]):
-                best = (found[1], found[0])
-        location = best[1] if best else (Location(files[0]) if files else None)
+        location = locate_in_files(self.texts, files, path) or (Location(files[0]) if files else None)
         return Problem(message, location=location, path=path, hint=hint)
 
 
@@ -229,7 +222,7 @@ def load_project(options: ProjectOptions, reader: Reader | None = None) -> Proje
         raise InputError([ctx.problem_in_files(p.message, files, p.path, p.hint) for p in problems])
     _resolve_service_environment(ctx, decoded, files)
     _drop_unused_resources(decoded)
-    return Project(name, working_dir, files, decoded, environment, warnings)
+    return Project(name, working_dir, files, decoded, environment, warnings, ctx.texts)
 
 
 def _project_environment(

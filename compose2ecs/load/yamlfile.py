@@ -14,9 +14,12 @@ import functools
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
 
 from compose2ecs.errors import Location, Path, Problem
 
@@ -281,6 +284,17 @@ def _compose(text: str) -> tuple[yaml.Node, ...] | None:
         return tuple(yaml.compose_all(text, Loader=_ComposeLoader))
     except yaml.YAMLError:
         return None
+
+
+def locate_in_files(texts: Mapping[str, str | None], files: Sequence[str], path: Path) -> Location | None:
+    """Where `path` of a merged model is written: the file that spells out most of it (the later on ties)."""
+    best: tuple[int, Location] | None = None
+    for file in files:
+        text = texts.get(file)
+        found = locate(text, file, path) if text is not None else None
+        if found and (best is None or found[1] >= best[0]):
+            best = (found[1], found[0])
+    return best[1] if best else None
 
 
 def locate(text: str, filename: str, path: Path) -> tuple[Location, int] | None:

@@ -40,7 +40,7 @@ def test_every_accepted_corpus_case_converts_to_valid_requests(capsys: pytest.Ca
             standard_trust_policy(),
             TranslateOptions("us-east-1", "service"),
         )
-        problems = locate_problems(desired.problems, project.files, Reader())
+        problems = locate_problems(desired.problems, project, Reader())
         assert all(p.location and p.location.file for p in problems), case.id
         errors = [p for p in problems if p.severity == "error"]
         codes.update({p.code for p in errors})
