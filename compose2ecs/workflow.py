@@ -76,11 +76,11 @@ def convert(options: ConvertOptions, environ: Mapping[str, str]) -> Conversion:
     problems: list[Problem] = []
     params = trust = None
     try:
-        params = load_ecs_params(options.ecs_params, project.working_dir, environ)
+        params = load_ecs_params(options.ecs_params, project.working_dir, environ, reader)
     except InputError as exc:
         problems.extend(exc.problems)
     try:
-        trust = load_trust_policy(options.role_policy, project.working_dir)
+        trust = load_trust_policy(options.role_policy, project.working_dir, reader)
     except InputError as exc:
         problems.extend(exc.problems)
     if problems or params is None or trust is None:

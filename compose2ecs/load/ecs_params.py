@@ -9,13 +9,12 @@ in the units ECS wants (CPU units, MiB, seconds); whether they suit Fargate is c
 from __future__ import annotations
 
 import difflib
-import os
-import posixpath
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from compose2ecs.errors import InputError, Location, Path, Problem
+from compose2ecs.load.project import Reader, read_input
 from compose2ecs.load.schema import suggestion
 from compose2ecs.load.yamlfile import YamlError, go_scalar, load_plain, locate
 from compose2ecs.model import (
@@ -1015,28 +1014,9 @@ def _position(problem: Problem) -> tuple[int, int]:
     return (location.line, location.column) if location else (0, 0)
 
 
-def read_text_file(path: str, kind: str) -> str:
-    """A UTF-8 input file (a BOM is dropped); InputError when it is missing or unreadable."""
-    try:
-        with open(path, "rb") as handle:  # noqa: PTH123 - plain paths throughout the loader
-            data = handle.read()
-    except FileNotFoundError:
-        raise InputError([Problem("no such file", Location(path), hint="check the path")]) from None
-    except IsADirectoryError:
-        raise InputError([Problem("is a directory", Location(path), hint=f"pass a {kind} file")]) from None
-    except OSError as exc:
-        raise InputError([Problem(f"cannot read: {exc.strerror}", Location(path))]) from None
-    try:
-        return data.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
-    except UnicodeDecodeError:
-        raise InputError([Problem(f"is not UTF-8 text; pass a {kind} file", Location(path))]) from None
-
-
-def load_ecs_params(path: str | None, working_dir: str, environ: Mapping[str, str]) -> EcsParams:
+def load_ecs_params(
+    path: str | None, working_dir: str, environ: Mapping[str, str], reader: Reader | None = None
+) -> EcsParams:
     """The given file, else `<working_dir>/ecs-params.yml` if it exists, else `EcsParams()`."""
-    if path is None:
-        default = posixpath.join(working_dir, ECS_PARAMS_FILE)
-        if not os.path.isfile(default):  # noqa: PTH113
-            return EcsParams()
-        path = default
-    return parse_ecs_params(read_text_file(path, "YAML"), path, environ)
+    found = read_input(reader or Reader(), path, working_dir, ECS_PARAMS_FILE)
+    return parse_ecs_params(found[1], found[0], environ) if found else EcsParams()

@@ -54,6 +54,27 @@ class Reader:
         return os.path.isfile(path)  # noqa: PTH113
 
 
+def read_input(
+    reader: Reader, path: str | None, working_dir: str, default_name: str
+) -> tuple[str, str] | None:
+    """(file, text) of an input named by a flag, else of `<working_dir>/<default_name>` when present.
+
+    None when neither applies; InputError when the named file is missing or unreadable.
+    """
+    if path is None:
+        path = posixpath.join(working_dir, default_name)
+        if not reader.is_file(path):
+            return None
+    try:
+        return path, reader.read_text(path)
+    except FileNotFoundError:
+        raise InputError([Problem("no such file", Location(path), hint="check the path")]) from None
+    except IsADirectoryError:
+        raise InputError([Problem("is a directory", Location(path), hint="pass a file")]) from None
+    except OSError as exc:
+        raise InputError([Problem(f"cannot read: {exc.strerror}", Location(path))]) from None
+
+
 @dataclass
 class ProjectOptions:
     """What the user asked for: the equivalent of `docker compose -f ... -p ... --profile ...`."""

@@ -8,12 +8,10 @@ the role only fails much later, when tasks cannot start. We check that one state
 from __future__ import annotations
 
 import json
-import os
-import posixpath
 from typing import Any
 
 from compose2ecs.errors import InputError, Location, Path, Problem
-from compose2ecs.load.ecs_params import read_text_file
+from compose2ecs.load.project import Reader, read_input
 from compose2ecs.load.yamlfile import locate
 from compose2ecs.model import TrustPolicy
 
@@ -98,11 +96,7 @@ def parse_trust_policy(text: str, filename: str) -> TrustPolicy:
     raise InputError([_problem(text, filename, ("Statement",), message)])
 
 
-def load_trust_policy(path: str | None, working_dir: str) -> TrustPolicy:
+def load_trust_policy(path: str | None, working_dir: str, reader: Reader | None = None) -> TrustPolicy:
     """The given file, else `<working_dir>/task-execution-assume-role.json`, else the standard policy."""
-    if path is None:
-        default = posixpath.join(working_dir, TRUST_POLICY_FILE)
-        if not os.path.isfile(default):  # noqa: PTH113
-            return standard_trust_policy()
-        path = default
-    return parse_trust_policy(read_text_file(path, "JSON"), path)
+    found = read_input(reader or Reader(), path, working_dir, TRUST_POLICY_FILE)
+    return parse_trust_policy(found[1], found[0]) if found else standard_trust_policy()
