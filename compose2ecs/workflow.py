@@ -7,27 +7,26 @@ boto3: the AWS-facing functions receive a `Gateway` built by the CLI (`aws.BotoG
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from compose2ecs.errors import InputError, Problem, UsageError
 from compose2ecs.load import Project, ProjectOptions, Reader, load_project, locate_problems
 from compose2ecs.load.ecs_params import load_ecs_params
 from compose2ecs.load.role_policy import load_trust_policy
-from compose2ecs.model import DeployedState, family_of, resource_id
+from compose2ecs.model import family_of, resource_id
 from compose2ecs.translate import TranslateOptions, translate_project
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from compose2ecs.apply.gateway import Gateway
-    from compose2ecs.model import DesiredState, Plan
+    from compose2ecs.model import DesiredState
+    from compose2ecs.model.deployed import DeployedState, Plan
 
 DEFAULT_REGION = "us-east-1"
 
 
-@dataclass(frozen=True)
-class ConvertOptions:
+class ConvertOptions(NamedTuple):
     project: ProjectOptions
     ecs_params: str | None = None
     role_policy: str | None = None
@@ -36,12 +35,11 @@ class ConvertOptions:
     profile: str | None = None
 
 
-@dataclass
-class Conversion:
+class Conversion(NamedTuple):
     project: Project
     desired: DesiredState
     region_defaulted: bool = False
-    warnings: list[str] = field(default_factory=list)
+    warnings: tuple[str, ...] = ()
 
     @property
     def errors(self) -> list[Problem]:
@@ -90,15 +88,14 @@ def convert(options: ConvertOptions, environ: Mapping[str, str]) -> Conversion:
         project.name, project.model, params, trust, TranslateOptions(region or DEFAULT_REGION, options.layout)
     )
     desired.problems = locate_problems(desired.problems, project, reader)
-    return Conversion(project, desired, region_defaulted=region is None, warnings=list(project.warnings))
+    return Conversion(project, desired, region_defaulted=region is None, warnings=tuple(project.warnings))
 
 
 # ---------------------------------------------------------------------------------------------
 # Against AWS: the CLI builds the gateway (aws.BotoGateway) and hands it in.
 
 
-@dataclass
-class Deployment:
+class Deployment(NamedTuple):
     """A converted project, what AWS holds for it, and the plan between the two."""
 
     conversion: Conversion
@@ -116,6 +113,8 @@ def plan(conversion: Conversion, gateway: Gateway, cluster: str) -> Deployment:
 
 def services_state(desired: DesiredState, gateway: Gateway, cluster: str) -> DeployedState:
     """Only the project's ECS services: all that `scale` and a plain `down` need to read."""
+    from compose2ecs.model.deployed import DeployedState  # noqa: PLC0415 - not for `convert`
+
     found = {s["serviceName"]: gateway.describe_service(cluster, s["serviceName"]) for s in desired.services}
     return DeployedState(services={name: service for name, service in found.items() if service is not None})
 
@@ -136,8 +135,7 @@ def ecs_service_names(desired: DesiredState, selectors: list[str]) -> dict[str, 
     return {s: by_compose[s] for s in selectors}
 
 
-@dataclass(frozen=True)
-class TaskRow:
+class TaskRow(NamedTuple):
     service: str
     task: str
     container: str
@@ -200,8 +198,7 @@ def _container_ports(desired: DesiredState, task: dict[str, Any]) -> dict[str, s
     return {}
 
 
-@dataclass(frozen=True)
-class LogSource:
+class LogSource(NamedTuple):
     container: str
     group: str
     region: str

@@ -21,16 +21,8 @@ from botocore.session import get_session
 from botocore.validate import validate_parameters
 
 from compose2ecs.errors import AwsError
-from compose2ecs.model import (
-    PROJECT_TAG,
-    DeployedState,
-    DesiredState,
-    LogGroupSpec,
-    LogGroupState,
-    PortRule,
-    RoleSpec,
-    RoleState,
-)
+from compose2ecs.model import PROJECT_TAG, DesiredState, LogGroupSpec, PortRule, RoleSpec
+from compose2ecs.model.deployed import DeployedState, LogGroupState, RoleState
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

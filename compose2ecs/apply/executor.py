@@ -17,7 +17,8 @@ from compose2ecs.apply.context import ApplyResult, Run, live_service
 from compose2ecs.apply.network import awsvpc_configuration, ip_permissions
 from compose2ecs.apply.wait import seen_event_ids, wait_for_services, wait_until_gone
 from compose2ecs.errors import UsageError
-from compose2ecs.model import Action, ResourceKind, ecs_tags, resource_id, tags_dict
+from compose2ecs.model import ecs_tags, resource_id, tags_dict
+from compose2ecs.model.deployed import Action, ResourceKind
 from compose2ecs.plan.normalize import deployed_grants, desired_grants, normalize_policy
 
 if TYPE_CHECKING:
@@ -25,7 +26,8 @@ if TYPE_CHECKING:
 
     from compose2ecs.apply.context import ApplyOptions, Progress
     from compose2ecs.apply.gateway import Gateway
-    from compose2ecs.model import DeployedState, DesiredState, Plan, RoleSpec, RoleState
+    from compose2ecs.model import DesiredState, RoleSpec
+    from compose2ecs.model.deployed import DeployedState, Plan, RoleState
 
 # UpdateService members that compose2ecs sets. desiredCount and taskDefinition are handled apart;
 # launchType, schedulingStrategy, role and serviceName cannot change in place (the plan replaces).

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from compose2ecs.model import DeployedState, DesiredState
+    from compose2ecs.model import DesiredState
+    from compose2ecs.model.deployed import DeployedState
 
 
 @dataclass(frozen=True)

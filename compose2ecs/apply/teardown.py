@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 
     from compose2ecs.apply.context import ApplyOptions, Progress
     from compose2ecs.apply.gateway import Gateway
-    from compose2ecs.model import DeployedState, DesiredState
+    from compose2ecs.model import DesiredState
+    from compose2ecs.model.deployed import DeployedState
 
 
 def scale(  # noqa: PLR0917 - same inputs, in the same order, as apply_plan

@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from compose2ecs.aws.session import AwsSettings
-    from compose2ecs.model import DeployedState, DesiredState
+    from compose2ecs.model import DesiredState
+    from compose2ecs.model.deployed import DeployedState
 
 READ_WORKERS = 8  # the reads of one project are a few dozen calls: 8 keeps latency low without bursts
 DESCRIBE_TASKS_BATCH = 100  # the API's limit of task ARNs per DescribeTasks call

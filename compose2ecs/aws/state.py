@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from compose2ecs.aws.errors import aws_errors, call_or_none
-from compose2ecs.model import PROJECT_TAG, DeployedState, LogGroupState, RoleState
+from compose2ecs.model import PROJECT_TAG
+from compose2ecs.model.deployed import DeployedState, LogGroupState, RoleState
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping

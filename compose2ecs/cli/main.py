@@ -9,9 +9,8 @@ from __future__ import annotations
 import json
 import os
 import sys
-from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 import typer
 
@@ -252,8 +251,7 @@ class PlanOutput(StrEnum):
     markdown = "markdown"
 
 
-@dataclass
-class _Target:
+class _Target(NamedTuple):
     conversion: Any
     gateway: Any
     cluster: str
@@ -706,7 +704,7 @@ def _relative(problem: Problem) -> Problem:
     relative = os.path.relpath(location.file)
     if relative.startswith(".."):
         return problem
-    return replace(problem, location=replace(location, file=relative))
+    return problem._replace(location=location._replace(file=relative))
 
 
 def _render_input_error(error: InputError) -> None:

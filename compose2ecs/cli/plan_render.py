@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
 
-from compose2ecs.model import Action, FieldChange, Plan, ResourceChange
+from compose2ecs.model.deployed import Action, FieldChange, Plan, ResourceChange
 
 if TYPE_CHECKING:
     from rich.console import Console

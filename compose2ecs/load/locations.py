@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from compose2ecs.errors import InputError, Location, Problem
@@ -38,5 +37,5 @@ def locate_problems(problems: Iterable[Problem], project: Project, reader: Reade
         for file in files:
             read(file)
         found = locate_in_files(texts, files, problem.path) if problem.path else None
-        located.append(replace(problem, location=found or Location(files[-1])))
+        located.append(problem._replace(location=found or Location(files[-1])))
     return located

@@ -9,20 +9,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from compose2ecs.model import (
+from compose2ecs.model import DesiredState, LogGroupSpec, RoleSpec, family_of, resource_id
+from compose2ecs.model.deployed import (
     Action,
     DeployedState,
-    DesiredState,
     FieldChange,
-    LogGroupSpec,
     LogGroupState,
     Plan,
     ResourceChange,
     ResourceKind,
-    RoleSpec,
     RoleState,
-    family_of,
-    resource_id,
 )
 from compose2ecs.plan.diff import diff_fields, set_changes
 from compose2ecs.plan.normalize import (

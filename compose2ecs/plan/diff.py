@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from deepdiff import DeepDiff
 
-from compose2ecs.model import FieldChange
+from compose2ecs.model.deployed import FieldChange
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping

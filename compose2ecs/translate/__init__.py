@@ -9,8 +9,7 @@ that was approximated, ignored or rejected, and every Fargate rule broken, each 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from compose2ecs.model import PROJECT_TAG, DesiredState, EcsParams, LogGroupSpec, PortRule, TrustPolicy
 from compose2ecs.translate import iam, names, service, task_definition
@@ -18,8 +17,7 @@ from compose2ecs.translate.container import Container, Context, convert_service
 from compose2ecs.translate.report import APPROXIMATED, IGNORED, MAPPED, REJECTED, Report
 
 
-@dataclass(frozen=True)
-class TranslateOptions:
+class TranslateOptions(NamedTuple):
     region: str
     layout: str | None = None  # --layout; else ecs-params run_params.layout; else "project"
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from compose2ecs.model import ContainerParams, HealthcheckParams
 from compose2ecs.translate import names
@@ -152,8 +151,7 @@ _HC_BOUNDS = {"interval": (5, 300), "timeout": (2, 60), "retries": (1, 10), "sta
 _STOP_TIMEOUT = (2, 120)
 
 
-@dataclass
-class Mount:
+class Mount(NamedTuple):
     """A compose volume entry that needs a task-level volume."""
 
     volume: str  # task volume name
@@ -162,25 +160,41 @@ class Mount:
     path: tuple[str | int, ...]
 
 
-@dataclass
 class Container:
-    """A container definition plus what the task and service levels need to know about it."""
+    """A container definition plus what the task and service levels need to know about it.
 
-    service: str
-    definition: dict[str, Any]
-    mounts: list[Mount] = field(default_factory=list)
-    published: list[tuple[int, str]] = field(default_factory=list)  # (port, protocol) from `ports`
-    platform: tuple[str, str] | None = None  # (os family, cpu architecture)
-    secrets: list[str] = field(default_factory=list)  # valueFrom of every secret it reads
-    depends: dict[str, str] = field(default_factory=dict)  # compose service -> ECS condition
-    awslogs: tuple[str, str] | None = None  # (group, region)
-    create_group: bool = False
-    replicas: int | None = None
-    essential_explicit: bool = False
+    Filled in key by key while the service converts, hence a plain mutable class.
+    """
+
+    __slots__ = (
+        "awslogs",
+        "create_group",
+        "definition",
+        "depends",
+        "essential_explicit",
+        "mounts",
+        "platform",
+        "published",
+        "replicas",
+        "secrets",
+        "service",
+    )
+
+    def __init__(self, service: str, definition: dict[str, Any]) -> None:
+        self.service = service
+        self.definition = definition
+        self.mounts: list[Mount] = []
+        self.published: list[tuple[int, str]] = []  # (port, protocol) from `ports`
+        self.platform: tuple[str, str] | None = None  # (os family, cpu architecture)
+        self.secrets: list[str] = []  # valueFrom of every secret it reads
+        self.depends: dict[str, str] = {}  # compose service -> ECS condition
+        self.awslogs: tuple[str, str] | None = None  # (group, region)
+        self.create_group = False
+        self.replicas: int | None = None
+        self.essential_explicit = False
 
 
-@dataclass(frozen=True)
-class Context:
+class Context(NamedTuple):
     project: str
     region: str
     compose: dict[str, Any]  # the whole project model (top-level secrets, volumes)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from compose2ecs.errors import Location, Path, Problem
 
 MAPPED, APPROXIMATED, IGNORED, REJECTED = "mapped", "approximated", "ignored", "rejected"
@@ -27,7 +25,6 @@ HARMLESS = frozenset(
 PARAMS_ROOTS = frozenset({"version", "task_definition", "run_params", "log_retention_days", "tags"})
 
 
-@dataclass
 class Report:
     """Collects problems by key path; the path says which file (compose or ecs-params) they are in.
 
@@ -35,8 +32,11 @@ class Report:
     ecs-params value, say) is recorded once.
     """
 
-    params_file: str | None = None
-    problems: list[Problem] = field(default_factory=list)
+    __slots__ = ("params_file", "problems")
+
+    def __init__(self, params_file: str | None = None) -> None:
+        self.params_file = params_file
+        self.problems: list[Problem] = []
 
     def add(self, path: Path, message: str, status: str, code: str, hint: str = "") -> None:
         severity = {REJECTED: "error", APPROXIMATED: "warning", IGNORED: "warning", MAPPED: "info"}[status]

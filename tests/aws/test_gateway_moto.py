@@ -11,7 +11,8 @@ import pytest
 from compose2ecs.apply.gateway import Gateway, LogEvent
 from compose2ecs.aws import AwsSettings, BotoGateway
 from compose2ecs.errors import AwsError
-from compose2ecs.model import PROJECT_TAG, DeployedState
+from compose2ecs.model import PROJECT_TAG
+from compose2ecs.model.deployed import DeployedState
 from tests.aws.desired import EXEC_POLICY, INLINE, TRUST, Project
 from tests.moto_server import REGION
 

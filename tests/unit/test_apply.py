@@ -6,16 +6,8 @@ import pytest
 
 from compose2ecs.apply import ApplyOptions, ApplyResult, apply_plan
 from compose2ecs.errors import AwsError, UsageError
-from compose2ecs.model import (
-    PROJECT_TAG,
-    Action,
-    DesiredState,
-    FieldChange,
-    Plan,
-    PortRule,
-    ResourceChange,
-    ResourceKind,
-)
+from compose2ecs.model import PROJECT_TAG, DesiredState, PortRule
+from compose2ecs.model.deployed import Action, FieldChange, Plan, ResourceChange, ResourceKind
 from compose2ecs.plan import plan_changes
 from tests.fakes import (
     CLUSTER,

@@ -13,19 +13,15 @@ from typing import Any
 
 import pytest
 
-from compose2ecs.model import (
-    PROJECT_TAG,
+from compose2ecs.model import PROJECT_TAG, DesiredState, LogGroupSpec, PortRule, RoleSpec
+from compose2ecs.model.deployed import (
     Action,
     DeployedState,
-    DesiredState,
     FieldChange,
-    LogGroupSpec,
     LogGroupState,
     Plan,
-    PortRule,
     ResourceChange,
     ResourceKind,
-    RoleSpec,
     RoleState,
 )
 from compose2ecs.plan import plan_changes

@@ -8,7 +8,7 @@ import json
 from rich.console import Console
 
 from compose2ecs.cli.plan_render import plan_json, plan_markdown, print_plan, summary_line
-from compose2ecs.model import Action, FieldChange, Plan, ResourceChange, ResourceKind
+from compose2ecs.model.deployed import Action, FieldChange, Plan, ResourceChange, ResourceKind
 
 
 def sample_plan() -> Plan:

@@ -11,7 +11,8 @@ from botocore.stub import ANY, Stubber
 from compose2ecs.apply import ApplyOptions
 from compose2ecs.apply.teardown import scale
 from compose2ecs.errors import AwsError
-from compose2ecs.model import DeployedState, DesiredState
+from compose2ecs.model import DesiredState
+from compose2ecs.model.deployed import DeployedState
 from tests.fakes import FakeClock, RecordingProgress
 
 if TYPE_CHECKING:

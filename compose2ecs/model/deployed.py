@@ -1,0 +1,95 @@
+"""What AWS holds for a project (in the shapes AWS returns) and the plan from there to the desired state.
+
+Only the commands that talk to AWS import this; `convert` does not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+# ---------------------------------------------------------------------------------------------
+# Deployed state: what `aws` reads back, in the shapes AWS returns (describe_* responses).
+
+
+@dataclass(frozen=True)
+class RoleState:
+    role: dict[str, Any]  # GetRole()["Role"], AssumeRolePolicyDocument decoded to a dict, with Tags
+    attached_policy_arns: tuple[str, ...]
+    inline_policies: dict[str, dict[str, Any]]  # name -> decoded document
+
+
+@dataclass(frozen=True)
+class LogGroupState:
+    name: str
+    region: str
+    retention_days: int | None
+    tags: dict[str, str]
+
+
+@dataclass
+class DeployedState:
+    """What exists in AWS for one project. Missing resources are absent keys (or None)."""
+
+    cluster: dict[str, Any] | None = None  # DescribeClusters entry (ACTIVE only), with tags
+    services: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> DescribeServices entry
+    # family -> latest ACTIVE revision: DescribeTaskDefinition()["taskDefinition"] plus "tags"
+    task_definitions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    roles: dict[str, RoleState] = field(default_factory=dict)
+    log_groups: dict[str, LogGroupState] = field(default_factory=dict)
+    security_group: dict[str, Any] | None = None  # DescribeSecurityGroups entry of the project SG
+    namespace: dict[str, Any] | None = None  # Cloud Map namespace summary
+
+
+# ---------------------------------------------------------------------------------------------
+# The plan: desired vs deployed, per resource.
+
+
+class Action(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    NEW_REVISION = "new revision"
+    REPLACE = "replace"
+    NO_CHANGE = "no change"
+
+
+class ResourceKind(StrEnum):
+    ROLE = "iam role"
+    LOG_GROUP = "log group"
+    CLUSTER = "cluster"
+    SECURITY_GROUP = "security group"
+    NAMESPACE = "namespace"
+    TASK_DEFINITION = "task definition"
+    SERVICE = "service"
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field that differs; `path` reads like `containerDefinitions[web].environment[DB_HOST]`."""
+
+    path: str
+    kind: str  # changed | added | removed
+    before: Any = None
+    after: Any = None
+    sensitive: bool = False  # a secret-looking value: shown masked unless asked
+
+
+@dataclass(frozen=True)
+class ResourceChange:
+    kind: ResourceKind
+    name: str
+    action: Action
+    changes: tuple[FieldChange, ...] = ()
+    reason: str = ""  # why a replace is needed, or what an update touches
+
+
+@dataclass
+class Plan:
+    project: str
+    cluster: str
+    resources: list[ResourceChange] = field(default_factory=list)
+
+    @property
+    def in_sync(self) -> bool:
+        return all(r.action is Action.NO_CHANGE for r in self.resources)
