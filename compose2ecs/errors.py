@@ -3,8 +3,6 @@
 The CLI is the one place that turns these into exit codes (2 for input, 3 for AWS and the rest).
 """
 
-from __future__ import annotations
-
 from typing import NamedTuple
 
 # Records are NamedTuples, not frozen dataclasses: defining a frozen dataclass costs ~0.4 ms on

@@ -19,9 +19,10 @@ _DURATION_UNITS = {
     "m": 60_000_000_000,
     "h": 3_600_000_000_000,
 }
-_DURATION_PART = re.compile(r"([0-9]*(?:\.[0-9]*)?)([a-zµμ]+)")
+# Patterns as strings: compiled on first use (the re module caches them), not at every start-up.
+_DURATION_PART = r"([0-9]*(?:\.[0-9]*)?)([a-zµμ]+)"
 _SECOND = 1_000_000_000
-_BYTES_RE = re.compile(r"^(\d+(?:\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$")
+_BYTES_RE = r"(\d+(?:\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?"
 _BYTE_UNITS = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40, "p": 1 << 50}
 
 
@@ -88,7 +89,7 @@ def parse_duration(text: str) -> int:
     total = 0.0
     pos = 0
     while pos < len(text):
-        match = _DURATION_PART.match(text, pos)
+        match = re.compile(_DURATION_PART).match(text, pos)
         if not match or match.group(1) in ("", "."):
             raise ValueError(f'time: invalid duration "{original}"')
         unit = match.group(2)
@@ -135,7 +136,7 @@ def parse_bytes(value: Any) -> int:
         return value
     if isinstance(value, float):
         return int(value)
-    match = _BYTES_RE.match(str(value))
+    match = re.fullmatch(_BYTES_RE, str(value))
     if not match:
         raise ValueError(f"invalid size: '{value}'")
     number = float(match.group(1)) if match.group(1).count(".") <= 1 else None

@@ -9,15 +9,11 @@ Records are NamedTuples rather than frozen dataclasses because `convert` defines
 start-up, where a frozen dataclass costs ~0.4 ms each on CPython 3.11 and a NamedTuple a sixth.
 """
 
-from __future__ import annotations
-
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from compose2ecs.errors import Problem, format_path
-
-if TYPE_CHECKING:
-    from collections.abc import Mapping
 
 # The default of mapping fields: records are shared, so their defaults must be immutable.
 EMPTY: Mapping[str, Any] = MappingProxyType({})

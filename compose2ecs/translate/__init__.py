@@ -77,7 +77,7 @@ def translate_project(
     desired.roles.append(
         iam.execution_role(role_name, role_path, trust, options.region, secrets, create_groups)
     )
-    if not names.IAM_ROLE_NAME.match(role_name):
+    if not names.is_iam_role_name(role_name):
         report.add(
             ("task_definition", "task_execution_role"),
             f'"{role_name}" is not a valid IAM role name (at most 64 of letters, digits and +=,.@_-)',

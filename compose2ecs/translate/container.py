@@ -79,7 +79,8 @@ _NO_MEANING: dict[str, tuple[str, str]] = {
     "ipc": (REJECTED, "Fargate does not support IPC modes"),
 }
 
-_SECRET_ARN = re.compile(r"^arn:aws[a-z-]*:(secretsmanager|ssm):")
+# Compiled on first use (the re module caches it), not at start-up.
+_SECRET_STORE_ARN = r"arn:aws[a-z-]*:(secretsmanager|ssm):"  # noqa: S105 - a pattern, not a secret
 _ALLOWED_ADD_CAPS = {"SYS_PTRACE"}
 _CAPABILITIES = {
     "ALL",
@@ -144,7 +145,6 @@ _IPC_SYSCTLS = {
     "kernel.shmmni", "kernel.shm_rmid_forced",
 }  # fmt: skip
 _LOG_DRIVERS = {"awslogs", "splunk", "awsfirelens"}
-_IMAGE = re.compile(r"^[A-Za-z0-9_:./#@-]+$")
 _MIN_CONTAINER_MIB = 6
 # Health-check bounds (seconds / count) ECS enforces.
 _HC_BOUNDS = {"interval": (5, 300), "timeout": (2, 60), "retries": (1, 10), "startPeriod": (0, 300)}
@@ -208,7 +208,7 @@ def convert_service(
     params = params or ContainerParams()
     container = Container(name, {"name": name})
     definition = container.definition
-    if not names.ECS_NAME.match(name):
+    if not names.is_ecs_name(name):
         report.add(
             base,
             f'service name "{name}" cannot be an ECS container name (only letters, digits, "_" and "-")',
@@ -271,7 +271,7 @@ def _image(
         )
         return
     definition["image"] = image
-    if len(image) > 255 or not _IMAGE.match(image):  # noqa: PLR2004 - ECS's limit
+    if not names.is_image_reference(image):
         report.add(
             (*base, "image"),
             f"image reference {image!r} is not valid for ECS",
@@ -659,7 +659,7 @@ def _secrets(
         path = (*base, "secrets", index)
         declared = top.get(entry["source"]) or {}
         reference = str(declared.get("name") or "")
-        if not (declared.get("external") and _SECRET_ARN.match(reference)):
+        if not (declared.get("external") and re.match(_SECRET_STORE_ARN, reference)):
             report.add(
                 path,
                 f'secret "{entry["source"]}" is not in AWS: Fargate reads secrets from Secrets '

@@ -4,10 +4,26 @@ from __future__ import annotations
 
 import re
 
-# ECS family, container, service, cluster and volume names share this rule.
-ECS_NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
-IAM_ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
+# Character sets, not regular expressions: `convert` starts faster without compiling them.
+_ALNUM = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+_ECS_CHARS = _ALNUM | frozenset("_-")
+_IAM_ROLE_CHARS = _ALNUM | frozenset("_+=,.@-")  # IAM's [\w+=,.@-], where \w is ASCII only
+_IMAGE_CHARS = _ALNUM | frozenset("_:./#@-")
 PORT_NAME_MAX = 64
+
+
+def is_ecs_name(name: str) -> bool:
+    """ECS family, container, service, cluster and volume names share this rule."""
+    return 0 < len(name) <= 255 and _ECS_CHARS.issuperset(name)  # noqa: PLR2004 - ECS's limit
+
+
+def is_iam_role_name(name: str) -> bool:
+    return 0 < len(name) <= 64 and _IAM_ROLE_CHARS.issuperset(name)  # noqa: PLR2004 - IAM's limit
+
+
+def is_image_reference(image: str) -> bool:
+    """The characters and length ECS accepts in a container image reference."""
+    return 0 < len(image) <= 255 and _IMAGE_CHARS.issuperset(image)  # noqa: PLR2004 - ECS's limit
 
 
 def family(project: str, service: str | None) -> str:

@@ -82,7 +82,7 @@ def build(
 
 
 def _check_names(task: TaskInput, report: Report) -> None:
-    if not names.ECS_NAME.match(task.family):
+    if not names.is_ecs_name(task.family):
         report.add(
             (),
             f'task definition family "{task.family}" is not a valid ECS name (letters, digits, "_", '
