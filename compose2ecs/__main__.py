@@ -1,3 +1,3 @@
-from compose2ecs.cli.main import main
+from compose2ecs.cli.main import run
 
-main()
+run()
