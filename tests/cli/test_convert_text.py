@@ -59,10 +59,8 @@ def test_report_lists_each_key_with_status_and_location(
     write(tmp_path, {"compose.yaml": COMPOSE})
     result = run(capsys, "convert", "--region", "eu-west-1")
     report = result.out.split("Conversion report:\n", 1)[1].splitlines()
-    assert (
-        "info: [ignored] compose.yaml:6:5: services.web.restart: an ECS service replaces stopped tasks by itself"
-        in report
-    )
+    restart = "services.web.restart: an ECS service replaces stopped tasks by itself"
+    assert f"info: [ignored] compose.yaml:6:5: {restart}" in report
     # Plain text when stdout is not a terminal: no ANSI escapes end up in files and CI logs.
     assert "\x1b[" not in result.out
 
