@@ -17,12 +17,23 @@ def _secret_resource(value_from: str, region: str) -> tuple[str, str]:
     partition = names.partition(region)
     if value_from.startswith("arn:") and ":secretsmanager:" in value_from:
         # A reference may name a JSON key, stage and version after the secret's own ARN (7 parts).
-        return "secretsmanager:GetSecretValue", ":".join(value_from.split(":")[:7])
+        arn = ":".join(value_from.split(":")[:7])
+        # A partial ARN (without the 6-character suffix Secrets Manager appends to the name) is
+        # fine for ECS but never equals the secret's real ARN in a policy; AWS's pattern for it:
+        if not _has_secret_suffix(arn):
+            arn += "-??????"
+        return "secretsmanager:GetSecretValue", arn
     if value_from.startswith("arn:"):
         return "ssm:GetParameters", value_from
     # A bare parameter name: same region and account as the task.
     name = value_from if value_from.startswith("/") else f"/{value_from}"
     return "ssm:GetParameters", f"arn:{partition}:ssm:{region}:*:parameter{name}"
+
+
+def _has_secret_suffix(arn: str) -> bool:
+    name = arn.rsplit(":", 1)[-1]
+    head, dash, suffix = name.rpartition("-")
+    return bool(head and dash) and len(suffix) == 6 and suffix.isascii() and suffix.isalnum()  # noqa: PLR2004
 
 
 def execution_role(
