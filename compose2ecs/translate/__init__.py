@@ -102,12 +102,15 @@ def _check_params(params: EcsParams, services: dict[str, Any], report: Report) -
         )
     for key in params.services:
         if key not in services:
+            # ecs-cli ignored these silently; one ecs-params.yml often serves several compose files
+            # or profiles, so this is a warning, not a refusal.
             report.add(
                 ("task_definition", "services", key),
-                f'no compose service is named "{key}"',
-                REJECTED,
+                f'no compose service named "{key}" is in the project (or its active profiles); '
+                "these settings are not used",
+                IGNORED,
                 "unknown-service",
-                f"use one of: {', '.join(services) or '(none)'}",
+                f"services: {', '.join(services) or '(none)'}",
             )
     if params.service_discovery:
         report.add(
@@ -146,6 +149,7 @@ def _group(layout: str, services: dict[str, Any], report: Report) -> dict[str, l
             )
     if layout == "project":
         return {"": list(services)}
+    _jobs_join_their_dependent(services, sidecar_of, report)
 
     def root(key: str, seen: tuple[str, ...] = ()) -> str:
         parent = sidecar_of.get(key)
@@ -157,6 +161,40 @@ def _group(layout: str, services: dict[str, Any], report: Report) -> dict[str, l
     for key in services:
         groups.setdefault(root(key), []).append(key)
     return groups
+
+
+def _jobs_join_their_dependent(services: dict[str, Any], sidecar_of: dict[str, str], report: Report) -> None:
+    """A service others wait for with service_completed_successfully is a job, not a server.
+
+    As its own ECS service it would be restarted every time it exits (a migration run forever), so
+    it joins the task of the one service that waits for it, where dependsOn SUCCESS orders them.
+    """
+    waiting: dict[str, list[str]] = {}
+    for key, value in services.items():
+        for target, dependency in (value.get("depends_on") or {}).items():
+            if (dependency or {}).get("condition") == "service_completed_successfully" and target in services:
+                waiting.setdefault(target, []).append(key)
+    for job, dependents in waiting.items():
+        path = ("services", dependents[0], "depends_on", job)
+        if job in sidecar_of:
+            continue
+        if len(dependents) == 1:
+            sidecar_of[job] = dependents[0]
+            report.add(
+                path,
+                f"{job} runs once, in the task of {dependents[0]}, which starts after it exits successfully",
+                MAPPED,
+                "job-in-task",
+            )
+        else:
+            report.add(
+                path,
+                f"{job} is awaited by {', '.join(dependents)}: it runs as its own ECS service, which "
+                "starts it again each time it exits, and the services do not wait for it",
+                APPROXIMATED,
+                "job-as-service",
+                "run it in one service's task (network_mode: service:<name>), or as a one-off task",
+            )
 
 
 def _cross_task_dependencies(task_containers: list[Container], members: list[str], report: Report) -> None:

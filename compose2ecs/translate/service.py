@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from compose2ecs.translate.report import IGNORED, REJECTED, Report
 
 if TYPE_CHECKING:
-    from compose2ecs.model import EcsParams
+    from compose2ecs.model import AwsvpcParams, EcsParams
     from compose2ecs.translate.container import Container
 
 _MAX_DESIRED = 5000
@@ -35,6 +35,7 @@ def build(
             }
             for item in params.capacity_providers
         ]
+        _capacity_providers(params, report)
     else:
         request["launchType"] = "FARGATE"
     request["platformVersion"] = params.platform_version or "LATEST"
@@ -47,16 +48,8 @@ def build(
         if awsvpc.assign_public_ip:
             config["assignPublicIp"] = awsvpc.assign_public_ip
         request["networkConfiguration"] = {"awsvpcConfiguration": config}
-    elif awsvpc and awsvpc.security_groups:
-        report.add(
-            ("run_params", "network_configuration", "awsvpc_configuration", "security_groups"),
-            "security groups without subnets: the default VPC's subnets and this project's own "
-            "security group "
-            "are used instead",
-            IGNORED,
-            "network-incomplete",
-            "list the subnets too",
-        )
+    elif awsvpc:
+        _network_without_subnets(awsvpc, report)
     deployment = params.deployment
     if deployment is not None:
         # Only what the user set: AWS's defaults (200/100, no circuit breaker) need not be sent.
@@ -104,6 +97,62 @@ def build(
             "fargate-unsupported",
         )
     return request
+
+
+def _capacity_providers(params: EcsParams, report: Report) -> None:
+    """What CreateService refuses in a strategy, beyond each item's own range (checked on load)."""
+    path = ("run_params", "capacity_provider_strategy")
+    seen: set[str] = set()
+    for index, item in enumerate(params.capacity_providers):
+        if item.capacity_provider in seen:
+            report.add(
+                (*path, index, "capacity_provider"),
+                f"{item.capacity_provider} is listed twice",
+                REJECTED,
+                "capacity-provider",
+                "list each capacity provider once",
+            )
+        seen.add(item.capacity_provider)
+    if not any(item.weight for item in params.capacity_providers):
+        report.add(
+            path,
+            "no capacity provider has a weight above 0: ECS cannot place any task",
+            REJECTED,
+            "capacity-provider",
+            "give at least one capacity provider a weight, e.g. weight: 1",
+        )
+    if "FARGATE_SPOT" in seen and (params.os_family or "LINUX").upper() != "LINUX":
+        report.add(
+            path,
+            f"FARGATE_SPOT runs Linux tasks only, not {params.os_family}",
+            REJECTED,
+            "capacity-provider",
+            "use the FARGATE capacity provider for Windows tasks",
+        )
+
+
+def _network_without_subnets(awsvpc: AwsvpcParams, report: Report) -> None:
+    """Without subnets `up` uses the default VPC: what else the file says cannot apply there."""
+    path = ("run_params", "network_configuration", "awsvpc_configuration")
+    if awsvpc.security_groups:
+        report.add(
+            (*path, "security_groups"),
+            "security groups without subnets: the default VPC's subnets and this project's own "
+            "security group are used instead",
+            IGNORED,
+            "network-incomplete",
+            "list the subnets too",
+        )
+    if awsvpc.assign_public_ip == "DISABLED":
+        # The default VPC has public subnets and no NAT: without a public IP no image can be pulled.
+        report.add(
+            (*path, "assign_public_ip"),
+            "DISABLED without subnets: the default VPC's public subnets need a public IP to pull "
+            "images, so tasks get one",
+            IGNORED,
+            "network-incomplete",
+            "list private subnets that have a NAT gateway or VPC endpoints",
+        )
 
 
 def _platform_version(params: EcsParams, report: Report) -> None:

@@ -241,14 +241,6 @@ RULES = [
         5,
     ),
     (
-        "unknown service in ecs-params",
-        WEB,
-        "version: 1\ntask_definition:\n  services:\n    wbe:\n      essential: true\n",
-        'no compose service is named "wbe"',
-        "ecs-params.yml",
-        4,
-    ),
-    (
         "file secret",
         WEB + "    secrets: [token]\nsecrets:\n  token:\n    file: ./token.txt\n",
         None,
@@ -379,3 +371,67 @@ def test_a_project_wide_ecs_params_refusal_is_reported_once_per_project(
     result = run(capsys, "convert", "--region", "us-east-1", "--layout", "service")
     assert_input_error(result)
     assert len([e for e in result.errors if "IPC" in e]) == 1, result.err
+
+
+def test_ecs_params_for_a_service_not_in_the_project_is_a_warning(
+    isolated: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # ecs-cli ignored these; one ecs-params.yml often serves several compose files or profiles.
+    params = "version: 1\ntask_definition:\n  services:\n    wbe:\n      essential: true\n"
+    write(isolated, {"docker-compose.yml": WEB, "ecs-params.yml": params})
+    result = run(capsys, "convert", "--output", "json", "--region", "us-east-1")
+    assert result.code == 0, result.err
+    problems = {p["key"]: p for p in json.loads(result.out)["problems"]}
+    warning = problems["task_definition.services.wbe"]
+    assert (warning["severity"], warning["file"], warning["line"]) == ("warning", "ecs-params.yml", 4)
+    assert 'no compose service named "wbe"' in warning["message"]
+    assert "services: web" in warning["message"]
+
+
+JOB = """\
+services:
+  web:
+    image: nginx
+    depends_on:
+      migrate: {condition: service_completed_successfully}
+  migrate:
+    image: example/migrate
+"""
+
+
+def test_a_job_runs_once_in_the_task_of_the_service_waiting_for_it(
+    isolated: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(isolated, {"docker-compose.yml": JOB})
+    result = run(capsys, "convert", "--output", "json", "--layout", "service", "--region", "us-east-1")
+    assert result.code == 0, result.err
+    document = json.loads(result.out)
+    # One ECS service: as a service of its own, ECS would restart the job every time it exits.
+    (ecs_service,) = document["services"]
+    assert ecs_service["serviceName"].endswith("-web")
+    (task,) = document["taskDefinitions"]
+    by_name = {c["name"]: c for c in task["containerDefinitions"]}
+    assert by_name["migrate"]["essential"] is False
+    assert by_name["web"]["dependsOn"] == [{"containerName": "migrate", "condition": "SUCCESS"}]
+    (mapped,) = [p for p in document["problems"] if p["code"] == "job-in-task"]
+    assert (mapped["key"], mapped["line"], mapped["severity"]) == (
+        "services.web.depends_on.migrate",
+        5,
+        "info",
+    )
+
+
+def test_a_job_awaited_by_several_services_is_reported(
+    isolated: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    compose = JOB + "  api:\n    image: example/api\n    depends_on:\n      migrate:\n"
+    compose += "        condition: service_completed_successfully\n"
+    write(isolated, {"docker-compose.yml": compose})
+    result = run(capsys, "convert", "--output", "json", "--layout", "service", "--region", "us-east-1")
+    assert result.code == 0, result.err
+    document = json.loads(result.out)
+    assert len(document["services"]) == 3
+    warnings = [p for p in document["problems"] if p["code"] == "job-as-service"]
+    assert len(warnings) == 1
+    assert warnings[0]["severity"] == "warning"
+    assert "awaited by web, api" in warnings[0]["message"]
