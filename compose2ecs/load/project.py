@@ -21,7 +21,14 @@ from compose2ecs.load import interpolation, typed
 from compose2ecs.load.dotenv import DotenvError, parse_dotenv
 from compose2ecs.load.merge import MergeError, enforce_unicity, merge, merge_values
 from compose2ecs.load.schema import validate
-from compose2ecs.load.yamlfile import Document, YamlError, load_documents, locate, locate_in_files
+from compose2ecs.load.yamlfile import (
+    Document,
+    YamlError,
+    load_documents,
+    locate,
+    locate_in_files,
+    locate_ssh_key,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -639,6 +646,13 @@ def _expand_home(path: str, home: str) -> str:
     return path
 
 
+def _resolve_local(working_dir: str, path: str) -> str:
+    # Compose cleans only the paths it joins: an absolute "/var/lib/docker/" stays as written.
+    if _is_windows_path(path) or posixpath.isabs(path):
+        return path
+    return _abspath(working_dir, path)
+
+
 def _resolve_paths(model: dict[str, Any], working_dir: str, home: str) -> None:
     """Relative paths become absolute against the project (or included/extended file's) directory."""
     services = model.get("services")
@@ -650,6 +664,11 @@ def _resolve_paths(model: dict[str, Any], working_dir: str, home: str) -> None:
             context = build.get("context")
             if isinstance(context, str) and not _is_remote_context(context):
                 build["context"] = _abspath(working_dir, _expand_home(context, home))
+            ssh = build.get("ssh")
+            if isinstance(ssh, dict):
+                for key, value in ssh.items():
+                    if isinstance(value, str):
+                        ssh[key] = _resolve_local(working_dir, _expand_home(value, home))
             contexts = build.get("additional_contexts")
             if isinstance(contexts, dict):
                 for key, value in contexts.items():
@@ -672,12 +691,7 @@ def _resolve_paths(model: dict[str, Any], working_dir: str, home: str) -> None:
                 and volume.get("type") == "bind"
                 and isinstance(volume.get("source"), str)
             ):
-                source = _expand_home(volume["source"], home)
-                # Compose cleans only the paths it joins: an absolute "/var/lib/docker/" stays as written.
-                if not _is_windows_path(source) and not posixpath.isabs(source):
-                    volume["source"] = _abspath(working_dir, source)
-                else:
-                    volume["source"] = source
+                volume["source"] = _resolve_local(working_dir, _expand_home(volume["source"], home))
         develop = service.get("develop")
         if isinstance(develop, dict):
             for watch in develop.get("watch") or []:
@@ -1040,11 +1054,63 @@ def _drop_unused_resources(model: dict[str, Any]) -> None:
 
 
 def config_json_escape(value: Any) -> Any:
-    """`docker compose config` prints `$` as `$$` so its output can be loaded again unchanged."""
+    """`docker compose config` prints `$` as `$$`, in keys too, so its output loads again unchanged."""
     if isinstance(value, str):
         return value.replace("$", "$$")
     if isinstance(value, dict):
-        return {k: config_json_escape(v) for k, v in value.items()}
+        return {
+            (k.replace("$", "$$") if isinstance(k, str) else k): config_json_escape(v)
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [config_json_escape(v) for v in value]
     return value
+
+
+def json_output_problems(project: Project) -> list[Problem]:
+    """What Docker Compose v2.40.3 cannot print with `config --format json`, which then fails.
+
+    `config --format json` promises Compose's exact output, and Compose prints none for these
+    projects, so we refuse them too; the YAML format prints them.
+    """
+    problems: list[Problem] = []
+    texts: dict[str, str | None] = dict(project.texts)
+    files = list(project.texts) or project.files
+
+    def add(message: str, path: Path, hint: str) -> None:
+        location = locate_in_files(texts, files, path) or Location(project.files[0])
+        problems.append(Problem(message, location=location, path=path, hint=hint))
+
+    # types.SSHKey.MarshalJSON writes `"id": path`, which is not a JSON value.
+    for name, service in (project.model.get("services") or {}).items():
+        for key in (service.get("build") or {}).get("ssh") or []:
+            if isinstance(key, dict):
+                ssh_path: Path = ("services", name, "build", "ssh")
+                problems.append(
+                    Problem(
+                        f"Docker Compose v2.40.3 cannot print an ssh key with a path ({key['id']}) as JSON",
+                        location=locate_ssh_key(texts, ssh_path, key["id"]) or Location(project.files[0]),
+                        path=ssh_path,
+                        hint="print the project with --format yaml",
+                    )
+                )
+    for path in _non_finite_numbers(project.model, ()):
+        add(
+            "Docker Compose v2.40.3 cannot print an infinite or NaN number as JSON",
+            path,
+            "use --format yaml, or write a finite number",
+        )
+    return problems
+
+
+def _non_finite_numbers(value: Any, path: Path) -> list[Path]:
+    if isinstance(value, float):
+        return [] if value - value == 0 else [path]
+    found: list[Path] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found.extend(_non_finite_numbers(item, (*path, key)))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found.extend(_non_finite_numbers(item, (*path, index)))
+    return found

@@ -257,6 +257,19 @@ def _nil_empty_lists(value: Any) -> Any:
     return value
 
 
+def _ssh_keys(value: Any, path: tuple[str | int, ...]) -> Any:
+    """types.SSHConfig: a list of keys; one without a path prints as its id.
+
+    A key with a path stays `{"id", "path"}`: Compose cannot print it as JSON (see `config_output`).
+    """
+    if not isinstance(value, dict):
+        raise DecodeError("must be a mapping of ssh key ids to paths", path)
+    return [
+        str(key) if key_path is None else {"id": str(key), "path": string(key_path, (*path, key))}
+        for key, key_path in value.items()
+    ]
+
+
 def _ulimit(value: Any, path: tuple[str | int, ...]) -> Any:
     if isinstance(value, dict):
         return {k: integer(v, (*path, k)) for k, v in value.items() if k in ("soft", "hard")}
@@ -398,7 +411,7 @@ build = struct(
         "dockerfile_inline": _S,
         "entitlements": _LIST,
         "args": F(mapping_with_equals),
-        "ssh": F(passthrough),
+        "ssh": F(_ssh_keys),
         "labels": _MAP,
         "cache_from": _LIST,
         "cache_to": _LIST,

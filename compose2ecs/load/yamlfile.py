@@ -320,3 +320,26 @@ def locate(text: str, filename: str, path: Path) -> tuple[Location, int] | None:
         if best is None or depth > best[1]:
             best = (Location(filename, mark.line + 1, mark.column + 1), depth)
     return best
+
+
+def locate_ssh_key(texts: Mapping[str, str | None], ssh_path: Path, key_id: str) -> Location | None:
+    """Where the ssh key `key_id` is written under `ssh_path`: as `ID: PATH` or as `- ID=PATH`."""
+    for file, text in reversed(list(texts.items())):
+        found = locate(text, file, ssh_path) if text is not None else None
+        if found is None or found[1] < len(ssh_path):
+            continue
+        for root in _compose(text) or ():
+            node: yaml.Node | None = root
+            for part in ssh_path:
+                child = _child(node, part) if node is not None else None
+                node = child[1] if child else None
+            if isinstance(node, yaml.MappingNode):
+                entry = _child(node, key_id)
+                if entry:
+                    return Location(file, entry[0].start_mark.line + 1, entry[0].start_mark.column + 1)
+            elif isinstance(node, yaml.SequenceNode):
+                for item in node.value:
+                    if isinstance(item, yaml.ScalarNode) and item.value.partition("=")[0] == key_id:
+                        return Location(file, item.start_mark.line + 1, item.start_mark.column + 1)
+        return found[0]
+    return None
