@@ -17,6 +17,7 @@ from pathlib import Path as FilePath
 from typing import Any, Final
 
 from compose2ecs.errors import Path, Problem
+from compose2ecs.load.yamlfile import Timestamp
 
 __all__ = ["SchemaError", "compile_schema", "validate"]
 
@@ -87,8 +88,8 @@ def _unusual_kind(value: Any) -> str:
     if isinstance(value, list | tuple):
         return "array"
     # go-yaml turns unquoted dates into time.Time, which Compose's schema check rejects wherever a
-    # type is required ("invalid jsonType time.Time"); a YAML loader hands us date/datetime for them.
-    if type(value).__module__ == "datetime":
+    # type is required ("invalid jsonType time.Time").
+    if isinstance(value, Timestamp):
         return "timestamp"
     return "other"
 

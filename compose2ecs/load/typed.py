@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from compose2ecs.load.yamlfile import Timestamp
 from compose2ecs.values import format_duration, go_sprint, parse_bytes, parse_duration
 
 
@@ -254,6 +255,8 @@ def _nil_empty_lists(value: Any) -> Any:
         return {k: _nil_empty_lists(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_nil_empty_lists(v) for v in value] if value else None
+    if isinstance(value, Timestamp):
+        return value.text
     return value
 
 

@@ -43,6 +43,66 @@ _SPECIAL_FLOATS = {
 _INT64_MIN, _UINT64_MAX = -(2**63), 2**64 - 1
 
 
+# go-yaml's timestamp forms (2006-1-2, 2006-1-2T15:4:5.999999999Z07:00, 2006-1-2 15:4:5.999999999).
+_TIMESTAMP = (
+    r"(\d{4})-(\d\d?)-(\d\d?)"
+    r"(?:(?:[Tt](\d\d?):(\d\d?):(\d\d?)(?:[.,](\d+))?(Z|[+-]\d\d:\d\d))"
+    r"|(?: (\d\d?):(\d\d?):(\d\d?)(?:[.,](\d+))?))?"
+)
+_DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+class Timestamp:
+    """An unquoted YAML date: Compose's YAML parser decodes it into a Go time.Time, not a string.
+
+    Compose's schema check refuses one wherever a type is required; an extension prints it the way
+    time.Time marshals (`text`, RFC 3339 with nanoseconds).
+    """
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Timestamp) and other.text == self.text
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return f"Timestamp({self.text!r})"
+
+
+def go_timestamp(text: str) -> Timestamp | None:
+    """time.Parse with go-yaml's timestamp layouts, or None when `text` is not a timestamp."""
+    match = re.fullmatch(_TIMESTAMP, text)
+    if match is None:
+        return None
+    parts = match.groups()
+    year, month, day = int(parts[0]), int(parts[1]), int(parts[2])
+    clock = parts[3:6] if parts[3] is not None else parts[8:11]
+    hour, minute, second = (int(part) for part in clock) if clock[0] is not None else (0, 0, 0)
+    fraction = (parts[6] if parts[3] is not None else parts[11]) or ""
+    zone = parts[7] or "Z"
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    if not 1 <= month <= 12 or not 1 <= day <= _DAYS_IN_MONTH[month - 1] - (month == 2 and not leap):  # noqa: PLR2004
+        return None
+    if hour > 23 or minute > 59 or second > 59:  # noqa: PLR2004
+        return None
+    if zone[1:] == "00:00":
+        zone = "Z"
+    fraction = fraction[:9].rstrip("0")
+    return Timestamp(
+        f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}"
+        + (f".{fraction}" if fraction else "")
+        + zone
+    )
+
+
 class Reset:
     """Marks a `!reset` value: drop what earlier files set at this path."""
 
@@ -116,6 +176,10 @@ def go_scalar(text: str) -> Any:
             return False
         return text
     if first in "+-.0123456789":
+        if first.isdigit() and text[4:5] == "-":
+            timestamp = go_timestamp(text)
+            if timestamp is not None:
+                return timestamp
         special = _SPECIAL_FLOATS.get(text)
         if special is not None:
             return special
@@ -168,6 +232,9 @@ class _ComposeLoader(_BaseLoader):  # type: ignore[misc,valid-type,unused-ignore
             mapping[key] = self.construct_object(value_node, deep=deep)
         return mapping
 
+    def construct_timestamp(self, node: yaml.ScalarNode) -> Any:
+        return go_timestamp(node.value) or node.value
+
     def construct_reset(self, _node: yaml.Node) -> Reset:
         return RESET
 
@@ -183,8 +250,8 @@ class _ComposeLoader(_BaseLoader):  # type: ignore[misc,valid-type,unused-ignore
 _ComposeLoader.add_constructor(_GO_TAG, _ComposeLoader.construct_go_scalar)
 _ComposeLoader.add_constructor("!reset", _ComposeLoader.construct_reset)
 _ComposeLoader.add_constructor("!override", _ComposeLoader.construct_override)
-# go-yaml decodes !!binary and !!timestamp scalars of a compose file as plain strings.
-_ComposeLoader.add_constructor("tag:yaml.org,2002:timestamp", _ComposeLoader.construct_yaml_str)
+_ComposeLoader.add_constructor("tag:yaml.org,2002:timestamp", _ComposeLoader.construct_timestamp)
+# go-yaml decodes !!binary scalars of a compose file as plain strings.
 _ComposeLoader.add_constructor("tag:yaml.org,2002:binary", _ComposeLoader.construct_yaml_str)
 
 

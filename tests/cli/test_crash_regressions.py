@@ -280,7 +280,21 @@ def test_undefined_build_secret(capsys: pytest.CaptureFixture[str], tmp_path: Pa
     assert "npm" in result.errors[0]
 
 
-@xfail("unquoted dates are strings to us; to Compose they are timestamps, invalid in these places")
+def test_unquoted_date_in_extension_prints_as_go_time(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    write(
+        tmp_path, {"compose.yaml": WEB + "x-released: [2024-01-01, 2024-01-01 10:00:00.50, '2024-01-01']\n"}
+    )
+    result = run(capsys, "config", "--format", "json")
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["x-released"] == [
+        "2024-01-01T00:00:00Z",
+        "2024-01-01T10:00:00.5Z",
+        "2024-01-01",
+    ]
+
+
 @pytest.mark.parametrize(
     ("tail", "line"),
     [
