@@ -358,7 +358,7 @@ def _load_file(
         for name in missing:
             ctx.warn(interpolation.missing_variable_warning(name))
         if extends:
-            data = _apply_extends(ctx, data, file)
+            data = _apply_extends(ctx, data, file, doc.reset_paths)
         for reset_path in doc.reset_paths:
             model = _delete_path(model, reset_path)
         if include:
@@ -414,7 +414,7 @@ def _delete_path(model: dict[str, Any], path: Path) -> dict[str, Any]:
 # --- extends -----------------------------------------------------------------------------------
 
 
-def _apply_extends(ctx: _Context, data: dict[str, Any], file: str) -> dict[str, Any]:
+def _apply_extends(ctx: _Context, data: dict[str, Any], file: str, tagged: list[Path]) -> dict[str, Any]:
     services = data.get("services")
     if not isinstance(services, dict):
         return data
@@ -422,7 +422,7 @@ def _apply_extends(ctx: _Context, data: dict[str, Any], file: str) -> dict[str, 
     problems: list[Problem] = []
     for name in list(services):
         try:
-            services[name] = _extend_service(ctx, name, services, file, [])
+            services[name] = _extend_service(ctx, name, services, file, [], tagged=tagged)
         except InputError as exc:
             problems.extend(exc.problems)
     if problems:
@@ -431,8 +431,15 @@ def _apply_extends(ctx: _Context, data: dict[str, Any], file: str) -> dict[str, 
 
 
 def _extend_service(
-    ctx: _Context, name: str, services: dict[str, Any], file: str, chain: list[tuple[str, str]]
+    ctx: _Context,
+    name: str,
+    services: dict[str, Any],
+    file: str,
+    chain: list[tuple[str, str]],
+    *,
+    tagged: list[Path],
 ) -> Any:
+    """`service` merged onto the service it extends; `tagged`: the `!reset`/`!override` paths of its file."""
     service = services.get(name)
     if not isinstance(service, dict) or "extends" not in service:
         return service
@@ -492,7 +499,9 @@ def _extend_service(
                 )
             ]
         )
-    base = _extend_service(ctx, ref, base_services, base_file, chain)
+    base = _extend_service(
+        ctx, ref, base_services, base_file, chain, tagged=tagged if base_file == file else []
+    )
     if base is None:
         return service
     if not isinstance(base, dict):
@@ -502,7 +511,25 @@ def _extend_service(
     except MergeError as exc:
         raise InputError([ctx.problem(exc.message, file, exc.path)]) from None
     merged.pop("extends", None)
+    for tagged_path in tagged:
+        if tagged_path[:2] == ("services", name) and len(tagged_path) > 2:  # noqa: PLR2004 - services.NAME.KEY
+            _replace_tagged(merged, service, tagged_path[2:])
     return merged
+
+
+def _replace_tagged(merged: dict[str, Any], service: dict[str, Any], path: Path) -> None:
+    """`!override` keeps the service's own value over the base's; `!reset` drops the base's."""
+    node: Any = merged
+    own: Any = service
+    for part in path[:-1]:
+        node = node.get(part) if isinstance(node, dict) else None
+        own = own.get(part) if isinstance(own, dict) else None
+    if not isinstance(node, dict):
+        return
+    if isinstance(own, dict) and path[-1] in own:
+        node[path[-1]] = _deep_copy(own[path[-1]])
+    else:
+        node.pop(path[-1], None)
 
 
 def _extends_base(ctx: _Context, base_file: str) -> dict[str, Any]:

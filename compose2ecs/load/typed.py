@@ -301,24 +301,54 @@ healthcheck = struct(
     }
 )
 
+
+def _device_count(value: Any, path: tuple[str | int, ...]) -> Any:
+    """types.DeviceCount: "all" is -1, a numeric string its number."""
+    if isinstance(value, str):
+        if value.lower() == "all":
+            return -1
+        try:
+            return int(value, 10)
+        except ValueError:
+            raise DecodeError(
+                f"invalid value {value!r}, the only value allowed is 'all' or a number", path
+            ) from None
+    return integer(value, path)
+
+
+_device_request_fields = struct(
+    {
+        "capabilities": _LIST,
+        "driver": _S,
+        "count": F(_device_count),
+        "device_ids": _LIST,
+        "options": _MAP,
+    }
+)
+
+
+def _device_request(value: Any, path: tuple[str | int, ...]) -> Any:
+    # Compose's defaults: a request that names neither a count nor devices asks for all of them.
+    if isinstance(value, dict) and "count" not in value and "device_ids" not in value:
+        value = {**value, "count": "all"}
+    return _device_request_fields(value, path)
+
+
+_device_requests = list_of(_device_request)
+
+
+def _gpus(value: Any, path: tuple[str | int, ...]) -> Any:
+    if value == "all":
+        return [{"count": -1}]
+    return _device_requests(value, path)
+
+
 _resource = struct(
     {
         "cpus": F(number),
         "memory": F(unit_bytes),
         "pids": _I,
-        "devices": F(
-            list_of(
-                struct(
-                    {
-                        "capabilities": _LIST,
-                        "driver": _S,
-                        "count": F(passthrough),
-                        "device_ids": _LIST,
-                        "options": _MAP,
-                    }
-                )
-            )
-        ),
+        "devices": F(_device_requests),
         "generic_resources": F(passthrough),
     }
 )
@@ -531,7 +561,7 @@ service = struct(
         "external_links": _LIST,
         "extra_hosts": F(hosts_list),
         "group_add": _LIST,
-        "gpus": F(passthrough),
+        "gpus": F(_gpus),
         "hostname": _S,
         "healthcheck": F(healthcheck, PTR),
         "image": _S,

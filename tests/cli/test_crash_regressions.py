@@ -208,8 +208,9 @@ def test_recursive_alias(capsys: pytest.CaptureFixture[str], tmp_path: Path, tex
 # --- wrong model or wrong location -------------------------------------------------------------
 
 
-@xfail("!reset/!override on a service that uses extends are ignored (the base's ports are kept)")
-@pytest.mark.parametrize(("tag", "expected"), [("!reset []", []), ("!override ['81']", [81])])
+@pytest.mark.parametrize(
+    ("tag", "expected"), [("!reset []", []), ("!override ['81']", [81]), ("['81']", [80, 81])]
+)
 def test_reset_and_override_apply_to_extends(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, tag: str, expected: list[int]
 ) -> None:
@@ -243,12 +244,41 @@ def test_problem_in_included_file_points_at_it(capsys: pytest.CaptureFixture[str
     assert location_re("extra.yaml", 4).search(error), error
 
 
-@xfail("gpus: all prints as 'all'; Compose prints [{count: -1}]")
-def test_gpus_all(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    write(tmp_path, {"compose.yaml": WEB + "    gpus: all\n"})
+@pytest.mark.parametrize(
+    ("gpus", "expected"),
+    [
+        ("all", [{"count": -1}]),
+        ("[{driver: nvidia}]", [{"count": -1, "driver": "nvidia"}]),
+        ("[{count: ALL}, {count: '3'}, {count: 0}]", [{"count": -1}, {"count": 3}, {}]),
+        ("[{device_ids: ['0']}]", [{"device_ids": ["0"]}]),
+    ],
+)
+def test_gpus_all(capsys: pytest.CaptureFixture[str], tmp_path: Path, gpus: str, expected: object) -> None:
+    write(tmp_path, {"compose.yaml": WEB + f"    gpus: {gpus}\n"})
     result = run(capsys, "config", "--format", "json")
     assert result.code == 0, result.err
-    assert json.loads(result.out)["services"]["web"]["gpus"] == [{"count": -1}]
+    assert json.loads(result.out)["services"]["web"]["gpus"] == expected
+
+
+def test_device_reservation_defaults_to_all(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    devices = "[{capabilities: [gpu]}]"
+    write(
+        tmp_path,
+        {
+            "compose.yaml": WEB
+            + f"    deploy:\n      resources:\n        reservations:\n          devices: {devices}\n"
+        },
+    )
+    result = run(capsys, "config", "--format", "json")
+    assert result.code == 0, result.err
+    reservations = json.loads(result.out)["services"]["web"]["deploy"]["resources"]["reservations"]
+    assert reservations["devices"] == [{"capabilities": ["gpu"], "count": -1}]
+
+
+def test_device_count_must_be_all_or_a_number(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    write(tmp_path, {"compose.yaml": WEB + "    gpus: [{count: x}]\n"})
+    result = run(capsys, "config")
+    assert_single_error(result, "compose.yaml", 4, "services.web.gpus[0].count", "'all' or a number")
 
 
 def test_dollar_in_key_is_escaped(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
