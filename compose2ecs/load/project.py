@@ -300,8 +300,54 @@ def _load_model(ctx: _Context, files: list[str], working_dir: str) -> dict[str, 
         raise InputError(problems)
     if not model:
         raise InputError([Problem("empty compose file", Location(files[0]), hint="add a services: section")])
+    problems = _validate(model)
+    if problems:
+        texts = list(ctx.texts)
+        raise InputError([ctx.problem_in_files(p.message, texts, p.path, p.hint) for p in problems])
     _resolve_paths(model, working_dir, ctx.lookup("HOME") or os.path.expanduser("~"))  # noqa: PTH111
     return model
+
+
+_FILE_OBJECT_SOURCES = {"configs": ("file", "environment", "content"), "secrets": ("file", "environment")}
+
+
+def _validate(model: dict[str, Any]) -> list[Problem]:
+    """Compose's checks of the merged files that the schema cannot express (compose-go `validation`)."""
+    problems: list[Problem] = []
+    for kind, sources in _FILE_OBJECT_SOURCES.items():
+        resources = model.get(kind)
+        for name, resource in resources.items() if isinstance(resources, dict) else ():
+            if not isinstance(resource, dict):
+                continue
+            given = [key for key in sources if key in resource]
+            if len(given) > 1:
+                problems.append(
+                    Problem(
+                        f"{'|'.join(sources)} attributes are mutually exclusive",
+                        path=(kind, name, given[1]),
+                        hint=f"keep one of {', '.join(given)}",
+                    )
+                )
+            elif not given and "driver" not in resource and "external" not in resource:
+                problems.append(
+                    Problem(
+                        f"one of {'|'.join(sources)} must be set",
+                        path=(kind, name),
+                        hint="say where the content comes from, or mark it external: true",
+                    )
+                )
+    services = model.get("services")
+    for name, service in services.items() if isinstance(services, dict) else ():
+        develop = service.get("develop") if isinstance(service, dict) else None
+        watches = develop.get("watch") if isinstance(develop, dict) else None
+        for index, watch in enumerate(watches if isinstance(watches, list) else []):
+            if isinstance(watch, dict) and watch.get("path") == "":
+                problems.append(
+                    Problem(
+                        "value can't be blank", path=("services", name, "develop", "watch", index, "path")
+                    )
+                )
+    return problems
 
 
 def _documents(ctx: _Context, file: str) -> list[Document]:
@@ -375,7 +421,7 @@ def _load_file(
             ctx.warn(f"{file}: the attribute `version` is obsolete and ignored; you can remove it")
         try:
             model = enforce_unicity(canonical_mod.canonical(model))
-        except canonical_mod.CanonicalError as exc:
+        except (canonical_mod.CanonicalError, MergeError) as exc:
             raise InputError([ctx.problem(exc.message, file, exc.path)]) from None
     return model
 
@@ -938,6 +984,26 @@ def _check_consistency(model: dict[str, Any]) -> list[Problem]:
                         path=("services", name, "network_mode"),
                     )
                 )
+    secrets = model.get("secrets") or {}
+    for name, service in services.items():
+        for index, mount in enumerate((service.get("build") or {}).get("secrets") or []):
+            if mount.get("source") not in secrets:
+                problems.append(
+                    Problem(
+                        f"service {name!r} refers to undefined build secret {mount.get('source')!r}",
+                        path=("services", name, "build", "secrets", index),
+                        hint="declare it under the top-level secrets: key",
+                    )
+                )
+    for name, secret in secrets.items():
+        if not secret.get("external") and not secret.get("file") and not secret.get("environment"):
+            problems.append(
+                Problem(
+                    f"secret {name!r} must declare either `file` or `environment`",
+                    path=("secrets", name),
+                    hint="a driver alone does not give Compose the secret's content",
+                )
+            )
     cycle = _dependency_cycle(services)
     if cycle:
         problems.append(

@@ -285,8 +285,30 @@ def _healthcheck_test(value: Any, path: tuple[str | int, ...]) -> Any:
     return string_list(value, path)
 
 
+def _unsigned(go_type: str) -> Decoder:
+    """A Go uint field: mapstructure refuses a negative number ("-1 overflows uint")."""
+
+    def decode(value: Any, path: tuple[str | int, ...]) -> Any:
+        number = integer(value, path)
+        if number < 0:
+            raise DecodeError(
+                f"cannot parse value as '{go_type}': {number} overflows uint (use 0 or more)", path
+            )
+        return number
+
+    return decode
+
+
+def _count(value: Any, path: tuple[str | int, ...]) -> Any:
+    number = integer(value, path)
+    if number < 0:
+        raise DecodeError("must be greater than or equal to 0", path)
+    return number
+
+
 _S, _I, _N, _B = F(string), F(integer), F(number), F(boolean)
 _BP, _IP = F(boolean, PTR), F(integer, PTR)
+_U64P, _COUNT = F(_unsigned("uint64"), PTR), F(_count, PTR)
 _LIST, _MAP = F(string_list), F(mapping)
 
 healthcheck = struct(
@@ -294,7 +316,7 @@ healthcheck = struct(
         "test": F(_healthcheck_test),
         "timeout": F(duration, PTR),
         "interval": F(duration, PTR),
-        "retries": F(integer, PTR),
+        "retries": _U64P,
         "start_period": F(duration, PTR),
         "start_interval": F(duration, PTR),
         "disable": _B,
@@ -355,7 +377,7 @@ _resource = struct(
 
 _update = struct(
     {
-        "parallelism": _IP,
+        "parallelism": _U64P,
         "delay": F(duration),
         "failure_action": _S,
         "monitor": F(duration),
@@ -367,7 +389,7 @@ _update = struct(
 deploy = struct(
     {
         "mode": _S,
-        "replicas": _IP,
+        "replicas": _COUNT,
         "labels": _MAP,
         "update_config": F(_update, PTR),
         "rollback_config": F(_update, PTR),
@@ -377,7 +399,7 @@ deploy = struct(
                 {
                     "condition": _S,
                     "delay": F(duration, PTR),
-                    "max_attempts": _IP,
+                    "max_attempts": _U64P,
                     "window": F(duration, PTR),
                 }
             ),
@@ -388,7 +410,7 @@ deploy = struct(
                 {
                     "constraints": _LIST,
                     "preferences": F(passthrough),
-                    "max_replicas_per_node": _I,
+                    "max_replicas_per_node": F(_unsigned("uint64")),
                 }
             ),
             STRUCT,
@@ -495,7 +517,7 @@ _port = struct(
         "name": _S,
         "mode": _S,
         "host_ip": _S,
-        "target": _I,
+        "target": F(_unsigned("uint32")),
         "published": _S,
         "protocol": _S,
         "app_protocol": _S,
@@ -597,7 +619,7 @@ service = struct(
         "read_only": _B,
         "restart": _S,
         "runtime": _S,
-        "scale": _IP,
+        "scale": _COUNT,
         "secrets": F(list_of(_file_mount)),
         "security_opt": _LIST,
         "shm_size": F(unit_bytes),

@@ -299,7 +299,6 @@ def test_duplicate_key_names_key_path(capsys: pytest.CaptureFixture[str], tmp_pa
 # --- we accept what Compose rejects ------------------------------------------------------------
 
 
-@xfail("undefined build secrets are accepted; Compose: 'refers to undefined build secret'")
 def test_undefined_build_secret(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     write(
         tmp_path, {"compose.yaml": "services:\n  web:\n    build:\n      context: .\n      secrets: [npm]\n"}
@@ -342,7 +341,6 @@ def test_unquoted_date_is_rejected(
     assert location_re("compose.yaml", line).search(result.errors[0]), result.err
 
 
-@xfail("Compose requires a target for long-syntax ports and volumes; we accept none")
 @pytest.mark.parametrize(
     "tail",
     [
@@ -357,7 +355,6 @@ def test_long_syntax_needs_target(capsys: pytest.CaptureFixture[str], tmp_path: 
     assert location_re("compose.yaml", 5).search(result.errors[0]), result.err
 
 
-@xfail("a secret with neither file: nor environment: is accepted; Compose rejects it")
 def test_secret_needs_a_source(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     write(tmp_path, {"compose.yaml": WEB + "    secrets: [s]\nsecrets:\n  s:\n    name: token\n"})
     result = run(capsys, "config")
@@ -366,7 +363,6 @@ def test_secret_needs_a_source(capsys: pytest.CaptureFixture[str], tmp_path: Pat
     assert "secrets.s" in result.errors[0]
 
 
-@xfail("negative counts are accepted; Compose: 'must be greater than or equal to 0' / overflows uint")
 @pytest.mark.parametrize(
     ("tail", "key_path"),
     [
@@ -438,3 +434,56 @@ def test_ssh_key_with_path_prints_as_yaml(capsys: pytest.CaptureFixture[str], tm
     result = run(capsys, "config")
     assert result.code == 0, result.err
     assert "deploy" in result.out
+
+
+@pytest.mark.parametrize(
+    ("tail", "line", "fragment"),
+    [
+        (
+            "secrets:\n  s:\n    file: ./a\n    environment: A\n",
+            7,
+            "file|environment attributes are mutually",
+        ),
+        ("configs:\n  c:\n    content: x\n    file: ./a\n", 6, "file|environment|content attributes are"),
+        ("configs:\n  c: {}\n", 5, "one of file|environment|content must be set"),
+        ("secrets:\n  s:\n    driver: vault\n", 5, "must declare either `file` or `environment`"),
+    ],
+)
+def test_file_objects_need_one_source(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, tail: str, line: int, fragment: str
+) -> None:
+    write(tmp_path, {"compose.yaml": WEB + tail})
+    result = run(capsys, "config")
+    assert_single_error(result, "compose.yaml", line, fragment)
+
+
+def test_external_secret_needs_no_source(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    write(tmp_path, {"compose.yaml": WEB + "    secrets: [s]\nsecrets:\n  s:\n    external: true\n"})
+    result = run(capsys, "config", "-q")
+    assert result.code == 0, result.err
+
+
+def test_watch_path_must_not_be_blank(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    watch = "    develop:\n      watch:\n        - path: ''\n          action: sync\n          target: /x\n"
+    write(tmp_path, {"compose.yaml": WEB + watch})
+    result = run(capsys, "config")
+    assert_single_error(result, "compose.yaml", 6, "develop.watch[0].path", "can't be blank")
+
+
+@pytest.mark.parametrize(
+    ("tail", "key_path"),
+    [
+        ("    deploy:\n      update_config:\n        parallelism: -1\n", "update_config.parallelism"),
+        ("    deploy:\n      restart_policy:\n        max_attempts: -1\n", "restart_policy.max_attempts"),
+        ("    deploy:\n      placement:\n        max_replicas_per_node: -1\n", "max_replicas_per_node"),
+        ("    ports:\n      - target: -1\n", "ports[0].target"),
+    ],
+)
+def test_unsigned_fields_refuse_negative_numbers(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, tail: str, key_path: str
+) -> None:
+    write(tmp_path, {"compose.yaml": WEB + tail})
+    result = run(capsys, "config")
+    assert_input_error(result)
+    assert key_path in result.errors[0]
+    assert "overflows" in result.errors[0]
