@@ -168,7 +168,8 @@ def merge_values(base: Any, over: Any, path: Path) -> Any:
                 f"cannot override {format_path(path)}: a list cannot be replaced by a {_kind(over)}", path
             )
         return base + over
-    return over
+    # An empty value (`image:`) in a later file keeps what earlier files set.
+    return base if over is None else over
 
 
 def _kind(value: Any) -> str:

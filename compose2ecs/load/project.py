@@ -373,8 +373,6 @@ def _load_file(
 ) -> dict[str, Any]:
     for doc in _documents(ctx, file):
         data = doc.data
-        if data is None:
-            data = {}
         if not isinstance(data, dict):
             raise InputError(
                 [ctx.problem("top-level object must be a mapping", file, hint="start with services:")]
@@ -618,15 +616,19 @@ def _deep_copy(value: Any) -> Any:
 def _apply_include(
     ctx: _Context, data: dict[str, Any], file: str, working_dir: str, included: list[str]
 ) -> dict[str, Any]:
-    entries = data.get("include")
-    if entries is None:
+    if "include" not in data:
         return data
     data = dict(data)
-    del data["include"]
+    entries = data.pop("include")
+    if entries is None:
+        return data
     if not isinstance(entries, list):
         raise InputError([ctx.problem("include must be a list", file, ("include",))])
     for index, entry in enumerate(entries):
         path: Path = ("include", index)
+        # Compose skips empty entries: `- `, `- path:`, `- path: []`, `- {}`.
+        if entry is None or (isinstance(entry, dict) and entry.get("path") in (None, [])):
+            continue
         if isinstance(entry, str):
             entry = {"path": [entry]}
         if not isinstance(entry, dict):

@@ -235,6 +235,17 @@ class _ComposeLoader(_BaseLoader):  # type: ignore[misc,valid-type,unused-ignore
     def construct_timestamp(self, node: yaml.ScalarNode) -> Any:
         return go_timestamp(node.value) or node.value
 
+    def construct_unknown_tag(self, node: yaml.Node) -> Any:
+        # go-yaml ignores a tag it does not know: a scalar stays the string written, the rest as usual.
+        if isinstance(node, yaml.MappingNode):
+            return self.construct_mapping(node, deep=True)
+        if isinstance(node, yaml.SequenceNode):
+            return self.construct_sequence(node, deep=True)
+        return node.value
+
+    def construct_set(self, node: yaml.MappingNode) -> Any:
+        return self.construct_mapping(node, deep=True)
+
     def construct_reset(self, _node: yaml.Node) -> Reset:
         return RESET
 
@@ -251,6 +262,8 @@ _ComposeLoader.add_constructor(_GO_TAG, _ComposeLoader.construct_go_scalar)
 _ComposeLoader.add_constructor("!reset", _ComposeLoader.construct_reset)
 _ComposeLoader.add_constructor("!override", _ComposeLoader.construct_override)
 _ComposeLoader.add_constructor("tag:yaml.org,2002:timestamp", _ComposeLoader.construct_timestamp)
+_ComposeLoader.add_constructor("tag:yaml.org,2002:set", _ComposeLoader.construct_set)
+_ComposeLoader.add_constructor(None, _ComposeLoader.construct_unknown_tag)
 # go-yaml decodes !!binary scalars of a compose file as plain strings.
 _ComposeLoader.add_constructor("tag:yaml.org,2002:binary", _ComposeLoader.construct_yaml_str)
 
