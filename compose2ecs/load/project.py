@@ -12,8 +12,8 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from compose2ecs.errors import InputError, Location, Path, Problem
 from compose2ecs.load import canonical as canonical_mod
@@ -31,7 +31,7 @@ from compose2ecs.load.yamlfile import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
 COMPOSE_FILE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
 OVERRIDE_FILE_NAMES = {
@@ -40,7 +40,7 @@ OVERRIDE_FILE_NAMES = {
     "docker-compose.yml": ("docker-compose.override.yml", "docker-compose.override.yaml"),
     "docker-compose.yaml": ("docker-compose.override.yaml", "docker-compose.override.yml"),
 }
-_PROJECT_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_PROJECT_NAME = r"[a-z0-9][a-z0-9_-]*"
 _SERVICE_PREFIX = "service:"
 
 
@@ -82,21 +82,19 @@ def read_input(
         raise InputError([Problem(f"cannot read: {exc.strerror}", Location(path))]) from None
 
 
-@dataclass
-class ProjectOptions:
+class ProjectOptions(NamedTuple):
     """What the user asked for: the equivalent of `docker compose -f ... -p ... --profile ...`."""
 
-    files: list[str] = field(default_factory=list)
+    files: Sequence[str] = ()
     project_directory: str | None = None
     project_name: str | None = None
-    profiles: list[str] = field(default_factory=list)
-    env_files: list[str] = field(default_factory=list)
-    environ: Mapping[str, str] = field(default_factory=dict)
+    profiles: Sequence[str] = ()
+    env_files: Sequence[str] = ()
+    environ: Mapping[str, str] = MappingProxyType({})
     cwd: str = "."
 
 
-@dataclass
-class Project:
+class Project(NamedTuple):
     """The loaded project: its canonical model plus what produced it."""
 
     name: str
@@ -104,8 +102,8 @@ class Project:
     files: list[str]
     model: dict[str, Any]
     environment: dict[str, str]
-    warnings: list[str] = field(default_factory=list)
-    texts: dict[str, str] = field(default_factory=dict)  # every file read, for locating later problems
+    warnings: Sequence[str] = ()
+    texts: Mapping[str, str] = MappingProxyType({})  # every file read, for locating later problems
 
 
 def normalize_project_name(name: str) -> str:
@@ -114,13 +112,23 @@ def normalize_project_name(name: str) -> str:
     return kept.lstrip("_-")
 
 
-@dataclass
 class _Context:
-    reader: Reader
-    environment: dict[str, str]
-    warnings: list[str]
-    texts: dict[str, str] = field(default_factory=dict)
-    extends_bases: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """What loading one project (or one included project) shares across its files."""
+
+    __slots__ = ("environment", "extends_bases", "reader", "texts", "warnings")
+
+    def __init__(
+        self,
+        reader: Reader,
+        environment: dict[str, str],
+        warnings: list[str],
+        texts: dict[str, str] | None = None,
+    ) -> None:
+        self.reader = reader
+        self.environment = environment
+        self.warnings = warnings
+        self.texts: dict[str, str] = {} if texts is None else texts
+        self.extends_bases: dict[str, dict[str, Any]] = {}
 
     def lookup(self, name: str) -> str | None:
         return self.environment.get(name)
@@ -227,7 +235,7 @@ def load_project(options: ProjectOptions, reader: Reader | None = None) -> Proje
         name = normalize_project_name(posixpath.basename(working_dir))
     if not name:
         raise InputError([Problem("project name must not be empty", hint="pass one with -p NAME")])
-    if explicit and not _PROJECT_NAME_RE.match(name):
+    if explicit and not re.fullmatch(_PROJECT_NAME, name):
         raise InputError(
             [
                 Problem(
@@ -458,7 +466,7 @@ def _delete_path(model: dict[str, Any], path: Path) -> dict[str, Any]:
 # --- extends -----------------------------------------------------------------------------------
 
 
-def _apply_extends(ctx: _Context, data: dict[str, Any], file: str, tagged: list[Path]) -> dict[str, Any]:
+def _apply_extends(ctx: _Context, data: dict[str, Any], file: str, tagged: Sequence[Path]) -> dict[str, Any]:
     services = data.get("services")
     if not isinstance(services, dict):
         return data
@@ -481,7 +489,7 @@ def _extend_service(
     file: str,
     chain: list[tuple[str, str]],
     *,
-    tagged: list[Path],
+    tagged: Sequence[Path],
 ) -> Any:
     """`service` merged onto the service it extends; `tagged`: the `!reset`/`!override` paths of its file."""
     service = services.get(name)
@@ -699,7 +707,7 @@ def _apply_include(
 
 # --- paths -------------------------------------------------------------------------------------
 
-_REMOTE_CONTEXT = re.compile(r"^(https?://|git://|git@|github\.com/|ssh://)|\.git(#.*)?$")
+_REMOTE_CONTEXT = r"^(https?://|git://|git@|github\.com/|ssh://)|\.git(#.*)?$"
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -708,7 +716,9 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def _is_remote_context(context: str) -> bool:
-    return bool(_REMOTE_CONTEXT.search(context)) or "://" in context or context.startswith(_SERVICE_PREFIX)
+    return (
+        bool(re.search(_REMOTE_CONTEXT, context)) or "://" in context or context.startswith(_SERVICE_PREFIX)
+    )
 
 
 def _is_windows_path(path: str) -> bool:

@@ -8,10 +8,8 @@ structs are always printed (`"ipam": {}`), and a handful of fields are never omi
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from compose2ecs.load.yamlfile import Timestamp
 from compose2ecs.values import format_duration, go_sprint, parse_bytes, parse_duration
@@ -36,8 +34,9 @@ Decoder = Callable[[Any, tuple[str | int, ...]], Any]
 OMIT, PTR, ALWAYS, STRUCT = "omit", "ptr", "always", "struct"
 
 
-@dataclass(frozen=True)
-class F:
+class F(NamedTuple):
+    """How one Go struct field is decoded, and when it is printed."""
+
     decode: Decoder
     mode: str = OMIT
 
@@ -125,6 +124,8 @@ def shell_command(value: Any, path: tuple[str | int, ...]) -> Any:
     if value is None:
         return None
     if isinstance(value, str):
+        import shlex  # noqa: PLC0415 - only string commands need it
+
         try:
             return shlex.split(value)
         except ValueError as exc:

@@ -13,8 +13,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import yaml
 
@@ -33,7 +32,7 @@ _GO_TAG = "tag:compose2ecs:go-scalar"
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 _TRUES = frozenset(("true", "True", "TRUE"))
 _FALSES = frozenset(("false", "False", "FALSE"))
-_FLOAT_RE = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+_FLOAT = r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?"
 _SPECIAL_FLOATS = {
     ".nan": math.nan, ".NaN": math.nan, ".NAN": math.nan,
     ".inf": math.inf, ".Inf": math.inf, ".INF": math.inf,
@@ -112,19 +111,20 @@ class Reset:
 RESET = Reset()
 
 
-@dataclass
 class Override:
     """Wraps a `!override` value: replace what earlier files set instead of merging with it."""
 
-    value: Any
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
 
 
-@dataclass
-class Document:
+class Document(NamedTuple):
     """One YAML document of a compose file, plus the paths tagged `!reset` / `!override`."""
 
     data: Any
-    reset_paths: list[Path] = field(default_factory=list)
+    reset_paths: Sequence[Path] = ()
 
 
 class YamlError(Exception):
@@ -187,7 +187,7 @@ def go_scalar(text: str) -> Any:
         if as_int is not None:
             return as_int
         plain = text.replace("_", "")
-        if _FLOAT_RE.match(plain):
+        if re.fullmatch(_FLOAT, plain):
             number = float(plain)
             # Go's ParseFloat fails on overflow and the scalar stays a string ("65e1234" is a git sha).
             if not math.isinf(number):
