@@ -248,15 +248,17 @@ def load_project(options: ProjectOptions, reader: Reader | None = None) -> Proje
     environment.setdefault("COMPOSE_PROJECT_NAME", name)
     model["name"] = name
     normalised = _normalize(model, environment)
+    # Problems of the merged model are searched in every file read, included ones too.
+    read = list(ctx.texts)
     try:
         decoded = typed.to_canonical(normalised)
     except typed.DecodeError as exc:
-        raise InputError([ctx.problem_in_files(exc.message, files, exc.path)]) from None
+        raise InputError([ctx.problem_in_files(exc.message, read, exc.path)]) from None
     _apply_profiles(decoded, profiles)
     problems = _check_consistency(decoded)
     if problems:
-        raise InputError([ctx.problem_in_files(p.message, files, p.path, p.hint) for p in problems])
-    _resolve_service_environment(ctx, decoded, files)
+        raise InputError([ctx.problem_in_files(p.message, read, p.path, p.hint) for p in problems])
+    _resolve_service_environment(ctx, decoded, read)
     _drop_unused_resources(decoded)
     return Project(name, working_dir, files, decoded, environment, warnings, ctx.texts)
 

@@ -297,7 +297,7 @@ def _has_tags(text: str) -> bool:
     return "!reset" in text or "!override" in text
 
 
-def _yaml_problem(filename: str, exc: yaml.YAMLError) -> Problem:
+def _yaml_problem(filename: str, exc: yaml.YAMLError, text: str) -> Problem:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None)
@@ -305,7 +305,43 @@ def _yaml_problem(filename: str, exc: yaml.YAMLError) -> Problem:
     if context and "already defined" not in str(problem):
         message = f"invalid YAML: {context}, {problem}"
     location = Location(filename, mark.line + 1, mark.column + 1) if mark else Location(filename)
-    return Problem(message, location=location, code="yaml")
+    path: Path = ()
+    if mark is not None and "already defined" in str(problem):
+        path = _key_path_at(text, mark.index) or ()
+    return Problem(message, location=location, path=path, code="yaml")
+
+
+def _key_path_at(text: str, index: int) -> Path | None:
+    """The key path of the mapping key written at `index` (for a duplicate key: which one)."""
+    try:
+        roots = list(yaml.compose_all(text, Loader=_BaseLoader))
+    except yaml.YAMLError:
+        return None
+
+    def search(node: yaml.Node, path: Path, seen: set[int]) -> Path | None:
+        if id(node) in seen:  # an alias to an enclosing node
+            return None
+        seen = seen | {id(node)}
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
+                if key_node.start_mark.index == index:
+                    return (*path, key)
+                found = search(value_node, (*path, key), seen)
+                if found:
+                    return found
+        elif isinstance(node, yaml.SequenceNode):
+            for position, item in enumerate(node.value):
+                found = search(item, (*path, position), seen)
+                if found:
+                    return found
+        return None
+
+    for root in roots:
+        found = search(root, (), set())
+        if found:
+            return found
+    return None
 
 
 def load_documents(text: str, filename: str) -> list[Document]:
@@ -319,7 +355,7 @@ def load_documents(text: str, filename: str) -> list[Document]:
     try:
         raw_docs = list(yaml.load_all(text, Loader=_ComposeLoader))
     except yaml.YAMLError as exc:
-        raise YamlError(_yaml_problem(filename, exc)) from exc
+        raise YamlError(_yaml_problem(filename, exc, text)) from exc
     docs = []
     tagged = _has_tags(text)
     for raw in raw_docs:

@@ -239,7 +239,6 @@ def test_reset_and_override_apply_to_extends(
     assert [p["target"] for p in web.get("ports", [])] == expected
 
 
-@xfail("a problem inside an included file is located at the including file's line 2")
 def test_problem_in_included_file_points_at_it(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     write(
         tmp_path,
@@ -298,7 +297,6 @@ def test_dollar_in_key_is_escaped(capsys: pytest.CaptureFixture[str], tmp_path: 
     assert json.loads(result.out)["services"]["web"]["labels"] == {"price$$": "x"}
 
 
-@xfail("a duplicate key error names the key but not its path (services.web.image)")
 def test_duplicate_key_names_key_path(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     write(tmp_path, {"compose.yaml": WEB + "    image: httpd\n"})
     result = run(capsys, "config")
