@@ -103,9 +103,9 @@ def run_case(case: Case) -> Outcome:
     options = ProjectOptions(files=list(meta["files"]), environ=dict(ORACLE_ENV), cwd=str(workdir))
     try:
         project = load_project(options)
+        model = config_output(project, "json")
     except InputError as exc:
         return Outcome(accepted=False, model=None, message=str(exc))
-    model = config_output(project)
     replacements = [(str(case.path.resolve()), "<CASE_DIR>"), (str(case.root.resolve()), "<CORPUS_ROOT>")]
     return Outcome(accepted=True, model=_substitute(model, replacements), message="")
 

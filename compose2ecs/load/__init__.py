@@ -10,12 +10,27 @@ that `config` does not pay for them.
 
 from typing import Any
 
+from compose2ecs.errors import InputError
 from compose2ecs.load.locations import locate_problems
-from compose2ecs.load.project import Project, ProjectOptions, Reader, config_json_escape, load_project
+from compose2ecs.load.project import (
+    Project,
+    ProjectOptions,
+    Reader,
+    config_json_escape,
+    json_output_problems,
+    load_project,
+)
 
 
-def config_output(project: Project) -> dict[str, Any]:
-    """The document `config` prints: the model with `$` escaped as Compose does."""
+def config_output(project: Project, output_format: str = "yaml") -> dict[str, Any]:
+    """The document `config --format FORMAT` prints: the model with `$` escaped as Compose does.
+
+    With "json", InputError for what Docker Compose v2.40.3 fails to print as JSON.
+    """
+    if output_format == "json":
+        problems = json_output_problems(project)
+        if problems:
+            raise InputError(problems)
     escaped: dict[str, Any] = config_json_escape(project.model)
     return escaped
 

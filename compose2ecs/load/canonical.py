@@ -118,6 +118,24 @@ def _ports(value: Any, path: Path) -> Any:
     return out
 
 
+def _ssh(value: Any, path: Path) -> Any:
+    """`id=path` and `default` entries become Compose's `{id: path}` mapping (`default` has no path)."""
+    if not isinstance(value, list):
+        return value
+    keys: dict[str, Any] = {}
+    for index, entry in enumerate(value):
+        if not isinstance(entry, str):
+            raise CanonicalError(f"invalid ssh key {entry!r}: write default or ID=PATH", (*path, index))
+        key, equals, key_path = entry.partition("=")
+        if not equals and key != "default":
+            raise CanonicalError(
+                f"invalid ssh key {entry!r}: write default or ID=PATH (a key or agent socket)",
+                (*path, index),
+            )
+        keys[key] = key_path if equals else None
+    return keys
+
+
 def _build(value: Any, _path: Path) -> Any:
     return {"context": value} if isinstance(value, str) else value
 
@@ -150,6 +168,7 @@ def _include(value: Any, _path: Path) -> Any:
 _TRANSFORMS: list[tuple[tuple[str, ...], Transformer]] = [
     (("services", "*", "build"), _build),
     (("services", "*", "build", "secrets", "*"), _file_mount),
+    (("services", "*", "build", "ssh"), _ssh),
     (("services", "*", "depends_on"), _depends_on),
     (("services", "*", "env_file"), _env_file),
     (("services", "*", "label_file"), _string_or_list),

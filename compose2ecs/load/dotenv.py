@@ -25,7 +25,6 @@ text after a closing quote on the same line, produce an entry with the empty key
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from typing import Final
 
@@ -42,7 +41,7 @@ _LINE_SPACE: Final = "\t\v\f\r \x85\xa0"
 # Go's regexp \s (used by the `export` prefix test) is ASCII and has no \v.
 _EXPORT_SPACE: Final = "\t\n\f\r "
 _KEY_ASCII: Final = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-[]")
-_ESCAPE_RE: Final = re.compile(r"\\(?:[abcfnrtv$\"\\]|0[0-9]{0,3})")
+_ESCAPE: Final = r"\\(?:[abcfnrtv$\"\\]|0[0-9]{0,3})"
 _SIMPLE_ESCAPES: Final = {
     "\\a": "\a",
     "\\b": "\b",
@@ -88,6 +87,8 @@ def _is_key_char(ch: str) -> bool:
         return True
     if ch < "\x80":
         return False
+    import unicodedata  # noqa: PLC0415 - only non-ASCII keys need it
+
     category = unicodedata.category(ch)
     return category[0] in {"L", "N"}
 
@@ -199,7 +200,7 @@ class _Parser:
             elif ch == quote:
                 value = "".join(chars)
                 if quote == '"':
-                    value = self._expand(_ESCAPE_RE.sub(_unescape, value), start_line)
+                    value = self._expand(re.sub(_ESCAPE, _unescape, value), start_line)
                 return value, src[index + 1 :]
             else:
                 chars.append(ch)

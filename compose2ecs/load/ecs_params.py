@@ -8,9 +8,7 @@ in the units ECS wants (CPU units, MiB, seconds); whether they suit Fargate is c
 
 from __future__ import annotations
 
-import difflib
 import re
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from compose2ecs.errors import InputError, Location, Path, Problem
@@ -65,8 +63,9 @@ _MAX_SUBNETS = 16
 _MAX_SECURITY_GROUPS = 5
 _ECHO_LIMIT = 60
 
-_CPU_VCPU_RE = re.compile(r"^([0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*vcpu$", re.IGNORECASE)
-_MEMORY_RE = re.compile(r"^([0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*(gb|gib|mb|mib)$", re.IGNORECASE)
+# Strings, not compiled patterns: the re module compiles them on first use, not at start-up.
+_CPU_VCPU = r"(?i)([0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*vcpu"
+_MEMORY = r"(?i)([0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*(gb|gib|mb|mib)"
 _CPU_FORMS = 'CPU units as an integer (256, "1024") or vCPUs ("1 vCPU", ".25 vcpu")'
 _MEMORY_FORMS = 'MiB as an integer (512, "2048") or with a unit ("0.5GB", "2 GB", "512 MiB")'
 _BYTE_FORMS = 'docker units: "512m", "1g", "0.5GB" (a bare number means bytes)'
@@ -234,6 +233,8 @@ def _closest(word: str, choices: Sequence[str]) -> str | None:
     # As the compose schema suggests keys, plus a case-insensitive second try (ecs-cli was lenient).
     matches = [found] if (found := suggestion(word, tuple(choices))) else []
     if not matches:
+        import difflib  # noqa: PLC0415 - only a misspelt key needs it
+
         lowered = {choice.lower(): choice for choice in choices}
         matches = [lowered[m] for m in difflib.get_close_matches(word.lower(), list(lowered), n=1)]
     return matches[0] if matches else None
@@ -244,11 +245,15 @@ def _resolved(value: Any) -> Any:
     return go_scalar(str(value)) if isinstance(value, _Expanded) else value
 
 
-@dataclass
 class _Checker:
-    text: str
-    filename: str
-    problems: list[Problem] = field(default_factory=list)
+    """Collects the problems of one ecs-params file, each located in its text."""
+
+    __slots__ = ("filename", "problems", "text")
+
+    def __init__(self, text: str, filename: str) -> None:
+        self.text = text
+        self.filename = filename
+        self.problems: list[Problem] = []
 
     def error(self, path: Path, message: str, hint: str = "") -> None:
         found = locate(self.text, self.filename, path)
@@ -399,7 +404,7 @@ def _cpu_units(check: _Checker, value: Any, path: Path) -> str | None:
         units = float(value)
     elif isinstance(value, str):
         text = value.strip()
-        match = _CPU_VCPU_RE.match(text)
+        match = re.fullmatch(_CPU_VCPU, text)
         if text.isdigit():
             units = float(text)
         elif match:
@@ -423,7 +428,7 @@ def _memory_mib(check: _Checker, value: Any, path: Path) -> str | None:
         mib = float(value)
     elif isinstance(value, str):
         text = value.strip()
-        match = _MEMORY_RE.match(text)
+        match = re.fullmatch(_MEMORY, text)
         if text.isdigit():
             mib = float(text)
         elif match:

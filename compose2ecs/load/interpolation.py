@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from fractions import Fraction
 from typing import Any, Final, Self
 
 Lookup = Callable[[str], str | None]
@@ -41,12 +40,13 @@ PathPart = str | int
 # dotless i). Spell the classes out instead of using a flag.
 _NAME_START: Final = "_a-zA-Z\u017f\u212a"
 _NAME_REST: Final = "_a-zA-Z0-9\u017f\u212a"
-_PATTERN: Final = re.compile(
+# Patterns are strings: the re module compiles and caches them on first use, not at start-up.
+_PATTERN: Final = (
     rf"\$(?:(?P<escaped>\$)"
     rf"|(?P<named>[{_NAME_START}][{_NAME_REST}]*)"
     rf"|\{{(?:(?P<braced>[{_NAME_START}][{_NAME_REST}]*(?::?[-+?].*)?)\}}|(?P<invalid>)))"
 )
-_BRACED: Final = re.compile(rf"([{_NAME_START}][{_NAME_REST}]*)(:?[-+?])?(.*)", re.DOTALL)
+_BRACED: Final = rf"(?s)([{_NAME_START}][{_NAME_REST}]*)(:?[-+?])?(.*)"
 
 _ESCAPE_HINT: Final = "You may need to escape any $ with another $."
 
@@ -207,7 +207,7 @@ def _expand(template: str, lookup: Lookup, missing: list[str]) -> tuple[str, Int
     first: InterpolationError | None = None
     parts: list[str] = []
     pos = 0
-    for match in _PATTERN.finditer(template):
+    for match in re.finditer(_PATTERN, template):
         parts.append(template[pos : match.start()])
         pos = match.end()
         value, err = _replace(match.group(0), lookup, missing)
@@ -250,7 +250,7 @@ def _replace(substring: str, lookup: Lookup, missing: list[str]) -> tuple[str, I
     if closing > -1:
         rest = substring[closing + 1 :]
         substring = substring[: closing + 1]
-    match = _PATTERN.match(substring)
+    match = re.match(_PATTERN, substring)
     if match is None:  # pragma: no cover - substring always starts with "$" plus one more char
         return "", InvalidTemplateError()
     if match.group("escaped"):
@@ -261,7 +261,7 @@ def _replace(substring: str, lookup: Lookup, missing: list[str]) -> tuple[str, I
     braced = match.group("braced")
     if not braced:
         return "", InvalidTemplateError()
-    parsed = _BRACED.fullmatch(braced)
+    parsed = re.fullmatch(_BRACED, braced)
     if parsed is None:  # pragma: no cover - guaranteed by _PATTERN
         return "", InvalidTemplateError()
     name, operator, operand = parsed.group(1), parsed.group(2), parsed.group(3)
@@ -326,7 +326,7 @@ def _range(func: str, text: str) -> _ParseError:
     return _ParseError(f"strconv.{func}: parsing {go_quote(text)}: value out of range")
 
 
-_INT_RE: Final = re.compile(r"[+-]?[0-9]+")
+_INT: Final = r"[+-]?[0-9]+"
 _INT64_MIN: Final = -(1 << 63)
 _INT64_MAX: Final = (1 << 63) - 1
 _UINT64_MAX: Final = (1 << 64) - 1
@@ -336,7 +336,7 @@ def _go_int(text: str, func: str) -> int:
     # strconv.ParseInt(s, 10, 64) / strconv.Atoi: ASCII digits, one optional sign, no spaces,
     # no underscores. Go scans left to right, so "999…9x" is a range error if the overflow comes
     # before the bad character and a syntax error otherwise.
-    if _INT_RE.fullmatch(text):
+    if re.fullmatch(_INT, text):
         number = int(text)
         if _INT64_MIN <= number <= _INT64_MAX:
             return number
@@ -363,11 +363,10 @@ def _to_int64(text: str) -> int:
 
 
 # Go float literal, as strconv.ParseFloat reads it (underscores checked separately).
-_DEC_FLOAT_RE: Final = re.compile(
-    r"[+-]?(?=[0-9_]*\.?[0-9_]*[0-9])[0-9_]*\.?[0-9_]*(?:[eE][+-]?[0-9][0-9_]*)?"
-)
-_HEX_FLOAT_RE: Final = re.compile(
-    r"[+-]?0[xX](?=[0-9a-fA-F_]*\.?[0-9a-fA-F_]*[0-9a-fA-F])[0-9a-fA-F_]*\.?[0-9a-fA-F_]*[pP][+-]?[0-9][0-9_]*"
+_DEC_FLOAT: Final = r"[+-]?(?=[0-9_]*\.?[0-9_]*[0-9])[0-9_]*\.?[0-9_]*(?:[eE][+-]?[0-9][0-9_]*)?"
+_HEX_FLOAT: Final = (
+    r"[+-]?0[xX](?=[0-9a-fA-F_]*\.?[0-9a-fA-F_]*[0-9a-fA-F])"
+    r"[0-9a-fA-F_]*\.?[0-9a-fA-F_]*[pP][+-]?[0-9][0-9_]*"
 )
 _FLOAT32_OVERFLOW: Final = 2.0**128 - 2.0**103  # first value that rounds to +Inf in float32
 _FLOAT32_MAX: Final = 3.4028234663852886e38
@@ -414,8 +413,8 @@ def _go_float(text: str, bits: int) -> float:
     special = _special_float(text)
     if special is not None:
         return special
-    hexadecimal = _HEX_FLOAT_RE.fullmatch(text) is not None
-    if not hexadecimal and _DEC_FLOAT_RE.fullmatch(text) is None:
+    hexadecimal = re.fullmatch(_HEX_FLOAT, text) is not None
+    if not hexadecimal and re.fullmatch(_DEC_FLOAT, text) is None:
         raise _syntax("ParseFloat", text)
     clean = text
     if "_" in text:
@@ -431,6 +430,8 @@ def _go_float(text: str, bits: int) -> float:
         raise _range("ParseFloat", text)
     if bits == 32 and magnitude > _FLOAT32_MAX:  # noqa: PLR2004
         # Go rounds the literal straight to float32; decide exactly at the rounding boundary.
+        from fractions import Fraction  # noqa: PLC0415 - only floats beyond float32's range need it
+
         exact = abs(Fraction(clean)) if not hexadecimal else Fraction(magnitude)
         if exact >= Fraction(_FLOAT32_OVERFLOW):
             raise _range("ParseFloat", text)

@@ -168,7 +168,8 @@ def merge_values(base: Any, over: Any, path: Path) -> Any:
                 f"cannot override {format_path(path)}: a list cannot be replaced by a {_kind(over)}", path
             )
         return base + over
-    return over
+    # An empty value (`image:`) in a later file keeps what earlier files set.
+    return base if over is None else over
 
 
 def _kind(value: Any) -> str:
@@ -205,7 +206,9 @@ def _key_value_index(item: Any) -> str:
 
 def _port_index(item: Any) -> str:
     if isinstance(item, dict):
-        target = item.get("target", "")
+        if "target" not in item:
+            raise ValueError("is missing a target port (add target: the container port)")
+        target = item["target"]
         published = item.get("published", "")
         host = item.get("host_ip", "0.0.0.0")  # noqa: S104 - an identity key, nothing binds here
         protocol = item.get("protocol", "tcp")
@@ -217,7 +220,9 @@ def _port_index(item: Any) -> str:
 
 def _volume_index(item: Any) -> str:
     if isinstance(item, dict):
-        return str(item.get("target", ""))
+        if "target" not in item:
+            raise ValueError("is missing a mount target (add target: the path in the container)")
+        return str(item["target"])
     if isinstance(item, str):
         try:
             return str(parse_volume(item).get("target", ""))
@@ -306,8 +311,11 @@ def _unique(value: Any, path: Path) -> Any:
             if matches(path, pattern):
                 out: list[Any] = []
                 seen: dict[str, int] = {}
-                for item in value:
-                    key = indexer(item)
+                for index, item in enumerate(value):
+                    try:
+                        key = indexer(item)
+                    except ValueError as exc:
+                        raise MergeError(str(exc), (*path, index)) from None
                     if key in seen:
                         out[seen[key]] = item
                     else:

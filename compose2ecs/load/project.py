@@ -12,8 +12,8 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from compose2ecs.errors import InputError, Location, Path, Problem
 from compose2ecs.load import canonical as canonical_mod
@@ -21,10 +21,17 @@ from compose2ecs.load import interpolation, typed
 from compose2ecs.load.dotenv import DotenvError, parse_dotenv
 from compose2ecs.load.merge import MergeError, enforce_unicity, merge, merge_values
 from compose2ecs.load.schema import validate
-from compose2ecs.load.yamlfile import Document, YamlError, load_documents, locate, locate_in_files
+from compose2ecs.load.yamlfile import (
+    Document,
+    YamlError,
+    load_documents,
+    locate,
+    locate_in_files,
+    locate_ssh_key,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
 COMPOSE_FILE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
 OVERRIDE_FILE_NAMES = {
@@ -33,7 +40,7 @@ OVERRIDE_FILE_NAMES = {
     "docker-compose.yml": ("docker-compose.override.yml", "docker-compose.override.yaml"),
     "docker-compose.yaml": ("docker-compose.override.yaml", "docker-compose.override.yml"),
 }
-_PROJECT_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_PROJECT_NAME = r"[a-z0-9][a-z0-9_-]*"
 _SERVICE_PREFIX = "service:"
 
 
@@ -75,21 +82,19 @@ def read_input(
         raise InputError([Problem(f"cannot read: {exc.strerror}", Location(path))]) from None
 
 
-@dataclass
-class ProjectOptions:
+class ProjectOptions(NamedTuple):
     """What the user asked for: the equivalent of `docker compose -f ... -p ... --profile ...`."""
 
-    files: list[str] = field(default_factory=list)
+    files: Sequence[str] = ()
     project_directory: str | None = None
     project_name: str | None = None
-    profiles: list[str] = field(default_factory=list)
-    env_files: list[str] = field(default_factory=list)
-    environ: Mapping[str, str] = field(default_factory=dict)
+    profiles: Sequence[str] = ()
+    env_files: Sequence[str] = ()
+    environ: Mapping[str, str] = MappingProxyType({})
     cwd: str = "."
 
 
-@dataclass
-class Project:
+class Project(NamedTuple):
     """The loaded project: its canonical model plus what produced it."""
 
     name: str
@@ -97,8 +102,8 @@ class Project:
     files: list[str]
     model: dict[str, Any]
     environment: dict[str, str]
-    warnings: list[str] = field(default_factory=list)
-    texts: dict[str, str] = field(default_factory=dict)  # every file read, for locating later problems
+    warnings: Sequence[str] = ()
+    texts: Mapping[str, str] = MappingProxyType({})  # every file read, for locating later problems
 
 
 def normalize_project_name(name: str) -> str:
@@ -107,13 +112,23 @@ def normalize_project_name(name: str) -> str:
     return kept.lstrip("_-")
 
 
-@dataclass
 class _Context:
-    reader: Reader
-    environment: dict[str, str]
-    warnings: list[str]
-    texts: dict[str, str] = field(default_factory=dict)
-    extends_bases: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """What loading one project (or one included project) shares across its files."""
+
+    __slots__ = ("environment", "extends_bases", "reader", "texts", "warnings")
+
+    def __init__(
+        self,
+        reader: Reader,
+        environment: dict[str, str],
+        warnings: list[str],
+        texts: dict[str, str] | None = None,
+    ) -> None:
+        self.reader = reader
+        self.environment = environment
+        self.warnings = warnings
+        self.texts: dict[str, str] = {} if texts is None else texts
+        self.extends_bases: dict[str, dict[str, Any]] = {}
 
     def lookup(self, name: str) -> str | None:
         return self.environment.get(name)
@@ -220,7 +235,7 @@ def load_project(options: ProjectOptions, reader: Reader | None = None) -> Proje
         name = normalize_project_name(posixpath.basename(working_dir))
     if not name:
         raise InputError([Problem("project name must not be empty", hint="pass one with -p NAME")])
-    if explicit and not _PROJECT_NAME_RE.match(name):
+    if explicit and not re.fullmatch(_PROJECT_NAME, name):
         raise InputError(
             [
                 Problem(
@@ -233,15 +248,17 @@ def load_project(options: ProjectOptions, reader: Reader | None = None) -> Proje
     environment.setdefault("COMPOSE_PROJECT_NAME", name)
     model["name"] = name
     normalised = _normalize(model, environment)
+    # Problems of the merged model are searched in every file read, included ones too.
+    read = list(ctx.texts)
     try:
         decoded = typed.to_canonical(normalised)
     except typed.DecodeError as exc:
-        raise InputError([ctx.problem_in_files(exc.message, files, exc.path)]) from None
+        raise InputError([ctx.problem_in_files(exc.message, read, exc.path)]) from None
     _apply_profiles(decoded, profiles)
     problems = _check_consistency(decoded)
     if problems:
-        raise InputError([ctx.problem_in_files(p.message, files, p.path, p.hint) for p in problems])
-    _resolve_service_environment(ctx, decoded, files)
+        raise InputError([ctx.problem_in_files(p.message, read, p.path, p.hint) for p in problems])
+    _resolve_service_environment(ctx, decoded, read)
     _drop_unused_resources(decoded)
     return Project(name, working_dir, files, decoded, environment, warnings, ctx.texts)
 
@@ -293,8 +310,54 @@ def _load_model(ctx: _Context, files: list[str], working_dir: str) -> dict[str, 
         raise InputError(problems)
     if not model:
         raise InputError([Problem("empty compose file", Location(files[0]), hint="add a services: section")])
+    problems = _validate(model)
+    if problems:
+        texts = list(ctx.texts)
+        raise InputError([ctx.problem_in_files(p.message, texts, p.path, p.hint) for p in problems])
     _resolve_paths(model, working_dir, ctx.lookup("HOME") or os.path.expanduser("~"))  # noqa: PTH111
     return model
+
+
+_FILE_OBJECT_SOURCES = {"configs": ("file", "environment", "content"), "secrets": ("file", "environment")}
+
+
+def _validate(model: dict[str, Any]) -> list[Problem]:
+    """Compose's checks of the merged files that the schema cannot express (compose-go `validation`)."""
+    problems: list[Problem] = []
+    for kind, sources in _FILE_OBJECT_SOURCES.items():
+        resources = model.get(kind)
+        for name, resource in resources.items() if isinstance(resources, dict) else ():
+            if not isinstance(resource, dict):
+                continue
+            given = [key for key in sources if key in resource]
+            if len(given) > 1:
+                problems.append(
+                    Problem(
+                        f"{'|'.join(sources)} attributes are mutually exclusive",
+                        path=(kind, name, given[1]),
+                        hint=f"keep one of {', '.join(given)}",
+                    )
+                )
+            elif not given and "driver" not in resource and "external" not in resource:
+                problems.append(
+                    Problem(
+                        f"one of {'|'.join(sources)} must be set",
+                        path=(kind, name),
+                        hint="say where the content comes from, or mark it external: true",
+                    )
+                )
+    services = model.get("services")
+    for name, service in services.items() if isinstance(services, dict) else ():
+        develop = service.get("develop") if isinstance(service, dict) else None
+        watches = develop.get("watch") if isinstance(develop, dict) else None
+        for index, watch in enumerate(watches if isinstance(watches, list) else []):
+            if isinstance(watch, dict) and watch.get("path") == "":
+                problems.append(
+                    Problem(
+                        "value can't be blank", path=("services", name, "develop", "watch", index, "path")
+                    )
+                )
+    return problems
 
 
 def _documents(ctx: _Context, file: str) -> list[Document]:
@@ -320,8 +383,6 @@ def _load_file(
 ) -> dict[str, Any]:
     for doc in _documents(ctx, file):
         data = doc.data
-        if data is None:
-            data = {}
         if not isinstance(data, dict):
             raise InputError(
                 [ctx.problem("top-level object must be a mapping", file, hint="start with services:")]
@@ -351,7 +412,7 @@ def _load_file(
         for name in missing:
             ctx.warn(interpolation.missing_variable_warning(name))
         if extends:
-            data = _apply_extends(ctx, data, file)
+            data = _apply_extends(ctx, data, file, doc.reset_paths)
         for reset_path in doc.reset_paths:
             model = _delete_path(model, reset_path)
         if include:
@@ -368,7 +429,7 @@ def _load_file(
             ctx.warn(f"{file}: the attribute `version` is obsolete and ignored; you can remove it")
         try:
             model = enforce_unicity(canonical_mod.canonical(model))
-        except canonical_mod.CanonicalError as exc:
+        except (canonical_mod.CanonicalError, MergeError) as exc:
             raise InputError([ctx.problem(exc.message, file, exc.path)]) from None
     return model
 
@@ -407,7 +468,7 @@ def _delete_path(model: dict[str, Any], path: Path) -> dict[str, Any]:
 # --- extends -----------------------------------------------------------------------------------
 
 
-def _apply_extends(ctx: _Context, data: dict[str, Any], file: str) -> dict[str, Any]:
+def _apply_extends(ctx: _Context, data: dict[str, Any], file: str, tagged: Sequence[Path]) -> dict[str, Any]:
     services = data.get("services")
     if not isinstance(services, dict):
         return data
@@ -415,7 +476,7 @@ def _apply_extends(ctx: _Context, data: dict[str, Any], file: str) -> dict[str, 
     problems: list[Problem] = []
     for name in list(services):
         try:
-            services[name] = _extend_service(ctx, name, services, file, [])
+            services[name] = _extend_service(ctx, name, services, file, [], tagged=tagged)
         except InputError as exc:
             problems.extend(exc.problems)
     if problems:
@@ -424,8 +485,15 @@ def _apply_extends(ctx: _Context, data: dict[str, Any], file: str) -> dict[str, 
 
 
 def _extend_service(
-    ctx: _Context, name: str, services: dict[str, Any], file: str, chain: list[tuple[str, str]]
+    ctx: _Context,
+    name: str,
+    services: dict[str, Any],
+    file: str,
+    chain: list[tuple[str, str]],
+    *,
+    tagged: Sequence[Path],
 ) -> Any:
+    """`service` merged onto the service it extends; `tagged`: the `!reset`/`!override` paths of its file."""
     service = services.get(name)
     if not isinstance(service, dict) or "extends" not in service:
         return service
@@ -485,7 +553,9 @@ def _extend_service(
                 )
             ]
         )
-    base = _extend_service(ctx, ref, base_services, base_file, chain)
+    base = _extend_service(
+        ctx, ref, base_services, base_file, chain, tagged=tagged if base_file == file else []
+    )
     if base is None:
         return service
     if not isinstance(base, dict):
@@ -495,7 +565,25 @@ def _extend_service(
     except MergeError as exc:
         raise InputError([ctx.problem(exc.message, file, exc.path)]) from None
     merged.pop("extends", None)
+    for tagged_path in tagged:
+        if tagged_path[:2] == ("services", name) and len(tagged_path) > 2:  # noqa: PLR2004 - services.NAME.KEY
+            _replace_tagged(merged, service, tagged_path[2:])
     return merged
+
+
+def _replace_tagged(merged: dict[str, Any], service: dict[str, Any], path: Path) -> None:
+    """`!override` keeps the service's own value over the base's; `!reset` drops the base's."""
+    node: Any = merged
+    own: Any = service
+    for part in path[:-1]:
+        node = node.get(part) if isinstance(node, dict) else None
+        own = own.get(part) if isinstance(own, dict) else None
+    if not isinstance(node, dict):
+        return
+    if isinstance(own, dict) and path[-1] in own:
+        node[path[-1]] = _deep_copy(own[path[-1]])
+    else:
+        node.pop(path[-1], None)
 
 
 def _extends_base(ctx: _Context, base_file: str) -> dict[str, Any]:
@@ -538,15 +626,19 @@ def _deep_copy(value: Any) -> Any:
 def _apply_include(
     ctx: _Context, data: dict[str, Any], file: str, working_dir: str, included: list[str]
 ) -> dict[str, Any]:
-    entries = data.get("include")
-    if entries is None:
+    if "include" not in data:
         return data
     data = dict(data)
-    del data["include"]
+    entries = data.pop("include")
+    if entries is None:
+        return data
     if not isinstance(entries, list):
         raise InputError([ctx.problem("include must be a list", file, ("include",))])
     for index, entry in enumerate(entries):
         path: Path = ("include", index)
+        # Compose skips empty entries: `- `, `- path:`, `- path: []`, `- {}`.
+        if entry is None or (isinstance(entry, dict) and entry.get("path") in (None, [])):
+            continue
         if isinstance(entry, str):
             entry = {"path": [entry]}
         if not isinstance(entry, dict):
@@ -617,7 +709,7 @@ def _apply_include(
 
 # --- paths -------------------------------------------------------------------------------------
 
-_REMOTE_CONTEXT = re.compile(r"^(https?://|git://|git@|github\.com/|ssh://)|\.git(#.*)?$")
+_REMOTE_CONTEXT = r"^(https?://|git://|git@|github\.com/|ssh://)|\.git(#.*)?$"
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -626,7 +718,9 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def _is_remote_context(context: str) -> bool:
-    return bool(_REMOTE_CONTEXT.search(context)) or "://" in context or context.startswith(_SERVICE_PREFIX)
+    return (
+        bool(re.search(_REMOTE_CONTEXT, context)) or "://" in context or context.startswith(_SERVICE_PREFIX)
+    )
 
 
 def _is_windows_path(path: str) -> bool:
@@ -637,6 +731,13 @@ def _expand_home(path: str, home: str) -> str:
     if path == "~" or path.startswith("~/"):
         return home + path[1:]
     return path
+
+
+def _resolve_local(working_dir: str, path: str) -> str:
+    # Compose cleans only the paths it joins: an absolute "/var/lib/docker/" stays as written.
+    if _is_windows_path(path) or posixpath.isabs(path):
+        return path
+    return _abspath(working_dir, path)
 
 
 def _resolve_paths(model: dict[str, Any], working_dir: str, home: str) -> None:
@@ -650,6 +751,11 @@ def _resolve_paths(model: dict[str, Any], working_dir: str, home: str) -> None:
             context = build.get("context")
             if isinstance(context, str) and not _is_remote_context(context):
                 build["context"] = _abspath(working_dir, _expand_home(context, home))
+            ssh = build.get("ssh")
+            if isinstance(ssh, dict):
+                for key, value in ssh.items():
+                    if isinstance(value, str):
+                        ssh[key] = _resolve_local(working_dir, _expand_home(value, home))
             contexts = build.get("additional_contexts")
             if isinstance(contexts, dict):
                 for key, value in contexts.items():
@@ -672,12 +778,7 @@ def _resolve_paths(model: dict[str, Any], working_dir: str, home: str) -> None:
                 and volume.get("type") == "bind"
                 and isinstance(volume.get("source"), str)
             ):
-                source = _expand_home(volume["source"], home)
-                # Compose cleans only the paths it joins: an absolute "/var/lib/docker/" stays as written.
-                if not _is_windows_path(source) and not posixpath.isabs(source):
-                    volume["source"] = _abspath(working_dir, source)
-                else:
-                    volume["source"] = source
+                volume["source"] = _resolve_local(working_dir, _expand_home(volume["source"], home))
         develop = service.get("develop")
         if isinstance(develop, dict):
             for watch in develop.get("watch") or []:
@@ -897,6 +998,26 @@ def _check_consistency(model: dict[str, Any]) -> list[Problem]:
                         path=("services", name, "network_mode"),
                     )
                 )
+    secrets = model.get("secrets") or {}
+    for name, service in services.items():
+        for index, mount in enumerate((service.get("build") or {}).get("secrets") or []):
+            if mount.get("source") not in secrets:
+                problems.append(
+                    Problem(
+                        f"service {name!r} refers to undefined build secret {mount.get('source')!r}",
+                        path=("services", name, "build", "secrets", index),
+                        hint="declare it under the top-level secrets: key",
+                    )
+                )
+    for name, secret in secrets.items():
+        if not secret.get("external") and not secret.get("file") and not secret.get("environment"):
+            problems.append(
+                Problem(
+                    f"secret {name!r} must declare either `file` or `environment`",
+                    path=("secrets", name),
+                    hint="a driver alone does not give Compose the secret's content",
+                )
+            )
     cycle = _dependency_cycle(services)
     if cycle:
         problems.append(
@@ -1040,11 +1161,63 @@ def _drop_unused_resources(model: dict[str, Any]) -> None:
 
 
 def config_json_escape(value: Any) -> Any:
-    """`docker compose config` prints `$` as `$$` so its output can be loaded again unchanged."""
+    """`docker compose config` prints `$` as `$$`, in keys too, so its output loads again unchanged."""
     if isinstance(value, str):
         return value.replace("$", "$$")
     if isinstance(value, dict):
-        return {k: config_json_escape(v) for k, v in value.items()}
+        return {
+            (k.replace("$", "$$") if isinstance(k, str) else k): config_json_escape(v)
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [config_json_escape(v) for v in value]
     return value
+
+
+def json_output_problems(project: Project) -> list[Problem]:
+    """What Docker Compose v2.40.3 cannot print with `config --format json`, which then fails.
+
+    `config --format json` promises Compose's exact output, and Compose prints none for these
+    projects, so we refuse them too; the YAML format prints them.
+    """
+    problems: list[Problem] = []
+    texts: dict[str, str | None] = dict(project.texts)
+    files = list(project.texts) or project.files
+
+    def add(message: str, path: Path, hint: str) -> None:
+        location = locate_in_files(texts, files, path) or Location(project.files[0])
+        problems.append(Problem(message, location=location, path=path, hint=hint))
+
+    # types.SSHKey.MarshalJSON writes `"id": path`, which is not a JSON value.
+    for name, service in (project.model.get("services") or {}).items():
+        for key in (service.get("build") or {}).get("ssh") or []:
+            if isinstance(key, dict):
+                ssh_path: Path = ("services", name, "build", "ssh")
+                problems.append(
+                    Problem(
+                        f"Docker Compose v2.40.3 cannot print an ssh key with a path ({key['id']}) as JSON",
+                        location=locate_ssh_key(texts, ssh_path, key["id"]) or Location(project.files[0]),
+                        path=ssh_path,
+                        hint="print the project with --format yaml",
+                    )
+                )
+    for path in _non_finite_numbers(project.model, ()):
+        add(
+            "Docker Compose v2.40.3 cannot print an infinite or NaN number as JSON",
+            path,
+            "use --format yaml, or write a finite number",
+        )
+    return problems
+
+
+def _non_finite_numbers(value: Any, path: Path) -> list[Path]:
+    if isinstance(value, float):
+        return [] if value - value == 0 else [path]
+    found: list[Path] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found.extend(_non_finite_numbers(item, (*path, key)))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found.extend(_non_finite_numbers(item, (*path, index)))
+    return found

@@ -8,15 +8,15 @@ each with the path of the offending value and a short message saying what is exp
 
 from __future__ import annotations
 
-import difflib
 import functools
 import json
+import os
 import re
 from collections.abc import Callable, Mapping
-from pathlib import Path as FilePath
 from typing import Any, Final
 
 from compose2ecs.errors import Path, Problem
+from compose2ecs.load.yamlfile import Timestamp
 
 __all__ = ["SchemaError", "compile_schema", "validate"]
 
@@ -87,8 +87,8 @@ def _unusual_kind(value: Any) -> str:
     if isinstance(value, list | tuple):
         return "array"
     # go-yaml turns unquoted dates into time.Time, which Compose's schema check rejects wherever a
-    # type is required ("invalid jsonType time.Time"); a YAML loader hands us date/datetime for them.
-    if type(value).__module__ == "datetime":
+    # type is required ("invalid jsonType time.Time").
+    if isinstance(value, Timestamp):
         return "timestamp"
     return "other"
 
@@ -176,7 +176,7 @@ _DURATION_UNITS: Final[dict[str, int]] = {
     "m": 60_000_000_000,
     "h": 3_600_000_000_000,
 }
-_DURATION_PART: Final = re.compile(r"([0-9]*)(?:\.([0-9]*))?([^0-9.]*)")
+_DURATION_PART: Final = r"([0-9]*)(?:\.([0-9]*))?([^0-9.]*)"
 _MAX_DURATION_NS: Final = 1 << 63
 
 
@@ -191,8 +191,9 @@ def _is_go_duration(text: str) -> bool:
     if not rest:
         return False
     total, pos = 0, 0
+    duration_part = re.compile(_DURATION_PART)  # cached by the re module after the first call
     while pos < len(rest):
-        part = _DURATION_PART.match(rest, pos)
+        part = duration_part.match(rest, pos)
         if part is None:  # pragma: no cover - every group is optional, so the pattern always matches
             return False
         whole, fraction, unit = part.groups()
@@ -757,6 +758,8 @@ def _specificity(found: list[Problem]) -> tuple[int, int]:
 @functools.lru_cache(maxsize=256)
 def suggestion(key: str, names: tuple[str, ...]) -> str:
     # difflib costs ~0.1 ms a call; the same typo tends to repeat across services.
+    import difflib  # noqa: PLC0415 - only a misspelt key needs it
+
     close = difflib.get_close_matches(key, names, n=1)
     return close[0] if close else ""
 
@@ -803,7 +806,10 @@ def compile_schema(schema: Mapping[str, Any], *, lazy: bool = False) -> Callable
 
 @functools.cache
 def _compose_validator() -> Callable[[Any], list[Problem]]:
-    text = FilePath(__file__).with_name(_SCHEMA_FILE).read_text(encoding="utf-8")
+    # os.path, not pathlib: importing pathlib costs ~2 ms at every start-up.
+    schema_path = os.path.join(os.path.dirname(__file__), _SCHEMA_FILE)  # noqa: PTH118, PTH120
+    with open(schema_path, encoding="utf-8") as handle:  # noqa: PTH123
+        text = handle.read()
     return compile_schema(json.loads(text), lazy=True)
 
 

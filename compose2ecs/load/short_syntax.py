@@ -5,7 +5,6 @@ Each parser raises ValueError with a message fit for the user; the caller adds f
 
 from __future__ import annotations
 
-import ipaddress
 import posixpath
 from typing import Any
 
@@ -143,6 +142,8 @@ def parse_port(spec: str) -> list[dict[str, Any]]:
             raise ValueError(f"invalid IP address {ip}")
         ip = ip[1:-1]
     if ip:
+        import ipaddress  # noqa: PLC0415 - only ports bound to a host IP need it
+
         try:
             ipaddress.ip_address(ip)
         except ValueError:

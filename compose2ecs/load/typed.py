@@ -8,11 +8,10 @@ structs are always printed (`"ipam": {}`), and a handful of fields are never omi
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
+from compose2ecs.load.yamlfile import Timestamp
 from compose2ecs.values import format_duration, go_sprint, parse_bytes, parse_duration
 
 
@@ -35,8 +34,9 @@ Decoder = Callable[[Any, tuple[str | int, ...]], Any]
 OMIT, PTR, ALWAYS, STRUCT = "omit", "ptr", "always", "struct"
 
 
-@dataclass(frozen=True)
-class F:
+class F(NamedTuple):
+    """How one Go struct field is decoded, and when it is printed."""
+
     decode: Decoder
     mode: str = OMIT
 
@@ -124,6 +124,8 @@ def shell_command(value: Any, path: tuple[str | int, ...]) -> Any:
     if value is None:
         return None
     if isinstance(value, str):
+        import shlex  # noqa: PLC0415 - only string commands need it
+
         try:
             return shlex.split(value)
         except ValueError as exc:
@@ -254,7 +256,22 @@ def _nil_empty_lists(value: Any) -> Any:
         return {k: _nil_empty_lists(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_nil_empty_lists(v) for v in value] if value else None
+    if isinstance(value, Timestamp):
+        return value.text
     return value
+
+
+def _ssh_keys(value: Any, path: tuple[str | int, ...]) -> Any:
+    """types.SSHConfig: a list of keys; one without a path prints as its id.
+
+    A key with a path stays `{"id", "path"}`: Compose cannot print it as JSON (see `config_output`).
+    """
+    if not isinstance(value, dict):
+        raise DecodeError("must be a mapping of ssh key ids to paths", path)
+    return [
+        str(key) if key_path is None else {"id": str(key), "path": string(key_path, (*path, key))}
+        for key, key_path in value.items()
+    ]
 
 
 def _ulimit(value: Any, path: tuple[str | int, ...]) -> Any:
@@ -269,8 +286,30 @@ def _healthcheck_test(value: Any, path: tuple[str | int, ...]) -> Any:
     return string_list(value, path)
 
 
+def _unsigned(go_type: str) -> Decoder:
+    """A Go uint field: mapstructure refuses a negative number ("-1 overflows uint")."""
+
+    def decode(value: Any, path: tuple[str | int, ...]) -> Any:
+        number = integer(value, path)
+        if number < 0:
+            raise DecodeError(
+                f"cannot parse value as '{go_type}': {number} overflows uint (use 0 or more)", path
+            )
+        return number
+
+    return decode
+
+
+def _count(value: Any, path: tuple[str | int, ...]) -> Any:
+    number = integer(value, path)
+    if number < 0:
+        raise DecodeError("must be greater than or equal to 0", path)
+    return number
+
+
 _S, _I, _N, _B = F(string), F(integer), F(number), F(boolean)
 _BP, _IP = F(boolean, PTR), F(integer, PTR)
+_U64P, _COUNT = F(_unsigned("uint64"), PTR), F(_count, PTR)
 _LIST, _MAP = F(string_list), F(mapping)
 
 healthcheck = struct(
@@ -278,38 +317,68 @@ healthcheck = struct(
         "test": F(_healthcheck_test),
         "timeout": F(duration, PTR),
         "interval": F(duration, PTR),
-        "retries": F(integer, PTR),
+        "retries": _U64P,
         "start_period": F(duration, PTR),
         "start_interval": F(duration, PTR),
         "disable": _B,
     }
 )
 
+
+def _device_count(value: Any, path: tuple[str | int, ...]) -> Any:
+    """types.DeviceCount: "all" is -1, a numeric string its number."""
+    if isinstance(value, str):
+        if value.lower() == "all":
+            return -1
+        try:
+            return int(value, 10)
+        except ValueError:
+            raise DecodeError(
+                f"invalid value {value!r}, the only value allowed is 'all' or a number", path
+            ) from None
+    return integer(value, path)
+
+
+_device_request_fields = struct(
+    {
+        "capabilities": _LIST,
+        "driver": _S,
+        "count": F(_device_count),
+        "device_ids": _LIST,
+        "options": _MAP,
+    }
+)
+
+
+def _device_request(value: Any, path: tuple[str | int, ...]) -> Any:
+    # Compose's defaults: a request that names neither a count nor devices asks for all of them.
+    if isinstance(value, dict) and "count" not in value and "device_ids" not in value:
+        value = {**value, "count": "all"}
+    return _device_request_fields(value, path)
+
+
+_device_requests = list_of(_device_request)
+
+
+def _gpus(value: Any, path: tuple[str | int, ...]) -> Any:
+    if value == "all":
+        return [{"count": -1}]
+    return _device_requests(value, path)
+
+
 _resource = struct(
     {
         "cpus": F(number),
         "memory": F(unit_bytes),
         "pids": _I,
-        "devices": F(
-            list_of(
-                struct(
-                    {
-                        "capabilities": _LIST,
-                        "driver": _S,
-                        "count": F(passthrough),
-                        "device_ids": _LIST,
-                        "options": _MAP,
-                    }
-                )
-            )
-        ),
+        "devices": F(_device_requests),
         "generic_resources": F(passthrough),
     }
 )
 
 _update = struct(
     {
-        "parallelism": _IP,
+        "parallelism": _U64P,
         "delay": F(duration),
         "failure_action": _S,
         "monitor": F(duration),
@@ -321,7 +390,7 @@ _update = struct(
 deploy = struct(
     {
         "mode": _S,
-        "replicas": _IP,
+        "replicas": _COUNT,
         "labels": _MAP,
         "update_config": F(_update, PTR),
         "rollback_config": F(_update, PTR),
@@ -331,7 +400,7 @@ deploy = struct(
                 {
                     "condition": _S,
                     "delay": F(duration, PTR),
-                    "max_attempts": _IP,
+                    "max_attempts": _U64P,
                     "window": F(duration, PTR),
                 }
             ),
@@ -342,7 +411,7 @@ deploy = struct(
                 {
                     "constraints": _LIST,
                     "preferences": F(passthrough),
-                    "max_replicas_per_node": _I,
+                    "max_replicas_per_node": F(_unsigned("uint64")),
                 }
             ),
             STRUCT,
@@ -398,7 +467,7 @@ build = struct(
         "dockerfile_inline": _S,
         "entitlements": _LIST,
         "args": F(mapping_with_equals),
-        "ssh": F(passthrough),
+        "ssh": F(_ssh_keys),
         "labels": _MAP,
         "cache_from": _LIST,
         "cache_to": _LIST,
@@ -449,7 +518,7 @@ _port = struct(
         "name": _S,
         "mode": _S,
         "host_ip": _S,
-        "target": _I,
+        "target": F(_unsigned("uint32")),
         "published": _S,
         "protocol": _S,
         "app_protocol": _S,
@@ -515,7 +584,7 @@ service = struct(
         "external_links": _LIST,
         "extra_hosts": F(hosts_list),
         "group_add": _LIST,
-        "gpus": F(passthrough),
+        "gpus": F(_gpus),
         "hostname": _S,
         "healthcheck": F(healthcheck, PTR),
         "image": _S,
@@ -551,7 +620,7 @@ service = struct(
         "read_only": _B,
         "restart": _S,
         "runtime": _S,
-        "scale": _IP,
+        "scale": _COUNT,
         "secrets": F(list_of(_file_mount)),
         "security_opt": _LIST,
         "shm_size": F(unit_bytes),

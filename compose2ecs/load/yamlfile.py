@@ -13,8 +13,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import yaml
 
@@ -33,7 +32,7 @@ _GO_TAG = "tag:compose2ecs:go-scalar"
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 _TRUES = frozenset(("true", "True", "TRUE"))
 _FALSES = frozenset(("false", "False", "FALSE"))
-_FLOAT_RE = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+_FLOAT = r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?"
 _SPECIAL_FLOATS = {
     ".nan": math.nan, ".NaN": math.nan, ".NAN": math.nan,
     ".inf": math.inf, ".Inf": math.inf, ".INF": math.inf,
@@ -41,6 +40,66 @@ _SPECIAL_FLOATS = {
     "-.inf": -math.inf, "-.Inf": -math.inf, "-.INF": -math.inf,
 }  # fmt: skip
 _INT64_MIN, _UINT64_MAX = -(2**63), 2**64 - 1
+
+
+# go-yaml's timestamp forms (2006-1-2, 2006-1-2T15:4:5.999999999Z07:00, 2006-1-2 15:4:5.999999999).
+_TIMESTAMP = (
+    r"(\d{4})-(\d\d?)-(\d\d?)"
+    r"(?:(?:[Tt](\d\d?):(\d\d?):(\d\d?)(?:[.,](\d+))?(Z|[+-]\d\d:\d\d))"
+    r"|(?: (\d\d?):(\d\d?):(\d\d?)(?:[.,](\d+))?))?"
+)
+_DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+class Timestamp:
+    """An unquoted YAML date: Compose's YAML parser decodes it into a Go time.Time, not a string.
+
+    Compose's schema check refuses one wherever a type is required; an extension prints it the way
+    time.Time marshals (`text`, RFC 3339 with nanoseconds).
+    """
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Timestamp) and other.text == self.text
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return f"Timestamp({self.text!r})"
+
+
+def go_timestamp(text: str) -> Timestamp | None:
+    """time.Parse with go-yaml's timestamp layouts, or None when `text` is not a timestamp."""
+    match = re.fullmatch(_TIMESTAMP, text)
+    if match is None:
+        return None
+    parts = match.groups()
+    year, month, day = int(parts[0]), int(parts[1]), int(parts[2])
+    clock = parts[3:6] if parts[3] is not None else parts[8:11]
+    hour, minute, second = (int(part) for part in clock) if clock[0] is not None else (0, 0, 0)
+    fraction = (parts[6] if parts[3] is not None else parts[11]) or ""
+    zone = parts[7] or "Z"
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    if not 1 <= month <= 12 or not 1 <= day <= _DAYS_IN_MONTH[month - 1] - (month == 2 and not leap):  # noqa: PLR2004
+        return None
+    if hour > 23 or minute > 59 or second > 59:  # noqa: PLR2004
+        return None
+    if zone[1:] == "00:00":
+        zone = "Z"
+    fraction = fraction[:9].rstrip("0")
+    return Timestamp(
+        f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}"
+        + (f".{fraction}" if fraction else "")
+        + zone
+    )
 
 
 class Reset:
@@ -52,19 +111,20 @@ class Reset:
 RESET = Reset()
 
 
-@dataclass
 class Override:
     """Wraps a `!override` value: replace what earlier files set instead of merging with it."""
 
-    value: Any
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
 
 
-@dataclass
-class Document:
+class Document(NamedTuple):
     """One YAML document of a compose file, plus the paths tagged `!reset` / `!override`."""
 
     data: Any
-    reset_paths: list[Path] = field(default_factory=list)
+    reset_paths: Sequence[Path] = ()
 
 
 class YamlError(Exception):
@@ -116,6 +176,10 @@ def go_scalar(text: str) -> Any:
             return False
         return text
     if first in "+-.0123456789":
+        if first.isdigit() and text[4:5] == "-":
+            timestamp = go_timestamp(text)
+            if timestamp is not None:
+                return timestamp
         special = _SPECIAL_FLOATS.get(text)
         if special is not None:
             return special
@@ -123,7 +187,7 @@ def go_scalar(text: str) -> Any:
         if as_int is not None:
             return as_int
         plain = text.replace("_", "")
-        if _FLOAT_RE.match(plain):
+        if re.fullmatch(_FLOAT, plain):
             number = float(plain)
             # Go's ParseFloat fails on overflow and the scalar stays a string ("65e1234" is a git sha).
             if not math.isinf(number):
@@ -168,6 +232,20 @@ class _ComposeLoader(_BaseLoader):  # type: ignore[misc,valid-type,unused-ignore
             mapping[key] = self.construct_object(value_node, deep=deep)
         return mapping
 
+    def construct_timestamp(self, node: yaml.ScalarNode) -> Any:
+        return go_timestamp(node.value) or node.value
+
+    def construct_unknown_tag(self, node: yaml.Node) -> Any:
+        # go-yaml ignores a tag it does not know: a scalar stays the string written, the rest as usual.
+        if isinstance(node, yaml.MappingNode):
+            return self.construct_mapping(node, deep=True)
+        if isinstance(node, yaml.SequenceNode):
+            return self.construct_sequence(node, deep=True)
+        return node.value
+
+    def construct_set(self, node: yaml.MappingNode) -> Any:
+        return self.construct_mapping(node, deep=True)
+
     def construct_reset(self, _node: yaml.Node) -> Reset:
         return RESET
 
@@ -183,8 +261,10 @@ class _ComposeLoader(_BaseLoader):  # type: ignore[misc,valid-type,unused-ignore
 _ComposeLoader.add_constructor(_GO_TAG, _ComposeLoader.construct_go_scalar)
 _ComposeLoader.add_constructor("!reset", _ComposeLoader.construct_reset)
 _ComposeLoader.add_constructor("!override", _ComposeLoader.construct_override)
-# go-yaml decodes !!binary and !!timestamp scalars of a compose file as plain strings.
-_ComposeLoader.add_constructor("tag:yaml.org,2002:timestamp", _ComposeLoader.construct_yaml_str)
+_ComposeLoader.add_constructor("tag:yaml.org,2002:timestamp", _ComposeLoader.construct_timestamp)
+_ComposeLoader.add_constructor("tag:yaml.org,2002:set", _ComposeLoader.construct_set)
+_ComposeLoader.add_constructor(None, _ComposeLoader.construct_unknown_tag)
+# go-yaml decodes !!binary scalars of a compose file as plain strings.
 _ComposeLoader.add_constructor("tag:yaml.org,2002:binary", _ComposeLoader.construct_yaml_str)
 
 
@@ -217,7 +297,7 @@ def _has_tags(text: str) -> bool:
     return "!reset" in text or "!override" in text
 
 
-def _yaml_problem(filename: str, exc: yaml.YAMLError) -> Problem:
+def _yaml_problem(filename: str, exc: yaml.YAMLError, text: str) -> Problem:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None)
@@ -225,7 +305,43 @@ def _yaml_problem(filename: str, exc: yaml.YAMLError) -> Problem:
     if context and "already defined" not in str(problem):
         message = f"invalid YAML: {context}, {problem}"
     location = Location(filename, mark.line + 1, mark.column + 1) if mark else Location(filename)
-    return Problem(message, location=location, code="yaml")
+    path: Path = ()
+    if mark is not None and "already defined" in str(problem):
+        path = _key_path_at(text, mark.index) or ()
+    return Problem(message, location=location, path=path, code="yaml")
+
+
+def _key_path_at(text: str, index: int) -> Path | None:
+    """The key path of the mapping key written at `index` (for a duplicate key: which one)."""
+    try:
+        roots = list(yaml.compose_all(text, Loader=_BaseLoader))
+    except yaml.YAMLError:
+        return None
+
+    def search(node: yaml.Node, path: Path, seen: set[int]) -> Path | None:
+        if id(node) in seen:  # an alias to an enclosing node
+            return None
+        seen = seen | {id(node)}
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
+                if key_node.start_mark.index == index:
+                    return (*path, key)
+                found = search(value_node, (*path, key), seen)
+                if found:
+                    return found
+        elif isinstance(node, yaml.SequenceNode):
+            for position, item in enumerate(node.value):
+                found = search(item, (*path, position), seen)
+                if found:
+                    return found
+        return None
+
+    for root in roots:
+        found = search(root, (), set())
+        if found:
+            return found
+    return None
 
 
 def load_documents(text: str, filename: str) -> list[Document]:
@@ -239,7 +355,7 @@ def load_documents(text: str, filename: str) -> list[Document]:
     try:
         raw_docs = list(yaml.load_all(text, Loader=_ComposeLoader))
     except yaml.YAMLError as exc:
-        raise YamlError(_yaml_problem(filename, exc)) from exc
+        raise YamlError(_yaml_problem(filename, exc, text)) from exc
     docs = []
     tagged = _has_tags(text)
     for raw in raw_docs:
@@ -320,3 +436,26 @@ def locate(text: str, filename: str, path: Path) -> tuple[Location, int] | None:
         if best is None or depth > best[1]:
             best = (Location(filename, mark.line + 1, mark.column + 1), depth)
     return best
+
+
+def locate_ssh_key(texts: Mapping[str, str | None], ssh_path: Path, key_id: str) -> Location | None:
+    """Where the ssh key `key_id` is written under `ssh_path`: as `ID: PATH` or as `- ID=PATH`."""
+    for file, text in reversed(list(texts.items())):
+        found = locate(text, file, ssh_path) if text is not None else None
+        if found is None or found[1] < len(ssh_path):
+            continue
+        for root in _compose(text) or ():
+            node: yaml.Node | None = root
+            for part in ssh_path:
+                child = _child(node, part) if node is not None else None
+                node = child[1] if child else None
+            if isinstance(node, yaml.MappingNode):
+                entry = _child(node, key_id)
+                if entry:
+                    return Location(file, entry[0].start_mark.line + 1, entry[0].start_mark.column + 1)
+            elif isinstance(node, yaml.SequenceNode):
+                for item in node.value:
+                    if isinstance(item, yaml.ScalarNode) and item.value.partition("=")[0] == key_id:
+                        return Location(file, item.start_mark.line + 1, item.start_mark.column + 1)
+        return found[0]
+    return None

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.cli._helpers import assert_input_error, location_re, names_file, run, write
+from tests.cli._helpers import assert_input_error, assert_single_error, location_re, names_file, run, write
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -94,23 +94,33 @@ def test_utf16_compose_file_is_accepted(capsys: pytest.CaptureFixture[str], tmp_
     assert result.out.split() == ["web"]
 
 
-@xfail("an unknown YAML tag (!foo) is an error; Compose ignores unknown tags")
 def test_unknown_yaml_tag_is_ignored(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    write(tmp_path, {"compose.yaml": WEB + "    ports: !foo ['80']\n"})
-    result = run(capsys, "config", "-q")
+    write(tmp_path, {"compose.yaml": WEB + "    ports: !foo ['80']\nx-a: !foo 12\nx-b: !!set {a}\n"})
+    result = run(capsys, "config", "--format", "json")
     assert result.code == 0, result.err
+    document = json.loads(result.out)
+    assert document["services"]["web"]["ports"][0]["target"] == 80
+    assert (document["x-a"], document["x-b"]) == ("12", {"a": None})
 
 
-@xfail("`image:` left empty in an override is 'must be a string'; Compose keeps the base image")
 def test_null_image_in_override(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    write(tmp_path, {"compose.yaml": WEB, "compose.override.yaml": "services:\n  web:\n    image:\n"})
-    result = run(capsys, "config", "-q")
+    override = "services:\n  web:\n    image:\n    ports:\n"
+    write(tmp_path, {"compose.yaml": WEB + "    ports: ['80']\n", "compose.override.yaml": override})
+    result = run(capsys, "config", "--format", "json")
     assert result.code == 0, result.err
+    web = json.loads(result.out)["services"]["web"]
+    assert (web["image"], len(web["ports"])) == ("nginx", 1)
 
 
-@xfail("empty include entries are errors; Compose skips them")
 @pytest.mark.parametrize(
-    "include", ["include:\n", "include: [null]\n", "include:\n  - path: null\n", "include:\n  - path: []\n"]
+    "include",
+    [
+        "include:\n",
+        "include: [null]\n",
+        "include:\n  - path: null\n",
+        "include:\n  - path: []\n",
+        "include: [{}]\n",
+    ],
 )
 def test_empty_include_entries_are_skipped(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, include: str
@@ -208,8 +218,9 @@ def test_recursive_alias(capsys: pytest.CaptureFixture[str], tmp_path: Path, tex
 # --- wrong model or wrong location -------------------------------------------------------------
 
 
-@xfail("!reset/!override on a service that uses extends are ignored (the base's ports are kept)")
-@pytest.mark.parametrize(("tag", "expected"), [("!reset []", []), ("!override ['81']", [81])])
+@pytest.mark.parametrize(
+    ("tag", "expected"), [("!reset []", []), ("!override ['81']", [81]), ("['81']", [80, 81])]
+)
 def test_reset_and_override_apply_to_extends(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, tag: str, expected: list[int]
 ) -> None:
@@ -228,7 +239,6 @@ def test_reset_and_override_apply_to_extends(
     assert [p["target"] for p in web.get("ports", [])] == expected
 
 
-@xfail("a problem inside an included file is located at the including file's line 2")
 def test_problem_in_included_file_points_at_it(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     write(
         tmp_path,
@@ -243,15 +253,43 @@ def test_problem_in_included_file_points_at_it(capsys: pytest.CaptureFixture[str
     assert location_re("extra.yaml", 4).search(error), error
 
 
-@xfail("gpus: all prints as 'all'; Compose prints [{count: -1}]")
-def test_gpus_all(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    write(tmp_path, {"compose.yaml": WEB + "    gpus: all\n"})
+@pytest.mark.parametrize(
+    ("gpus", "expected"),
+    [
+        ("all", [{"count": -1}]),
+        ("[{driver: nvidia}]", [{"count": -1, "driver": "nvidia"}]),
+        ("[{count: ALL}, {count: '3'}, {count: 0}]", [{"count": -1}, {"count": 3}, {}]),
+        ("[{device_ids: ['0']}]", [{"device_ids": ["0"]}]),
+    ],
+)
+def test_gpus_all(capsys: pytest.CaptureFixture[str], tmp_path: Path, gpus: str, expected: object) -> None:
+    write(tmp_path, {"compose.yaml": WEB + f"    gpus: {gpus}\n"})
     result = run(capsys, "config", "--format", "json")
     assert result.code == 0, result.err
-    assert json.loads(result.out)["services"]["web"]["gpus"] == [{"count": -1}]
+    assert json.loads(result.out)["services"]["web"]["gpus"] == expected
 
 
-@xfail("`$` in mapping keys is not escaped as `$$` in the output; Compose escapes keys too")
+def test_device_reservation_defaults_to_all(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    devices = "[{capabilities: [gpu]}]"
+    write(
+        tmp_path,
+        {
+            "compose.yaml": WEB
+            + f"    deploy:\n      resources:\n        reservations:\n          devices: {devices}\n"
+        },
+    )
+    result = run(capsys, "config", "--format", "json")
+    assert result.code == 0, result.err
+    reservations = json.loads(result.out)["services"]["web"]["deploy"]["resources"]["reservations"]
+    assert reservations["devices"] == [{"capabilities": ["gpu"], "count": -1}]
+
+
+def test_device_count_must_be_all_or_a_number(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    write(tmp_path, {"compose.yaml": WEB + "    gpus: [{count: x}]\n"})
+    result = run(capsys, "config")
+    assert_single_error(result, "compose.yaml", 4, "services.web.gpus[0].count", "'all' or a number")
+
+
 def test_dollar_in_key_is_escaped(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     write(tmp_path, {"compose.yaml": WEB + "    labels:\n      'price$': x\n"})
     result = run(capsys, "config", "--format", "json")
@@ -259,7 +297,6 @@ def test_dollar_in_key_is_escaped(capsys: pytest.CaptureFixture[str], tmp_path: 
     assert json.loads(result.out)["services"]["web"]["labels"] == {"price$$": "x"}
 
 
-@xfail("a duplicate key error names the key but not its path (services.web.image)")
 def test_duplicate_key_names_key_path(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     write(tmp_path, {"compose.yaml": WEB + "    image: httpd\n"})
     result = run(capsys, "config")
@@ -270,7 +307,6 @@ def test_duplicate_key_names_key_path(capsys: pytest.CaptureFixture[str], tmp_pa
 # --- we accept what Compose rejects ------------------------------------------------------------
 
 
-@xfail("undefined build secrets are accepted; Compose: 'refers to undefined build secret'")
 def test_undefined_build_secret(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     write(
         tmp_path, {"compose.yaml": "services:\n  web:\n    build:\n      context: .\n      secrets: [npm]\n"}
@@ -281,7 +317,21 @@ def test_undefined_build_secret(capsys: pytest.CaptureFixture[str], tmp_path: Pa
     assert "npm" in result.errors[0]
 
 
-@xfail("unquoted dates are strings to us; to Compose they are timestamps, invalid in these places")
+def test_unquoted_date_in_extension_prints_as_go_time(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    write(
+        tmp_path, {"compose.yaml": WEB + "x-released: [2024-01-01, 2024-01-01 10:00:00.50, '2024-01-01']\n"}
+    )
+    result = run(capsys, "config", "--format", "json")
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["x-released"] == [
+        "2024-01-01T00:00:00Z",
+        "2024-01-01T10:00:00.5Z",
+        "2024-01-01",
+    ]
+
+
 @pytest.mark.parametrize(
     ("tail", "line"),
     [
@@ -299,7 +349,6 @@ def test_unquoted_date_is_rejected(
     assert location_re("compose.yaml", line).search(result.errors[0]), result.err
 
 
-@xfail("Compose requires a target for long-syntax ports and volumes; we accept none")
 @pytest.mark.parametrize(
     "tail",
     [
@@ -314,7 +363,6 @@ def test_long_syntax_needs_target(capsys: pytest.CaptureFixture[str], tmp_path: 
     assert location_re("compose.yaml", 5).search(result.errors[0]), result.err
 
 
-@xfail("a secret with neither file: nor environment: is accepted; Compose rejects it")
 def test_secret_needs_a_source(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     write(tmp_path, {"compose.yaml": WEB + "    secrets: [s]\nsecrets:\n  s:\n    name: token\n"})
     result = run(capsys, "config")
@@ -323,7 +371,6 @@ def test_secret_needs_a_source(capsys: pytest.CaptureFixture[str], tmp_path: Pat
     assert "secrets.s" in result.errors[0]
 
 
-@xfail("negative counts are accepted; Compose: 'must be greater than or equal to 0' / overflows uint")
 @pytest.mark.parametrize(
     ("tail", "key_path"),
     [
@@ -341,7 +388,6 @@ def test_negative_counts_are_rejected(
     assert key_path in result.errors[0]
 
 
-@xfail("an empty second YAML document is accepted; Compose: 'top-level object must be a mapping'")
 def test_empty_second_document(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     write(tmp_path, {"compose.yaml": WEB + "---\n"})
     result = run(capsys, "config")
@@ -349,9 +395,102 @@ def test_empty_second_document(capsys: pytest.CaptureFixture[str], tmp_path: Pat
     assert names_file(result.errors[0], "compose.yaml"), result.err
 
 
-@xfail("cpus: .inf is accepted and printed as `Infinity`, which is not JSON; Compose fails")
+# compose2ecs.load.config_output(project, "json") refuses both; the CLI does not pass the format yet.
+CLI_JSON_CHECK = "`config` must call config_output(project, output_format) for the JSON refusal"
+
+
+@xfail(CLI_JSON_CHECK)
 def test_infinite_float_is_rejected(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     write(tmp_path, {"compose.yaml": WEB + "    cpus: .inf\n"})
     result = run(capsys, "config", "--format", "json")
-    assert result.code != 0
+    assert_single_error(result, "compose.yaml", 4, "cannot print an infinite or NaN number as JSON")
     assert "Infinity" not in result.out
+
+
+def test_infinite_float_prints_as_yaml(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    write(tmp_path, {"compose.yaml": WEB + "    cpus: .inf\n"})
+    result = run(capsys, "config")
+    assert result.code == 0, result.err
+    assert "cpus: .inf" in result.out
+
+
+SSH_WITH_PATH = "    build:\n      context: .\n      ssh:\n        - default\n        - deploy=./id_rsa\n"
+
+
+@xfail(CLI_JSON_CHECK)
+def test_ssh_key_with_path_is_refused_as_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    # Compose v2.40.3: "json: error calling MarshalJSON for type types.SSHKey", exit 1.
+    write(tmp_path, {"compose.yaml": WEB + SSH_WITH_PATH})
+    result = run(capsys, "config", "--format", "json")
+    assert_single_error(result, "compose.yaml", 8, "cannot print an ssh key with a path", "--format yaml")
+    assert not result.out
+
+
+@pytest.mark.parametrize("ssh", ["[agent]", "['']", "[3]"])
+def test_ssh_key_needs_a_path_unless_default(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, ssh: str
+) -> None:
+    # Compose: 'invalid ssh key "agent"' (only `default` may go without `=PATH`).
+    write(tmp_path, {"compose.yaml": WEB + f"    build:\n      context: .\n      ssh: {ssh}\n"})
+    result = run(capsys, "config")
+    assert_single_error(result, "compose.yaml", 6, "services.web.build.ssh")
+
+
+def test_ssh_key_with_path_prints_as_yaml(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    write(tmp_path, {"compose.yaml": WEB + SSH_WITH_PATH})
+    result = run(capsys, "config")
+    assert result.code == 0, result.err
+    assert "deploy" in result.out
+
+
+@pytest.mark.parametrize(
+    ("tail", "line", "fragment"),
+    [
+        (
+            "secrets:\n  s:\n    file: ./a\n    environment: A\n",
+            7,
+            "file|environment attributes are mutually",
+        ),
+        ("configs:\n  c:\n    content: x\n    file: ./a\n", 6, "file|environment|content attributes are"),
+        ("configs:\n  c: {}\n", 5, "one of file|environment|content must be set"),
+        ("secrets:\n  s:\n    driver: vault\n", 5, "must declare either `file` or `environment`"),
+    ],
+)
+def test_file_objects_need_one_source(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, tail: str, line: int, fragment: str
+) -> None:
+    write(tmp_path, {"compose.yaml": WEB + tail})
+    result = run(capsys, "config")
+    assert_single_error(result, "compose.yaml", line, fragment)
+
+
+def test_external_secret_needs_no_source(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    write(tmp_path, {"compose.yaml": WEB + "    secrets: [s]\nsecrets:\n  s:\n    external: true\n"})
+    result = run(capsys, "config", "-q")
+    assert result.code == 0, result.err
+
+
+def test_watch_path_must_not_be_blank(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    watch = "    develop:\n      watch:\n        - path: ''\n          action: sync\n          target: /x\n"
+    write(tmp_path, {"compose.yaml": WEB + watch})
+    result = run(capsys, "config")
+    assert_single_error(result, "compose.yaml", 6, "develop.watch[0].path", "can't be blank")
+
+
+@pytest.mark.parametrize(
+    ("tail", "key_path"),
+    [
+        ("    deploy:\n      update_config:\n        parallelism: -1\n", "update_config.parallelism"),
+        ("    deploy:\n      restart_policy:\n        max_attempts: -1\n", "restart_policy.max_attempts"),
+        ("    deploy:\n      placement:\n        max_replicas_per_node: -1\n", "max_replicas_per_node"),
+        ("    ports:\n      - target: -1\n", "ports[0].target"),
+    ],
+)
+def test_unsigned_fields_refuse_negative_numbers(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, tail: str, key_path: str
+) -> None:
+    write(tmp_path, {"compose.yaml": WEB + tail})
+    result = run(capsys, "config")
+    assert_input_error(result)
+    assert key_path in result.errors[0]
+    assert "overflows" in result.errors[0]

@@ -36,7 +36,7 @@ def _ours(case: Path) -> dict[str, Any]:
             cwd=str(case),
         )
     )
-    text = json.dumps(config_output(project)).replace(str(case), "<CASE_DIR>")
+    text = json.dumps(config_output(project, "json")).replace(str(case), "<CASE_DIR>")
     result: dict[str, Any] = json.loads(text)
     return result
 

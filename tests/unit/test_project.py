@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from compose2ecs.errors import InputError
-from compose2ecs.load import ProjectOptions, load_project
+from compose2ecs.load import ProjectOptions, config_output, load_project
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -110,3 +111,77 @@ def test_compose_profiles_variable_enables_profiles(tmp_path: Path) -> None:
 def test_no_compose_file_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no compose file found"):
         _load(tmp_path)
+
+
+# --- what `config --format json` can print ------------------------------------------------------
+
+SSH_PROJECT = (
+    "services:\n"
+    "  web:\n"
+    "    image: a\n"
+    "    build:\n"
+    "      context: .\n"
+    "      ssh:\n"
+    "        - default\n"
+    "        - deploy=./id_rsa\n"
+)
+
+
+def _project(tmp_path: Path, text: str) -> Any:
+    _write(tmp_path, {"compose.yaml": text})
+    return load_project(ProjectOptions(cwd=str(tmp_path), environ=ENV))
+
+
+def test_ssh_key_with_a_path_cannot_be_printed_as_json(tmp_path: Path) -> None:
+    project = _project(tmp_path, SSH_PROJECT)
+    with pytest.raises(InputError) as exc:
+        config_output(project, "json")
+    [problem] = exc.value.problems
+    assert problem.location is not None
+    assert (problem.location.file, problem.location.line, problem.location.column) == (
+        str(tmp_path / "compose.yaml"),
+        8,
+        11,
+    )
+    assert "cannot print an ssh key with a path" in problem.message
+    assert "--format yaml" in problem.hint
+
+
+def test_ssh_key_with_a_path_prints_as_yaml(tmp_path: Path) -> None:
+    document = config_output(_project(tmp_path, SSH_PROJECT))
+    assert document["services"]["web"]["build"]["ssh"] == [
+        "default",
+        {"id": "deploy", "path": str(tmp_path / "id_rsa")},
+    ]
+
+
+def test_ssh_mapping_located_at_its_key(tmp_path: Path) -> None:
+    text = SSH_PROJECT.replace("        - default\n        - deploy=./id_rsa\n", "        deploy: ./id_rsa\n")
+    with pytest.raises(InputError) as exc:
+        config_output(_project(tmp_path, text), "json")
+    [problem] = exc.value.problems
+    assert problem.location is not None
+    assert (problem.location.line, problem.location.column) == (7, 9)
+
+
+@pytest.mark.parametrize("ssh", ["[default]", "{default: null, agent: null}"])
+def test_ssh_keys_without_a_path_print_as_json(tmp_path: Path, ssh: str) -> None:
+    text = f"services:\n  web:\n    image: a\n    build:\n      context: .\n      ssh: {ssh}\n"
+    document = config_output(_project(tmp_path, text), "json")
+    assert document["services"]["web"]["build"]["ssh"] == ssh.strip("[]{}").replace(": null", "").split(", ")
+
+
+def test_infinite_number_cannot_be_printed_as_json(tmp_path: Path) -> None:
+    project = _project(tmp_path, "services:\n  web:\n    image: a\n    cpus: .inf\nx-nan: .nan\n")
+    with pytest.raises(InputError) as exc:
+        config_output(project, "json")
+    assert [(p.path, p.location.line if p.location else 0) for p in exc.value.problems] == [
+        (("services", "web", "cpus"), 4),
+        (("x-nan",), 5),
+    ]
+    assert config_output(project)["services"]["web"]["cpus"] == math.inf
+
+
+def test_dollar_in_keys_is_escaped(tmp_path: Path) -> None:
+    project = _project(tmp_path, "services:\n  web:\n    image: a\n    labels:\n      'price$$': x\n")
+    assert config_output(project, "json")["services"]["web"]["labels"] == {"price$$$$": "x"}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import importlib.util
 import json
@@ -17,6 +16,7 @@ import yaml
 from compose2ecs.errors import format_path
 from compose2ecs.load import schema as schema_module
 from compose2ecs.load.schema import SchemaError, compile_schema, validate
+from compose2ecs.load.yamlfile import Timestamp
 
 SCHEMA_FILE = Path(schema_module.__file__).with_name("compose-spec.json")
 # The Compose Specification schema embedded in Docker Compose v2.40.3 (compose-go v2.9.1).
@@ -99,7 +99,7 @@ KEYWORD_CASES: list[tuple[str, dict[str, Any], Any, list[tuple[str, str]]]] = [
     (
         "date from YAML",
         {"type": "string"},
-        dt.date(2001, 12, 14),
+        Timestamp("2001-12-14T00:00:00Z"),
         [("", "must be a string, not a date (quote it to keep it a string)")],
     ),
     ("foreign type", {"type": "string"}, b"x", [("", "must be a string, not a value of type bytes")]),
@@ -507,7 +507,7 @@ MODEL_CASES: list[tuple[str, dict[str, Any], list[tuple[str, str]]]] = [
     ),
     (
         "unquoted date",
-        service(labels={"built": dt.date(2001, 12, 14)}),
+        service(labels={"built": Timestamp("2001-12-14T00:00:00Z")}),
         [
             (
                 "services.web.labels.built",
@@ -517,7 +517,7 @@ MODEL_CASES: list[tuple[str, dict[str, Any], list[tuple[str, str]]]] = [
     ),
     (
         "extensions accept anything",
-        {"x-anything": {1: dt.date(2001, 1, 1)}, **service(**{"x-a": [{}]})},
+        {"x-anything": {1: Timestamp("2001-01-01T00:00:00Z")}, **service(**{"x-a": [{}]})},
         [],
     ),
     ("top-level typo", {"servics": {}}, [("servics", 'unknown key (did you mean "services"?)')]),
