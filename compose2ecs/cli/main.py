@@ -102,7 +102,7 @@ def config(
         for name in project.model.get("services") or {}:
             typer.echo(name)
         return
-    document = config_output(project)
+    document = config_output(project, output_format.value)
     if output_format is OutputFormat.json:
         typer.echo(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False))
     else:
