@@ -16,8 +16,9 @@ if TYPE_CHECKING:
 def locate_problems(problems: Iterable[Problem], project: Project, reader: Reader) -> list[Problem]:
     """Locate each problem in the file its path belongs to.
 
-    Compose problems are searched in the files the loader already read; a problem that names its
-    file (ecs-params.yml) is searched there.
+    Compose problems are searched in every file the loader read, so a key that comes from an
+    `include`d or `extends` file points there; a problem that names its file (ecs-params.yml) is
+    searched in that file only.
     """
     texts: dict[str, str | None] = dict(project.texts)
 
@@ -33,7 +34,9 @@ def locate_problems(problems: Iterable[Problem], project: Project, reader: Reade
         if problem.location is not None and problem.location.line:
             located.append(problem)
             continue
-        files = [problem.location.file] if problem.location is not None else project.files
+        files = (
+            [problem.location.file] if problem.location is not None else list(project.texts) or project.files
+        )
         for file in files:
             read(file)
         found = locate_in_files(texts, files, problem.path) if problem.path else None

@@ -435,3 +435,19 @@ def test_a_job_awaited_by_several_services_is_reported(
     assert len(warnings) == 1
     assert warnings[0]["severity"] == "warning"
     assert "awaited by web, api" in warnings[0]["message"]
+
+
+def test_a_refusal_in_an_included_file_points_into_that_file(
+    isolated: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(
+        isolated,
+        {
+            "docker-compose.yml": "include:\n  - sub/other.yml\n" + WEB,
+            "sub/other.yml": "services:\n  db:\n    image: postgres\n    privileged: true\n",
+        },
+    )
+    result = run(capsys, "convert", "--region", "us-east-1")
+    assert_input_error(result)
+    (error,) = result.errors
+    assert location_re("sub/other.yml", 4).search(error), error
