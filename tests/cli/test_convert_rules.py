@@ -233,6 +233,49 @@ RULES = [
         7,
     ),
     (
+        "efs access point with a root directory",
+        WEB + "    volumes: ['data:/data']\nvolumes:\n  data: {}\n",
+        (
+            "version: 1\ntask_definition:\n  efs_volumes:\n    - name: data\n"
+            "      filesystem_id: fs-0123456789abcdef0\n      access_point: fsap-0123456789abcdef0\n"
+            "      transit_encryption: ENABLED\n      root_directory: /srv\n"
+        ),
+        "root_directory must be / or absent",
+        "ecs-params.yml",
+        8,
+    ),
+    (
+        "capacity providers without weight",
+        WEB,
+        "version: 1\nrun_params:\n  capacity_provider_strategy:\n    - capacity_provider: FARGATE_SPOT\n",
+        "no capacity provider has a weight above 0",
+        "ecs-params.yml",
+        3,
+    ),
+    (
+        "capacity provider listed twice",
+        WEB,
+        (
+            "version: 1\nrun_params:\n  capacity_provider_strategy:\n"
+            "    - {capacity_provider: FARGATE, weight: 1}\n    - {capacity_provider: FARGATE, base: 1}\n"
+        ),
+        "FARGATE is listed twice",
+        "ecs-params.yml",
+        5,
+    ),
+    (
+        "fargate spot for windows",
+        WEB,
+        (
+            "version: 1\ntask_definition:\n  os_family: WINDOWS_SERVER_2019_CORE\n"
+            "  task_size: {cpu_limit: 1024, mem_limit: 2GB}\nrun_params:\n"
+            "  capacity_provider_strategy:\n    - {capacity_provider: FARGATE_SPOT, weight: 1}\n"
+        ),
+        "FARGATE_SPOT runs Linux tasks only",
+        "ecs-params.yml",
+        6,
+    ),
+    (
         "container memory from ecs-params",
         WEB,
         "version: 1\ntask_definition:\n  services:\n    web:\n      mem_limit: 4m\n",
@@ -451,3 +494,19 @@ def test_a_refusal_in_an_included_file_points_into_that_file(
     assert_input_error(result)
     (error,) = result.errors
     assert location_re("sub/other.yml", 4).search(error), error
+
+
+def test_assign_public_ip_disabled_without_subnets_is_reported(
+    isolated: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    params = (
+        "version: 1\nrun_params:\n  network_configuration:\n    awsvpc_configuration:\n"
+        "      assign_public_ip: DISABLED\n"
+    )
+    write(isolated, {"docker-compose.yml": WEB, "ecs-params.yml": params})
+    result = run(capsys, "convert", "--output", "json", "--region", "us-east-1")
+    assert result.code == 0, result.err
+    problems = json.loads(result.out)["problems"]
+    (warning,) = [p for p in problems if p["key"].endswith("assign_public_ip")]
+    assert (warning["severity"], warning["file"], warning["line"]) == ("warning", "ecs-params.yml", 5)
+    assert "need a public IP to pull images" in warning["message"]
