@@ -240,6 +240,12 @@ def _closest(word: str, choices: Sequence[str]) -> str | None:
     return matches[0] if matches else None
 
 
+_YAML11_BOOLEANS = {
+    **dict.fromkeys(("y", "Y", "yes", "Yes", "YES", "on", "On", "ON"), True),
+    **dict.fromkeys(("n", "N", "no", "No", "NO", "off", "Off", "OFF"), False),
+}
+
+
 def _resolved(value: Any) -> Any:
     """The value ecs-cli would have seen for a plain scalar that held `$` references."""
     return go_scalar(str(value)) if isinstance(value, _Expanded) else value
@@ -334,6 +340,9 @@ class _Checker:
         value = _resolved(value)
         if value is None or isinstance(value, bool):
             return value
+        # ecs-cli read this file with go-yaml v2, whose YAML 1.1 booleans include yes/no/on/off.
+        if isinstance(value, str) and value in _YAML11_BOOLEANS:
+            return _YAML11_BOOLEANS[value]
         self.wrong_type(value, path, "true or false", "use true or false")
         return None
 

@@ -211,7 +211,14 @@ def test_enum_values_are_matched_case_insensitively_and_normalised() -> None:
     assert params.awsvpc == AwsvpcParams(subnets=("s-1",), assign_public_ip="DISABLED")
 
 
-@pytest.mark.parametrize("value", ["yes", "on", "'true'", "1"])
+@pytest.mark.parametrize(("value", "expected"), [("yes", True), ("On", True), ("n", False), ("OFF", False)])
+def test_yaml_1_1_booleans_are_read_as_ecs_cli_read_them(value: str, *, expected: bool) -> None:
+    # ecs-cli parsed ecs-params.yml with go-yaml v2 (YAML 1.1), so its users wrote yes/no/on/off.
+    params = _parse(f"task_definition:\n  services:\n    web:\n      essential: {value}\n")
+    assert params.services["web"].essential is expected
+
+
+@pytest.mark.parametrize("value", ["'true'", "1", "maybe"])
 def test_booleans_must_be_true_or_false(value: str) -> None:
     problem = _single(f"task_definition:\n  services:\n    web:\n      essential: {value}\n")
     assert problem.message.startswith("expected true or false, got ")
@@ -656,7 +663,7 @@ def test_only_one_capacity_provider_may_have_a_base() -> None:
     [
         ("desired_count", "5001", "must be between 0 and 5000, got 5001"),
         ("layout", "tasks", 'must be one of project, service, got "tasks"'),
-        ("enable_execute_command", "yes", "expected true or false, got a string"),
+        ("enable_execute_command", "maybe", "expected true or false, got a string"),
     ],
 )
 def test_run_params_values_are_checked(key: str, value: str, message: str) -> None:
