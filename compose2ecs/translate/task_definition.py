@@ -9,6 +9,7 @@ from compose2ecs.translate import names
 from compose2ecs.translate.report import APPROXIMATED, IGNORED, MAPPED, REJECTED, Report
 
 if TYPE_CHECKING:
+    from compose2ecs.errors import Path
     from compose2ecs.model import EcsParams
     from compose2ecs.translate.container import Container
 
@@ -74,7 +75,7 @@ def build(
     volumes = _volumes(containers, params, compose, report)
     if volumes:
         request["volumes"] = volumes
-    _dependencies(containers, report)
+    _dependencies(containers, params, report)
     request["containerDefinitions"] = [c.definition for c in containers]
     request["tags"] = task.tags
     _check_limits(request, containers, report)
@@ -331,12 +332,40 @@ def _volumes(
     return list(volumes.values())
 
 
-def _dependencies(containers: list[Container], report: Report) -> None:
+def _wanted_dependencies(
+    container: Container, params: EcsParams, by_name: dict[str, Container], report: Report
+) -> dict[str, tuple[str, Path]]:
+    """Target -> (ECS condition, key path): compose depends_on, then ecs-params depends_on on top.
+
+    ecs-params' list was ecs-cli's only way to order containers, so migrated files rely on it; it
+    names containers of the same task and, being ECS-specific, wins over compose for a target.
+    """
+    wanted: dict[str, tuple[str, Path]] = {
+        target: (condition, ("services", container.service, "depends_on", target))
+        for target, condition in container.depends.items()
+    }
+    overrides = params.services.get(container.service)
+    for index, dependency in enumerate(overrides.depends_on if overrides else ()):
+        path: Path = ("task_definition", "services", container.service, "depends_on", index)
+        if dependency.container_name not in by_name:
+            report.add(
+                (*path, "container_name"),
+                f"no container named {dependency.container_name} runs in the task of {container.service}",
+                REJECTED,
+                "depends-on",
+                f"name one of: {', '.join(by_name)}",
+            )
+            continue
+        wanted[dependency.container_name] = (dependency.condition, path)
+        report.add(path, f"dependsOn {dependency.condition}", MAPPED, "depends-on")
+    return wanted
+
+
+def _dependencies(containers: list[Container], params: EcsParams, report: Report) -> None:
     by_name = {c.service: c for c in containers}
     for container in containers:
         deps = []
-        for target, condition in container.depends.items():
-            path = ("services", container.service, "depends_on", target)
+        for target, (condition, path) in _wanted_dependencies(container, params, by_name, report).items():
             other = by_name.get(target)
             if other is None:
                 continue  # another task: the service level reports it

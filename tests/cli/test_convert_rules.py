@@ -510,3 +510,37 @@ def test_assign_public_ip_disabled_without_subnets_is_reported(
     (warning,) = [p for p in problems if p["key"].endswith("assign_public_ip")]
     assert (warning["severity"], warning["file"], warning["line"]) == ("warning", "ecs-params.yml", 5)
     assert "need a public IP to pull images" in warning["message"]
+
+
+TWO = "services:\n  web:\n    image: nginx\n  migrate:\n    image: example/migrate\n"
+
+
+def test_ecs_params_depends_on_orders_the_containers(
+    isolated: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # ecs-cli's only way to order containers: migrated files must keep their order.
+    params = (
+        "version: 1\ntask_definition:\n  services:\n    migrate:\n      essential: false\n    web:\n"
+        "      depends_on:\n        - container_name: migrate\n          condition: SUCCESS\n"
+    )
+    write(isolated, {"docker-compose.yml": TWO, "ecs-params.yml": params})
+    result = run(capsys, "convert", "--output", "json", "--region", "us-east-1")
+    assert result.code == 0, result.err
+    (task,) = json.loads(result.out)["taskDefinitions"]
+    web = next(c for c in task["containerDefinitions"] if c["name"] == "web")
+    assert web["dependsOn"] == [{"containerName": "migrate", "condition": "SUCCESS"}]
+
+
+def test_ecs_params_depends_on_an_unknown_container_is_refused(
+    isolated: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    params = (
+        "version: 1\ntask_definition:\n  services:\n    web:\n"
+        "      depends_on:\n        - container_name: migrat\n          condition: START\n"
+    )
+    write(isolated, {"docker-compose.yml": TWO, "ecs-params.yml": params})
+    result = run(capsys, "convert", "--region", "us-east-1")
+    assert_input_error(result)
+    (error,) = result.errors
+    assert "no container named migrat" in error
+    assert location_re("ecs-params.yml", 6).search(error), error
