@@ -19,6 +19,7 @@ TRUST_POLICY_FILE = "task-execution-assume-role.json"
 ECS_TASKS_SERVICE = "ecs-tasks.amazonaws.com"
 ASSUME_ROLE = "sts:AssumeRole"
 CODE = "trust-policy"
+_MAX_TRUST_POLICY = 4096
 
 _EXPECTED_STATEMENT = {"Effect": "Allow", "Principal": {"Service": ECS_TASKS_SERVICE}, "Action": ASSUME_ROLE}
 _HINT = "add the statement " + json.dumps(_EXPECTED_STATEMENT)
@@ -51,10 +52,31 @@ def _statement_faults(statement: Any) -> list[tuple[str, str]]:
     services = principal.get("Service") if isinstance(principal, dict) else None
     if ECS_TASKS_SERVICE not in _as_list(services):
         faults.append(("Principal", f'Principal.Service must be or contain "{ECS_TASKS_SERVICE}"'))
-    actions = [action.lower() for action in _as_list(statement.get("Action")) if isinstance(action, str)]
-    if ASSUME_ROLE.lower() not in actions:
+    if not _allows_assume_role(statement.get("Action")):
         faults.append(("Action", f'Action must be or contain "{ASSUME_ROLE}"'))
     return faults
+
+
+def _allows_assume_role(actions: Any) -> bool:
+    # IAM matches actions case-insensitively, with * and ? wildcards ("sts:*" grants it too).
+    import fnmatch  # noqa: PLC0415 - only for a hand-written trust policy
+
+    return any(
+        isinstance(action, str) and fnmatch.fnmatchcase(ASSUME_ROLE.lower(), action.lower())
+        for action in _as_list(actions)
+    )
+
+
+def _denies_ecs_tasks(statement: Any) -> bool:
+    """An explicit Deny wins over every Allow: ECS tasks could never assume the role."""
+    if not isinstance(statement, dict) or statement.get("Effect") != "Deny":
+        return False
+    principal = statement.get("Principal")
+    if principal == "*":
+        return _allows_assume_role(statement.get("Action"))
+    services = principal.get("Service") if isinstance(principal, dict) else None
+    named = _as_list(services) + _as_list(principal.get("AWS") if isinstance(principal, dict) else None)
+    return (ECS_TASKS_SERVICE in named or "*" in named) and _allows_assume_role(statement.get("Action"))
 
 
 def parse_trust_policy(text: str, filename: str) -> TrustPolicy:
@@ -79,6 +101,18 @@ def parse_trust_policy(text: str, filename: str) -> TrustPolicy:
             [_problem(text, filename, ("Statement",) if statements is not None else (), message)]
         )
     entries = _as_list(statements)
+    for index, statement in enumerate(entries):
+        if _denies_ecs_tasks(statement):
+            path = ("Statement", index, "Effect") if isinstance(statements, list) else ("Statement", "Effect")
+            message = (
+                f"this statement denies {ECS_TASKS_SERVICE} {ASSUME_ROLE}, and a Deny wins over any Allow"
+            )
+            raise InputError([_problem(text, filename, path, message, "remove the Deny statement")])
+    # IAM's hard limit for a trust policy, counted without whitespace (the default quota is 2,048).
+    size = len(json.dumps(document, separators=(",", ":"), ensure_ascii=False))
+    if size > _MAX_TRUST_POLICY:
+        message = f"is {size} characters without whitespace; IAM accepts at most {_MAX_TRUST_POLICY}"
+        raise InputError([_problem(text, filename, (), message, "shorten the policy")])
     faults = [_statement_faults(statement) for statement in entries]
     if any(not fault for fault in faults):
         return TrustPolicy(document=document, file=filename)
@@ -86,9 +120,9 @@ def parse_trust_policy(text: str, filename: str) -> TrustPolicy:
         # One statement: point at its first wrong key and say everything that is wrong with it.
         base: Path = ("Statement", 0) if isinstance(statements, list) else ("Statement",)
         key = faults[0][0][0]
-        path: Path = (*base, key) if key else base
+        where: Path = (*base, key) if key else base
         message = "the role cannot be assumed by ECS tasks: " + "; ".join(why for _, why in faults[0])
-        raise InputError([_problem(text, filename, path, message)])
+        raise InputError([_problem(text, filename, where, message)])
     message = (
         f"no statement lets {ECS_TASKS_SERVICE} call {ASSUME_ROLE}: none has Effect Allow, "
         "that Principal.Service and that Action together"

@@ -124,14 +124,49 @@ def test_a_statement_of_the_wrong_type_is_an_error_at_that_key() -> None:
 
 def test_a_denying_statement_is_an_error_at_its_effect() -> None:
     problem = _single(TUTORIAL.replace('"Allow"', '"Deny"'))
-    assert problem.message == 'the role cannot be assumed by ECS tasks: Effect must be "Allow"'
+    assert problem.message == (
+        "this statement denies ecs-tasks.amazonaws.com sts:AssumeRole, and a Deny wins over any Allow"
+    )
     assert problem.path == ("Statement", 0, "Effect")
     assert problem.location == Location(FILE, 6, 7)
 
 
+def test_a_deny_next_to_an_allow_is_still_an_error() -> None:
+    document = json.loads(TUTORIAL)
+    deny = {**document["Statement"][0], "Effect": "Deny", "Action": "sts:*"}
+    document["Statement"].append(deny)
+    problem = _single(json.dumps(document, indent=2))
+    assert problem.path == ("Statement", 1, "Effect")
+    assert problem.hint == "remove the Deny statement"
+
+
+@pytest.mark.parametrize(
+    "action", ["sts:*", "STS:AssumeRole", "sts:Assume*", "*", ["sts:TagSession", "sts:*Role"]]
+)
+def test_wildcard_and_case_variant_actions_grant_assume_role(action: str | list[str]) -> None:
+    document = json.loads(TUTORIAL)
+    document["Statement"][0]["Action"] = action
+    assert parse_trust_policy(json.dumps(document), FILE).document == document
+
+
+def test_actions_that_do_not_match_assume_role_are_refused() -> None:
+    document = json.loads(TUTORIAL)
+    document["Statement"][0]["Action"] = ["sts:AssumeRoleWithSAML", "sts:Tag*"]
+    assert "Action must be or contain" in _single(json.dumps(document)).message
+
+
+def test_a_policy_over_iams_size_limit_is_refused() -> None:
+    document = json.loads(TUTORIAL)
+    document["Statement"][0]["Sid"] = "x" * 4100
+    problem = _single(json.dumps(document))
+    assert problem.message.endswith("characters without whitespace; IAM accepts at most 4096")
+
+
 def test_the_wrong_principal_and_action_are_both_named_at_the_principal() -> None:
     problem = _single(
-        TUTORIAL.replace("ecs-tasks.amazonaws.com", "ecs.amazonaws.com").replace("sts:AssumeRole", "sts:*")
+        TUTORIAL.replace("ecs-tasks.amazonaws.com", "ecs.amazonaws.com").replace(
+            "sts:AssumeRole", "sts:TagSession"
+        )
     )
     assert problem.message == (
         "the role cannot be assumed by ECS tasks: "
@@ -149,7 +184,7 @@ def test_with_several_statements_and_none_fitting_the_error_points_at_statement(
           "Statement": [
             {"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"},
              "Action": "sts:TagSession"},
-            {"Effect": "Deny", "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+            {"Effect": "Allow", "Principal": {"Service": "ecs.amazonaws.com"},
              "Action": "sts:AssumeRole"}
           ]
         }
