@@ -78,8 +78,57 @@ def build(
     _dependencies(containers, params, report)
     request["containerDefinitions"] = [c.definition for c in containers]
     request["tags"] = task.tags
+    if os_family != "LINUX":
+        _windows_limits(request, containers, params, report)
     _check_limits(request, containers, report)
     return request
+
+
+# Container fields Windows tasks on Fargate refuse, and the compose keys that set them.
+_LINUX_ONLY_FIELDS = {
+    "user": "user",
+    "ulimits": "ulimits",
+    "linuxParameters": "init, cap_add, cap_drop, tmpfs",
+    "readonlyRootFilesystem": "read_only",
+}
+_WINDOWS_RESERVED_PORT = 3150
+
+
+def _windows_limits(
+    request: dict[str, Any], containers: list[Container], params: EcsParams, report: Report
+) -> None:
+    """What Fargate refuses for Windows tasks (fargate-rules.md: pidMode, EFS, Linux-only fields)."""
+    if "pidMode" in request:
+        path: Path = ("task_definition", "pid_mode") if params.pid_mode else ("services",)
+        report.add(
+            path, "Windows tasks on Fargate have no PID mode", REJECTED, "fargate-windows", "remove it"
+        )
+    if any("efsVolumeConfiguration" in volume for volume in request.get("volumes", [])):
+        report.add(
+            ("task_definition", "efs_volumes"),
+            "Windows tasks on Fargate cannot mount EFS volumes",
+            REJECTED,
+            "fargate-windows",
+        )
+    for container in containers:
+        definition = container.definition
+        for field, keys in _LINUX_ONLY_FIELDS.items():
+            if field in definition:
+                report.add(
+                    ("services", container.service),
+                    f"{keys}: Linux only; Windows tasks on Fargate refuse {field}",
+                    REJECTED,
+                    "fargate-windows",
+                    f"remove {keys} from {container.service}",
+                )
+        if any(m.get("containerPort") == _WINDOWS_RESERVED_PORT for m in definition.get("portMappings", [])):
+            report.add(
+                ("services", container.service, "ports"),
+                f"port {_WINDOWS_RESERVED_PORT} is reserved in Windows tasks on Fargate",
+                REJECTED,
+                "fargate-windows",
+                "use another port",
+            )
 
 
 def _check_names(task: TaskInput, report: Report) -> None:

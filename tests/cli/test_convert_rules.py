@@ -276,6 +276,28 @@ RULES = [
         6,
     ),
     (
+        "windows with a pid mode",
+        WEB,
+        (
+            "version: 1\ntask_definition:\n  os_family: WINDOWS_SERVER_2022_CORE\n  pid_mode: task\n"
+            "  task_size: {cpu_limit: 1024, mem_limit: 2GB}\n"
+        ),
+        "Windows tasks on Fargate have no PID mode",
+        "ecs-params.yml",
+        4,
+    ),
+    (
+        "windows with a user",
+        WEB + "    user: '1000'\n",
+        (
+            "version: 1\ntask_definition:\n  os_family: WINDOWS_SERVER_2022_CORE\n"
+            "  task_size: {cpu_limit: 1024, mem_limit: 2GB}\n"
+        ),
+        "user: Linux only",
+        "docker-compose.yml",
+        2,
+    ),
+    (
         "container memory from ecs-params",
         WEB,
         "version: 1\ntask_definition:\n  services:\n    web:\n      mem_limit: 4m\n",
