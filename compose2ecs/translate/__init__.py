@@ -200,7 +200,12 @@ def _log_groups(desired: DesiredState, containers: list[Container], params: EcsP
 
 
 def _ingress(containers: list[Container], *, connected: bool) -> list[PortRule]:
-    rules = {(port, protocol): PortRule(port, protocol) for c in containers for port, protocol in c.published}
+    rules = {
+        (port, protocol): PortRule(port, protocol)
+        for c in containers
+        for port, protocol in c.published
+        if (port, protocol) not in c.local_only
+    }
     if connected:
         # Services reach each other through Service Connect on their container ports.
         for container in containers:

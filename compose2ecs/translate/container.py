@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Any, NamedTuple
 
@@ -172,6 +173,7 @@ class Container:
         "definition",
         "depends",
         "essential_explicit",
+        "local_only",
         "mounts",
         "platform",
         "published",
@@ -185,6 +187,8 @@ class Container:
         self.definition = definition
         self.mounts: list[Mount] = []
         self.published: list[tuple[int, str]] = []  # (port, protocol) from `ports`
+        # Published on a loopback IP: the user kept them off the network, so no ingress rule opens them.
+        self.local_only: set[tuple[int, str]] = set()
         self.platform: tuple[str, str] | None = None  # (os family, cpu architecture)
         self.secrets: list[str] = []  # valueFrom of every secret it reads
         self.depends: dict[str, str] = {}  # compose service -> ECS condition
@@ -307,6 +311,8 @@ def _ports(
     service: dict[str, Any], base: tuple[str | int, ...], container: Container, report: Report
 ) -> None:
     mappings: dict[tuple[int, str], dict[str, Any]] = {}
+    loopback: set[tuple[int, str]] = set()
+    public: set[tuple[int, str]] = set()
     for index, port in enumerate(service.get("ports") or []):
         path = (*base, "ports", index)
         target = int(port["target"])
@@ -331,7 +337,18 @@ def _ports(
                 f'publish "{target}:{target}", or make the app listen on {published}',
             )
             continue
-        if port.get("host_ip"):
+        host_ip = str(port.get("host_ip") or "")
+        local_only = _is_loopback(host_ip)
+        if local_only:
+            report.add(
+                (*path, "host_ip"),
+                f"published on {host_ip} only, so not reachable from outside the host: kept as container "
+                f"port {target} for the project's own containers, but not opened to the internet",
+                APPROXIMATED,
+                "loopback-port",
+                f'to open it to the internet, publish it without a host IP ("{target}:{target}")',
+            )
+        elif host_ip:
             report.add(
                 (*path, "host_ip"),
                 "ignored: a task has its own network interface",
@@ -352,6 +369,8 @@ def _ports(
                 )
         mappings.setdefault((target, protocol), mapping)
         container.published.append((target, protocol))
+        (loopback if local_only else public).add((target, protocol))
+    container.local_only = loopback - public
     for index, exposed in enumerate(service.get("expose") or []):
         spec = str(exposed)
         port_part, _, protocol = spec.partition("/")
@@ -374,6 +393,16 @@ def _ports(
             )
     if mappings:
         container.definition["portMappings"] = list(mappings.values())
+
+
+def _is_loopback(host_ip: str) -> bool:
+    """127.0.0.0/8, ::1, and 127.x written as an IPv4-mapped IPv6 address."""
+    try:
+        address = ipaddress.ip_address(host_ip.strip("[]"))
+    except ValueError:
+        return False
+    mapped = address.ipv4_mapped if isinstance(address, ipaddress.IPv6Address) else None
+    return address.is_loopback or (mapped is not None and mapped.is_loopback)
 
 
 def _resources(

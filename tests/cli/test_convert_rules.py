@@ -299,6 +299,49 @@ def test_convert_refuses_what_fargate_refuses(
     assert location_re(file, line).search(matching[0]), matching[0]
 
 
+# Keys that convert with a difference: (id, compose file, key, status, words in the message, line).
+REPORTED = [
+    (
+        "loopback port",
+        WEB + "    ports: ['127.0.0.1:5432:5432']\n",
+        "services.web.ports[0].host_ip",
+        "approximated",
+        "published on 127.0.0.1 only, so not reachable from outside the host",
+        4,
+    ),
+    (
+        "IPv6 loopback port",
+        WEB + "    ports: ['[::1]:5432:5432']\n",
+        "services.web.ports[0].host_ip",
+        "approximated",
+        "not opened to the internet",
+        4,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("compose", "key", "status", "words", "line"), [r[1:] for r in REPORTED], ids=[r[0] for r in REPORTED]
+)
+def test_convert_reports_what_does_not_map_one_to_one(
+    isolated: Path,
+    capsys: pytest.CaptureFixture[str],
+    compose: str,
+    key: str,
+    status: str,
+    words: str,
+    line: int,
+) -> None:
+    write(isolated, {"docker-compose.yml": compose})
+    result = run(capsys, "convert", "--output", "json", "--region", "us-east-1")
+    problems = [p for p in json.loads(result.out)["problems"] if p["key"] == key]
+    assert problems, result.out
+    [problem] = problems
+    assert (problem["status"], problem["file"], problem["line"]) == (status, "docker-compose.yml", line)
+    assert words in problem["message"], problem["message"]
+    assert result.code == (2 if status == "rejected" else 0), result.err
+
+
 def test_json_output_lists_refusals_as_problems_with_positions(
     isolated: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
