@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 
 from compose2ecs.model import PROJECT_TAG, DesiredState, EcsParams, LogGroupSpec, PortRule, TrustPolicy
 from compose2ecs.translate import iam, names, service, task_definition
-from compose2ecs.translate.container import Container, Context, convert_service
+from compose2ecs.translate.container import Container, Context, convert_service, unique_port_names
 from compose2ecs.translate.report import APPROXIMATED, IGNORED, MAPPED, REJECTED, Report
 
 
@@ -48,6 +48,7 @@ def translate_project(
         task_containers = [containers[m] for m in members]
         family = names.family(name, root if layout == "service" else None)
         _cross_task_dependencies(task_containers, members, report)
+        unique_port_names(task_containers, report)
         desired.task_definitions.append(
             task_definition.build(
                 task_definition.TaskInput(family, task_containers, tag_list),

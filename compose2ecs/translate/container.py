@@ -175,7 +175,9 @@ class Container:
         "essential_explicit",
         "local_only",
         "mounts",
+        "namesakes",
         "platform",
+        "port_sources",
         "published",
         "replicas",
         "secrets",
@@ -189,6 +191,10 @@ class Container:
         self.published: list[tuple[int, str]] = []  # (port, protocol) from `ports`
         # Published on a loopback IP: the user kept them off the network, so no ingress rule opens them.
         self.local_only: set[tuple[int, str]] = set()
+        # (port, protocol) -> the compose key of its mapping, and whether the user named it
+        self.port_sources: dict[tuple[int, str], tuple[tuple[str | int, ...], bool]] = {}
+        # Other compose services whose name differs from this one only in letter case.
+        self.namesakes: tuple[str, ...] = ()
         self.platform: tuple[str, str] | None = None  # (os family, cpu architecture)
         self.secrets: list[str] = []  # valueFrom of every secret it reads
         self.depends: dict[str, str] = {}  # compose service -> ECS condition
@@ -220,6 +226,11 @@ def convert_service(
             "invalid-name",
             "rename the service",
         )
+    container.namesakes = tuple(
+        other
+        for other in ctx.compose.get("services") or {}
+        if other != name and other.lower() == name.lower()
+    )
     _image(service, base, definition, report)
     essential = True if params.essential is None else params.essential
     definition["essential"] = essential
@@ -356,7 +367,19 @@ def _ports(
                 "host-ip-ignored",
             )
         mapping = {"containerPort": target, "hostPort": target, "protocol": protocol}
-        mapping["name"] = port.get("name") or names.port_name(container.service, target, protocol)
+        user_name = str(port.get("name") or "")
+        if user_name and not names.is_port_name(user_name):
+            report.add(
+                (*path, "name"),
+                f'port name "{user_name}" is not valid for ECS: lowercase letters, digits, "_" and "-", '
+                'at most 64 characters, not starting with "-"',
+                REJECTED,
+                "invalid-port-name",
+                f'e.g. "{re.sub(r"[^a-z0-9_-]", "-", user_name.lower()).strip("-")[:64] or "http"}", '
+                "or leave the name out",
+            )
+            user_name = ""
+        mapping["name"] = user_name or names.port_name(container.service, target, protocol)
         if port.get("app_protocol"):
             if port["app_protocol"] in {"http", "http2", "grpc"}:
                 mapping["appProtocol"] = port["app_protocol"]
@@ -367,7 +390,8 @@ def _ports(
                     IGNORED,
                     "app-protocol-ignored",
                 )
-        mappings.setdefault((target, protocol), mapping)
+        if mappings.setdefault((target, protocol), mapping) is mapping:
+            container.port_sources[target, protocol] = (path, bool(user_name))
         container.published.append((target, protocol))
         (loopback if local_only else public).add((target, protocol))
     container.local_only = loopback - public
@@ -382,17 +406,61 @@ def _ports(
             report.add((*base, "expose", index), f"cannot read port {spec!r}", REJECTED, "invalid-port")
             continue
         for target in ports:
-            mappings.setdefault(
-                (target, protocol),
-                {
-                    "containerPort": target,
-                    "hostPort": target,
-                    "protocol": protocol,
-                    "name": names.port_name(container.service, target, protocol),
-                },
-            )
+            if (target, protocol) in mappings:
+                continue
+            mappings[target, protocol] = {
+                "containerPort": target,
+                "hostPort": target,
+                "protocol": protocol,
+                "name": names.port_name(container.service, target, protocol),
+            }
+            container.port_sources[target, protocol] = ((*base, "expose", index), False)
     if mappings:
         container.definition["portMappings"] = list(mappings.values())
+
+
+def unique_port_names(containers: list[Container], report: Report) -> None:
+    """Port names must be unique within a task definition, whose containers may come from several services.
+
+    A name the user chose is kept, so a second use of it is refused; a generated name that is taken
+    gets a number.
+    """
+    taken: dict[str, str] = {}
+    for container in containers:
+        for mapping in container.definition.get("portMappings", []):
+            path, chosen = container.port_sources[mapping["containerPort"], mapping["protocol"]]
+            if not chosen:
+                continue
+            name = mapping["name"]
+            if name in taken:
+                owner = "another port" if taken[name] == container.service else f"a port of {taken[name]}"
+                report.add(
+                    (*path, "name"),
+                    f'port name "{name}" is also used by {owner}: ECS wants the port names of a task '
+                    "definition unique",
+                    REJECTED,
+                    "duplicate-port-name",
+                    "give each port its own name, or leave the names out",
+                )
+            taken.setdefault(name, container.service)
+    for container in containers:
+        for mapping in container.definition.get("portMappings", []):
+            path, chosen = container.port_sources[mapping["containerPort"], mapping["protocol"]]
+            if chosen:
+                continue
+            name, number = mapping["name"], 2
+            while name in taken:
+                tag = f"-{number}"
+                name, number = mapping["name"][: names.PORT_NAME_MAX - len(tag)] + tag, number + 1
+            if name != mapping["name"]:
+                report.add(
+                    path,
+                    f'port named "{name}": "{mapping["name"]}" is taken by {taken[mapping["name"]]}',
+                    MAPPED,
+                    "port-name",
+                )
+                mapping["name"] = name
+            taken[name] = container.service
 
 
 def _is_loopback(host_ip: str) -> bool:

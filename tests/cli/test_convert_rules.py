@@ -266,6 +266,47 @@ RULES = [
         5,
     ),
     (
+        "port name with capitals",
+        WEB + "    ports:\n      - {target: 80, published: '80', name: Web_HTTP}\n",
+        None,
+        'port name "Web_HTTP" is not valid for ECS',
+        "docker-compose.yml",
+        5,
+    ),
+    (
+        "port name starting with a hyphen",
+        WEB + "    ports:\n      - target: 80\n        name: '-http'\n",
+        None,
+        'port name "-http" is not valid for ECS',
+        "docker-compose.yml",
+        6,
+    ),
+    (
+        "port name used by two services of one task",
+        WEB + "    ports:\n      - {target: 80, name: http}\n"
+        "  admin:\n    image: nginx\n    ports:\n      - target: 8080\n        name: http\n",
+        None,
+        'port name "http" is also used by a port of web',
+        "docker-compose.yml",
+        10,
+    ),
+    (
+        "port name used twice by one service",
+        WEB + "    ports:\n      - {target: 80, name: http}\n      - target: 81\n        name: http\n",
+        None,
+        'port name "http" is also used by another port',
+        "docker-compose.yml",
+        7,
+    ),
+    (
+        "service names that differ only in case",
+        WEB + "    expose: ['80']\n  Web:\n    image: nginx\n    expose: ['8080']\n",
+        "version: 1\nrun_params:\n  layout: service\n",
+        'services Web and web would have the same DNS name "web"',
+        "docker-compose.yml",
+        5,
+    ),
+    (
         "firelens without router",
         WEB + "    logging: {driver: awsfirelens}\n",
         None,
@@ -299,11 +340,15 @@ def test_convert_refuses_what_fargate_refuses(
     assert location_re(file, line).search(matching[0]), matching[0]
 
 
-# Keys that convert with a difference: (id, compose file, key, status, words in the message, line).
+SERVICE_LAYOUT = "version: 1\nrun_params:\n  layout: service\n"
+
+# Keys that convert with a difference: (id, compose file, ecs-params.yml or None, key, status, words
+# in the message, line).
 REPORTED = [
     (
         "loopback port",
         WEB + "    ports: ['127.0.0.1:5432:5432']\n",
+        None,
         "services.web.ports[0].host_ip",
         "approximated",
         "published on 127.0.0.1 only, so not reachable from outside the host",
@@ -312,27 +357,53 @@ REPORTED = [
     (
         "IPv6 loopback port",
         WEB + "    ports: ['[::1]:5432:5432']\n",
+        None,
         "services.web.ports[0].host_ip",
         "approximated",
         "not opened to the internet",
+        4,
+    ),
+    (
+        "service name with capitals as a DNS name",
+        "services:\n  NGINX:\n    image: nginx\n    ports: ['80:80']\n",
+        SERVICE_LAYOUT,
+        "services.NGINX",
+        "mapped",
+        'reachable through Service Connect as "nginx"',
+        2,
+    ),
+    (
+        "generated port name taken by a user's name",
+        WEB
+        + "    expose: ['8080']\n  api:\n    image: x\n    ports:\n      - {target: 9000, name: web-8080}\n",
+        None,
+        "services.web.expose[0]",
+        "mapped",
+        'port named "web-8080-2": "web-8080" is taken by api',
         4,
     ),
 ]
 
 
 @pytest.mark.parametrize(
-    ("compose", "key", "status", "words", "line"), [r[1:] for r in REPORTED], ids=[r[0] for r in REPORTED]
+    ("compose", "params", "key", "status", "words", "line"),
+    [r[1:] for r in REPORTED],
+    ids=[r[0] for r in REPORTED],
 )
 def test_convert_reports_what_does_not_map_one_to_one(
     isolated: Path,
     capsys: pytest.CaptureFixture[str],
     compose: str,
+    params: str | None,
     key: str,
     status: str,
     words: str,
     line: int,
 ) -> None:
-    write(isolated, {"docker-compose.yml": compose})
+    files: dict[str, str | bytes] = {"docker-compose.yml": compose}
+    if params is not None:
+        files["ecs-params.yml"] = params
+    write(isolated, files)
     result = run(capsys, "convert", "--output", "json", "--region", "us-east-1")
     problems = [p for p in json.loads(result.out)["problems"] if p["key"] == key]
     assert problems, result.out

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from compose2ecs.load import ProjectOptions, load_project
 from compose2ecs.load.role_policy import standard_trust_policy
 from compose2ecs.model import EcsParams, PortRule
-from compose2ecs.translate import TranslateOptions, translate_project
+from compose2ecs.translate import TranslateOptions, names, translate_project
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -47,3 +47,63 @@ def test_a_loopback_port_stays_reachable_from_the_other_services(tmp_path: Path)
     assert PortRule(5432, "tcp") not in desired.ingress
     assert PortRule(5432, "tcp", source="self") in desired.ingress
     assert PortRule(80, "tcp") in desired.ingress
+
+
+def test_service_connect_names_are_unique_in_the_namespace_and_valid_for_ecs(tmp_path: Path) -> None:
+    compose = (
+        "services:\n  apiServer:\n    image: nginx\n    ports:\n      - {target: 80, name: http}\n"
+        "  admin:\n    image: nginx\n    ports:\n      - {target: 8080, name: http}\n"
+    )
+    desired = translate(tmp_path, compose, layout="service")
+    connected = [s for r in desired.services for s in r["serviceConnectConfiguration"]["services"]]
+    assert connected == [
+        {
+            "portName": "http",
+            "discoveryName": "apiserver-80",
+            "clientAliases": [{"port": 80, "dnsName": "apiserver"}],
+        },
+        {
+            "portName": "http",
+            "discoveryName": "admin-8080",
+            "clientAliases": [{"port": 8080, "dnsName": "admin"}],
+        },
+    ]
+    assert not [p for p in desired.problems if p.severity == "error"]
+
+
+def test_generated_names_stay_unique_and_valid_when_shortened(tmp_path: Path) -> None:
+    compose = "services:\n" + "".join(
+        f"  {'a' * 58}_{suffix}:\n    image: x\n    expose: ['80']\n" for suffix in ("one", "two")
+    )
+    desired = translate(tmp_path, compose, layout="service")
+    connected = [s for r in desired.services for s in r["serviceConnectConfiguration"]["services"]]
+    generated = {s["portName"] for s in connected} | {s["discoveryName"] for s in connected}
+    assert len(generated) == 2, generated
+    assert all(names.is_port_name(name) for name in generated), generated
+
+
+def test_port_and_dns_name_rules() -> None:
+    assert names.port_name("web", 80, "tcp") == "web-80"
+    assert names.port_name("web", 53, "udp") == "web-53-udp"
+    assert names.port_name("NGINX", 80, "tcp") == "nginx-80"
+    assert names.port_name("-web", 80, "tcp") != names.port_name("web", 80, "tcp")
+    assert names.is_port_name(names.port_name("-web", 80, "tcp"))
+    assert [names.is_port_name(n) for n in ("http", "web_http-2", "Http", "-http", "a" * 65, "")] == [
+        True,
+        True,
+        False,
+        False,
+        False,
+        False,
+    ]
+    assert [
+        names.is_dns_name(n) for n in ("web", "_web", "db.internal", "-web", "Web", "a" * 64, "a..b")
+    ] == [
+        True,
+        True,
+        True,
+        False,
+        False,
+        False,
+        False,
+    ]
