@@ -238,6 +238,7 @@ def convert_service(
     for key, field_name in (("entrypoint", "entryPoint"), ("command", "command")):
         if service.get(key):
             definition[field_name] = [str(part) for part in service[key]]
+    _cleared_commands(service, base, definition, report)
     _environment(service, base, definition, report)
     _ports(service, base, container, report)
     _resources(service, base, params, definition, report)
@@ -296,6 +297,43 @@ def _image(
         )
     if "build" in service:
         report.add((*base, "build"), "not built: Fargate runs the image as pushed", IGNORED, "build-ignored")
+
+
+def _cleared_commands(
+    service: dict[str, Any], base: tuple[str | int, ...], definition: dict[str, Any], report: Report
+) -> None:
+    """`entrypoint: []` and `command: []` (or "") ask Docker to drop the image's ENTRYPOINT or CMD.
+
+    ECS sends an empty list as no value at all, so the image's would run. Docker's own "no
+    entrypoint" is `[""]`, which ECS passes on; Docker then runs the command without the image's
+    CMD, so it works only with a command of our own. Docker keeps the image's CMD for an empty
+    command unless an entrypoint is set, and ECS does the same.
+    """
+    if service.get("entrypoint") == []:
+        if definition.get("command"):
+            definition["entryPoint"] = [""]
+            report.add(
+                (*base, "entrypoint"),
+                "the image's ENTRYPOINT is cleared with entryPoint [\"\"], Docker's value for none",
+                MAPPED,
+                "entrypoint-cleared",
+            )
+        else:
+            report.add(
+                (*base, "entrypoint"),
+                "the image's ENTRYPOINT still runs: Docker would run the image's CMD without it, which "
+                "ECS cannot do (it clears the entrypoint only when command: is given)",
+                APPROXIMATED,
+                "entrypoint-not-cleared",
+                "add command: with the image's CMD",
+            )
+    if service.get("command") == []:
+        if definition.get("entryPoint", [""]) != [""]:
+            message, status = "no command: with an entrypoint set, the image's CMD is not used", MAPPED
+        else:
+            message = "an empty command does not clear the image's CMD, which runs (as under Docker)"
+            status = IGNORED
+        report.add((*base, "command"), message, status, "empty-command")
 
 
 def _environment(
@@ -398,7 +436,16 @@ def _ports(
     for index, exposed in enumerate(service.get("expose") or []):
         spec = str(exposed)
         port_part, _, protocol = spec.partition("/")
-        protocol = protocol or "tcp"
+        protocol = protocol.lower() or "tcp"
+        if protocol not in {"tcp", "udp"}:
+            report.add(
+                (*base, "expose", index),
+                f"protocol {protocol} is not supported by ECS",
+                REJECTED,
+                "invalid-protocol",
+                "use tcp or udp",
+            )
+            continue
         start, _, end = port_part.partition("-")
         try:
             ports = range(int(start), int(end or start) + 1)
@@ -589,8 +636,19 @@ def _healthcheck(
             result["retries"] = int(compose_hc["retries"])
         if compose_hc.get("start_interval") is not None:
             report.add((*path, "start_interval"), "ECS has no start interval", IGNORED, "unsupported-key")
-        if not result.get("command"):
+        from_params = bool(params_hc and params_hc.command)
+        if not result.get("command") and (test or not from_params):
             result = {}
+        if not test and not from_params:
+            # Docker would use the image's HEALTHCHECK test with these settings; ECS never does.
+            report.add(
+                path,
+                "no test: the image's HEALTHCHECK would be used by Docker, but ECS ignores it, so "
+                "the container has no health check",
+                IGNORED,
+                "healthcheck-without-test",
+                "add test: with the image's HEALTHCHECK command",
+            )
     if params_hc:
         overrides = {
             "command": list(params_hc.command) if params_hc.command else None,
@@ -880,6 +938,24 @@ def _volumes(
         else:
             report.add(path, f"{kind} mounts are not supported on Fargate", REJECTED, "fargate-unsupported")
             continue
+        options = volume.get("volume") or {}
+        if options.get("subpath"):
+            report.add(
+                (*path, "volume", "subpath"),
+                "ECS mounts a task volume only whole, not a subdirectory of it",
+                REJECTED,
+                "volume-subpath",
+                "mount the whole volume (and use the subdirectory in the app), or for EFS add an "
+                "efs_volumes entry whose root_directory is that subdirectory",
+            )
+        if options.get("nocopy"):
+            report.add(
+                (*path, "volume", "nocopy"),
+                "nocopy has no ECS field: ECS copies the image's files into task storage only where the "
+                "image declares a VOLUME at this path, and never into EFS",
+                APPROXIMATED,
+                "volume-nocopy",
+            )
         mount_points.append(
             {"sourceVolume": task_volume, "containerPath": target, "readOnly": bool(volume.get("read_only"))}
         )

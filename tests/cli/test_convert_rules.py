@@ -307,6 +307,23 @@ RULES = [
         5,
     ),
     (
+        "volume subpath",
+        WEB + "    volumes:\n      - type: volume\n        source: data\n        target: /data\n"
+        "        volume:\n          subpath: sub\nvolumes:\n  data: {}\n",
+        None,
+        "only whole, not a subdirectory",
+        "docker-compose.yml",
+        9,
+    ),
+    (
+        "expose protocol",
+        WEB + "    expose: ['3000/sctp']\n",
+        None,
+        "protocol sctp is not supported by ECS",
+        "docker-compose.yml",
+        4,
+    ),
+    (
         "firelens without router",
         WEB + "    logging: {driver: awsfirelens}\n",
         None,
@@ -381,6 +398,61 @@ REPORTED = [
         "mapped",
         'port named "web-8080-2": "web-8080" is taken by api',
         4,
+    ),
+    (
+        "healthcheck without test",
+        WEB + "    healthcheck:\n      interval: 10s\n",
+        None,
+        "services.web.healthcheck",
+        "ignored",
+        "ECS ignores it, so the container has no health check",
+        4,
+    ),
+    (
+        "entrypoint cleared for a command",
+        WEB + "    entrypoint: ''\n    command: [nginx, -g, 'daemon off;']\n",
+        None,
+        "services.web.entrypoint",
+        "mapped",
+        'cleared with entryPoint [""]',
+        4,
+    ),
+    (
+        "entrypoint cleared without a command",
+        WEB + "    entrypoint: []\n",
+        None,
+        "services.web.entrypoint",
+        "approximated",
+        "the image's ENTRYPOINT still runs",
+        4,
+    ),
+    (
+        "empty command",
+        WEB + "    command: []\n",
+        None,
+        "services.web.command",
+        "ignored",
+        "does not clear the image's CMD",
+        4,
+    ),
+    (
+        "empty command with an entrypoint",
+        WEB + "    entrypoint: [/run.sh]\n    command: ''\n",
+        None,
+        "services.web.command",
+        "mapped",
+        "the image's CMD is not used",
+        5,
+    ),
+    (
+        "volume nocopy",
+        WEB + "    volumes:\n      - type: volume\n        source: data\n        target: /data\n"
+        "        volume:\n          nocopy: true\nvolumes:\n  data: {}\n",
+        None,
+        "services.web.volumes[0].volume.nocopy",
+        "approximated",
+        "nocopy has no ECS field",
+        9,
     ),
 ]
 
@@ -493,3 +565,40 @@ def test_a_project_wide_ecs_params_refusal_is_reported_once_per_project(
     result = run(capsys, "convert", "--region", "us-east-1", "--layout", "service")
     assert_input_error(result)
     assert len([e for e in result.errors if "IPC" in e]) == 1, result.err
+
+
+def test_a_cleared_entrypoint_is_sent_as_dockers_empty_entrypoint(
+    isolated: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(
+        isolated,
+        {
+            "docker-compose.yml": WEB + "    entrypoint: ''\n    command: [nginx]\n  job:\n    image: x\n"
+            "    entrypoint: []\n    command: []\n"
+        },
+    )
+    result = run(capsys, "convert", "--output", "json", "--region", "us-east-1")
+    assert result.code == 0, result.err
+    web, job = json.loads(result.out)["taskDefinitions"][0]["containerDefinitions"]
+    assert (web["entryPoint"], web["command"]) == ([""], ["nginx"])
+    assert "entryPoint" not in job
+    assert "command" not in job
+
+
+def test_a_healthcheck_without_test_takes_its_command_from_ecs_params(
+    isolated: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    params = (
+        "version: 1\ntask_definition:\n  services:\n    web:\n      healthcheck:\n"
+        "        test: [CMD, 'true']\n"
+    )
+    write(
+        isolated,
+        {"docker-compose.yml": WEB + "    healthcheck:\n      interval: 10s\n", "ecs-params.yml": params},
+    )
+    result = run(capsys, "convert", "--output", "json", "--region", "us-east-1")
+    assert result.code == 0, result.err
+    document = json.loads(result.out)
+    [web] = document["taskDefinitions"][0]["containerDefinitions"]
+    assert web["healthCheck"] == {"command": ["CMD", "true"], "interval": 10}
+    assert not [p for p in document["problems"] if p["code"] == "healthcheck-without-test"]
