@@ -74,7 +74,7 @@ def translate_project(
     desired.namespace = namespace
     _log_groups(desired, list(containers.values()), params)
     secrets = sorted({s for c in containers.values() for s in c.secrets})
-    create_groups = sorted({c.awslogs[0] for c in containers.values() if c.awslogs and c.create_group})
+    create_groups = sorted({c.awslogs for c in containers.values() if c.awslogs and c.create_group})
     desired.roles.append(
         iam.execution_role(role_name, role_path, trust, options.region, secrets, create_groups)
     )

@@ -892,6 +892,7 @@ def _logging(
                 REJECTED,
                 "awslogs-options",
             )
+        _check_awslogs(ctx, options, (*path, "options"), container.service, report)
         container.awslogs = (options["awslogs-group"], options["awslogs-region"])
         container.create_group = options.get("awslogs-create-group", "").lower() == "true"
     elif driver == "splunk":
@@ -900,6 +901,7 @@ def _logging(
                 report.add(
                     (*path, "options"), f"the splunk driver needs {required}", REJECTED, "splunk-options"
                 )
+    options = _without_secrets(options, (*path, "options"), container.service, report)
     config: dict[str, Any] = {"logDriver": driver, "options": options}
     if params.log_secret_options:
         config["secretOptions"] = [
@@ -907,6 +909,60 @@ def _logging(
         ]
         container.secrets.extend(s.value_from for s in params.log_secret_options)
     container.definition["logConfiguration"] = config
+
+
+def _check_awslogs(
+    ctx: Context, options: dict[str, str], path: tuple[str | int, ...], service: str, report: Report
+) -> None:
+    group, region, prefix = (options[f"awslogs-{key}"] for key in ("group", "region", "stream-prefix"))
+    if not names.is_log_group_name(group):
+        report.add(
+            (*path, "awslogs-group"),
+            f'"{group}" is not a CloudWatch Logs group name (letters, digits and . - _ / #, at most 512)',
+            REJECTED,
+            "invalid-log-group",
+        )
+    if not names.is_log_stream_prefix(prefix, service):
+        report.add(
+            (*path, "awslogs-stream-prefix"),
+            f'"{prefix}" cannot start CloudWatch Logs stream names (<prefix>/{service}/<task id>): it must '
+            'not be empty nor contain ":" or "*", and the name has at most 512 characters',
+            REJECTED,
+            "invalid-log-stream-prefix",
+        )
+    if names.partition(region) != names.partition(ctx.region):
+        report.add(
+            (*path, "awslogs-region"),
+            f"{region} is in another AWS partition than the task's region {ctx.region}",
+            REJECTED,
+            "log-region-partition",
+            "log to a region of the same partition",
+        )
+
+
+# Log driver options that hold a credential (splunk-token, a FireLens output's apikey or HTTP_Passwd).
+_SECRET_LOG_OPTION = r"token|passw|secret|api[-_.]?key|license[-_.]?key|access[-_.]?key"  # noqa: S105 - a pattern
+
+
+def _without_secrets(
+    options: dict[str, str], path: tuple[str | int, ...], service: str, report: Report
+) -> dict[str, str]:
+    """The options safe to send as plain text; a secret one is refused and never copied (nor printed)."""
+    kept = {}
+    for key, value in options.items():
+        if not re.search(_SECRET_LOG_OPTION, key.lower()):
+            kept[key] = value
+            continue
+        report.add(
+            (*path, key),
+            f"{key} holds a secret: it would be stored in plain text in the task definition",
+            REJECTED,
+            "secret-log-option",
+            "store it in Secrets Manager or SSM Parameter Store and reference it in ecs-params.yml "
+            f"under task_definition.services.{service}.logging.secret_options (name: {key}, value_from: "
+            "its ARN)",
+        )
+    return kept
 
 
 def _volumes(

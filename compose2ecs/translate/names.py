@@ -15,6 +15,8 @@ _DNS_CHARS = _PORT_NAME_CHARS | frozenset(".")
 PORT_NAME_MAX = 64
 _DNS_NAME_MAX = 127  # ECS's limit for a Service Connect client alias
 _DNS_LABEL_MAX = 63  # RFC 1035
+_LOG_GROUP_CHARS = _ALNUM | frozenset("._-/#")
+_LOG_NAME_MAX = 512  # CloudWatch Logs' limit for group and stream names
 
 
 def is_ecs_name(name: str) -> bool:
@@ -38,6 +40,18 @@ def family(project: str, service: str | None) -> str:
 
 def log_group(project: str) -> str:
     return f"/ecs/{project}"
+
+
+def is_log_group_name(name: str) -> bool:
+    """CloudWatch Logs' rule for a log group name: letters, digits and . - _ / #, at most 512."""
+    return 0 < len(name) <= _LOG_NAME_MAX and _LOG_GROUP_CHARS.issuperset(name)
+
+
+def is_log_stream_prefix(prefix: str, container: str) -> bool:
+    """Streams are named `<prefix>/<container>/<task id>`; a stream name has no ':' or '*', at most 512."""
+    task_id = 32  # hex digits of an ECS task id
+    stream_length = len(prefix) + len(container) + task_id + 2
+    return bool(prefix) and stream_length <= _LOG_NAME_MAX and not set(prefix) & {":", "*"}
 
 
 def execution_role(project: str) -> str:

@@ -324,6 +324,39 @@ RULES = [
         4,
     ),
     (
+        "log group name",
+        WEB + "    logging:\n      driver: awslogs\n      options:\n        awslogs-group: 'my group'\n",
+        None,
+        '"my group" is not a CloudWatch Logs group name',
+        "docker-compose.yml",
+        7,
+    ),
+    (
+        "log stream prefix",
+        WEB + "    logging:\n      driver: awslogs\n      options:\n        awslogs-stream-prefix: 'a:b'\n",
+        None,
+        '"a:b" cannot start CloudWatch Logs stream names',
+        "docker-compose.yml",
+        7,
+    ),
+    (
+        "log region in another partition",
+        WEB + "    logging:\n      driver: awslogs\n      options:\n        awslogs-region: cn-north-1\n",
+        None,
+        "another AWS partition",
+        "docker-compose.yml",
+        7,
+    ),
+    (
+        "secret log option",
+        WEB + "    logging:\n      driver: splunk\n      options:\n        splunk-url: https://splunk:8088\n"
+        "        splunk-token: not-for-your-eyes\n",
+        None,
+        "splunk-token holds a secret",
+        "docker-compose.yml",
+        8,
+    ),
+    (
         "firelens without router",
         WEB + "    logging: {driver: awsfirelens}\n",
         None,
@@ -602,3 +635,23 @@ def test_a_healthcheck_without_test_takes_its_command_from_ecs_params(
     [web] = document["taskDefinitions"][0]["containerDefinitions"]
     assert web["healthCheck"] == {"command": ["CMD", "true"], "interval": 10}
     assert not [p for p in document["problems"] if p["code"] == "healthcheck-without-test"]
+
+
+def test_a_secret_log_option_is_never_printed_nor_sent(
+    isolated: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    logging = (
+        "    logging:\n      driver: awsfirelens\n      options:\n        Name: datadog\n"
+        "        apikey: not-for-your-eyes\n"
+    )
+    router = "  router:\n    image: fluent-bit\n"
+    params = (
+        "version: 1\ntask_definition:\n  services:\n    router:\n      firelens_configuration:\n"
+        "        type: fluentbit\n"
+    )
+    write(isolated, {"docker-compose.yml": WEB + logging + router, "ecs-params.yml": params})
+    for output in ("json", "text", "yaml"):
+        result = run(capsys, "convert", "--output", output, "--region", "us-east-1")
+        assert_input_error(result)
+        assert "not-for-your-eyes" not in result.out + result.err
+        assert "apikey holds a secret" in result.err

@@ -107,3 +107,20 @@ def test_port_and_dns_name_rules() -> None:
         False,
         False,
     ]
+
+
+def test_the_log_group_a_container_creates_is_allowed_in_the_region_it_logs_to(tmp_path: Path) -> None:
+    compose = (
+        "services:\n  web:\n    image: nginx\n    logging:\n      driver: awslogs\n      options:\n"
+        "        awslogs-group: /app/web\n        awslogs-region: eu-west-1\n"
+        "        awslogs-create-group: 'true'\n"
+        "  db:\n    image: postgres\n    logging:\n      driver: awslogs\n      options:\n"
+        "        awslogs-group: /app/db\n        awslogs-create-group: 'true'\n"
+    )
+    desired = translate(tmp_path, compose)
+    [statement] = desired.roles[0].inline_policies["compose2ecs-execution"]["Statement"]
+    assert statement["Action"] == ["logs:CreateLogGroup"]
+    assert statement["Resource"] == [
+        "arn:aws:logs:eu-west-1:*:log-group:/app/web:*",
+        "arn:aws:logs:us-east-1:*:log-group:/app/db:*",
+    ]
