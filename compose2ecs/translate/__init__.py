@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 
 from compose2ecs.model import PROJECT_TAG, DesiredState, EcsParams, LogGroupSpec, PortRule, TrustPolicy
 from compose2ecs.translate import iam, names, service, task_definition
-from compose2ecs.translate.container import Container, Context, convert_service
+from compose2ecs.translate.container import Container, Context, convert_service, unique_port_names
 from compose2ecs.translate.report import APPROXIMATED, IGNORED, MAPPED, REJECTED, Report
 
 
@@ -48,6 +48,7 @@ def translate_project(
         task_containers = [containers[m] for m in members]
         family = names.family(name, root if layout == "service" else None)
         _cross_task_dependencies(task_containers, members, report)
+        unique_port_names(task_containers, report)
         desired.task_definitions.append(
             task_definition.build(
                 task_definition.TaskInput(family, task_containers, tag_list),
@@ -73,7 +74,7 @@ def translate_project(
     desired.namespace = namespace
     _log_groups(desired, list(containers.values()), params)
     secrets = sorted({s for c in containers.values() for s in c.secrets})
-    create_groups = sorted({c.awslogs[0] for c in containers.values() if c.awslogs and c.create_group})
+    create_groups = sorted({c.awslogs for c in containers.values() if c.awslogs and c.create_group})
     desired.roles.append(
         iam.execution_role(role_name, role_path, trust, options.region, secrets, create_groups)
     )
@@ -238,7 +239,12 @@ def _log_groups(desired: DesiredState, containers: list[Container], params: EcsP
 
 
 def _ingress(containers: list[Container], *, connected: bool) -> list[PortRule]:
-    rules = {(port, protocol): PortRule(port, protocol) for c in containers for port, protocol in c.published}
+    rules = {
+        (port, protocol): PortRule(port, protocol)
+        for c in containers
+        for port, protocol in c.published
+        if (port, protocol) not in c.local_only
+    }
     if connected:
         # Services reach each other through Service Connect on their container ports.
         for container in containers:

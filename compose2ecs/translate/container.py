@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Any, NamedTuple
 
@@ -172,8 +173,11 @@ class Container:
         "definition",
         "depends",
         "essential_explicit",
+        "local_only",
         "mounts",
+        "namesakes",
         "platform",
+        "port_sources",
         "published",
         "replicas",
         "secrets",
@@ -185,6 +189,12 @@ class Container:
         self.definition = definition
         self.mounts: list[Mount] = []
         self.published: list[tuple[int, str]] = []  # (port, protocol) from `ports`
+        # Published on a loopback IP: the user kept them off the network, so no ingress rule opens them.
+        self.local_only: set[tuple[int, str]] = set()
+        # (port, protocol) -> the compose key of its mapping, and whether the user named it
+        self.port_sources: dict[tuple[int, str], tuple[tuple[str | int, ...], bool]] = {}
+        # Other compose services whose name differs from this one only in letter case.
+        self.namesakes: tuple[str, ...] = ()
         self.platform: tuple[str, str] | None = None  # (os family, cpu architecture)
         self.secrets: list[str] = []  # valueFrom of every secret it reads
         self.depends: dict[str, str] = {}  # compose service -> ECS condition
@@ -216,6 +226,11 @@ def convert_service(
             "invalid-name",
             "rename the service",
         )
+    container.namesakes = tuple(
+        other
+        for other in ctx.compose.get("services") or {}
+        if other != name and other.lower() == name.lower()
+    )
     _image(service, base, definition, report)
     essential = True if params.essential is None else params.essential
     definition["essential"] = essential
@@ -223,6 +238,7 @@ def convert_service(
     for key, field_name in (("entrypoint", "entryPoint"), ("command", "command")):
         if service.get(key):
             definition[field_name] = [str(part) for part in service[key]]
+    _cleared_commands(service, base, definition, report)
     _environment(service, base, definition, report)
     _ports(service, base, container, report)
     _resources(service, base, params, definition, report)
@@ -283,6 +299,43 @@ def _image(
         report.add((*base, "build"), "not built: Fargate runs the image as pushed", IGNORED, "build-ignored")
 
 
+def _cleared_commands(
+    service: dict[str, Any], base: tuple[str | int, ...], definition: dict[str, Any], report: Report
+) -> None:
+    """`entrypoint: []` and `command: []` (or "") ask Docker to drop the image's ENTRYPOINT or CMD.
+
+    ECS sends an empty list as no value at all, so the image's would run. Docker's own "no
+    entrypoint" is `[""]`, which ECS passes on; Docker then runs the command without the image's
+    CMD, so it works only with a command of our own. Docker keeps the image's CMD for an empty
+    command unless an entrypoint is set, and ECS does the same.
+    """
+    if service.get("entrypoint") == []:
+        if definition.get("command"):
+            definition["entryPoint"] = [""]
+            report.add(
+                (*base, "entrypoint"),
+                "the image's ENTRYPOINT is cleared with entryPoint [\"\"], Docker's value for none",
+                MAPPED,
+                "entrypoint-cleared",
+            )
+        else:
+            report.add(
+                (*base, "entrypoint"),
+                "the image's ENTRYPOINT still runs: Docker would run the image's CMD without it, which "
+                "ECS cannot do (it clears the entrypoint only when command: is given)",
+                APPROXIMATED,
+                "entrypoint-not-cleared",
+                "add command: with the image's CMD",
+            )
+    if service.get("command") == []:
+        if definition.get("entryPoint", [""]) != [""]:
+            message, status = "no command: with an entrypoint set, the image's CMD is not used", MAPPED
+        else:
+            message = "an empty command does not clear the image's CMD, which runs (as under Docker)"
+            status = IGNORED
+        report.add((*base, "command"), message, status, "empty-command")
+
+
 def _environment(
     service: dict[str, Any], base: tuple[str | int, ...], definition: dict[str, Any], report: Report
 ) -> None:
@@ -307,6 +360,8 @@ def _ports(
     service: dict[str, Any], base: tuple[str | int, ...], container: Container, report: Report
 ) -> None:
     mappings: dict[tuple[int, str], dict[str, Any]] = {}
+    loopback: set[tuple[int, str]] = set()
+    public: set[tuple[int, str]] = set()
     for index, port in enumerate(service.get("ports") or []):
         path = (*base, "ports", index)
         target = int(port["target"])
@@ -331,7 +386,18 @@ def _ports(
                 f'publish "{target}:{target}", or make the app listen on {published}',
             )
             continue
-        if port.get("host_ip"):
+        host_ip = str(port.get("host_ip") or "")
+        local_only = _is_loopback(host_ip)
+        if local_only:
+            report.add(
+                (*path, "host_ip"),
+                f"published on {host_ip} only, so not reachable from outside the host: kept as container "
+                f"port {target} for the project's own containers, but not opened to the internet",
+                APPROXIMATED,
+                "loopback-port",
+                f'to open it to the internet, publish it without a host IP ("{target}:{target}")',
+            )
+        elif host_ip:
             report.add(
                 (*path, "host_ip"),
                 "ignored: a task has its own network interface",
@@ -339,7 +405,19 @@ def _ports(
                 "host-ip-ignored",
             )
         mapping = {"containerPort": target, "hostPort": target, "protocol": protocol}
-        mapping["name"] = port.get("name") or names.port_name(container.service, target, protocol)
+        user_name = str(port.get("name") or "")
+        if user_name and not names.is_port_name(user_name):
+            report.add(
+                (*path, "name"),
+                f'port name "{user_name}" is not valid for ECS: lowercase letters, digits, "_" and "-", '
+                'at most 64 characters, not starting with "-"',
+                REJECTED,
+                "invalid-port-name",
+                f'e.g. "{re.sub(r"[^a-z0-9_-]", "-", user_name.lower()).strip("-")[:64] or "http"}", '
+                "or leave the name out",
+            )
+            user_name = ""
+        mapping["name"] = user_name or names.port_name(container.service, target, protocol)
         if port.get("app_protocol"):
             if port["app_protocol"] in {"http", "http2", "grpc"}:
                 mapping["appProtocol"] = port["app_protocol"]
@@ -350,12 +428,24 @@ def _ports(
                     IGNORED,
                     "app-protocol-ignored",
                 )
-        mappings.setdefault((target, protocol), mapping)
+        if mappings.setdefault((target, protocol), mapping) is mapping:
+            container.port_sources[target, protocol] = (path, bool(user_name))
         container.published.append((target, protocol))
+        (loopback if local_only else public).add((target, protocol))
+    container.local_only = loopback - public
     for index, exposed in enumerate(service.get("expose") or []):
         spec = str(exposed)
         port_part, _, protocol = spec.partition("/")
-        protocol = protocol or "tcp"
+        protocol = protocol.lower() or "tcp"
+        if protocol not in {"tcp", "udp"}:
+            report.add(
+                (*base, "expose", index),
+                f"protocol {protocol} is not supported by ECS",
+                REJECTED,
+                "invalid-protocol",
+                "use tcp or udp",
+            )
+            continue
         start, _, end = port_part.partition("-")
         try:
             ports = range(int(start), int(end or start) + 1)
@@ -363,17 +453,71 @@ def _ports(
             report.add((*base, "expose", index), f"cannot read port {spec!r}", REJECTED, "invalid-port")
             continue
         for target in ports:
-            mappings.setdefault(
-                (target, protocol),
-                {
-                    "containerPort": target,
-                    "hostPort": target,
-                    "protocol": protocol,
-                    "name": names.port_name(container.service, target, protocol),
-                },
-            )
+            if (target, protocol) in mappings:
+                continue
+            mappings[target, protocol] = {
+                "containerPort": target,
+                "hostPort": target,
+                "protocol": protocol,
+                "name": names.port_name(container.service, target, protocol),
+            }
+            container.port_sources[target, protocol] = ((*base, "expose", index), False)
     if mappings:
         container.definition["portMappings"] = list(mappings.values())
+
+
+def unique_port_names(containers: list[Container], report: Report) -> None:
+    """Port names must be unique within a task definition, whose containers may come from several services.
+
+    A name the user chose is kept, so a second use of it is refused; a generated name that is taken
+    gets a number.
+    """
+    taken: dict[str, str] = {}
+    for container in containers:
+        for mapping in container.definition.get("portMappings", []):
+            path, chosen = container.port_sources[mapping["containerPort"], mapping["protocol"]]
+            if not chosen:
+                continue
+            name = mapping["name"]
+            if name in taken:
+                owner = "another port" if taken[name] == container.service else f"a port of {taken[name]}"
+                report.add(
+                    (*path, "name"),
+                    f'port name "{name}" is also used by {owner}: ECS wants the port names of a task '
+                    "definition unique",
+                    REJECTED,
+                    "duplicate-port-name",
+                    "give each port its own name, or leave the names out",
+                )
+            taken.setdefault(name, container.service)
+    for container in containers:
+        for mapping in container.definition.get("portMappings", []):
+            path, chosen = container.port_sources[mapping["containerPort"], mapping["protocol"]]
+            if chosen:
+                continue
+            name, number = mapping["name"], 2
+            while name in taken:
+                tag = f"-{number}"
+                name, number = mapping["name"][: names.PORT_NAME_MAX - len(tag)] + tag, number + 1
+            if name != mapping["name"]:
+                report.add(
+                    path,
+                    f'port named "{name}": "{mapping["name"]}" is taken by {taken[mapping["name"]]}',
+                    MAPPED,
+                    "port-name",
+                )
+                mapping["name"] = name
+            taken[name] = container.service
+
+
+def _is_loopback(host_ip: str) -> bool:
+    """127.0.0.0/8, ::1, and 127.x written as an IPv4-mapped IPv6 address."""
+    try:
+        address = ipaddress.ip_address(host_ip.strip("[]"))
+    except ValueError:
+        return False
+    mapped = address.ipv4_mapped if isinstance(address, ipaddress.IPv6Address) else None
+    return address.is_loopback or (mapped is not None and mapped.is_loopback)
 
 
 def _resources(
@@ -492,8 +636,19 @@ def _healthcheck(
             result["retries"] = int(compose_hc["retries"])
         if compose_hc.get("start_interval") is not None:
             report.add((*path, "start_interval"), "ECS has no start interval", IGNORED, "unsupported-key")
-        if not result.get("command"):
+        from_params = bool(params_hc and params_hc.command)
+        if not result.get("command") and (test or not from_params):
             result = {}
+        if not test and not from_params:
+            # Docker would use the image's HEALTHCHECK test with these settings; ECS never does.
+            report.add(
+                path,
+                "no test: the image's HEALTHCHECK would be used by Docker, but ECS ignores it, so "
+                "the container has no health check",
+                IGNORED,
+                "healthcheck-without-test",
+                "add test: with the image's HEALTHCHECK command",
+            )
     if params_hc:
         overrides = {
             "command": list(params_hc.command) if params_hc.command else None,
@@ -737,6 +892,7 @@ def _logging(
                 REJECTED,
                 "awslogs-options",
             )
+        _check_awslogs(ctx, options, (*path, "options"), container.service, report)
         container.awslogs = (options["awslogs-group"], options["awslogs-region"])
         container.create_group = options.get("awslogs-create-group", "").lower() == "true"
     elif driver == "splunk":
@@ -745,6 +901,7 @@ def _logging(
                 report.add(
                     (*path, "options"), f"the splunk driver needs {required}", REJECTED, "splunk-options"
                 )
+    options = _without_secrets(options, (*path, "options"), container.service, report)
     config: dict[str, Any] = {"logDriver": driver, "options": options}
     if params.log_secret_options:
         config["secretOptions"] = [
@@ -752,6 +909,60 @@ def _logging(
         ]
         container.secrets.extend(s.value_from for s in params.log_secret_options)
     container.definition["logConfiguration"] = config
+
+
+def _check_awslogs(
+    ctx: Context, options: dict[str, str], path: tuple[str | int, ...], service: str, report: Report
+) -> None:
+    group, region, prefix = (options[f"awslogs-{key}"] for key in ("group", "region", "stream-prefix"))
+    if not names.is_log_group_name(group):
+        report.add(
+            (*path, "awslogs-group"),
+            f'"{group}" is not a CloudWatch Logs group name (letters, digits and . - _ / #, at most 512)',
+            REJECTED,
+            "invalid-log-group",
+        )
+    if not names.is_log_stream_prefix(prefix, service):
+        report.add(
+            (*path, "awslogs-stream-prefix"),
+            f'"{prefix}" cannot start CloudWatch Logs stream names (<prefix>/{service}/<task id>): it must '
+            'not be empty nor contain ":" or "*", and the name has at most 512 characters',
+            REJECTED,
+            "invalid-log-stream-prefix",
+        )
+    if names.partition(region) != names.partition(ctx.region):
+        report.add(
+            (*path, "awslogs-region"),
+            f"{region} is in another AWS partition than the task's region {ctx.region}",
+            REJECTED,
+            "log-region-partition",
+            "log to a region of the same partition",
+        )
+
+
+# Log driver options that hold a credential (splunk-token, a FireLens output's apikey or HTTP_Passwd).
+_SECRET_LOG_OPTION = r"token|passw|secret|api[-_.]?key|license[-_.]?key|access[-_.]?key"  # noqa: S105 - a pattern
+
+
+def _without_secrets(
+    options: dict[str, str], path: tuple[str | int, ...], service: str, report: Report
+) -> dict[str, str]:
+    """The options safe to send as plain text; a secret one is refused and never copied (nor printed)."""
+    kept = {}
+    for key, value in options.items():
+        if not re.search(_SECRET_LOG_OPTION, key.lower()):
+            kept[key] = value
+            continue
+        report.add(
+            (*path, key),
+            f"{key} holds a secret: it would be stored in plain text in the task definition",
+            REJECTED,
+            "secret-log-option",
+            "store it in Secrets Manager or SSM Parameter Store and reference it in ecs-params.yml "
+            f"under task_definition.services.{service}.logging.secret_options (name: {key}, value_from: "
+            "its ARN)",
+        )
+    return kept
 
 
 def _volumes(
@@ -783,6 +994,24 @@ def _volumes(
         else:
             report.add(path, f"{kind} mounts are not supported on Fargate", REJECTED, "fargate-unsupported")
             continue
+        options = volume.get("volume") or {}
+        if options.get("subpath"):
+            report.add(
+                (*path, "volume", "subpath"),
+                "ECS mounts a task volume only whole, not a subdirectory of it",
+                REJECTED,
+                "volume-subpath",
+                "mount the whole volume (and use the subdirectory in the app), or for EFS add an "
+                "efs_volumes entry whose root_directory is that subdirectory",
+            )
+        if options.get("nocopy"):
+            report.add(
+                (*path, "volume", "nocopy"),
+                "nocopy has no ECS field: ECS copies the image's files into task storage only where the "
+                "image declares a VOLUME at this path, and never into EFS",
+                APPROXIMATED,
+                "volume-nocopy",
+            )
         mount_points.append(
             {"sourceVolume": task_volume, "containerPath": target, "readOnly": bool(volume.get("read_only"))}
         )

@@ -42,17 +42,17 @@ def execution_role(
     trust: TrustPolicy,
     region: str,
     secrets: list[str],
-    create_groups: list[str],
+    create_groups: list[tuple[str, str]],
 ) -> RoleSpec:
     """The role with the managed execution policy and one inline policy for secrets and log groups."""
     by_action: dict[str, set[str]] = {}
     for value_from in secrets:
         action, resource = _secret_resource(value_from, region)
         by_action.setdefault(action, set()).add(resource)
-    partition = names.partition(region)
-    for group in create_groups:
+    # The awslogs driver creates a group in the region its container logs to, not the task's region.
+    for group, group_region in create_groups:
         by_action.setdefault("logs:CreateLogGroup", set()).add(
-            f"arn:{partition}:logs:{region}:*:log-group:{group}:*"
+            f"arn:{names.partition(group_region)}:logs:{group_region}:*:log-group:{group}:*"
         )
     inline: dict[str, dict[str, Any]] = {}
     if by_action:

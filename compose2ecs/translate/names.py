@@ -9,7 +9,14 @@ _ALNUM = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01234567
 _ECS_CHARS = _ALNUM | frozenset("_-")
 _IAM_ROLE_CHARS = _ALNUM | frozenset("_+=,.@-")  # IAM's [\w+=,.@-], where \w is ASCII only
 _IMAGE_CHARS = _ALNUM | frozenset("_:./#@-")
+# ECS port mapping names and Service Connect discovery names: lowercase only.
+_PORT_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_-")
+_DNS_CHARS = _PORT_NAME_CHARS | frozenset(".")
 PORT_NAME_MAX = 64
+_DNS_NAME_MAX = 127  # ECS's limit for a Service Connect client alias
+_DNS_LABEL_MAX = 63  # RFC 1035
+_LOG_GROUP_CHARS = _ALNUM | frozenset("._-/#")
+_LOG_NAME_MAX = 512  # CloudWatch Logs' limit for group and stream names
 
 
 def is_ecs_name(name: str) -> bool:
@@ -35,6 +42,18 @@ def log_group(project: str) -> str:
     return f"/ecs/{project}"
 
 
+def is_log_group_name(name: str) -> bool:
+    """CloudWatch Logs' rule for a log group name: letters, digits and . - _ / #, at most 512."""
+    return 0 < len(name) <= _LOG_NAME_MAX and _LOG_GROUP_CHARS.issuperset(name)
+
+
+def is_log_stream_prefix(prefix: str, container: str) -> bool:
+    """Streams are named `<prefix>/<container>/<task id>`; a stream name has no ':' or '*', at most 512."""
+    task_id = 32  # hex digits of an ECS task id
+    stream_length = len(prefix) + len(container) + task_id + 2
+    return bool(prefix) and stream_length <= _LOG_NAME_MAX and not set(prefix) & {":", "*"}
+
+
 def execution_role(project: str) -> str:
     """`<project>-ecsTaskExecutionRole`, shortened with a hash when IAM's 64 characters are exceeded."""
     name = f"{project}-ecsTaskExecutionRole"
@@ -58,11 +77,45 @@ def role_from_reference(reference: str) -> tuple[str, str]:
     return resource, "/"
 
 
+def is_port_name(name: str) -> bool:
+    """ECS's rule for a port mapping name, which Service Connect's discovery names share."""
+    return 0 < len(name) <= PORT_NAME_MAX and _PORT_NAME_CHARS.issuperset(name) and name[0] != "-"
+
+
 def port_name(container: str, port: int, protocol: str) -> str:
-    """A portMappings name ([a-z0-9_-], at most 64, not starting with '-'); Service Connect needs one."""
-    base = re.sub(r"[^a-z0-9_-]", "-", container.lower()).lstrip("-") or "port"
+    """`<container>-<port>[-<protocol>]`, lowercase; also the Service Connect discovery name of a port.
+
+    Distinct containers get distinct names except where only letter case tells them apart: a name
+    that had to lose characters, or be shortened to ECS's 64, carries a digest of the original.
+    """
     suffix = f"-{port}" if protocol == "tcp" else f"-{port}-{protocol}"
-    return base[: PORT_NAME_MAX - len(suffix)] + suffix
+    lowered = container.lower()
+    base = re.sub(r"[^a-z0-9_-]", "-", lowered).lstrip("-") or "port"
+    if base != lowered or len(base) + len(suffix) > PORT_NAME_MAX:
+        digest = _digest(container)
+        base = f"{base[: PORT_NAME_MAX - len(suffix) - len(digest) - 1]}-{digest}"
+    return base + suffix
+
+
+def dns_name(service: str) -> str:
+    """The Service Connect client alias of a compose service: ECS wants it lowercase; DNS ignores case."""
+    return service.lower()
+
+
+def is_dns_name(name: str) -> bool:
+    """ECS's rule for a client alias ([a-z0-9_.-], at most 127, no leading '-'), in DNS labels."""
+    return (
+        0 < len(name) <= _DNS_NAME_MAX
+        and _DNS_CHARS.issuperset(name)
+        and name[0] != "-"
+        and all(0 < len(label) <= _DNS_LABEL_MAX for label in name.split("."))
+    )
+
+
+def _digest(text: str) -> str:
+    import hashlib  # noqa: PLC0415 - rare; keeps `convert` start-up fast
+
+    return hashlib.sha256(text.encode()).hexdigest()[:8]
 
 
 def volume(name: str) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from compose2ecs.translate.report import IGNORED, REJECTED, Report
+from compose2ecs.translate import names
+from compose2ecs.translate.report import IGNORED, MAPPED, REJECTED, Report
 
 if TYPE_CHECKING:
     from compose2ecs.model import AwsvpcParams, EcsParams
@@ -175,12 +176,17 @@ def _service_connect(containers: list[Container], namespace: str, report: Report
     """Each tcp port becomes reachable as `<compose service>:<port>` from the other services."""
     services = []
     for container in containers:
+        path: tuple[str | int, ...] = ("services", container.service)
+        dns_name = names.dns_name(container.service)
+        if not _reachable_as(container, dns_name, path, report):
+            continue
         for mapping in container.definition.get("portMappings", []):
+            port = mapping["containerPort"]
+            source, _ = container.port_sources.get((port, mapping["protocol"]), ((*path, "ports"), False))
             if mapping["protocol"] != "tcp":
                 report.add(
-                    ("services", container.service, "ports"),
-                    f"port {mapping['containerPort']}/udp cannot be reached through Service Connect "
-                    "(tcp only)",
+                    source,
+                    f"port {port}/udp cannot be reached through Service Connect (tcp only)",
                     IGNORED,
                     "service-connect-udp",
                 )
@@ -188,11 +194,47 @@ def _service_connect(containers: list[Container], namespace: str, report: Report
             services.append(
                 {
                     "portName": mapping["name"],
-                    "discoveryName": mapping["name"],
-                    "clientAliases": [{"port": mapping["containerPort"], "dnsName": container.service}],
+                    # Unique in the namespace, unlike the port's own name, which two services may share.
+                    "discoveryName": names.port_name(container.service, port, "tcp"),
+                    "clientAliases": [{"port": port, "dnsName": dns_name}],
                 }
             )
     config: dict[str, Any] = {"enabled": True, "namespace": namespace}
     if services:
         config["services"] = services
     return config
+
+
+def _reachable_as(container: Container, dns_name: str, path: tuple[str | int, ...], report: Report) -> bool:
+    """Whether the service name can be its Service Connect DNS name; reports the reason when not."""
+    if not container.definition.get("portMappings"):
+        return True
+    if not names.is_dns_name(dns_name):
+        report.add(
+            path,
+            f'service name "{container.service}" cannot be a Service Connect DNS name (lowercase letters, '
+            'digits, "_", "-" and ".", labels of at most 63 characters, not starting with "-")',
+            REJECTED,
+            "invalid-dns-name",
+            "rename the service",
+        )
+        return False
+    if container.namesakes:
+        report.add(
+            path,
+            f"services {container.service} and {', '.join(container.namesakes)} would have the same "
+            f'DNS name "{dns_name}" (DNS ignores letter case)',
+            REJECTED,
+            "duplicate-dns-name",
+            "rename one of them",
+        )
+        return False
+    if dns_name != container.service:
+        report.add(
+            path,
+            f'reachable through Service Connect as "{dns_name}": ECS wants DNS names in lowercase, and '
+            "DNS ignores letter case",
+            MAPPED,
+            "dns-name-lowercase",
+        )
+    return True

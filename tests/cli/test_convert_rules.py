@@ -323,6 +323,97 @@ RULES = [
         5,
     ),
     (
+        "port name with capitals",
+        WEB + "    ports:\n      - {target: 80, published: '80', name: Web_HTTP}\n",
+        None,
+        'port name "Web_HTTP" is not valid for ECS',
+        "docker-compose.yml",
+        5,
+    ),
+    (
+        "port name starting with a hyphen",
+        WEB + "    ports:\n      - target: 80\n        name: '-http'\n",
+        None,
+        'port name "-http" is not valid for ECS',
+        "docker-compose.yml",
+        6,
+    ),
+    (
+        "port name used by two services of one task",
+        WEB + "    ports:\n      - {target: 80, name: http}\n"
+        "  admin:\n    image: nginx\n    ports:\n      - target: 8080\n        name: http\n",
+        None,
+        'port name "http" is also used by a port of web',
+        "docker-compose.yml",
+        10,
+    ),
+    (
+        "port name used twice by one service",
+        WEB + "    ports:\n      - {target: 80, name: http}\n      - target: 81\n        name: http\n",
+        None,
+        'port name "http" is also used by another port',
+        "docker-compose.yml",
+        7,
+    ),
+    (
+        "service names that differ only in case",
+        WEB + "    expose: ['80']\n  Web:\n    image: nginx\n    expose: ['8080']\n",
+        "version: 1\nrun_params:\n  layout: service\n",
+        'services Web and web would have the same DNS name "web"',
+        "docker-compose.yml",
+        5,
+    ),
+    (
+        "volume subpath",
+        WEB + "    volumes:\n      - type: volume\n        source: data\n        target: /data\n"
+        "        volume:\n          subpath: sub\nvolumes:\n  data: {}\n",
+        None,
+        "only whole, not a subdirectory",
+        "docker-compose.yml",
+        9,
+    ),
+    (
+        "expose protocol",
+        WEB + "    expose: ['3000/sctp']\n",
+        None,
+        "protocol sctp is not supported by ECS",
+        "docker-compose.yml",
+        4,
+    ),
+    (
+        "log group name",
+        WEB + "    logging:\n      driver: awslogs\n      options:\n        awslogs-group: 'my group'\n",
+        None,
+        '"my group" is not a CloudWatch Logs group name',
+        "docker-compose.yml",
+        7,
+    ),
+    (
+        "log stream prefix",
+        WEB + "    logging:\n      driver: awslogs\n      options:\n        awslogs-stream-prefix: 'a:b'\n",
+        None,
+        '"a:b" cannot start CloudWatch Logs stream names',
+        "docker-compose.yml",
+        7,
+    ),
+    (
+        "log region in another partition",
+        WEB + "    logging:\n      driver: awslogs\n      options:\n        awslogs-region: cn-north-1\n",
+        None,
+        "another AWS partition",
+        "docker-compose.yml",
+        7,
+    ),
+    (
+        "secret log option",
+        WEB + "    logging:\n      driver: splunk\n      options:\n        splunk-url: https://splunk:8088\n"
+        "        splunk-token: not-for-your-eyes\n",
+        None,
+        "splunk-token holds a secret",
+        "docker-compose.yml",
+        8,
+    ),
+    (
         "firelens without router",
         WEB + "    logging: {driver: awsfirelens}\n",
         None,
@@ -354,6 +445,134 @@ def test_convert_refuses_what_fargate_refuses(
     matching = [e for e in result.errors if words is None or words in e]
     assert matching, result.err
     assert location_re(file, line).search(matching[0]), matching[0]
+
+
+SERVICE_LAYOUT = "version: 1\nrun_params:\n  layout: service\n"
+
+# Keys that convert with a difference: (id, compose file, ecs-params.yml or None, key, status, words
+# in the message, line).
+REPORTED = [
+    (
+        "loopback port",
+        WEB + "    ports: ['127.0.0.1:5432:5432']\n",
+        None,
+        "services.web.ports[0].host_ip",
+        "approximated",
+        "published on 127.0.0.1 only, so not reachable from outside the host",
+        4,
+    ),
+    (
+        "IPv6 loopback port",
+        WEB + "    ports: ['[::1]:5432:5432']\n",
+        None,
+        "services.web.ports[0].host_ip",
+        "approximated",
+        "not opened to the internet",
+        4,
+    ),
+    (
+        "service name with capitals as a DNS name",
+        "services:\n  NGINX:\n    image: nginx\n    ports: ['80:80']\n",
+        SERVICE_LAYOUT,
+        "services.NGINX",
+        "mapped",
+        'reachable through Service Connect as "nginx"',
+        2,
+    ),
+    (
+        "generated port name taken by a user's name",
+        WEB
+        + "    expose: ['8080']\n  api:\n    image: x\n    ports:\n      - {target: 9000, name: web-8080}\n",
+        None,
+        "services.web.expose[0]",
+        "mapped",
+        'port named "web-8080-2": "web-8080" is taken by api',
+        4,
+    ),
+    (
+        "healthcheck without test",
+        WEB + "    healthcheck:\n      interval: 10s\n",
+        None,
+        "services.web.healthcheck",
+        "ignored",
+        "ECS ignores it, so the container has no health check",
+        4,
+    ),
+    (
+        "entrypoint cleared for a command",
+        WEB + "    entrypoint: ''\n    command: [nginx, -g, 'daemon off;']\n",
+        None,
+        "services.web.entrypoint",
+        "mapped",
+        'cleared with entryPoint [""]',
+        4,
+    ),
+    (
+        "entrypoint cleared without a command",
+        WEB + "    entrypoint: []\n",
+        None,
+        "services.web.entrypoint",
+        "approximated",
+        "the image's ENTRYPOINT still runs",
+        4,
+    ),
+    (
+        "empty command",
+        WEB + "    command: []\n",
+        None,
+        "services.web.command",
+        "ignored",
+        "does not clear the image's CMD",
+        4,
+    ),
+    (
+        "empty command with an entrypoint",
+        WEB + "    entrypoint: [/run.sh]\n    command: ''\n",
+        None,
+        "services.web.command",
+        "mapped",
+        "the image's CMD is not used",
+        5,
+    ),
+    (
+        "volume nocopy",
+        WEB + "    volumes:\n      - type: volume\n        source: data\n        target: /data\n"
+        "        volume:\n          nocopy: true\nvolumes:\n  data: {}\n",
+        None,
+        "services.web.volumes[0].volume.nocopy",
+        "approximated",
+        "nocopy has no ECS field",
+        9,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("compose", "params", "key", "status", "words", "line"),
+    [r[1:] for r in REPORTED],
+    ids=[r[0] for r in REPORTED],
+)
+def test_convert_reports_what_does_not_map_one_to_one(
+    isolated: Path,
+    capsys: pytest.CaptureFixture[str],
+    compose: str,
+    params: str | None,
+    key: str,
+    status: str,
+    words: str,
+    line: int,
+) -> None:
+    files: dict[str, str | bytes] = {"docker-compose.yml": compose}
+    if params is not None:
+        files["ecs-params.yml"] = params
+    write(isolated, files)
+    result = run(capsys, "convert", "--output", "json", "--region", "us-east-1")
+    problems = [p for p in json.loads(result.out)["problems"] if p["key"] == key]
+    assert problems, result.out
+    [problem] = problems
+    assert (problem["status"], problem["file"], problem["line"]) == (status, "docker-compose.yml", line)
+    assert words in problem["message"], problem["message"]
+    assert result.code == (2 if status == "rejected" else 0), result.err
 
 
 def test_json_output_lists_refusals_as_problems_with_positions(
@@ -566,3 +785,60 @@ def test_ecs_params_depends_on_an_unknown_container_is_refused(
     (error,) = result.errors
     assert "no container named migrat" in error
     assert location_re("ecs-params.yml", 6).search(error), error
+
+
+def test_a_cleared_entrypoint_is_sent_as_dockers_empty_entrypoint(
+    isolated: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(
+        isolated,
+        {
+            "docker-compose.yml": WEB + "    entrypoint: ''\n    command: [nginx]\n  job:\n    image: x\n"
+            "    entrypoint: []\n    command: []\n"
+        },
+    )
+    result = run(capsys, "convert", "--output", "json", "--region", "us-east-1")
+    assert result.code == 0, result.err
+    web, job = json.loads(result.out)["taskDefinitions"][0]["containerDefinitions"]
+    assert (web["entryPoint"], web["command"]) == ([""], ["nginx"])
+    assert "entryPoint" not in job
+    assert "command" not in job
+
+
+def test_a_healthcheck_without_test_takes_its_command_from_ecs_params(
+    isolated: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    params = (
+        "version: 1\ntask_definition:\n  services:\n    web:\n      healthcheck:\n"
+        "        test: [CMD, 'true']\n"
+    )
+    write(
+        isolated,
+        {"docker-compose.yml": WEB + "    healthcheck:\n      interval: 10s\n", "ecs-params.yml": params},
+    )
+    result = run(capsys, "convert", "--output", "json", "--region", "us-east-1")
+    assert result.code == 0, result.err
+    document = json.loads(result.out)
+    [web] = document["taskDefinitions"][0]["containerDefinitions"]
+    assert web["healthCheck"] == {"command": ["CMD", "true"], "interval": 10}
+    assert not [p for p in document["problems"] if p["code"] == "healthcheck-without-test"]
+
+
+def test_a_secret_log_option_is_never_printed_nor_sent(
+    isolated: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    logging = (
+        "    logging:\n      driver: awsfirelens\n      options:\n        Name: datadog\n"
+        "        apikey: not-for-your-eyes\n"
+    )
+    router = "  router:\n    image: fluent-bit\n"
+    params = (
+        "version: 1\ntask_definition:\n  services:\n    router:\n      firelens_configuration:\n"
+        "        type: fluentbit\n"
+    )
+    write(isolated, {"docker-compose.yml": WEB + logging + router, "ecs-params.yml": params})
+    for output in ("json", "text", "yaml"):
+        result = run(capsys, "convert", "--output", output, "--region", "us-east-1")
+        assert_input_error(result)
+        assert "not-for-your-eyes" not in result.out + result.err
+        assert "apikey holds a secret" in result.err
