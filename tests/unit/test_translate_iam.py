@@ -10,7 +10,9 @@ from compose2ecs.translate.iam import execution_role
 TRUST = TrustPolicy({"Version": "2012-10-17", "Statement": []})
 
 
-def _resources(secrets: list[str], create_groups: list[str] | None = None) -> dict[str, list[str]]:
+def _resources(
+    secrets: list[str], create_groups: list[tuple[str, str]] | None = None
+) -> dict[str, list[str]]:
     role = execution_role("r", "/", TRUST, "eu-west-1", secrets, create_groups or [])
     statements = role.inline_policies["compose2ecs-execution"]["Statement"]
     return {s["Action"][0]: s["Resource"] for s in statements}
@@ -59,3 +61,12 @@ def test_no_secrets_and_no_created_groups_means_no_inline_policy() -> None:
     assert role.managed_policy_arns == (
         "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy",
     )
+
+
+def test_create_log_group_is_granted_in_the_groups_own_region() -> None:
+    assert _resources([], [("/ecs/shop", "eu-west-1"), ("/ecs/audit", "us-east-1")]) == {
+        "logs:CreateLogGroup": [
+            "arn:aws:logs:eu-west-1:*:log-group:/ecs/shop:*",
+            "arn:aws:logs:us-east-1:*:log-group:/ecs/audit:*",
+        ]
+    }
