@@ -734,6 +734,9 @@ def _app_for(args: list[str]) -> typer.Typer:
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the app and map every error to its exit code."""
+    # The stages recurse a few frames per level of YAML nesting, and libyaml allows 1000 levels:
+    # Python's default limit of 1000 frames would refuse files Compose reads.
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
     try:
         # Typer/Click exit by themselves (SystemExit) on success and on usage errors (code 2).
         args = sys.argv[1:] if argv is None else argv

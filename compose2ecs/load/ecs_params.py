@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from compose2ecs.errors import InputError, Location, Path, Problem
 from compose2ecs.load.project import Reader, read_input
 from compose2ecs.load.schema import suggestion
-from compose2ecs.load.yamlfile import YamlError, go_scalar, load_plain, locate
+from compose2ecs.load.yamlfile import YamlError, find_alias_cycle, go_scalar, load_plain, locate
 from compose2ecs.model import (
     AwsvpcParams,
     CapacityProviderItem,
@@ -991,17 +991,21 @@ def _tags(check: _Checker, value: Any) -> dict[str, str]:
 def parse_ecs_params(text: str, filename: str, environ: Mapping[str, str]) -> EcsParams:
     """Validate and convert the text of an ecs-params.yml; raise InputError with every problem."""
     try:
+        return _parse(text, filename, environ)
+    except RecursionError:
+        # A self-containing alias parses fine and only fails when the checks walk it.
+        cycle = find_alias_cycle({filename: text}, [filename])
+        problem = cycle or Problem(
+            "the YAML nests too deeply (at most 1000 levels)", Location(filename), code=CODE
+        )
+        raise InputError([problem]) from None
+
+
+def _parse(text: str, filename: str, environ: Mapping[str, str]) -> EcsParams:
+    try:
         data = load_plain(text, filename)
     except YamlError as exc:
         raise InputError([exc.problem]) from None
-    except RecursionError:
-        raise InputError(
-            [
-                Problem(
-                    "the YAML nests too deeply, or an alias refers to itself", Location(filename), code=CODE
-                )
-            ]
-        ) from None
     if data is None:
         return EcsParams(file=filename)
     check = _Checker(text, filename)

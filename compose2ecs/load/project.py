@@ -24,6 +24,7 @@ from compose2ecs.load.schema import validate
 from compose2ecs.load.yamlfile import (
     Document,
     YamlError,
+    find_alias_cycle,
     load_documents,
     locate,
     locate_in_files,
@@ -225,8 +226,9 @@ def load_project(options: ProjectOptions, reader: Reader | None = None) -> Proje
     try:
         model = _load_model(ctx, files, working_dir)
     except RecursionError:
+        cycle = find_alias_cycle(ctx.texts, list(ctx.texts))
         raise InputError(
-            [Problem("the YAML nests too deeply, or an alias refers to itself", Location(files[0]))]
+            [cycle or Problem("the YAML nests too deeply (at most 1000 levels)", Location(files[0]))]
         ) from None
     if not name:
         from_file = model.get("name")

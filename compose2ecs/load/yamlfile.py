@@ -20,7 +20,7 @@ import yaml
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-from compose2ecs.errors import Location, Path, Problem
+from compose2ecs.errors import Location, Path, Problem, format_path
 
 _BaseLoader: type[yaml.SafeLoader]
 try:
@@ -400,6 +400,45 @@ def _compose(text: str) -> tuple[yaml.Node, ...] | None:
         return tuple(yaml.compose_all(text, Loader=_ComposeLoader))
     except yaml.YAMLError:
         return None
+
+
+def find_alias_cycle(texts: Mapping[str, str], files: Sequence[str]) -> Problem | None:
+    """An alias inside the node it names (`x: &a [*a]`): where, in Compose's words.
+
+    PyYAML builds such self-containing values without complaint; only the recursion that walks
+    them fails later, without a position, so this looks for the cycle in the node tree then.
+    """
+    for file in files:
+        for root in _compose(texts.get(file) or "") or ():
+            found = _cycle(root, (), {})
+            if found is not None:
+                node, path, target = found
+                message = (
+                    f"cycle detected: node at path {format_path(path)} references node at path "
+                    f"{format_path(target)}"
+                )
+                mark = node.start_mark
+                return Problem(message, Location(file, mark.line + 1, mark.column + 1), path, code="yaml")
+    return None
+
+
+def _cycle(node: yaml.Node, path: Path, open_nodes: dict[int, Path]) -> tuple[yaml.Node, Path, Path] | None:
+    if id(node) in open_nodes:
+        return node, path, open_nodes[id(node)]
+    if not isinstance(node, yaml.SequenceNode | yaml.MappingNode):
+        return None
+    open_nodes[id(node)] = path
+    children: list[tuple[str | int, yaml.Node]] = (
+        list(enumerate(node.value))
+        if isinstance(node, yaml.SequenceNode)
+        else [(str(key.value), value) for key, value in node.value]
+    )
+    for part, child in children:
+        found = _cycle(child, (*path, part), open_nodes)
+        if found is not None:
+            return found
+    del open_nodes[id(node)]
+    return None
 
 
 def locate_in_files(texts: Mapping[str, str | None], files: Sequence[str], path: Path) -> Location | None:

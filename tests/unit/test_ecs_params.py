@@ -853,3 +853,12 @@ def test_problems_name_the_file_they_were_found_in(tmp_path: Path) -> None:
     with pytest.raises(InputError) as info:
         load_ecs_params(None, str(tmp_path), {})
     assert str(info.value).startswith(f"{path}:2:3: run_params.desired_count: expected an integer")
+
+
+def test_an_alias_inside_the_node_it_names_is_reported_where_it_is() -> None:
+    problem = _single("version: 1\ntask_definition:\n  services: &s\n    web: *s\n")
+    assert problem.message == (
+        "cycle detected: node at path task_definition.services.web references node at path "
+        "task_definition.services"
+    )
+    assert problem.location == Location(FILE, 3, 13)
