@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+import sys
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -43,23 +44,42 @@ OVERRIDE_FILE_NAMES = {
 }
 _PROJECT_NAME = r"[a-z0-9][a-z0-9_-]*"
 _SERVICE_PREFIX = "service:"
+STDIN = "-"  # `-f -`: the compose file comes from standard input
 
 
 class Reader:
     """File access for the loader; a subclass can serve files from memory."""
 
     def read_text(self, path: str) -> str:
+        if path == STDIN:
+            return sys.stdin.read()
         with open(path, "rb") as handle:  # noqa: PTH123 - plain open is the fastest path here
             data = handle.read()
         if data.startswith(b"\xef\xbb\xbf"):
             data = data[3:]
+        elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            # UTF-16 with a byte-order mark (what PowerShell 5's `>` writes); YAML readers accept it.
+            try:
+                return data.decode("utf-16")
+            except UnicodeDecodeError:
+                pass
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError:
             raise InputError([Problem("is not UTF-8 text; pass a YAML file", Location(path))]) from None
 
+    def read_env(self, path: str) -> str:
+        """An env file, whatever its encoding.
+
+        Compose takes its bytes as they are; bytes that are not UTF-8 become U+FFFD, as they do when
+        Compose prints them as JSON.
+        """
+        with open(path, "rb") as handle:  # noqa: PTH123 - as read_text
+            data = handle.read()
+        return data.removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="replace")
+
     def is_file(self, path: str) -> bool:
-        return os.path.isfile(path)  # noqa: PTH113
+        return path == STDIN or os.path.isfile(path)  # noqa: PTH113
 
 
 def read_input(
@@ -167,7 +187,7 @@ def discover_files(options: ProjectOptions, reader: Reader) -> list[str]:
     """`-f` files, else COMPOSE_FILE, else compose.yaml & co. in the directory or its parents."""
     cwd = _abspath(os.getcwd(), options.cwd)  # noqa: PTH109
     if options.files:
-        return [f if f == "-" else _abspath(cwd, f) for f in options.files]
+        return [f if f == STDIN else _abspath(cwd, f) for f in options.files]
     compose_file = options.environ.get("COMPOSE_FILE")
     if compose_file:
         separator = options.environ.get("COMPOSE_PATH_SEPARATOR", os.pathsep)
@@ -208,9 +228,11 @@ def load_project(options: ProjectOptions, reader: Reader | None = None) -> Proje
     for file in files:
         if not reader.is_file(file):
             raise InputError([Problem("no such file", Location(file), hint="check the -f path")])
-    working_dir = (
-        _abspath(cwd, options.project_directory) if options.project_directory else posixpath.dirname(files[0])
-    )
+    if options.project_directory:
+        working_dir = _abspath(cwd, options.project_directory)
+    else:
+        # A file read from standard input has no directory of its own: Compose uses the current one.
+        working_dir = cwd if files[0] == STDIN else posixpath.dirname(files[0])
     warnings: list[str] = []
     environment = _project_environment(options, working_dir, cwd, reader)
     ctx = _Context(reader, environment, warnings)
@@ -282,7 +304,7 @@ def _project_environment(
             raise InputError(
                 [Problem("environment file not found", Location(env_file), hint="check the --env-file path")]
             )
-        text = reader.read_text(env_file)
+        text = reader.read_env(env_file)
 
         def lookup(key: str) -> str | None:
             if key in environment:
@@ -676,7 +698,7 @@ def _apply_include(
             if not ctx.reader.is_file(env_file):
                 raise InputError([ctx.problem(f"env file {env_file} not found", file, (*path, "env_file"))])
             try:
-                values = parse_dotenv(ctx.reader.read_text(env_file), environment.get)
+                values = parse_dotenv(ctx.reader.read_env(env_file), environment.get)
             except DotenvError as exc:
                 raise InputError([Problem(exc.message, Location(env_file, exc.line))]) from None
             for key, value in values.items():
@@ -1099,7 +1121,7 @@ def _resolve_service_environment(ctx: _Context, model: dict[str, Any], files: li
                 )
                 continue
             try:
-                text = ctx.reader.read_text(path)
+                text = ctx.reader.read_env(path)
                 values = _parse_raw_env(text) if env_format == "raw" else parse_dotenv(text, lookup)
             except DotenvError as exc:
                 problems.append(Problem(exc.message, Location(path, exc.line)))
