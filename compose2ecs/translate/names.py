@@ -59,10 +59,7 @@ def execution_role(project: str) -> str:
     name = f"{project}-ecsTaskExecutionRole"
     if len(name) <= 64:  # noqa: PLR2004 - IAM's limit
         return name
-    import hashlib  # noqa: PLC0415 - rare; keeps `convert` start-up fast
-
-    digest = hashlib.sha256(project.encode()).hexdigest()[:8]
-    return f"{project[: 64 - len('-ecsTaskExecutionRole') - 9]}-{digest}-ecsTaskExecutionRole"
+    return f"{project[: 64 - len('-ecsTaskExecutionRole') - 9]}-{_digest(project)}-ecsTaskExecutionRole"
 
 
 def role_from_reference(reference: str) -> tuple[str, str]:
@@ -119,8 +116,15 @@ def _digest(text: str) -> str:
 
 
 def volume(name: str) -> str:
-    """A task volume name from a compose volume key ([A-Za-z0-9_-] only)."""
-    return re.sub(r"[^A-Za-z0-9_-]", "-", name)[:255] or "volume"
+    """A task volume name from a compose volume key ([A-Za-z0-9_-], at most 255).
+
+    A key that had to change carries a digest of the original, so that `data.v1` and `data-v1`
+    stay two volumes.
+    """
+    if is_ecs_name(name):
+        return name
+    base = re.sub(r"[^A-Za-z0-9_-]", "-", name)[:246] or "volume"
+    return f"{base}-{_digest(name)}"
 
 
 def partition(region: str) -> str:

@@ -124,3 +124,13 @@ def test_the_log_group_a_container_creates_is_allowed_in_the_region_it_logs_to(t
         "arn:aws:logs:eu-west-1:*:log-group:/app/web:*",
         "arn:aws:logs:us-east-1:*:log-group:/app/db:*",
     ]
+
+
+def test_task_volume_names_keep_distinct_compose_volumes_apart() -> None:
+    assert names.volume("data_1") == "data_1"
+    dotted, dashed = names.volume("data.v1"), names.volume("data-v1")
+    assert dashed == "data-v1"
+    assert dotted.startswith("data-v1-")
+    assert dotted != dashed
+    assert names.is_ecs_name(dotted)
+    assert names.is_ecs_name(names.volume("x" * 300 + ".y"))
