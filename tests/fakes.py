@@ -233,7 +233,9 @@ class InMemoryGateway:
                 )
         for group in desired.log_groups:
             if (group.region, group.name) in self.log_groups:
-                state.log_groups[group.name] = copy.deepcopy(self.log_groups[group.region, group.name])
+                state.log_groups[group.region, group.name] = copy.deepcopy(
+                    self.log_groups[group.region, group.name]
+                )
         # Like BotoGateway: the project's group is the one tagged for it (lowest id first).
         for group_id in sorted(self.security_groups):
             sg = self.security_groups[group_id]

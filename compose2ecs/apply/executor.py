@@ -189,8 +189,9 @@ class _Step:
     def log_groups(self) -> None:
         run = self.run
         for spec in self.desired.log_groups:
-            state = self.deployed.log_groups.get(spec.name)
-            if self.action(ResourceKind.LOG_GROUP, spec.name, exists=state is not None) not in _WRITES:
+            state = self.deployed.log_groups.get((spec.region, spec.name))
+            label = spec.label(self.desired.region)
+            if self.action(ResourceKind.LOG_GROUP, label, exists=state is not None) not in _WRITES:
                 continue
             if state is None:
                 run.gateway.create_log_group(spec.name, spec.region, self.tags)

@@ -132,7 +132,7 @@ class _Teardown:
     def log_groups(self) -> None:
         run = self.run
         for spec in self.desired.log_groups:
-            state = self.deployed.log_groups.get(spec.name)
+            state = self.deployed.log_groups.get((spec.region, spec.name))
             if state is None:
                 continue
             if not self.ours(state.tags):

@@ -66,7 +66,7 @@ class _Pending:
             Future[dict[str, dict[str, Any]] | None],
         ],
     ]
-    log_groups: list[Future[dict[str, LogGroupState]]]
+    log_groups: list[Future[dict[tuple[str, str], LogGroupState]]]
     security_group: Future[dict[str, Any] | None] | None
     namespace: Future[dict[str, Any] | None] | None
 
@@ -247,7 +247,9 @@ class StateReader:
 
     # CloudWatch Logs -------------------------------------------------------------------------
 
-    def _read_log_groups(self, region: str, groups: list[LogGroupSpec]) -> dict[str, LogGroupState]:
+    def _read_log_groups(
+        self, region: str, groups: list[LogGroupSpec]
+    ) -> dict[tuple[str, str], LogGroupState]:
         logs = self.clients.logs(region)
         wanted = {group.name for group in groups}
         prefix = shared_prefix(sorted(wanted))
@@ -259,13 +261,15 @@ class StateReader:
                     for entry in page.get("logGroups", []):
                         if entry.get("logGroupName") in wanted:
                             found[str(entry["logGroupName"])] = plain(entry)
-        states: dict[str, LogGroupState] = {}
+        states: dict[tuple[str, str], LogGroupState] = {}
         for name, group in found.items():
             arn = str(group.get("logGroupArn") or str(group.get("arn", "")).removesuffix(":*"))
             with aws_errors("logs:ListTagsForResource", name):
                 tags = logs.list_tags_for_resource(resourceArn=arn).get("tags", {})
             retention = group.get("retentionInDays")
-            states[name] = LogGroupState(name, region, int(retention) if retention else None, dict(tags))
+            states[region, name] = LogGroupState(
+                name, region, int(retention) if retention else None, dict(tags)
+            )
         return states
 
     # EC2 and Cloud Map -----------------------------------------------------------------------

@@ -220,6 +220,10 @@ class LogGroupSpec(NamedTuple):
     def as_json(self) -> dict[str, Any]:
         return {"logGroupName": self.name, "region": self.region, "retentionInDays": self.retention_days}
 
+    def label(self, project_region: str) -> str:
+        """How the plan names it: the name, and the region too when it is not the project's."""
+        return self.name if self.region == project_region else f"{self.name} ({self.region})"
+
 
 class PortRule(NamedTuple):
     """An ingress port the project's own security group opens (only when ecs-params names none)."""

@@ -37,7 +37,8 @@ class DeployedState:
     # family -> latest ACTIVE revision: DescribeTaskDefinition()["taskDefinition"] plus "tags"
     task_definitions: dict[str, dict[str, Any]] = field(default_factory=dict)
     roles: dict[str, RoleState] = field(default_factory=dict)
-    log_groups: dict[str, LogGroupState] = field(default_factory=dict)
+    # (region, name): a container may log to a group of the same name in another region
+    log_groups: dict[tuple[str, str], LogGroupState] = field(default_factory=dict)
     security_group: dict[str, Any] | None = None  # DescribeSecurityGroups entry of the project SG
     namespace: dict[str, Any] | None = None  # Cloud Map namespace summary
 

@@ -45,7 +45,7 @@ def plan_changes(desired: DesiredState, deployed: DeployedState, cluster: str) -
     task_definitions = plan_task_definitions(desired, deployed)
     resources = [
         *plan_roles(desired.roles, deployed.roles),
-        *plan_log_groups(desired.log_groups, deployed.log_groups),
+        *plan_log_groups(desired.log_groups, deployed.log_groups, desired.region),
         plan_cluster(cluster, deployed.cluster),
         *plan_security_group(desired, deployed.security_group),
         *plan_namespace(desired.namespace, deployed.namespace),
@@ -90,18 +90,20 @@ def _plan_role(spec: RoleSpec, state: RoleState | None) -> ResourceChange:
     return _updated(ResourceKind.ROLE, spec.name, changes, reason)
 
 
-def plan_log_groups(specs: list[LogGroupSpec], states: Mapping[str, LogGroupState]) -> list[ResourceChange]:
+def plan_log_groups(
+    specs: list[LogGroupSpec], states: Mapping[tuple[str, str], LogGroupState], region: str
+) -> list[ResourceChange]:
     """Log groups: CREATE when missing (in that region), else UPDATE when the retention differs."""
     out = []
     for spec in specs:
-        state = states.get(spec.name)
-        if state is None or state.region != spec.region:
-            out.append(ResourceChange(ResourceKind.LOG_GROUP, spec.name, Action.CREATE))
+        state = states.get((spec.region, spec.name))
+        if state is None:
+            out.append(ResourceChange(ResourceKind.LOG_GROUP, spec.label(region), Action.CREATE))
             continue
         changes = diff_fields(
             {"retentionInDays": state.retention_days}, {"retentionInDays": spec.retention_days}
         )
-        out.append(_updated(ResourceKind.LOG_GROUP, spec.name, changes, "retention"))
+        out.append(_updated(ResourceKind.LOG_GROUP, spec.label(region), changes, "retention"))
     return out
 
 

@@ -91,7 +91,7 @@ def test_read_state_after_a_deploy_finds_every_resource_with_its_tags(
     assert role.attached_policy_arns == (EXEC_POLICY,)
     assert role.inline_policies == {"create-log-group": INLINE}
 
-    group = state.log_groups[project.log_group]
+    group = state.log_groups[REGION, project.log_group]
     assert (group.name, group.region, group.retention_days, group.tags) == (
         project.log_group,
         REGION,
@@ -303,7 +303,10 @@ def test_log_group_retention_can_be_removed_and_the_group_deleted(
     gateway.put_retention_policy(project.log_group, REGION, 14)
     gateway.put_retention_policy(project.log_group, REGION, None)
 
-    assert gateway.read_state(desired, project.cluster).log_groups[project.log_group].retention_days is None
+    assert (
+        gateway.read_state(desired, project.cluster).log_groups[REGION, project.log_group].retention_days
+        is None
+    )
 
     gateway.delete_log_group(project.log_group, REGION)
     assert gateway.read_state(desired, project.cluster).log_groups == {}

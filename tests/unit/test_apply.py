@@ -6,7 +6,7 @@ import pytest
 
 from compose2ecs.apply import ApplyOptions, ApplyResult, apply_plan
 from compose2ecs.errors import AwsError, UsageError
-from compose2ecs.model import PROJECT_TAG, DesiredState, PortRule
+from compose2ecs.model import PROJECT_TAG, DesiredState, LogGroupSpec, PortRule
 from compose2ecs.model.deployed import Action, FieldChange, Plan, ResourceChange, ResourceKind
 from compose2ecs.plan import plan_changes
 from tests.fakes import (
@@ -399,6 +399,19 @@ def test_a_retention_change_is_applied_and_removing_it_means_never_expire() -> N
     assert gateway.log_groups["us-east-1", "/ecs/tutorial"].retention_days == 30
     up(gateway, tutorial_project(retention=None, ingress=[]))
     assert gateway.log_groups["us-east-1", "/ecs/tutorial"].retention_days is None
+
+
+def test_a_group_of_the_same_name_in_another_region_is_created_too() -> None:
+    gateway = InMemoryGateway()
+    desired = tutorial_project(retention=7, ingress=[])
+    desired.log_groups.append(LogGroupSpec(desired.log_groups[0].name, "eu-west-1", 7))
+    up(gateway, desired)
+
+    assert {key for key in gateway.log_groups if key[1] == "/ecs/tutorial"} == {
+        ("us-east-1", "/ecs/tutorial"),
+        ("eu-west-1", "/ecs/tutorial"),
+    }
+    assert up(gateway, desired).writes == []
 
 
 def test_ingress_rules_are_opened_and_closed_to_match() -> None:

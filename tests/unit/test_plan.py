@@ -306,7 +306,9 @@ def deployed_state(task_definition: dict[str, Any], service: dict[str, Any]) -> 
                 inline_policies={},
             )
         },
-        log_groups={"/ecs/shop": LogGroupState(name="/ecs/shop", region=REGION, retention_days=30, tags={})},
+        log_groups={
+            (REGION, "/ecs/shop"): LogGroupState(name="/ecs/shop", region=REGION, retention_days=30, tags={})
+        },
     )
 
 
@@ -654,13 +656,24 @@ def test_a_log_retention_change_updates_the_log_group() -> None:
     assert group.changes == (FieldChange("retentionInDays", "changed", 30, 7),)
 
 
-def test_a_log_group_in_another_region_is_created() -> None:
+def test_a_log_group_in_another_region_is_created_and_named_with_its_region() -> None:
     desired = desired_state(log_groups=[LogGroupSpec("/ecs/shop", "us-east-1", retention_days=30)])
 
-    assert (
-        resource(plan_for(desired, aws_deployed()), ResourceKind.LOG_GROUP, "/ecs/shop").action
-        is Action.CREATE
+    group = resource(plan_for(desired, aws_deployed()), ResourceKind.LOG_GROUP, "/ecs/shop (us-east-1)")
+    assert group.action is Action.CREATE
+
+
+def test_groups_of_one_name_in_two_regions_are_two_resources() -> None:
+    desired = desired_state(
+        log_groups=[
+            LogGroupSpec("/ecs/shop", REGION, retention_days=30),
+            LogGroupSpec("/ecs/shop", "us-east-1", retention_days=30),
+        ]
     )
+    plan = plan_for(desired, aws_deployed())
+
+    assert resource(plan, ResourceKind.LOG_GROUP, "/ecs/shop").action is Action.NO_CHANGE
+    assert resource(plan, ResourceKind.LOG_GROUP, "/ecs/shop (us-east-1)").action is Action.CREATE
 
 
 def test_security_group_rules_are_compared_as_a_set() -> None:
