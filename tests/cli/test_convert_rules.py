@@ -842,3 +842,39 @@ def test_a_secret_log_option_is_never_printed_nor_sent(
         assert_input_error(result)
         assert "not-for-your-eyes" not in result.out + result.err
         assert "apikey holds a secret" in result.err
+
+
+def test_a_refusal_inherited_through_extends_points_into_the_base_file(
+    isolated: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(
+        isolated,
+        {
+            "docker-compose.yml": (
+                "services:\n  web:\n    extends:\n      file: sub/base.yml\n      service: base\n"
+            ),
+            "sub/base.yml": "services:\n  base:\n    image: nginx\n    ports:\n      - '8080:80'\n",
+        },
+    )
+    result = run(capsys, "convert", "--region", "us-east-1")
+    assert_input_error(result)
+    (error,) = result.errors
+    assert "services.web.ports[0]: host port 8080 differs" in error
+    assert location_re("sub/base.yml", 5).search(error), error
+
+
+def test_a_key_the_extending_service_overrides_points_at_its_own_file(
+    isolated: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(
+        isolated,
+        {
+            "docker-compose.yml": (
+                "services:\n  web:\n    extends: {file: base.yml, service: base}\n    privileged: true\n"
+            ),
+            "base.yml": "services:\n  base:\n    image: nginx\n    privileged: true\n",
+        },
+    )
+    result = run(capsys, "convert", "--region", "us-east-1")
+    (error,) = result.errors
+    assert location_re("docker-compose.yml", 4).search(error), error
