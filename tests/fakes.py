@@ -247,6 +247,11 @@ class InMemoryGateway:
                 state.namespace = copy.deepcopy(namespace)
         return state
 
+    def describe_cluster(self, name: str) -> dict[str, Any] | None:
+        self._call("describe_cluster", name)
+        stored = self.clusters.get(name)
+        return self._cluster_view(stored) if stored and stored["status"] == "ACTIVE" else None
+
     def describe_service(self, cluster: str, service: str) -> dict[str, Any] | None:
         self._call("describe_service", cluster, service)
         stored = self.services.get((cluster, service))

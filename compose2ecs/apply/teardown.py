@@ -208,7 +208,7 @@ class _Teardown:
             self.kept(f"cluster {name}")
             return
         # Read again: the count in `deployed` still includes the services deleted above.
-        fresh = run.gateway.read_state(self.desired, name).cluster
+        fresh = run.gateway.describe_cluster(name)
         if fresh is None:
             return
         others = int(fresh.get("activeServicesCount", 0))

@@ -69,6 +69,9 @@ class BotoGateway:
     def read_state(self, desired: DesiredState, cluster: str) -> DeployedState:
         return StateReader(self.clients, self.max_workers).read(desired, cluster)
 
+    def describe_cluster(self, name: str) -> dict[str, Any] | None:
+        return StateReader(self.clients, self.max_workers).read_cluster(name)
+
     def describe_service(self, cluster: str, service: str) -> dict[str, Any] | None:
         """The DescribeServices entry (any status, with tags); None when the service or cluster is missing."""
         response = call_or_none(

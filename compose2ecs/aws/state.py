@@ -102,7 +102,7 @@ class StateReader:
     ) -> _Pending:
         names = [str(s["serviceName"]) for s in desired.services]
         return _Pending(
-            cluster=pool.submit(self._read_cluster, cluster),
+            cluster=pool.submit(self.read_cluster, cluster),
             services=[
                 pool.submit(self._read_services, cluster, batch)
                 for batch in batches(names, DESCRIBE_SERVICES_BATCH)
@@ -151,7 +151,7 @@ class StateReader:
 
     # ECS -------------------------------------------------------------------------------------
 
-    def _read_cluster(self, name: str) -> dict[str, Any] | None:
+    def read_cluster(self, name: str) -> dict[str, Any] | None:
         with aws_errors("ecs:DescribeClusters", name):
             response = self.clients.ecs.describe_clusters(clusters=[name], include=["TAGS"])
         for cluster in response.get("clusters", []):

@@ -11,7 +11,7 @@ import pytest
 from compose2ecs.apply.gateway import Gateway, LogEvent
 from compose2ecs.aws import AwsSettings, BotoGateway
 from compose2ecs.errors import AwsError
-from compose2ecs.model import PROJECT_TAG
+from compose2ecs.model import PROJECT_TAG, tags_dict
 from compose2ecs.model.deployed import DeployedState
 from tests.aws.desired import EXEC_POLICY, INLINE, TRUST, Project
 from tests.moto_server import REGION
@@ -324,6 +324,19 @@ def test_ecs_tags_are_added_and_removed(gateway: BotoGateway, project: Project) 
     after = gateway.read_state(desired, project.cluster).cluster
     assert after is not None
     assert after["tags"] == [{"key": "team", "value": "web"}]
+
+
+def test_describe_cluster_reads_the_active_cluster_with_its_tags_and_counts(
+    gateway: BotoGateway, project: Project
+) -> None:
+    assert gateway.describe_cluster(project.cluster) is None
+    gateway.create_cluster(project.cluster, project.tags)
+    cluster = gateway.describe_cluster(project.cluster)
+    assert cluster is not None
+    assert cluster["activeServicesCount"] == 0
+    assert tags_dict(cluster["tags"]) == project.tags
+    gateway.delete_cluster(project.cluster)
+    assert gateway.describe_cluster(project.cluster) is None
 
 
 def test_namespaces_and_clusters_can_be_deleted(moto: str, gateway: BotoGateway, project: Project) -> None:

@@ -108,6 +108,9 @@ def test_down_all_removes_everything_the_project_created() -> None:
         "delete_namespace",
         "delete_cluster",
     ]
+    # One read of the whole state; the cluster's service count is read again on its own.
+    reads = [call[0] for call in gateway.calls if call[0] in {"read_state", "describe_cluster"}]
+    assert reads == ["read_state", "describe_cluster"]
     assert gateway.roles == {}
     assert gateway.log_groups == {}
     assert gateway.security_groups == {}
