@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -657,15 +657,32 @@ def test_a_project_wide_ecs_params_refusal_is_reported_once_per_project(
     assert len([e for e in result.errors if "IPC" in e]) == 1, result.err
 
 
+def _converted(
+    capsys: pytest.CaptureFixture[str], root: Path, files: dict[str, str | bytes], *args: str
+) -> Any:
+    """Write the project, convert it to JSON; it must convert (exit 0)."""
+    write(root, files)
+    result = run(capsys, "convert", "--output", "json", "--region", "us-east-1", *args)
+    assert result.code == 0, result.err
+    return json.loads(result.out)
+
+
+def _refusal(capsys: pytest.CaptureFixture[str], root: Path, files: dict[str, str | bytes]) -> str:
+    """Write the project, convert it; it must be refused with exactly one error, which is returned."""
+    write(root, files)
+    result = run(capsys, "convert", "--region", "us-east-1")
+    assert_input_error(result)
+    (error,) = result.errors
+    return error
+
+
 def test_ecs_params_for_a_service_not_in_the_project_is_a_warning(
     isolated: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # ecs-cli ignored these; one ecs-params.yml often serves several compose files or profiles.
     params = "version: 1\ntask_definition:\n  services:\n    wbe:\n      essential: true\n"
-    write(isolated, {"docker-compose.yml": WEB, "ecs-params.yml": params})
-    result = run(capsys, "convert", "--output", "json", "--region", "us-east-1")
-    assert result.code == 0, result.err
-    problems = {p["key"]: p for p in json.loads(result.out)["problems"]}
+    document = _converted(capsys, isolated, {"docker-compose.yml": WEB, "ecs-params.yml": params})
+    problems = {p["key"]: p for p in document["problems"]}
     warning = problems["task_definition.services.wbe"]
     assert (warning["severity"], warning["file"], warning["line"]) == ("warning", "ecs-params.yml", 4)
     assert 'no compose service named "wbe"' in warning["message"]
@@ -686,10 +703,7 @@ services:
 def test_a_job_runs_once_in_the_task_of_the_service_waiting_for_it(
     isolated: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    write(isolated, {"docker-compose.yml": JOB})
-    result = run(capsys, "convert", "--output", "json", "--layout", "service", "--region", "us-east-1")
-    assert result.code == 0, result.err
-    document = json.loads(result.out)
+    document = _converted(capsys, isolated, {"docker-compose.yml": JOB}, "--layout", "service")
     # One ECS service: as a service of its own, ECS would restart the job every time it exits.
     (ecs_service,) = document["services"]
     assert ecs_service["serviceName"].endswith("-web")
@@ -710,10 +724,7 @@ def test_a_job_awaited_by_several_services_is_reported(
 ) -> None:
     compose = JOB + "  api:\n    image: example/api\n    depends_on:\n      migrate:\n"
     compose += "        condition: service_completed_successfully\n"
-    write(isolated, {"docker-compose.yml": compose})
-    result = run(capsys, "convert", "--output", "json", "--layout", "service", "--region", "us-east-1")
-    assert result.code == 0, result.err
-    document = json.loads(result.out)
+    document = _converted(capsys, isolated, {"docker-compose.yml": compose}, "--layout", "service")
     assert len(document["services"]) == 3
     warnings = [p for p in document["problems"] if p["code"] == "job-as-service"]
     assert len(warnings) == 1
@@ -724,16 +735,14 @@ def test_a_job_awaited_by_several_services_is_reported(
 def test_a_refusal_in_an_included_file_points_into_that_file(
     isolated: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    write(
+    error = _refusal(
+        capsys,
         isolated,
         {
             "docker-compose.yml": "include:\n  - sub/other.yml\n" + WEB,
             "sub/other.yml": "services:\n  db:\n    image: postgres\n    privileged: true\n",
         },
     )
-    result = run(capsys, "convert", "--region", "us-east-1")
-    assert_input_error(result)
-    (error,) = result.errors
     assert location_re("sub/other.yml", 4).search(error), error
 
 
@@ -744,10 +753,8 @@ def test_assign_public_ip_disabled_without_subnets_is_reported(
         "version: 1\nrun_params:\n  network_configuration:\n    awsvpc_configuration:\n"
         "      assign_public_ip: DISABLED\n"
     )
-    write(isolated, {"docker-compose.yml": WEB, "ecs-params.yml": params})
-    result = run(capsys, "convert", "--output", "json", "--region", "us-east-1")
-    assert result.code == 0, result.err
-    problems = json.loads(result.out)["problems"]
+    document = _converted(capsys, isolated, {"docker-compose.yml": WEB, "ecs-params.yml": params})
+    problems = document["problems"]
     (warning,) = [p for p in problems if p["key"].endswith("assign_public_ip")]
     assert (warning["severity"], warning["file"], warning["line"]) == ("warning", "ecs-params.yml", 5)
     assert "need a public IP to pull images" in warning["message"]
@@ -764,10 +771,8 @@ def test_ecs_params_depends_on_orders_the_containers(
         "version: 1\ntask_definition:\n  services:\n    migrate:\n      essential: false\n    web:\n"
         "      depends_on:\n        - container_name: migrate\n          condition: SUCCESS\n"
     )
-    write(isolated, {"docker-compose.yml": TWO, "ecs-params.yml": params})
-    result = run(capsys, "convert", "--output", "json", "--region", "us-east-1")
-    assert result.code == 0, result.err
-    (task,) = json.loads(result.out)["taskDefinitions"]
+    document = _converted(capsys, isolated, {"docker-compose.yml": TWO, "ecs-params.yml": params})
+    (task,) = document["taskDefinitions"]
     web = next(c for c in task["containerDefinitions"] if c["name"] == "web")
     assert web["dependsOn"] == [{"containerName": "migrate", "condition": "SUCCESS"}]
 
@@ -779,10 +784,7 @@ def test_ecs_params_depends_on_an_unknown_container_is_refused(
         "version: 1\ntask_definition:\n  services:\n    web:\n"
         "      depends_on:\n        - container_name: migrat\n          condition: START\n"
     )
-    write(isolated, {"docker-compose.yml": TWO, "ecs-params.yml": params})
-    result = run(capsys, "convert", "--region", "us-east-1")
-    assert_input_error(result)
-    (error,) = result.errors
+    error = _refusal(capsys, isolated, {"docker-compose.yml": TWO, "ecs-params.yml": params})
     assert "no container named migrat" in error
     assert location_re("ecs-params.yml", 6).search(error), error
 
@@ -790,16 +792,15 @@ def test_ecs_params_depends_on_an_unknown_container_is_refused(
 def test_a_cleared_entrypoint_is_sent_as_dockers_empty_entrypoint(
     isolated: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    write(
+    document = _converted(
+        capsys,
         isolated,
         {
             "docker-compose.yml": WEB + "    entrypoint: ''\n    command: [nginx]\n  job:\n    image: x\n"
             "    entrypoint: []\n    command: []\n"
         },
     )
-    result = run(capsys, "convert", "--output", "json", "--region", "us-east-1")
-    assert result.code == 0, result.err
-    web, job = json.loads(result.out)["taskDefinitions"][0]["containerDefinitions"]
+    web, job = document["taskDefinitions"][0]["containerDefinitions"]
     assert (web["entryPoint"], web["command"]) == ([""], ["nginx"])
     assert "entryPoint" not in job
     assert "command" not in job
@@ -812,13 +813,11 @@ def test_a_healthcheck_without_test_takes_its_command_from_ecs_params(
         "version: 1\ntask_definition:\n  services:\n    web:\n      healthcheck:\n"
         "        test: [CMD, 'true']\n"
     )
-    write(
+    document = _converted(
+        capsys,
         isolated,
         {"docker-compose.yml": WEB + "    healthcheck:\n      interval: 10s\n", "ecs-params.yml": params},
     )
-    result = run(capsys, "convert", "--output", "json", "--region", "us-east-1")
-    assert result.code == 0, result.err
-    document = json.loads(result.out)
     [web] = document["taskDefinitions"][0]["containerDefinitions"]
     assert web["healthCheck"] == {"command": ["CMD", "true"], "interval": 10}
     assert not [p for p in document["problems"] if p["code"] == "healthcheck-without-test"]
@@ -847,7 +846,8 @@ def test_a_secret_log_option_is_never_printed_nor_sent(
 def test_a_refusal_inherited_through_extends_points_into_the_base_file(
     isolated: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    write(
+    error = _refusal(
+        capsys,
         isolated,
         {
             "docker-compose.yml": (
@@ -856,9 +856,6 @@ def test_a_refusal_inherited_through_extends_points_into_the_base_file(
             "sub/base.yml": "services:\n  base:\n    image: nginx\n    ports:\n      - '8080:80'\n",
         },
     )
-    result = run(capsys, "convert", "--region", "us-east-1")
-    assert_input_error(result)
-    (error,) = result.errors
     assert "services.web.ports[0]: host port 8080 differs" in error
     assert location_re("sub/base.yml", 5).search(error), error
 
@@ -866,7 +863,8 @@ def test_a_refusal_inherited_through_extends_points_into_the_base_file(
 def test_a_key_the_extending_service_overrides_points_at_its_own_file(
     isolated: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    write(
+    error = _refusal(
+        capsys,
         isolated,
         {
             "docker-compose.yml": (
@@ -875,6 +873,4 @@ def test_a_key_the_extending_service_overrides_points_at_its_own_file(
             "base.yml": "services:\n  base:\n    image: nginx\n    privileged: true\n",
         },
     )
-    result = run(capsys, "convert", "--region", "us-east-1")
-    (error,) = result.errors
     assert location_re("docker-compose.yml", 4).search(error), error
