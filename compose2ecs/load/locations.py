@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import functools
-import posixpath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from compose2ecs.errors import InputError, Location, Problem
-from compose2ecs.load.yamlfile import YamlError, load_documents, locate, locate_in_files
+from compose2ecs.load.yamlfile import compose_nodes, locate_nodes
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping
+    from collections.abc import Callable, Iterable
+
+    import yaml
 
     from compose2ecs.errors import Path
     from compose2ecs.load.project import Project, Reader
@@ -19,84 +19,64 @@ if TYPE_CHECKING:
 def locate_problems(problems: Iterable[Problem], project: Project, reader: Reader) -> list[Problem]:
     """Locate each problem in the file its path belongs to.
 
-    Compose problems are searched in every file the loader read, so a key that comes from an
-    `include`d or `extends` file points there; a problem that names its file (ecs-params.yml) is
-    searched in that file only.
+    Compose problems are searched in every compose file the loader read, so a key from an
+    `include`d file points there, and a key a service inherits through `extends` points into the
+    base file; a problem that names its file (ecs-params.yml) is searched in that file only. Each
+    file is parsed once, however many problems there are.
     """
-    texts: dict[str, str | None] = dict(project.texts)
+    trees: dict[str, tuple[yaml.Node, ...] | None] = {}
 
-    def read(file: str) -> None:
-        if file not in texts:
-            try:
-                texts[file] = reader.read_text(file)
-            except (OSError, InputError):
-                texts[file] = None
+    def find(file: str, path: Path) -> tuple[Location, int] | None:
+        if file not in trees:
+            text = project.texts.get(file)
+            if text is None:
+                try:
+                    text = reader.read_text(file)
+                except (OSError, InputError):
+                    text = None
+            trees[file] = compose_nodes(text) if text is not None else None
+        return locate_nodes(trees[file], file, path)
 
     located = []
     for problem in problems:
         if problem.location is not None and problem.location.line:
             located.append(problem)
             continue
+        # Included and extended files first: on a tie the project's own (-f) files win, the later
+        # one as Compose merges them; another file wins only by spelling out more of the path.
         files = (
-            [problem.location.file] if problem.location is not None else list(project.texts) or project.files
+            [problem.location.file]
+            if problem.location is not None
+            else [*(f for f in project.texts if f not in project.files), *project.files]
         )
+        best: tuple[Location, int] | None = None
         for file in files:
-            read(file)
-        found = locate_in_files(texts, files, problem.path) if problem.path else None
-        if problem.location is None and len(problem.path) > 2 and problem.path[0] == "services":  # noqa: PLR2004
-            found = _in_extended_file(texts, files, problem.path, read) or found
-        located.append(problem._replace(location=found or Location(files[-1])))
+            found = find(file, problem.path) if problem.path else None
+            if found and (best is None or found[1] >= best[1]):
+                best = found
+        if problem.location is None and (best is None or best[1] < len(problem.path)):
+            best = _inherited(project, problem.path, find) or best
+        located.append(problem._replace(location=best[0] if best else Location(files[-1])))
     return located
 
 
-def _in_extended_file(
-    texts: Mapping[str, str | None], files: list[str], path: Path, read: Callable[[str], None]
-) -> Location | None:
-    """Where a key a service inherits through `extends` is written in the base file.
-
-    Only when no file of the project spells the whole path: the service's own files win.
-    """
-    if any((hit := locate(texts.get(f) or "", f, path)) and hit[1] == len(path) for f in files):
+def _inherited(
+    project: Project, path: Path, find: Callable[[str, Path], tuple[Location, int] | None]
+) -> tuple[Location, int] | None:
+    """Where a key that `services.<name>` inherits through `extends` is written in a base file."""
+    if len(path) < 3 or path[0] != "services":  # noqa: PLR2004 - services.<name>.<key>
         return None
-    service, rest = str(path[1]), path[2:]
+    rest = path[2:]
+    step = next(
+        (project.extends[f, str(path[1])] for f in project.texts if (f, str(path[1])) in project.extends),
+        None,
+    )
     seen: set[tuple[str, str]] = set()
-    file = next((f for f in reversed(files) if _extends_of(texts.get(f), f, service)), None)
-    while file is not None and (file, service) not in seen:
-        seen.add((file, service))
-        extends = _extends_of(texts.get(file), file, service)
-        if extends is None:
-            return None
-        base_file, service = extends
-        read(base_file)
-        hit = locate(texts.get(base_file) or "", base_file, ("services", service, *rest))
-        if hit and hit[1] == len(path):
-            return hit[0]
-        file = base_file
+    while step is not None and step not in seen:
+        seen.add(step)
+        base_file, service = step
+        found = find(base_file, ("services", service, *rest))
+        if found and found[1] == len(path):
+            return found
+        step = project.extends.get(step)
     return None
-
-
-def _extends_of(text: str | None, file: str, service: str) -> tuple[str, str] | None:
-    """(file, service) a service `extends` in this file, as written (no interpolation)."""
-    entry = _services_of(text or "", file).get(service)
-    extends = entry.get("extends") if isinstance(entry, dict) else None
-    if isinstance(extends, str):
-        return file, extends
-    if isinstance(extends, dict) and isinstance(extends.get("service"), str):
-        base = extends.get("file")
-        target = posixpath.join(posixpath.dirname(file), base) if isinstance(base, str) else file
-        return posixpath.normpath(target), extends["service"]
-    return None
-
-
-@functools.lru_cache(maxsize=16)
-def _services_of(text: str, file: str) -> dict[str, Any]:
-    # Parsed once per file, however many problems ask about it.
-    try:
-        documents = load_documents(text, file)
-    except YamlError:
-        return {}
-    services: dict[str, Any] = {}
-    for document in documents:
-        found = document.data.get("services") if isinstance(document.data, dict) else None
-        services.update(found if isinstance(found, dict) else {})
-    return services

@@ -125,6 +125,8 @@ class Project(NamedTuple):
     environment: dict[str, str]
     warnings: Sequence[str] = ()
     texts: Mapping[str, str] = MappingProxyType({})  # every file read, for locating later problems
+    # (file, service) -> (file, service) it extends, for locating inherited keys
+    extends: Mapping[tuple[str, str], tuple[str, str]] = MappingProxyType({})
 
 
 def normalize_project_name(name: str) -> str:
@@ -136,7 +138,7 @@ def normalize_project_name(name: str) -> str:
 class _Context:
     """What loading one project (or one included project) shares across its files."""
 
-    __slots__ = ("environment", "extends_bases", "reader", "texts", "warnings")
+    __slots__ = ("environment", "extends", "extends_bases", "reader", "texts", "warnings")
 
     def __init__(
         self,
@@ -144,11 +146,14 @@ class _Context:
         environment: dict[str, str],
         warnings: list[str],
         texts: dict[str, str] | None = None,
+        extends: dict[tuple[str, str], tuple[str, str]] | None = None,
     ) -> None:
         self.reader = reader
         self.environment = environment
         self.warnings = warnings
         self.texts: dict[str, str] = {} if texts is None else texts
+        # (file, service) -> (file, service) it extends: where inherited keys are written
+        self.extends: dict[tuple[str, str], tuple[str, str]] = {} if extends is None else extends
         self.extends_bases: dict[str, dict[str, Any]] = {}
 
     def lookup(self, name: str) -> str | None:
@@ -284,7 +289,7 @@ def load_project(options: ProjectOptions, reader: Reader | None = None) -> Proje
         raise InputError([ctx.problem_in_files(p.message, read, p.path, p.hint) for p in problems])
     _resolve_service_environment(ctx, decoded, read)
     _drop_unused_resources(decoded)
-    return Project(name, working_dir, files, decoded, environment, warnings, ctx.texts)
+    return Project(name, working_dir, files, decoded, environment, warnings, ctx.texts, ctx.extends)
 
 
 def _project_environment(
@@ -577,6 +582,7 @@ def _extend_service(
                 )
             ]
         )
+    ctx.extends[file, name] = (base_file, ref)
     base = _extend_service(
         ctx, ref, base_services, base_file, chain, tagged=tagged if base_file == file else []
     )
@@ -703,7 +709,7 @@ def _apply_include(
                 raise InputError([Problem(exc.message, Location(env_file, exc.line))]) from None
             for key, value in values.items():
                 environment.setdefault(key, value)
-        sub = _Context(ctx.reader, environment, ctx.warnings, ctx.texts)
+        sub = _Context(ctx.reader, environment, ctx.warnings, ctx.texts, ctx.extends)
         imported: dict[str, Any] = {}
         for inc in files:
             imported = _load_file(sub, inc, imported, project_dir, included)

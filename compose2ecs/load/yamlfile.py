@@ -393,13 +393,16 @@ def _child(node: yaml.Node, key: str | int) -> tuple[yaml.Node, yaml.Node] | Non
     return None
 
 
-@functools.lru_cache(maxsize=8)
-def _compose(text: str) -> tuple[yaml.Node, ...] | None:
-    """The node tree of a file, composed once however many problems it has."""
+def compose_nodes(text: str) -> tuple[yaml.Node, ...] | None:
+    """The node trees of a file's documents (None when it is not valid YAML), for `locate_nodes`."""
     try:
         return tuple(yaml.compose_all(text, Loader=_ComposeLoader))
     except yaml.YAMLError:
         return None
+
+
+# The loader locates its problems file by file; later stages compose each file once themselves.
+_compose = functools.lru_cache(maxsize=8)(compose_nodes)
 
 
 def find_alias_cycle(texts: Mapping[str, str], files: Sequence[str]) -> Problem | None:
@@ -457,7 +460,13 @@ def locate(text: str, filename: str, path: Path) -> tuple[Location, int] | None:
 
     The location is that of the key (for mappings) so messages point at what the user typed.
     """
-    nodes = _compose(text)
+    return locate_nodes(_compose(text), filename, path)
+
+
+def locate_nodes(
+    nodes: tuple[yaml.Node, ...] | None, filename: str, path: Path
+) -> tuple[Location, int] | None:
+    """`locate` in a file already composed with `compose_nodes`."""
     if nodes is None:
         return None
     best: tuple[Location, int] | None = None

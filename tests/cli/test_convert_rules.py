@@ -874,3 +874,19 @@ def test_a_key_the_extending_service_overrides_points_at_its_own_file(
         },
     )
     assert location_re("docker-compose.yml", 4).search(error), error
+
+
+def test_an_interpolated_extends_file_is_followed_too(
+    isolated: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The loader records where each service's base is, after interpolation, so locating follows it.
+    error = _refusal(
+        capsys,
+        isolated,
+        {
+            "docker-compose.yml": 'services:\n  web:\n    extends: {file: "${BASE}", service: base}\n',
+            ".env": "BASE=sub/base.yml\n",
+            "sub/base.yml": "services:\n  base:\n    image: nginx\n    ports: ['8080:80']\n",
+        },
+    )
+    assert location_re("sub/base.yml", 4).search(error), error
