@@ -734,8 +734,8 @@ def _app_for(args: list[str]) -> typer.Typer:
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the app and map every error to its exit code."""
-    # The stages recurse a few frames per level of YAML nesting, and libyaml allows 1000 levels:
-    # Python's default limit of 1000 frames would refuse files Compose reads.
+    # Loading raises the recursion limit for the 1000 levels of nesting libyaml reads (see
+    # load.yamlfile.deep_nesting); translating and printing such a value recurse as deep.
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
     try:
         # Typer/Click exit by themselves (SystemExit) on success and on usage errors (code 2).

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from compose2ecs.errors import InputError, Location, Path, Problem
 from compose2ecs.load.project import Reader, read_input
 from compose2ecs.load.schema import suggestion
-from compose2ecs.load.yamlfile import YamlError, find_alias_cycle, go_scalar, load_plain, locate
+from compose2ecs.load.yamlfile import YamlError, deep_nesting, find_alias_cycle, go_scalar, load_plain, locate
 from compose2ecs.model import (
     AwsvpcParams,
     CapacityProviderItem,
@@ -991,7 +991,8 @@ def _tags(check: _Checker, value: Any) -> dict[str, str]:
 def parse_ecs_params(text: str, filename: str, environ: Mapping[str, str]) -> EcsParams:
     """Validate and convert the text of an ecs-params.yml; raise InputError with every problem."""
     try:
-        return _parse(text, filename, environ)
+        with deep_nesting():
+            return _parse(text, filename, environ)
     except RecursionError:
         # A self-containing alias parses fine and only fails when the checks walk it.
         cycle = find_alias_cycle({filename: text}, [filename])

@@ -25,6 +25,7 @@ from compose2ecs.load.schema import validate
 from compose2ecs.load.yamlfile import (
     Document,
     YamlError,
+    deep_nesting,
     find_alias_cycle,
     load_documents,
     locate,
@@ -227,6 +228,11 @@ def discover_files(options: ProjectOptions, reader: Reader) -> list[str]:
 
 def load_project(options: ProjectOptions, reader: Reader | None = None) -> Project:
     """Load, merge, validate and normalise a compose project; raise InputError with every problem."""
+    with deep_nesting():
+        return _load_project(options, reader)
+
+
+def _load_project(options: ProjectOptions, reader: Reader | None) -> Project:
     reader = reader or Reader()
     files = discover_files(options, reader)
     cwd = _abspath(os.getcwd(), options.cwd)  # noqa: PTH109

@@ -10,15 +10,17 @@ re-composes a file's node tree on demand when a problem needs a line and column.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 import re
+import sys
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import yaml
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Iterator, Mapping, Sequence
 
 from compose2ecs.errors import Location, Path, Problem, format_path
 
@@ -391,6 +393,21 @@ def _child(node: yaml.Node, key: str | int) -> tuple[yaml.Node, yaml.Node] | Non
         if found:
             return found
     return None
+
+
+@contextlib.contextmanager
+def deep_nesting() -> Iterator[None]:
+    """Room for the 1000 levels of nesting libyaml reads.
+
+    The stages walk values recursively, a few frames per level, and Python's default limit of
+    1000 frames would refuse files Compose reads.
+    """
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 10_000))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(limit)
 
 
 def compose_nodes(text: str) -> tuple[yaml.Node, ...] | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -185,3 +186,16 @@ def test_infinite_number_cannot_be_printed_as_json(tmp_path: Path) -> None:
 def test_dollar_in_keys_is_escaped(tmp_path: Path) -> None:
     project = _project(tmp_path, "services:\n  web:\n    image: a\n    labels:\n      'price$$': x\n")
     assert config_output(project, "json")["services"]["web"]["labels"] == {"price$$$$": "x"}
+
+
+def test_deep_nesting_loads_without_the_cli_and_leaves_the_recursion_limit_as_it_was(tmp_path: Path) -> None:
+    limit = sys.getrecursionlimit()
+    _write(
+        tmp_path, {"compose.yaml": "x-deep: " + "[" * 900 + "]" * 900 + "\nservices:\n  web:\n    image: a\n"}
+    )
+    model = _load(tmp_path)
+    depth, value = 0, model["x-deep"]
+    while value:
+        depth, value = depth + 1, value[0]
+    assert depth == 899
+    assert sys.getrecursionlimit() == limit
