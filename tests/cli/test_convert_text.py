@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from typing import TYPE_CHECKING
 
@@ -74,12 +75,20 @@ def test_refusals_are_counted_on_stdout_and_listed_on_stderr(
     assert "1 problem(s) Fargate would refuse, listed on stderr." in result.out
     assert result.errors == [
         "error: compose.yaml:4:5: services.web.privileged: Fargate does not run privileged containers"
-        + result.errors[0].split("privileged containers", 1)[1]
     ]
 
 
-def test_text_view_does_not_load_rich(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_text_view_does_not_load_rich(tmp_path: Path) -> None:
+    # In a process of its own: other tests of the session import rich.
     write(tmp_path, {"compose.yaml": COMPOSE})
-    loaded_before = "rich.console" in sys.modules
-    run(capsys, "convert", "--region", "eu-west-1")
-    assert loaded_before or "rich.console" not in sys.modules
+    code = (
+        "import sys\n"
+        "from compose2ecs.cli.main import main\n"
+        "try:\n    main(['convert', '--region', 'eu-west-1'])\n"
+        "except SystemExit as exc:\n    assert exc.code == 0, exc.code\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'rich'))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.splitlines()[-1] == "[]"
