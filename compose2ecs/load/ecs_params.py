@@ -666,6 +666,13 @@ def _efs_volume(check: _Checker, item: dict[str, Any], path: Path) -> EfsVolume 
             "must be ENABLED when iam is ENABLED or an access_point is set",
             "write transit_encryption: ENABLED",
         )
+    if volume.access_point is not None and (volume.root_directory or "/") != "/":
+        # The access point fixes the directory; ECS refuses any other rootDirectory.
+        check.error(
+            (*path, "root_directory"),
+            "must be / or absent with an access_point",
+            "set the directory on the access point and remove root_directory",
+        )
     return volume if name is not None and filesystem_id is not None else None
 
 
@@ -851,7 +858,7 @@ def _service_discovery(check: _Checker, value: Any, path: Path) -> dict[str, Any
 
 
 def _capacity_providers(check: _Checker, value: Any, path: Path) -> tuple[CapacityProviderItem, ...]:
-    out = []
+    out: list[CapacityProviderItem] = []
     with_base = 0
     for item_path, item in check.items(value, path):
         entry = check.mapping(item, item_path, ("capacity_provider", "weight", "base"))
@@ -871,8 +878,16 @@ def _capacity_providers(check: _Checker, value: Any, path: Path) -> tuple[Capaci
                     "only one capacity provider may set base",
                     "remove base from all but one",
                 )
-        if provider is not None:
+        if provider is not None and any(item.capacity_provider == provider for item in out):
+            check.error(provider_path, f"{provider} is listed twice", "list each capacity provider once")
+        elif provider is not None:
             out.append(CapacityProviderItem(capacity_provider=provider, weight=weight, base=base))
+    if out and not any(item.weight for item in out):
+        check.error(
+            path,
+            "no capacity provider has a weight above 0: ECS cannot place any task",
+            "give at least one capacity provider a weight, e.g. weight: 1",
+        )
     return tuple(out)
 
 
@@ -1023,6 +1038,15 @@ def _parse(text: str, filename: str, environ: Mapping[str, str]) -> EcsParams:
         "log_retention_days": _log_retention(check, top.get("log_retention_days")),
         "tags": _tags(check, top.get("tags")),
     }
+    os_family = fields.get("os_family")
+    if os_family not in {None, "LINUX"} and any(
+        item.capacity_provider == "FARGATE_SPOT" for item in fields.get("capacity_providers", ())
+    ):
+        check.error(
+            ("run_params", "capacity_provider_strategy"),
+            f"FARGATE_SPOT runs Linux tasks only, not {os_family}",
+            "use the FARGATE capacity provider for Windows tasks",
+        )
     if check.problems:
         raise InputError(sorted(check.problems, key=_position))
     return EcsParams(file=filename, **fields)

@@ -36,7 +36,6 @@ def build(
             }
             for item in params.capacity_providers
         ]
-        _capacity_providers(params, report)
     else:
         request["launchType"] = "FARGATE"
     request["platformVersion"] = params.platform_version or "LATEST"
@@ -98,38 +97,6 @@ def build(
             "fargate-unsupported",
         )
     return request
-
-
-def _capacity_providers(params: EcsParams, report: Report) -> None:
-    """What CreateService refuses in a strategy, beyond each item's own range (checked on load)."""
-    path = ("run_params", "capacity_provider_strategy")
-    seen: set[str] = set()
-    for index, item in enumerate(params.capacity_providers):
-        if item.capacity_provider in seen:
-            report.add(
-                (*path, index, "capacity_provider"),
-                f"{item.capacity_provider} is listed twice",
-                REJECTED,
-                "capacity-provider",
-                "list each capacity provider once",
-            )
-        seen.add(item.capacity_provider)
-    if not any(item.weight for item in params.capacity_providers):
-        report.add(
-            path,
-            "no capacity provider has a weight above 0: ECS cannot place any task",
-            REJECTED,
-            "capacity-provider",
-            "give at least one capacity provider a weight, e.g. weight: 1",
-        )
-    if "FARGATE_SPOT" in seen and (params.os_family or "LINUX").upper() != "LINUX":
-        report.add(
-            path,
-            f"FARGATE_SPOT runs Linux tasks only, not {params.os_family}",
-            REJECTED,
-            "capacity-provider",
-            "use the FARGATE capacity provider for Windows tasks",
-        )
 
 
 def _network_without_subnets(awsvpc: AwsvpcParams, report: Report) -> None:

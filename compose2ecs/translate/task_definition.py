@@ -302,15 +302,6 @@ def _volumes(
                 config: dict[str, Any] = {"fileSystemId": spec.filesystem_id}
                 if spec.root_directory:
                     config["rootDirectory"] = spec.root_directory
-                if spec.access_point and (spec.root_directory or "/") != "/":
-                    # The access point fixes the directory; ECS refuses any other rootDirectory.
-                    report.add(
-                        ("task_definition", "efs_volumes", params.efs_volumes.index(spec), "root_directory"),
-                        f"EFS volume {spec.name} uses an access point, so root_directory must be / or absent",
-                        REJECTED,
-                        "efs-access-point-root",
-                        "set the directory on the access point and remove root_directory",
-                    )
                 if spec.transit_encryption:
                     config["transitEncryption"] = spec.transit_encryption
                 if spec.transit_encryption_port is not None:

@@ -240,7 +240,7 @@ RULES = [
             "      filesystem_id: fs-0123456789abcdef0\n      access_point: fsap-0123456789abcdef0\n"
             "      transit_encryption: ENABLED\n      root_directory: /srv\n"
         ),
-        "root_directory must be / or absent",
+        "must be / or absent with an access_point",
         "ecs-params.yml",
         8,
     ),

@@ -479,7 +479,7 @@ def test_docker_and_efs_volumes_convert() -> None:
           efs_volumes:
             - name: data
               filesystem_id: fs-123
-              root_directory: /srv
+              root_directory: /
               transit_encryption: ENABLED
               transit_encryption_port: 2049
               access_point: fsap-1
@@ -500,7 +500,7 @@ def test_docker_and_efs_volumes_convert() -> None:
         EfsVolume(
             name="data",
             filesystem_id="fs-123",
-            root_directory="/srv",
+            root_directory="/",
             transit_encryption="ENABLED",
             transit_encryption_port=2049,
             access_point="fsap-1",
@@ -643,7 +643,7 @@ def test_launch_type_is_fargate_only() -> None:
 def test_launch_type_and_a_capacity_provider_strategy_exclude_each_other() -> None:
     problem = _single(
         "run_params:\n  launch_type: FARGATE\n"
-        "  capacity_provider_strategy:\n    - capacity_provider: FARGATE\n"
+        "  capacity_provider_strategy:\n    - {capacity_provider: FARGATE, weight: 1}\n"
     )
     assert problem.message == "cannot be used together with launch_type"
     _at(problem, 3, 3)
@@ -652,7 +652,8 @@ def test_launch_type_and_a_capacity_provider_strategy_exclude_each_other() -> No
 def test_only_one_capacity_provider_may_have_a_base() -> None:
     problem = _single(
         "run_params:\n  capacity_provider_strategy:\n"
-        "    - {capacity_provider: FARGATE, base: 1}\n    - {capacity_provider: FARGATE_SPOT, base: 0}\n"
+        "    - {capacity_provider: FARGATE, base: 1, weight: 1}\n"
+        "    - {capacity_provider: FARGATE_SPOT, base: 0}\n"
     )
     assert problem.message == "only one capacity provider may set base"
     assert problem.path == ("run_params", "capacity_provider_strategy", 1, "base")
@@ -862,3 +863,37 @@ def test_an_alias_inside_the_node_it_names_is_reported_where_it_is() -> None:
         "task_definition.services"
     )
     assert problem.location == Location(FILE, 3, 13)
+
+
+def test_a_capacity_provider_strategy_must_give_weight_and_name_each_provider_once() -> None:
+    problems = _problems(
+        "run_params:\n  capacity_provider_strategy:\n"
+        "    - {capacity_provider: FARGATE_SPOT}\n    - {capacity_provider: FARGATE_SPOT, base: 1}\n"
+    )
+    assert [(p.message, p.path) for p in problems] == [
+        (
+            "no capacity provider has a weight above 0: ECS cannot place any task",
+            ("run_params", "capacity_provider_strategy"),
+        ),
+        (
+            "FARGATE_SPOT is listed twice",
+            ("run_params", "capacity_provider_strategy", 1, "capacity_provider"),
+        ),
+    ]
+
+
+def test_windows_tasks_cannot_run_on_fargate_spot() -> None:
+    problem = _single(
+        "task_definition:\n  os_family: WINDOWS_SERVER_2022_CORE\n"
+        "run_params:\n  capacity_provider_strategy:\n    - {capacity_provider: FARGATE_SPOT, weight: 1}\n"
+    )
+    assert problem.message == "FARGATE_SPOT runs Linux tasks only, not WINDOWS_SERVER_2022_CORE"
+
+
+def test_an_access_point_fixes_the_efs_root_directory() -> None:
+    problem = _single(
+        "task_definition:\n  efs_volumes:\n    - name: data\n      filesystem_id: fs-1\n"
+        "      access_point: fsap-1\n      transit_encryption: ENABLED\n      root_directory: /srv\n"
+    )
+    assert problem.message == "must be / or absent with an access_point"
+    _at(problem, 7, 7)
