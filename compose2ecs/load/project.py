@@ -1218,10 +1218,10 @@ def json_output_problems(project: Project) -> list[Problem]:
     """
     problems: list[Problem] = []
     texts: dict[str, str | None] = dict(project.texts)
-    files = list(project.texts) or project.files
+    files = list(project.texts)
 
-    def add(message: str, path: Path, hint: str) -> None:
-        location = locate_in_files(texts, files, path) or Location(project.files[0])
+    def add(message: str, path: Path, hint: str, location: Location | None = None) -> None:
+        location = location or locate_in_files(texts, files, path) or Location(project.files[0])
         problems.append(Problem(message, location=location, path=path, hint=hint))
 
     # types.SSHKey.MarshalJSON writes `"id": path`, which is not a JSON value.
@@ -1229,13 +1229,11 @@ def json_output_problems(project: Project) -> list[Problem]:
         for key in (service.get("build") or {}).get("ssh") or []:
             if isinstance(key, dict):
                 ssh_path: Path = ("services", name, "build", "ssh")
-                problems.append(
-                    Problem(
-                        f"Docker Compose v2.40.3 cannot print an ssh key with a path ({key['id']}) as JSON",
-                        location=locate_ssh_key(texts, ssh_path, key["id"]) or Location(project.files[0]),
-                        path=ssh_path,
-                        hint="print the project with --format yaml",
-                    )
+                add(
+                    f"Docker Compose v2.40.3 cannot print an ssh key with a path ({key['id']}) as JSON",
+                    ssh_path,
+                    "print the project with --format yaml",
+                    locate_ssh_key(texts, ssh_path, key["id"]),
                 )
     for path in _non_finite_numbers(project.model, ()):
         add(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from typing import Any, NamedTuple
 
@@ -413,8 +412,7 @@ def _ports(
                 'at most 64 characters, not starting with "-"',
                 REJECTED,
                 "invalid-port-name",
-                f'e.g. "{re.sub(r"[^a-z0-9_-]", "-", user_name.lower()).strip("-")[:64] or "http"}", '
-                "or leave the name out",
+                f'e.g. "{names.port_name_chars(user_name).strip("-")[:64] or "http"}", or leave the name out',
             )
             user_name = ""
         mapping["name"] = user_name or names.port_name(container.service, target, protocol)
@@ -512,6 +510,8 @@ def unique_port_names(containers: list[Container], report: Report) -> None:
 
 def _is_loopback(host_ip: str) -> bool:
     """127.0.0.0/8, ::1, and 127.x written as an IPv4-mapped IPv6 address."""
+    import ipaddress  # noqa: PLC0415 - only ports bound to a host IP need it
+
     try:
         address = ipaddress.ip_address(host_ip.strip("[]"))
     except ValueError:
@@ -899,7 +899,14 @@ def _logging(
         for required in ("splunk-url", "splunk-token"):
             if required not in options and not any(s.name == required for s in params.log_secret_options):
                 report.add(
-                    (*path, "options"), f"the splunk driver needs {required}", REJECTED, "splunk-options"
+                    (*path, "options"),
+                    f"the splunk driver needs {required}",
+                    REJECTED,
+                    "splunk-options",
+                    # The token is a secret: as a plain option it is refused (see _without_secrets).
+                    "name its Secrets Manager or SSM ARN in ecs-params logging.secret_options"
+                    if required == "splunk-token"
+                    else f"add {required} to logging.options",
                 )
     options = _without_secrets(options, (*path, "options"), container.service, report)
     config: dict[str, Any] = {"logDriver": driver, "options": options}

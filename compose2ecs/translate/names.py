@@ -79,6 +79,11 @@ def is_port_name(name: str) -> bool:
     return 0 < len(name) <= PORT_NAME_MAX and _PORT_NAME_CHARS.issuperset(name) and name[0] != "-"
 
 
+def port_name_chars(text: str) -> str:
+    """`text` lowercased, with every character a port name cannot hold replaced by "-"."""
+    return re.sub(r"[^a-z0-9_-]", "-", text.lower())
+
+
 def port_name(container: str, port: int, protocol: str) -> str:
     """`<container>-<port>[-<protocol>]`, lowercase; also the Service Connect discovery name of a port.
 
@@ -87,7 +92,7 @@ def port_name(container: str, port: int, protocol: str) -> str:
     """
     suffix = f"-{port}" if protocol == "tcp" else f"-{port}-{protocol}"
     lowered = container.lower()
-    base = re.sub(r"[^a-z0-9_-]", "-", lowered).lstrip("-") or "port"
+    base = port_name_chars(container).lstrip("-") or "port"
     if base != lowered or len(base) + len(suffix) > PORT_NAME_MAX:
         digest = _digest(container)
         base = f"{base[: PORT_NAME_MAX - len(suffix) - len(digest) - 1]}-{digest}"

@@ -416,9 +416,6 @@ def test_empty_second_document(capsys: pytest.CaptureFixture[str], tmp_path: Pat
     assert names_file(result.errors[0], "compose.yaml"), result.err
 
 
-# compose2ecs.load.config_output(project, "json") refuses both; the CLI does not pass the format yet.
-
-
 def test_infinite_float_is_rejected(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     write(tmp_path, {"compose.yaml": WEB + "    cpus: .inf\n"})
     result = run(capsys, "config", "--format", "json")
