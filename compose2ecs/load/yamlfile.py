@@ -315,28 +315,18 @@ def _yaml_problem(filename: str, exc: yaml.YAMLError, text: str) -> Problem:
 
 def _key_path_at(text: str, index: int) -> Path | None:
     """The key path of the mapping key written at `index` (for a duplicate key: which one)."""
-    try:
-        roots = list(yaml.compose_all(text, Loader=_BaseLoader))
-    except yaml.YAMLError:
-        return None
+    roots = _compose(text) or ()
 
     def search(node: yaml.Node, path: Path, seen: set[int]) -> Path | None:
         if id(node) in seen:  # an alias to an enclosing node
             return None
         seen = seen | {id(node)}
-        if isinstance(node, yaml.MappingNode):
-            for key_node, value_node in node.value:
-                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
-                if key_node.start_mark.index == index:
-                    return (*path, key)
-                found = search(value_node, (*path, key), seen)
-                if found:
-                    return found
-        elif isinstance(node, yaml.SequenceNode):
-            for position, item in enumerate(node.value):
-                found = search(item, (*path, position), seen)
-                if found:
-                    return found
+        for part, key_node, child in _children(node):
+            if isinstance(node, yaml.MappingNode) and key_node.start_mark.index == index:
+                return (*path, part)
+            found = search(child, (*path, part), seen)
+            if found:
+                return found
         return None
 
     for root in roots:
@@ -442,18 +432,24 @@ def find_alias_cycle(texts: Mapping[str, str], files: Sequence[str]) -> Problem 
     return None
 
 
+def _children(node: yaml.Node) -> list[tuple[str | int, yaml.Node, yaml.Node]]:
+    """(key or index, key node, child) of a mapping or sequence node; nothing for a scalar."""
+    if isinstance(node, yaml.SequenceNode):
+        return [(position, item, item) for position, item in enumerate(node.value)]
+    if isinstance(node, yaml.MappingNode):
+        return [
+            (key.value if isinstance(key, yaml.ScalarNode) else "?", key, value) for key, value in node.value
+        ]
+    return []
+
+
 def _cycle(node: yaml.Node, path: Path, open_nodes: dict[int, Path]) -> tuple[yaml.Node, Path, Path] | None:
     if id(node) in open_nodes:
         return node, path, open_nodes[id(node)]
     if not isinstance(node, yaml.SequenceNode | yaml.MappingNode):
         return None
     open_nodes[id(node)] = path
-    children: list[tuple[str | int, yaml.Node]] = (
-        list(enumerate(node.value))
-        if isinstance(node, yaml.SequenceNode)
-        else [(str(key.value), value) for key, value in node.value]
-    )
-    for part, child in children:
+    for part, _key, child in _children(node):
         found = _cycle(child, (*path, part), open_nodes)
         if found is not None:
             return found
