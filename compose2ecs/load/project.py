@@ -596,30 +596,18 @@ def _extend_service(
         return service
     if not isinstance(base, dict):
         raise InputError([ctx.problem(f"services.{ref} must be a mapping", base_file, ("services", ref))])
+    base = _deep_copy(base)
+    for tagged_path in tagged:
+        # !reset / !override in the extending service: the base's value is forgotten before merging,
+        # as for override files.
+        if tagged_path[:2] == ("services", name) and len(tagged_path) > 2:  # noqa: PLR2004 - services.NAME.KEY
+            _delete_path(base, tagged_path[2:])
     try:
-        merged: dict[str, Any] = merge_values(_deep_copy(base), service, ("services", name))
+        merged: dict[str, Any] = merge_values(base, service, ("services", name))
     except MergeError as exc:
         raise InputError([ctx.problem(exc.message, file, exc.path)]) from None
     merged.pop("extends", None)
-    for tagged_path in tagged:
-        if tagged_path[:2] == ("services", name) and len(tagged_path) > 2:  # noqa: PLR2004 - services.NAME.KEY
-            _replace_tagged(merged, service, tagged_path[2:])
     return merged
-
-
-def _replace_tagged(merged: dict[str, Any], service: dict[str, Any], path: Path) -> None:
-    """`!override` keeps the service's own value over the base's; `!reset` drops the base's."""
-    node: Any = merged
-    own: Any = service
-    for part in path[:-1]:
-        node = node.get(part) if isinstance(node, dict) else None
-        own = own.get(part) if isinstance(own, dict) else None
-    if not isinstance(node, dict):
-        return
-    if isinstance(own, dict) and path[-1] in own:
-        node[path[-1]] = _deep_copy(own[path[-1]])
-    else:
-        node.pop(path[-1], None)
 
 
 def _extends_base(ctx: _Context, base_file: str) -> dict[str, Any]:
