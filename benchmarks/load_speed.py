@@ -30,14 +30,12 @@ def _projects(limit: int, golden: str) -> list[tuple[str, Path, list[str]]]:
     projects: list[tuple[str, Path, list[str]]] = [
         (p.name, p, []) for p in sorted((REPO / "tests" / "fixtures").glob(f"{golden}-*"))
     ]
-    root = corpus_root()
-    if root is not None:
-        accepted = [c for c in cases(root) if c.accepted]
-        # The biggest accepted projects: the interesting end for start-up plus parsing cost.
-        accepted.sort(key=lambda c: -sum((c.path / f).stat().st_size for f in c.meta["files"]))
-        for case in accepted[:limit]:
-            workdir = case.path / case.meta.get("workdir", ".")
-            projects.append((case.id, workdir, list(case.meta["files"])))
+    accepted = [c for c in cases(corpus_root()) if c.accepted]
+    # The biggest accepted projects: the interesting end for start-up plus parsing cost.
+    accepted.sort(key=lambda c: -sum((c.path / f).stat().st_size for f in c.meta["files"]))
+    for case in accepted[:limit]:
+        workdir = case.path / case.meta.get("workdir", ".")
+        projects.append((case.id, workdir, list(case.meta["files"])))
     return projects
 
 

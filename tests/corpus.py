@@ -1,41 +1,185 @@
-"""The compose corpus (../shared/corpus): cases, their expected verdicts and models, and our run of each.
+"""The compose corpus: cases, their expected verdicts and models, and our run of each.
+
+The corpus ships in the repository as `tests/corpus/corpus.tar.xz` (see tests/corpus/README.md).
+`corpus_root()` unpacks it once into `.cache/corpus-<sha256 of the archive>/` (git-ignored), or
+returns the unpacked folder named by `COMPOSE2ECS_CORPUS` when that is set.
 
 Used by the conformance tests and, as `python -m tests.corpus [CASE_FILTER]`, to see where we differ.
+`python -m tests.corpus pack NEW_CORPUS_DIR` rewrites the archive from an unpacked corpus folder.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
+import lzma
 import os
+import shutil
+import stat
 import sys
+import tarfile
+import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compose2ecs.errors import InputError
 from compose2ecs.load import ProjectOptions, config_output, load_project
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
 REPO = Path(__file__).resolve().parent.parent
 ORACLE_ENV = {"PATH": "/usr/bin:/bin", "HOME": "/nonexistent-home"}
 
+ARCHIVE = REPO / "tests" / "corpus" / "corpus.tar.xz"
+CACHE = REPO / ".cache"
+OVERRIDE_ENV = "COMPOSE2ECS_CORPUS"
+# Every member of the archive sits under this folder, so a manual `tar xf` makes one folder.
+TOP = "corpus"
+# Fixed packing parameters: re-packing an unchanged corpus yields identical bytes.
+XZ_PRESET = 9 | lzma.PRESET_EXTREME
+MTIME = 0
+SKIPPED_NAMES = frozenset(("__pycache__", ".DS_Store"))
+# A temporary extraction folder this old was left by an interrupted run: it is removed.
+STALE_SECONDS = 3600
 
-def corpus_root() -> Path | None:
-    root = Path(os.environ.get("COMPOSE2ECS_CORPUS", REPO.parent / "shared" / "corpus"))
-    return root if (root / "MANIFEST.tsv").is_file() else None
+
+class CorpusError(Exception):
+    """The corpus is missing, broken or cannot be packed."""
 
 
-def corpus_or_skip() -> Path:
-    """The corpus for a conformance test: skipped with a reason on a user's clone, required in CI."""
-    import pytest  # noqa: PLC0415 - `python -m tests.corpus` runs without pytest
+def corpus_root() -> Path:
+    """The unpacked corpus: `COMPOSE2ECS_CORPUS` if set, else the repository's archive, unpacked once."""
+    override = os.environ.get(OVERRIDE_ENV)
+    if override:
+        root = Path(override).resolve()
+        if not (root / "MANIFEST.tsv").is_file():
+            raise CorpusError(f"{OVERRIDE_ENV}={override} is not an unpacked corpus (no MANIFEST.tsv)")
+        return root
+    return unpacked(ARCHIVE, CACHE)
 
-    root = corpus_root()
-    if root is None:
-        if os.environ.get("COMPOSE2ECS_REQUIRE_CORPUS"):
-            pytest.fail("the compose corpus is required here but was not found (COMPOSE2ECS_CORPUS)")
-        pytest.skip(
-            "compose corpus not found at ../shared/corpus (set COMPOSE2ECS_CORPUS to run conformance)"
-        )
-    return root
+
+def unpacked(archive: Path, cache: Path) -> Path:
+    """`archive` extracted into `cache/corpus-<sha256>/`, atomically: other processes never see half of it."""
+    try:
+        data = archive.read_bytes()
+    except OSError as exc:
+        raise CorpusError(f"the corpus archive cannot be read: {exc}") from exc
+    digest = hashlib.sha256(data).hexdigest()
+    target = cache / f"corpus-{digest}"
+    if (target / "MANIFEST.tsv").is_file():
+        return target
+    cache.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=f".corpus-{digest[:12]}-", dir=cache))
+    try:
+        # The bytes just hashed are the bytes extracted, even if the archive is rewritten meanwhile.
+        _extract(data, archive, scratch)
+        try:
+            (scratch / TOP).rename(target)
+        except OSError as exc:
+            if not (target / "MANIFEST.tsv").is_file():
+                raise CorpusError(f"cannot move the unpacked corpus to {target} (remove it?): {exc}") from exc
+            # Another process unpacked the same archive first: use its copy.
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    _prune(cache, keep=target)
+    return target
+
+
+def _extract(data: bytes, archive: Path, into: Path) -> None:
+    try:
+        with tarfile.open(fileobj=io.BytesIO(data), mode="r:xz") as tar:
+            members = tar.getmembers()
+            for member in members:
+                parts = member.name.split("/")
+                if parts[0] != TOP or ".." in parts or not (member.isfile() or member.isdir()):
+                    raise CorpusError(
+                        f"the corpus archive {archive} holds {member.name!r}: only files and folders "
+                        f"under {TOP}/ are allowed"
+                    )
+            # The "data" filter also refuses absolute paths, links and device files, and drops odd modes.
+            tar.extractall(into, members=members, filter="data")
+    except (tarfile.TarError, lzma.LZMAError, EOFError, OSError) as exc:
+        raise CorpusError(f"the corpus archive {archive} is broken: {exc}") from exc
+    if not (into / TOP / "MANIFEST.tsv").is_file():
+        raise CorpusError(f"the corpus archive {archive} has no {TOP}/MANIFEST.tsv")
+
+
+def _prune(cache: Path, keep: Path) -> None:
+    """Remove corpora unpacked from earlier archives and extractions an interrupted run left behind."""
+    now = time.time()
+    for entry in cache.iterdir():
+        if entry == keep or not entry.is_dir():
+            continue
+        older = entry.name.startswith("corpus-")
+        abandoned = entry.name.startswith(".corpus-") and now - entry.stat().st_mtime > STALE_SECONDS
+        if older or abandoned:
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def pack(source: Path, archive: Path = ARCHIVE) -> bool:
+    """Write the corpus folder `source` to `archive` reproducibly; False when the bytes did not change."""
+    source = source.resolve()
+    if not (source / "MANIFEST.tsv").is_file():
+        raise CorpusError(f"{source} is not a corpus folder (no MANIFEST.tsv)")
+    data = archive_bytes(source)
+    if archive.is_file() and archive.read_bytes() == data:
+        return False
+    archive.parent.mkdir(parents=True, exist_ok=True)
+    handle, scratch = tempfile.mkstemp(prefix=f".{archive.name}-", dir=archive.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        Path(scratch).chmod(0o644)
+        Path(scratch).replace(archive)
+    except BaseException:
+        Path(scratch).unlink(missing_ok=True)
+        raise
+    return True
+
+
+def archive_bytes(source: Path) -> bytes:
+    """The tar.xz of `source`, always the same bytes for the same files (see `tar_bytes`)."""
+    return lzma.compress(tar_bytes(source), format=lzma.FORMAT_XZ, check=lzma.CHECK_CRC64, preset=XZ_PRESET)
+
+
+def tar_bytes(source: Path) -> bytes:
+    """The tar of `source`: sorted entries, fixed mtime, owner 0 without names, modes 0644/0755."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for path in _entries(source):
+            relative = path.relative_to(source).as_posix()
+            info = tarfile.TarInfo(TOP if relative == "." else f"{TOP}/{relative}")
+            info.mtime = MTIME
+            info.uid = info.gid = 0
+            info.uname = info.gname = ""
+            mode = path.lstat().st_mode
+            if stat.S_ISDIR(mode):
+                info.type = tarfile.DIRTYPE
+                info.mode = 0o755
+                tar.addfile(info)
+            elif stat.S_ISREG(mode):
+                info.size = path.stat().st_size
+                info.mode = 0o755 if mode & 0o111 else 0o644
+                with path.open("rb") as content:
+                    tar.addfile(info, content)
+            else:
+                raise CorpusError(f"{path}: only regular files and folders can be packed (no links)")
+    return buffer.getvalue()
+
+
+def _entries(folder: Path) -> Iterator[Path]:
+    yield folder
+    for child in sorted(folder.iterdir(), key=lambda p: p.name):
+        if child.name in SKIPPED_NAMES:
+            continue
+        if child.is_dir() and not child.is_symlink():
+            yield from _entries(child)
+        else:
+            yield child
 
 
 @dataclass(frozen=True)
@@ -136,10 +280,31 @@ def model_diff(expected: dict[str, Any], actual: dict[str, Any]) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    root = corpus_root()
-    if root is None:
-        print("corpus not found; set COMPOSE2ECS_CORPUS")
+    try:
+        if argv[:1] == ["pack"]:
+            return _pack_command(argv[1:])
+        root = corpus_root()
+    except CorpusError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
+    return _show_disagreements(root, argv)
+
+
+def _pack_command(argv: list[str]) -> int:
+    if len(argv) != 1 or argv[0].startswith("-"):
+        print("usage: python -m tests.corpus pack NEW_CORPUS_DIR", file=sys.stderr)
+        return 2
+    source = Path(argv[0])
+    changed = pack(source)
+    data = ARCHIVE.read_bytes()
+    print(
+        f"{ARCHIVE.relative_to(REPO)} {'rewritten' if changed else 'unchanged'}: {len(data)} bytes, "
+        f"{len(cases(source))} cases, sha256 {hashlib.sha256(data).hexdigest()}"
+    )
+    return 0
+
+
+def _show_disagreements(root: Path, argv: list[str]) -> int:
     selected = [c for c in cases(root) if not argv or any(a in c.id for a in argv)]
     verdict_ok = model_ok = accepted = 0
     for case in selected:

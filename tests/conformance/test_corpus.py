@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tests.corpus import Case, Outcome, cases, corpus_or_skip, model_diff, run_case
+from tests.corpus import Case, Outcome, cases, corpus_root, model_diff, run_case
 
 if TYPE_CHECKING:
     import pytest
@@ -25,7 +25,7 @@ def _known() -> dict[tuple[str, str], str]:
 
 
 def test_corpus_agreement(capsys: pytest.CaptureFixture[str]) -> None:
-    root = corpus_or_skip()
+    root = corpus_root()
     known = _known()
     all_cases = cases(root)
     assert len(all_cases) > 500, "the corpus looks truncated"

@@ -11,14 +11,14 @@ from compose2ecs.load.role_policy import standard_trust_policy
 from compose2ecs.model import EcsParams
 from compose2ecs.translate import TranslateOptions, translate_project
 from tests.botocore_model import desired_state_errors
-from tests.corpus import ORACLE_ENV, cases, corpus_or_skip
+from tests.corpus import ORACLE_ENV, cases, corpus_root
 
 if TYPE_CHECKING:
     import pytest
 
 
 def test_every_accepted_corpus_case_converts_to_valid_requests(capsys: pytest.CaptureFixture[str]) -> None:
-    root = corpus_or_skip()
+    root = corpus_root()
     accepted = clean = 0
     invalid: list[str] = []
     codes: Counter[str] = Counter()

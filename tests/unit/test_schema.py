@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -17,13 +16,11 @@ from compose2ecs.errors import format_path
 from compose2ecs.load import schema as schema_module
 from compose2ecs.load.schema import SchemaError, compile_schema, validate
 from compose2ecs.load.yamlfile import Timestamp
+from tests.corpus import corpus_root
 
 SCHEMA_FILE = Path(schema_module.__file__).with_name("compose-spec.json")
 # The Compose Specification schema embedded in Docker Compose v2.40.3 (compose-go v2.9.1).
 SCHEMA_SHA256 = "e4e1a42ce687c47e199551d1f025b1e713a4d1f9302706d3f89de9cef1d376a4"
-
-REPO = Path(__file__).resolve().parents[2]
-CORPUS = Path(os.environ.get("COMPOSE2ECS_CORPUS", REPO.parent / "shared" / "corpus"))
 
 
 def found(schema: dict[str, Any], instance: Any) -> list[tuple[str, str]]:
@@ -591,14 +588,16 @@ def _within(path: str, where: str) -> bool:
 
 
 def _cases() -> list[tuple[Path, dict[str, Any], dict[str, Any]]]:
-    if not CORPUS.is_dir():
-        pytest.skip(f"corpus not found at {CORPUS} (set COMPOSE2ECS_CORPUS)")
     cases = []
-    for result_file in sorted(CORPUS.glob("*/*/expected/result.json")):
+    for result_file in sorted(corpus_root().glob("*/*/expected/result.json")):
         folder = result_file.parent.parent
         case = json.loads((folder / "case.json").read_text(encoding="utf-8"))
         cases.append((folder, case, json.loads(result_file.read_text(encoding="utf-8"))))
     return cases
+
+
+def _case_id(folder: Path) -> str:
+    return f"{folder.parent.name}/{folder.name}"
 
 
 def test_corpus_oracle_models_are_valid(capsys: pytest.CaptureFixture[str]) -> None:
@@ -611,7 +610,7 @@ def test_corpus_oracle_models_are_valid(capsys: pytest.CaptureFixture[str]) -> N
         model = json.loads((folder / "expected" / "oracle.json").read_text(encoding="utf-8"))
         problems = validate(model)
         if problems:
-            failures[str(folder.relative_to(CORPUS))] = [p.render() for p in problems]
+            failures[_case_id(folder)] = [p.render() for p in problems]
     with capsys.disabled():  # the counts are this test's report: show them even when output is captured
         print(f"\nschema: {checked - len(failures)}/{checked} oracle models valid")
     assert checked
@@ -638,7 +637,7 @@ def test_corpus_schema_rejections_are_caught(capsys: pytest.CaptureFixture[str])
         # Compose names the innermost object holding the error ("" for the top level): ours is at or under it.
         where = "" if detail.startswith(" ") else detail.split(" ")[0]
         if not any(_within(_compose_path(p.path), where) for p in problems):
-            missed.append(f"{folder.relative_to(CORPUS)}: Compose said {detail!r}, we said {problems}")
+            missed.append(f"{_case_id(folder)}: Compose said {detail!r}, we said {problems}")
     with capsys.disabled():
         print(
             f"\nschema: {total - len(missed)}/{total} schema rejections caught "
