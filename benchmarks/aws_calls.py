@@ -41,8 +41,8 @@ from compose2ecs.apply import ApplyOptions, apply_plan  # noqa: E402
 from compose2ecs.aws import AwsSettings, BotoGateway  # noqa: E402
 from compose2ecs.load import ProjectOptions  # noqa: E402
 from compose2ecs.workflow import Conversion, ConvertOptions, convert, plan  # noqa: E402
-from tests.moto_server import REGION, start_moto  # noqa: E402
-from tests.moto_server import writes as write_calls  # noqa: E402
+from tests.emulator import REGION, start_emulator  # noqa: E402
+from tests.emulator import writes as write_calls  # noqa: E402
 
 if TYPE_CHECKING:
     from collections import Counter
@@ -394,18 +394,29 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--runs", type=int, default=5, help="runs per wall-time median (default 5)")
+    parser.add_argument(
+        "--latency-ms",
+        type=float,
+        default=0.0,
+        help="delay the emulator adds to every AWS request, as a call costs on AWS (e.g. 30)",
+    )
     args = parser.parse_args()
     if args.runs < 1:
         parser.error("--runs must be at least 1")
     outcome = Outcome()
-    with start_moto() as server, tempfile.TemporaryDirectory(prefix="aws-calls-") as tmp:
-        server.keep_tasks_running()
+    with (
+        start_emulator(latency_ms=args.latency_ms, validate=False) as server,
+        tempfile.TemporaryDirectory(prefix="aws-calls-") as tmp,
+    ):
         env = _aws_env(server.endpoint)
         # The in-process gateway reads credentials and region from this process's environment.
         for name in DROPPED_ENV:
             os.environ.pop(name, None)
         os.environ.update(env)
-        print(f"moto server {server.endpoint}, region {REGION}, cluster {CLUSTER}")
+        print(
+            f"emulator {server.endpoint} ({args.latency_ms:g} ms per request), region {REGION}, "
+            f"cluster {CLUSTER}"
+        )
         for project in (_one_service(), _ten_services()):
             bench_project(project, Path(tmp), server.endpoint, env, runs=args.runs, outcome=outcome)
     print(

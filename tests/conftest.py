@@ -1,8 +1,9 @@
-"""Fixtures for every test that talks to AWS: one moto server per session, on 127.0.0.1.
+"""Fixtures for every test that talks to AWS: one emulator per session, on 127.0.0.1.
 
 `aws_env` points boto3 at it (AWS_ENDPOINT_URL, fake credentials, us-east-1) and hides the
 machine's own AWS settings; the account is shared between tests, which use their own names.
-`moto` resets the server first, for a test that needs a truly empty account.
+`moto` resets the emulator first, for a test that needs a truly empty account. The emulator
+checks every response against botocore's output shapes; the session fails if one did not match.
 """
 
 from __future__ import annotations
@@ -11,18 +12,28 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.moto_server import REGION, reset, start_moto
+from tests.emulator import REGION, Emulator, reset, start_emulator
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
+# Seconds per emulator step: a deployment completes in about two steps, well inside one poll of
+# compose2ecs's wait (6 s), so waits cost one poll and the suite stays quick.
+STEP = 0.5
+
 
 @pytest.fixture(scope="session")
-def moto_endpoint() -> Iterator[str]:
-    with start_moto() as server:
-        server.keep_tasks_running()
-        yield server.endpoint
+def emulator() -> Iterator[Emulator]:
+    with start_emulator(step=STEP, validate=True) as server:
+        yield server
+        found = server.violations()
+    assert not found, "responses that do not match botocore's model:\n" + "\n".join(found[:20])
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint(emulator: Emulator) -> str:
+    return emulator.endpoint
 
 
 @pytest.fixture
@@ -50,7 +61,7 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.Monk
 
 @pytest.fixture
 def aws_env(moto_endpoint: str, isolated_env: pytest.MonkeyPatch) -> str:
-    """boto3 reaches the moto server through AWS_ENDPOINT_URL, fake credentials and us-east-1."""
+    """boto3 reaches the emulator through AWS_ENDPOINT_URL, fake credentials and us-east-1."""
     isolated_env.setenv("AWS_ENDPOINT_URL", moto_endpoint)
     isolated_env.setenv("AWS_ACCESS_KEY_ID", "testing")
     isolated_env.setenv("AWS_SECRET_ACCESS_KEY", "testing")
@@ -60,6 +71,6 @@ def aws_env(moto_endpoint: str, isolated_env: pytest.MonkeyPatch) -> str:
 
 @pytest.fixture
 def moto(aws_env: str) -> str:
-    """`aws_env` on an empty account: POST /moto-api/reset first."""
+    """`aws_env` on an empty account: the emulator is reset first."""
     reset(aws_env)
     return aws_env

@@ -14,7 +14,7 @@ import boto3
 import botocore.session
 
 from compose2ecs.model import PROJECT_TAG, DesiredState, LogGroupSpec, RoleSpec
-from tests.moto_server import REGION
+from tests.emulator import REGION
 
 NOWHERE = "http://127.0.0.1:9"  # a call that slips past the stubs fails here instead of reaching AWS
 

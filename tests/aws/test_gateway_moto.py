@@ -14,7 +14,7 @@ from compose2ecs.errors import AwsError
 from compose2ecs.model import PROJECT_TAG, tags_dict
 from compose2ecs.model.deployed import DeployedState
 from tests.aws.desired import EXEC_POLICY, INLINE, TRUST, Project
-from tests.moto_server import REGION
+from tests.emulator import REGION
 
 if TYPE_CHECKING:
     from compose2ecs.model import DesiredState
@@ -105,17 +105,21 @@ def test_read_state_after_a_deploy_finds_every_resource_with_its_tags(
     assert state.namespace["Name"] == project.namespace
 
 
-def test_a_deleted_service_is_not_read_as_deployed(gateway: BotoGateway, project: Project) -> None:
+def test_a_deleted_service_drains_then_is_not_read_as_deployed(
+    gateway: BotoGateway, project: Project
+) -> None:
     desired = project.desired(roles=False)
     deploy(gateway, project, desired)
     gateway.delete_service(project.cluster, "web")
 
-    state = gateway.read_state(desired, project.cluster)
+    # ECS keeps a deleted service DRAINING while its tasks stop: still there, still counted.
+    assert set(gateway.read_state(desired, project.cluster).services) == {"web"}
+    gone = wait_for(
+        lambda: (gateway.describe_service(project.cluster, "web") or {}).get("status") == "INACTIVE"
+    )
 
-    assert state.services == {}
-    inactive = gateway.describe_service(project.cluster, "web")
-    assert inactive is not None
-    assert inactive["status"] == "INACTIVE"
+    assert gone
+    assert gateway.read_state(desired, project.cluster).services == {}
 
 
 def test_a_hand_made_role_reads_back_without_the_project_tag(gateway: BotoGateway, project: Project) -> None:
@@ -191,17 +195,46 @@ def test_default_vpc_subnets_without_a_default_vpc_says_what_to_configure(aws_en
     assert "network_configuration" in caught.value.hint
 
 
-def test_scaling_a_service_makes_moto_report_it_steady(gateway: BotoGateway, project: Project) -> None:
+def wait_for(check: Any, timeout: float = 20.0) -> bool:
+    """Poll `check` until it holds (the emulator's ECS moves on its own clock)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _steady(gateway: BotoGateway, project: Project, count: int) -> bool:
+    service = gateway.describe_service(project.cluster, "web") or {}
+    deployments = service.get("deployments", [])
+    return (
+        (service.get("desiredCount"), service.get("runningCount"), service.get("pendingCount"))
+        == (count, count, 0)
+        and len(deployments) == 1
+        and deployments[0]["rolloutState"] == "COMPLETED"
+    )
+
+
+def test_a_service_starts_its_tasks_and_scaling_adjusts_the_running_deployment(
+    gateway: BotoGateway, project: Project
+) -> None:
     deploy(gateway, project, project.desired(roles=False))
     created = gateway.describe_service(project.cluster, "web")
     assert created is not None
-    assert (created["desiredCount"], created["runningCount"]) == (1, 1)  # MOTO_ECS_SERVICE_RUNNING=1
+    assert created["deployments"][0]["rolloutState"] == "IN_PROGRESS"
+    assert wait_for(lambda: _steady(gateway, project, 1))
+    first = gateway.describe_service(project.cluster, "web")
+    assert first is not None
 
     gateway.update_service({"cluster": project.cluster, "service": "web", "desiredCount": 3})
 
+    assert wait_for(lambda: _steady(gateway, project, 3))
     scaled = gateway.describe_service(project.cluster, "web")
     assert scaled is not None
-    assert (scaled["desiredCount"], scaled["runningCount"], scaled["pendingCount"]) == (3, 3, 0)
+    # A new desired count adjusts the deployment that runs; it does not start another one.
+    assert scaled["deployments"][0]["id"] == first["deployments"][0]["id"]
+    assert len(gateway.list_task_arns(project.cluster, "web")) == 3
 
 
 def test_describe_service_of_a_missing_cluster_or_service_is_none(
@@ -214,9 +247,8 @@ def test_describe_service_of_a_missing_cluster_or_service_is_none(
 
 def test_tasks_of_a_service_are_listed_and_described(gateway: BotoGateway, project: Project) -> None:
     deploy(gateway, project, project.desired(roles=False))
-    # moto never starts a service's tasks: start one by hand, as ECS would for the service.
+    # A standalone task in the same cluster is not one of the service's.
     one_off = project.task_definition(family=f"{project.name}-one")
-    one_off["containerDefinitions"][0]["memory"] = 512  # moto's RunTask needs container memory
     gateway.register_task_definition(one_off)
     service = gateway.describe_service(project.cluster, "web")
     assert service is not None
@@ -232,7 +264,8 @@ def test_tasks_of_a_service_are_listed_and_described(gateway: BotoGateway, proje
 
     assert len(arns) == 1
     assert [t["taskArn"] for t in tasks] == arns
-    assert tasks[0]["lastStatus"] in {"RUNNING", "PENDING"}
+    assert tasks[0]["group"] == "service:web"
+    assert tasks[0]["lastStatus"] in {"PROVISIONING", "PENDING", "RUNNING"}
     assert gateway.describe_tasks(project.cluster, []) == []
 
 

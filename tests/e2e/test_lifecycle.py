@@ -1,20 +1,17 @@
-"""The Fargate tutorial's whole workflow through the CLI, over HTTP against a moto server.
+"""The Fargate tutorial's whole workflow through the CLI, over HTTP against the emulator.
 
-moto accepts nearly anything and never starts a service's tasks (see the reference note
-emulators.md): the requests are validated against botocore's model elsewhere, tasks and log lines
-are seeded here the way ECS would create them, and steps after the first deployment use
---no-wait, because moto keeps a service's first deployment forever (an update never starts a new
-one), which the steady-state wait rightly reads as a rollback. The wait itself is tested against
-the in-memory gateway and botocore's Stubber.
+The emulator's ECS rolls deployments out on its own clock (tests/emulator/ecs.py), so every `up`
+and `scale` here waits for a steady service as it would on AWS: no `--no-wait`, no task seeded
+by hand, no log line written by the test.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
-import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import boto3
 
@@ -22,9 +19,9 @@ from compose2ecs.apply import ApplyOptions, apply_plan
 from compose2ecs.aws import AwsSettings, BotoGateway
 from compose2ecs.load import ProjectOptions
 from compose2ecs.workflow import ConvertOptions, convert, plan
-from tests.cli._helpers import Result, run
+from tests.cli._helpers import Result, run, write
+from tests.emulator import REGION, writes
 from tests.fakes import RecordingProgress
-from tests.moto_server import REGION, writes
 
 if TYPE_CHECKING:
     import pytest
@@ -32,6 +29,9 @@ if TYPE_CHECKING:
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "fargate-tutorial"
 PROJECT = "tutorial"
 ROLE = "ecsTaskExecutionRole"
+CLEARED = ("COMPOSE_FILE", "COMPOSE_PROFILES", "COMPOSE_PROJECT_NAME", "COMPOSE2ECS_CLUSTER", "GREETING")
+# The circuit breaker with rollback, as a project turns it on in ecs-params.yml.
+BREAKER = "  deployment:\n    circuit_breaker: true\n    rollback: true\n"
 
 
 def _cli(capsys: pytest.CaptureFixture[str], *argv: str) -> Result:
@@ -43,30 +43,6 @@ def _hand_made_role() -> None:
     iam = boto3.client("iam")
     trust = json.loads((EXAMPLE / "task-execution-assume-role.json").read_text())
     iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(trust))
-
-
-def _seed_task(revision: int) -> str:
-    """Start a task the way the ECS service would (moto never does it for services)."""
-    ecs = boto3.client("ecs")
-    ec2 = boto3.client("ec2")
-    subnet = ec2.describe_subnets()["Subnets"][0]["SubnetId"]
-    groups = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": [PROJECT]}])
-    group = groups["SecurityGroups"][0]["GroupId"]
-    task = ecs.run_task(
-        cluster="default",
-        taskDefinition=f"{PROJECT}:{revision}",
-        launchType="FARGATE",
-        group=f"service:{PROJECT}",
-        startedBy="ecs-svc/1234567890",
-        networkConfiguration={
-            "awsvpcConfiguration": {
-                "subnets": [subnet],
-                "securityGroups": [group],
-                "assignPublicIp": "ENABLED",
-            }
-        },
-    )["tasks"][0]
-    return str(task["taskArn"]).rsplit("/", 1)[-1]
 
 
 def _api_calls_of_up(project_dir: Path) -> list[str]:
@@ -89,35 +65,42 @@ def _api_calls_of_up(project_dir: Path) -> list[str]:
     return list(gateway.calls)
 
 
+def _running_tasks() -> list[dict[str, Any]]:
+    ecs = boto3.client("ecs")
+    arns = ecs.list_tasks(cluster="default", serviceName=PROJECT)["taskArns"]
+    return [dict(t) for t in ecs.describe_tasks(cluster="default", tasks=arns)["tasks"]] if arns else []
+
+
+def _public_ip(task: dict[str, Any]) -> str:
+    details = {d["name"]: d["value"] for d in task["attachments"][0]["details"]}
+    eni = boto3.client("ec2").describe_network_interfaces(NetworkInterfaceIds=[details["networkInterfaceId"]])
+    return str(eni["NetworkInterfaces"][0]["Association"]["PublicIp"])
+
+
 def test_tutorial_lifecycle(
     moto: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     project = tmp_path / "tutorial"
     shutil.copytree(EXAMPLE, project)
-    # moto's RunTask (used below to stand in for the service's scheduler) fails without a reservation.
-    compose = project / "docker-compose.yml"
-    compose.write_text(compose.read_text() + "    mem_reservation: 128m\n")
+    params = project / "ecs-params.yml"
+    params.write_text(params.read_text() + BREAKER)
     monkeypatch.chdir(project)
-    for name in (
-        "COMPOSE_FILE",
-        "COMPOSE_PROFILES",
-        "COMPOSE_PROJECT_NAME",
-        "COMPOSE2ECS_CLUSTER",
-        "GREETING",
-    ):
+    for name in CLEARED:
         monkeypatch.delenv(name, raising=False)
     _hand_made_role()
+    ecs = boto3.client("ecs")
 
     # Nothing deployed yet: diff lists everything to create and exits 1.
     result = _cli(capsys, "diff")
     assert result.code == 1, result.err
     assert "create service tutorial" in result.out
 
-    # up creates it all and waits for a steady service.
+    # up creates it all and waits until ECS has started the task and calls the service steady.
     result = _cli(capsys, "up", "--timeout", "60")
     assert result.code == 0, result.err
+    assert "has started 1 tasks" in result.out
+    assert "has reached a steady state" in result.out
     assert "tutorial is deployed and steady" in result.out
-    ecs = boto3.client("ecs")
     assert ecs.describe_task_definition(taskDefinition=PROJECT)["taskDefinition"]["revision"] == 1
 
     # In sync: diff exits 0, and a second up makes no write call at all.
@@ -131,49 +114,65 @@ def test_tutorial_lifecycle(
     assert calls, "the reads are counted"
     assert not writes(calls), calls
 
-    # A change shows field by field, and up registers revision 2.
+    # A change shows field by field; up registers revision 2 and waits for its rollout.
     monkeypatch.setenv("GREETING", "hello again")
     result = _cli(capsys, "diff")
     assert result.code == 1
     assert "containerDefinitions[web].environment[GREETING]" in result.out
     assert '"hello again"' in result.out
-    result = _cli(capsys, "up", "--no-wait")
+    result = _cli(capsys, "up", "--timeout", "60")
     assert result.code == 0, result.err
-    assert ecs.describe_task_definition(taskDefinition=PROJECT)["taskDefinition"]["revision"] == 2
+    assert "has stopped 1 running tasks" in result.out  # the revision-1 task, once revision 2 runs
+    assert "tutorial is deployed and steady" in result.out
     service = ecs.describe_services(cluster="default", services=[PROJECT])["services"][0]
     assert service["taskDefinition"].endswith(f"{PROJECT}:2")
+    assert [d["status"] for d in service["deployments"]] == ["PRIMARY"]
 
-    # ps: one row per container of the service's tasks.
-    task_id = _seed_task(2)
+    # ps: the running task of revision 2, with its private and public addresses.
+    [task] = _running_tasks()
+    task_id = str(task["taskArn"]).rsplit("/", 1)[-1]
+    private_ip = str(task["containers"][0]["networkInterfaces"][0]["privateIpv4Address"])
     result = _cli(capsys, "ps")
     assert result.code == 0, result.err
-    assert task_id in result.out
-    assert "web" in result.out
-    assert f"{PROJECT}:2" in result.out
+    row = next(line for line in result.out.splitlines() if task_id in line)
+    assert f"{PROJECT}:2" in row
+    assert "RUNNING" in row
+    assert private_ip in row
+    assert _public_ip(task) in row
 
-    # logs: CloudWatch lines prefixed by container and task.
-    logs = boto3.client("logs")
-    stream = f"web/web/{task_id}"
-    logs.create_log_stream(logGroupName=f"/ecs/{PROJECT}", logStreamName=stream)
-    logs.put_log_events(
-        logGroupName=f"/ecs/{PROJECT}",
-        logStreamName=stream,
-        logEvents=[{"timestamp": int(time.time() * 1000), "message": "GET / 200"}],
-    )
+    # logs: what the task's container wrote to CloudWatch, prefixed by container and task.
     result = _cli(capsys, "logs", "web")
     assert result.code == 0, result.err
-    assert f"web-{task_id[:12]} | GET / 200" in result.out
+    assert re.search(rf"web-{task_id[:12]} \| .*amazon/amazon-ecs-sample", result.out), result.out
 
-    # scale to two tasks.
-    result = _cli(capsys, "scale", "2", "--no-wait")
+    # scale to two tasks, and wait for the second.
+    result = _cli(capsys, "scale", "2", "--timeout", "60")
     assert result.code == 0, result.err
-    assert ecs.describe_services(cluster="default", services=[PROJECT])["services"][0]["desiredCount"] == 2
+    assert len(_running_tasks()) == 2
+    result = _cli(capsys, "diff")
+    assert result.code == 0, result.out  # desiredCount is the scale's, not the files'
 
-    # down removes the service; down --all the rest compose2ecs created, but not the hand-made role.
+    # A release whose container exits: the circuit breaker rolls back, up fails with exit 3 and
+    # says why, with the stopped tasks' reasons.
+    compose = project / "docker-compose.yml"
+    compose.write_text(
+        compose.read_text().replace("amazon/amazon-ecs-sample", "amazon/amazon-ecs-sample:exit-1")
+    )
+    result = _cli(capsys, "up", "--timeout", "60")
+    assert result.code == 3, result.out + result.err
+    assert f"rolled service {PROJECT} back to {PROJECT}:2 (deployed {PROJECT}:3)" in result.err
+    assert "Essential container in task exited" in result.err
+    assert "exit code 1" in result.err
+    service = ecs.describe_services(cluster="default", services=[PROJECT])["services"][0]
+    assert service["deployments"][0]["taskDefinition"].endswith(f"{PROJECT}:2")
+
+    # down removes the service (and waits until it is gone); down --all the rest compose2ecs
+    # created, but not the hand-made role.
     result = _cli(capsys, "down")
     assert result.code == 0, result.err
     services = ecs.describe_services(cluster="default", services=[PROJECT])["services"]
     assert [s["status"] for s in services] == ["INACTIVE"]
+    assert not _running_tasks()
     result = _cli(capsys, "down", "--all")
     assert result.code == 0, result.err
     assert not ecs.list_task_definitions(familyPrefix=PROJECT, status="ACTIVE")["taskDefinitionArns"]
@@ -189,3 +188,44 @@ def test_tutorial_lifecycle(
     result = _cli(capsys, "down", "--all")
     assert result.code == 0
     assert "nothing to remove" in result.out
+
+
+SERVICE_CONNECT_APP: dict[str, str | bytes] = {
+    "docker-compose.yml": (
+        "services:\n"
+        "  api:\n"
+        "    image: nginx:1.27\n"
+        "    expose:\n"
+        "      - '8080'\n"
+        "  web:\n"
+        "    image: nginx:1.27\n"
+        "    ports:\n"
+        "      - '80:80'\n"
+        "    environment:\n"
+        "      API_URL: http://api:8080\n"
+    ),
+}
+
+
+def test_a_service_layout_project_with_service_connect_reads_back_in_sync(
+    aws_env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = write(tmp_path / "connect", SERVICE_CONNECT_APP)
+    monkeypatch.chdir(project)
+    for name in CLEARED:
+        monkeypatch.delenv(name, raising=False)
+    argv = ("-p", "connect", "--layout", "service", "--cluster", "connect")
+
+    result = run(capsys, "up", *argv, "--timeout", "60")
+    assert result.code == 0, result.out + result.err
+    ecs = boto3.client("ecs")
+    services = ecs.describe_services(cluster="connect", services=["connect-api", "connect-web"])["services"]
+    connect = [s["deployments"][0].get("serviceConnectConfiguration", {}) for s in services]
+    assert [c.get("enabled") for c in connect] == [True, True]
+    assert all(str(c["namespace"]).startswith("arn:aws:servicediscovery:") for c in connect)
+
+    result = run(capsys, "diff", *argv)
+    assert result.code == 0, result.out
+
+    result = run(capsys, "down", "--all", *argv)
+    assert result.code == 0, result.err
