@@ -317,15 +317,13 @@ def test_a_standalone_task_runs_to_completion_and_logs_its_command_line(aws: Cli
     )["tasks"]
 
     assert task["lastStatus"] == "PROVISIONING"
-    seen: set[str] = set()
 
     def stopped() -> list[dict[str, Any]] | None:
         found = aws.ecs.describe_tasks(cluster=aws.cluster, tasks=[task["taskArn"], bad["taskArn"]])["tasks"]
-        seen.update(t["lastStatus"] for t in found)
         return found if all(t["lastStatus"] == "STOPPED" for t in found) else None
 
     done = {t["taskArn"]: t for t in until(stopped)}
-    assert {"RUNNING", "STOPPED"} <= seen
+    assert all(t.get("startedAt") and t["stoppedAt"] >= t["startedAt"] for t in done.values())  # it ran
     assert done[task["taskArn"]]["containers"][0]["exitCode"] == 0
     assert done[bad["taskArn"]]["containers"][0]["exitCode"] == 1
     assert done[task["taskArn"]]["stoppedReason"] == "Essential container in task exited"
