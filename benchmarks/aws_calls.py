@@ -1,13 +1,11 @@
-"""Count and time the AWS API calls of `diff` and of a no-op `up`, against a local moto server.
+"""Count and time the AWS API calls of `diff` and of a no-op `up`, against the local emulator.
 
-Usage: .venv/bin/python benchmarks/aws_calls.py [--runs N]
+Usage: .venv/bin/python benchmarks/aws_calls.py [--runs N] [--latency-ms MS]
 
 For a project of 1 service (project layout) and one of 10 services (service layout: 10 ECS
-services, 10 task definitions), deployed once with `up`. The 10-service project sets
-`run_params.service_connect: false`: moto 5.2.5 drops `serviceConnectConfiguration`, so a project
-with Service Connect never reads back in sync from the emulator (real AWS returns it in each
-deployment), and there would be no no-op `up` to measure. The reads are the same either way, plus
-one ListNamespaces and one Cloud Map ListTagsForResource with Service Connect.
+services, 10 task definitions, Service Connect between them), deployed once with `up`.
+`--latency-ms` makes the emulator delay every AWS request, so the wall times show what the
+reads cost when each call takes what it takes on AWS (tens of milliseconds).
 - the API calls `diff` and a no-op `up` make, by operation, next to the minimum the AWS APIs allow
   for what a diff must read (batch sizes and page sizes as documented); calls above the minimum
   carry the reason, and a call above the minimum without a known reason is flagged UNEXPECTED;
@@ -92,8 +90,9 @@ def _ten_services() -> ProjectSpec:
         lines += [f"  s{i}:", "    image: nginx:1.27", "    expose:", "      - '8080'"]
         if i == 0:
             lines += ["    ports:", "      - '80:80'"]
-    params = "version: 1\nrun_params:\n  service_connect: false\n"
-    return ProjectSpec("bench10", "10 services (service layout)", "\n".join(lines) + "\n", "service", params)
+    return ProjectSpec(
+        "bench10", "10 services (service layout)", "\n".join(lines) + "\n", "service", "version: 1\n"
+    )
 
 
 @dataclass(frozen=True)
