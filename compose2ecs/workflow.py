@@ -40,6 +40,7 @@ class Conversion(NamedTuple):
     desired: DesiredState
     region_defaulted: bool = False
     warnings: tuple[str, ...] = ()
+    params_file: str | None = None  # the ecs-params.yml that was read, for problems found later
 
     @property
     def errors(self) -> list[Problem]:
@@ -88,7 +89,13 @@ def convert(options: ConvertOptions, environ: Mapping[str, str]) -> Conversion:
         project.name, project.model, params, trust, TranslateOptions(region or DEFAULT_REGION, options.layout)
     )
     desired.problems = locate_problems(desired.problems, project, reader)
-    return Conversion(project, desired, region_defaulted=region is None, warnings=tuple(project.warnings))
+    return Conversion(
+        project,
+        desired,
+        region_defaulted=region is None,
+        warnings=tuple(project.warnings),
+        params_file=params.file,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -104,10 +111,16 @@ class Deployment(NamedTuple):
 
 
 def plan(conversion: Conversion, gateway: Gateway, cluster: str) -> Deployment:
-    """Read the deployed state (concurrently, inside the gateway) and compare."""
-    from compose2ecs.plan import plan_changes  # noqa: PLC0415 - deepdiff is not for `convert`
+    """Read the deployed state (concurrently, inside the gateway), check it can work, and compare.
+
+    Raises InputError (located in the files) when the account makes the deployment impossible.
+    """
+    from compose2ecs.plan import plan_changes, preflight_problems  # noqa: PLC0415 - deepdiff is not for `convert`
 
     deployed = gateway.read_state(conversion.desired, cluster)
+    problems = preflight_problems(conversion.desired, deployed, cluster, conversion.params_file)
+    if problems:
+        raise InputError(locate_problems(problems, conversion.project, Reader()))
     return Deployment(conversion, deployed, plan_changes(conversion.desired, deployed, cluster))
 
 

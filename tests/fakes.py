@@ -476,9 +476,16 @@ class InMemoryGateway:
 
     # ECS clusters and Cloud Map --------------------------------------------------------------
 
-    def create_cluster(self, name: str, tags: dict[str, str]) -> None:
+    def create_cluster(
+        self, name: str, tags: dict[str, str], capacity_providers: tuple[str, ...] = ()
+    ) -> None:
         self._call("create_cluster", name)
-        check_shape("ecs", "CreateCluster", {"clusterName": name, "tags": _ecs_tags(tags)})
+        request = {
+            "clusterName": name,
+            "tags": _ecs_tags(tags),
+            "capacityProviders": list(capacity_providers),
+        }
+        check_shape("ecs", "CreateCluster", request)
         existing = self.clusters.get(name)
         if existing and existing["status"] == "ACTIVE":
             return  # CreateCluster returns the existing cluster
@@ -486,6 +493,7 @@ class InMemoryGateway:
             "clusterArn": _cluster_arn(name),
             "clusterName": name,
             "status": "ACTIVE",
+            "capacityProviders": list(capacity_providers),
         }
         self.cluster_tags[name] = dict(tags)
 

@@ -19,7 +19,14 @@ from compose2ecs.apply.wait import seen_event_ids, wait_for_services, wait_until
 from compose2ecs.errors import UsageError
 from compose2ecs.model import ecs_tags, resource_id, tags_dict
 from compose2ecs.model.deployed import Action, ResourceKind
-from compose2ecs.plan.normalize import deployed_grants, desired_grants, normalize_policy
+from compose2ecs.plan import CREATED_CLUSTER_PROVIDERS
+from compose2ecs.plan.normalize import (
+    DEFAULT_DEPLOYMENT_CONFIGURATION,
+    SERVICE_RESETS,
+    deployed_grants,
+    desired_grants,
+    normalize_policy,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -211,7 +218,8 @@ class _Step:
         if action not in _WRITES:
             return
         if cluster is None:
-            self.run.gateway.create_cluster(self.cluster_name, self.tags)
+            # With the Fargate providers, a capacity-provider strategy (FARGATE_SPOT) can run on it.
+            self.run.gateway.create_cluster(self.cluster_name, self.tags, CREATED_CLUSTER_PROVIDERS)
             self.run.wrote("create_cluster", self.cluster_name, f"created cluster {self.cluster_name}")
 
     # 4. Network -----------------------------------------------------------------------------
@@ -356,6 +364,16 @@ class _Step:
             if self.desired.desired_count_explicit.get(name) and "desiredCount" in full:
                 update["desiredCount"] = full["desiredCount"]
             update.update({key: full[key] for key in UPDATABLE_SERVICE_FIELDS if key in full})
+            if "deploymentConfiguration" in update:
+                # Sent whole: a member left out would keep what an earlier run set.
+                update["deploymentConfiguration"] = {
+                    **DEFAULT_DEPLOYMENT_CONFIGURATION,
+                    **update["deploymentConfiguration"],
+                }
+            for key, reset in SERVICE_RESETS.items():
+                # A setting the files no longer give goes back to what AWS uses without it.
+                if key not in update and any(_is_under(path, key) for path in changes):
+                    update[key] = reset
             self.seen_events[name] = seen_event_ids(current)
             run.gateway.update_service(update)
             run.wrote("update_service", name, f"updated service {name} ({resource_id(arn)})")
@@ -380,6 +398,11 @@ class _Step:
         if extra:
             run.gateway.untag_resource(arn, extra)
             run.wrote("untag_resource", arn, f"removed tags from {label}: {', '.join(extra)}")
+
+
+def _is_under(path: str, key: str) -> bool:
+    """`path` (a plan's field path) is `key` or inside it."""
+    return path == key or path.startswith((f"{key}.", f"{key}["))
 
 
 def _ports(grants: set[Any]) -> str:

@@ -262,10 +262,14 @@ class BotoGateway:
 
     # Writes: ECS and Cloud Map -----------------------------------------------------------------
 
-    def create_cluster(self, name: str, tags: dict[str, str]) -> None:
+    def create_cluster(
+        self, name: str, tags: dict[str, str], capacity_providers: tuple[str, ...] = ()
+    ) -> None:
         request: dict[str, Any] = {"clusterName": name}
         if tags:
             request["tags"] = ecs_tags(tags)
+        if capacity_providers:
+            request["capacityProviders"] = list(capacity_providers)
         with aws_errors("ecs:CreateCluster", name):
             self.clients.ecs.create_cluster(**request)
 

@@ -10,5 +10,6 @@ become `FieldChange`s with readable paths (diff.py), and each resource gets an `
 from __future__ import annotations
 
 from compose2ecs.plan.changes import plan_changes
+from compose2ecs.plan.preflight import CREATED_CLUSTER_PROVIDERS, preflight_problems
 
-__all__ = ["plan_changes"]
+__all__ = ["CREATED_CLUSTER_PROVIDERS", "plan_changes", "preflight_problems"]

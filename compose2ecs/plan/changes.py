@@ -225,8 +225,17 @@ def _comparable_services(
     # - no networkConfiguration: `up` fills it from the default VPC and the project security group;
     # - role / availabilityZoneRebalancing not set: AWS picks them (the ECS service-linked role;
     #   ENABLED on create), so an echo of AWS's choice is not a difference.
+    # - no loadBalancers / serviceRegistries: attached by someone else, and left alone.
     left_to_aws = [
-        k for k in ("networkConfiguration", "role", "availabilityZoneRebalancing") if k not in desired
+        k
+        for k in (
+            "networkConfiguration",
+            "role",
+            "availabilityZoneRebalancing",
+            "loadBalancers",
+            "serviceRegistries",
+        )
+        if k not in desired
     ]
     if not explicit_count:
         left_to_aws.append("desiredCount")

@@ -71,6 +71,30 @@ SERVICE_FIELDS = (
     "vpcLatticeConfigurations",
 )
 
+# What UpdateService must be sent to take a setting back to what AWS uses when it is not set:
+# leaving a member out of UpdateService keeps its current value, so a setting removed from the
+# files would otherwise never leave AWS. Load balancers and service registries are not here:
+# compose2ecs leaves those attached by someone else alone.
+DEFAULT_DEPLOYMENT_CONFIGURATION: dict[str, Any] = {
+    "maximumPercent": 200,
+    "minimumHealthyPercent": 100,
+    "deploymentCircuitBreaker": {"enable": False, "rollback": False},
+}
+SERVICE_RESETS: dict[str, Any] = {
+    "capacityProviderStrategy": [],  # back to the service's launch type
+    "deploymentConfiguration": DEFAULT_DEPLOYMENT_CONFIGURATION,
+    "enableExecuteCommand": False,
+    "enableECSManagedTags": False,
+    "healthCheckGracePeriodSeconds": 0,
+    "placementConstraints": [],
+    "placementStrategy": [],
+    "platformVersion": "LATEST",
+    "propagateTags": "NONE",
+    "serviceConnectConfiguration": {"enabled": False},
+    "volumeConfigurations": [],
+    "vpcLatticeConfigurations": [],
+}
+
 # UpdateService cannot change these: a difference means deleting and creating the service.
 IMMUTABLE_SERVICE_FIELDS = ("schedulingStrategy", "deploymentController", "role")
 
@@ -370,7 +394,9 @@ def normalize_service(
         if key in out:
             out[key] = _sorted_by(out[key], *fields)
     connect = out.get("serviceConnectConfiguration")
-    if isinstance(connect, dict) and "services" in connect:
+    if isinstance(connect, dict) and not connect.get("enabled"):
+        del out["serviceConnectConfiguration"]  # disabled is what no configuration means
+    elif isinstance(connect, dict) and "services" in connect:
         out["serviceConnectConfiguration"] = {
             **connect,
             "services": _sorted_by(connect["services"], "portName"),

@@ -11,10 +11,11 @@ from tests.emulator.process import (
     HOST,
     REGION,
     Emulator,
+    calls,
     reset,
     start_emulator,
     violations,
     writes,
 )
 
-__all__ = ["HOST", "REGION", "Emulator", "reset", "start_emulator", "violations", "writes"]
+__all__ = ["HOST", "REGION", "Emulator", "calls", "reset", "start_emulator", "violations", "writes"]

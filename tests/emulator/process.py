@@ -57,6 +57,14 @@ def violations(endpoint: str, *, clear: bool = False) -> list[str]:
     return found
 
 
+def calls(endpoint: str, *, clear: bool = False) -> list[str]:
+    """ "service:Operation" of every AWS request the emulator answered since the last clear."""
+    found: list[str] = _request(endpoint, "/emulator/calls", method="GET")
+    if clear:
+        _request(endpoint, "/emulator/calls/clear")
+    return found
+
+
 @dataclass
 class Emulator:
     """A running emulator; `endpoint` is its base URL."""
@@ -82,6 +90,9 @@ class Emulator:
 
     def violations(self, *, clear: bool = False) -> list[str]:
         return violations(self.endpoint, clear=clear)
+
+    def calls(self, *, clear: bool = False) -> list[str]:
+        return calls(self.endpoint, clear=clear)
 
     def output(self) -> str:
         if self.log.closed:

@@ -4,6 +4,8 @@ Runs in a process of its own (`python -m tests.emulator.server`, started by `pro
 `scripts/emulator`), on 127.0.0.1 only. Besides moto's own `/moto-api/` it answers:
 - `GET /emulator/violations`: every response that did not match botocore's output shape (with
   `--validate`), as JSON; `POST /emulator/violations/clear` empties the list.
+- `GET /emulator/calls`: "service:Operation" of every AWS request since the last
+  `POST /emulator/calls/clear`, in order, so a test can count what a command wrote.
 - `GET /emulator/settings`: the step length and the latency in force.
 """
 
@@ -11,12 +13,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import json
 import os
 import sys
 import threading
 import time
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -25,7 +29,7 @@ HOST = "127.0.0.1"
 
 
 class EmulatorApp:
-    """WSGI middleware: the latency, the response check, and the emulator's own endpoints."""
+    """WSGI middleware: the latency, the call log, the response check, the emulator's endpoints."""
 
     def __init__(self, app: Any, *, latency_ms: float, validate: bool, step: float) -> None:
         self.app = app
@@ -33,6 +37,7 @@ class EmulatorApp:
         self.validate = validate
         self.step = step
         self.violations: list[str] = []
+        self.calls: list[str] = []  # "service:Operation" of every AWS request, in order
         self.lock = threading.Lock()
 
     def _json(self, start_response: Callable[..., Any], payload: Any) -> Iterable[bytes]:
@@ -40,53 +45,67 @@ class EmulatorApp:
         start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
         return [body]
 
+    def _own(self, path: str, start_response: Callable[..., Any]) -> Iterable[bytes] | None:
+        """The emulator's own endpoints (None: not one of them)."""
+        with self.lock:
+            if path == "/emulator/violations":
+                return self._json(start_response, list(self.violations))
+            if path == "/emulator/violations/clear":
+                self.violations.clear()
+                return self._json(start_response, [])
+            if path == "/emulator/calls":
+                return self._json(start_response, list(self.calls))
+            if path == "/emulator/calls/clear":
+                self.calls.clear()
+                return self._json(start_response, [])
+        if path == "/emulator/settings":
+            settings = {"step": self.step, "latency_ms": self.latency * 1000, "validate": self.validate}
+            return self._json(start_response, settings)
+        return None
+
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
-        if path == "/emulator/violations":
-            with self.lock:
-                return self._json(start_response, list(self.violations))
-        if path == "/emulator/violations/clear":
-            with self.lock:
-                self.violations.clear()
-            return self._json(start_response, [])
-        if path == "/emulator/settings":
-            return self._json(
-                start_response,
-                {"step": self.step, "latency_ms": self.latency * 1000, "validate": self.validate},
-            )
+        own = self._own(path, start_response) if path.startswith("/emulator/") else None
+        if own is not None:
+            return own
         if path.startswith("/moto-api"):
             return self.app(environ, start_response)  # type: ignore[no-any-return]
         if self.latency:
             # What a call costs on AWS (tens of milliseconds), for benchmarks of the AWS phases.
             time.sleep(self.latency)
-        if not self.validate:
-            return self.app(environ, start_response)  # type: ignore[no-any-return]
-        return self._checked(environ, start_response)
-
-    def _checked(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        from tests.emulator.validate import operation_of, response_errors  # noqa: PLC0415 - botocore is slow to load
-
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
-        import io  # noqa: PLC0415
-
         environ["wsgi.input"] = io.BytesIO(body)
-        request_headers = {
+        headers = {
             key[5:].replace("_", "-").lower(): value
             for key, value in environ.items()
             if key.startswith("HTTP_")
         }
+        with self.lock:
+            self.calls.append(call_name(headers, body))
+        if not self.validate:
+            return self.app(environ, start_response)  # type: ignore[no-any-return]
+        return self._checked(environ, start_response, headers, body)
+
+    def _checked(
+        self,
+        environ: dict[str, Any],
+        start_response: Callable[..., Any],
+        headers: dict[str, str],
+        body: bytes,
+    ) -> Iterable[bytes]:
+        from tests.emulator.validate import operation_of, response_errors  # noqa: PLC0415 - botocore is slow to load
+
         captured: dict[str, Any] = {}
 
-        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        def capture(status: str, response_headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             captured["status"] = int(status.split(" ", 1)[0])
-            captured["headers"] = {k.lower(): v for k, v in headers}
-            return start_response(status, headers, exc_info)
+            captured["headers"] = {k.lower(): v for k, v in response_headers}
+            return start_response(status, response_headers, exc_info)
 
-        chunks = list(self.app(environ, capture))
-        response = b"".join(chunks)
+        response = b"".join(self.app(environ, capture))
         try:
-            operation = operation_of(request_headers, body)
+            operation = operation_of(headers, body)
             if operation is not None:
                 errors = response_errors(operation, captured["status"], captured["headers"], response)
                 if errors:
@@ -96,6 +115,17 @@ class EmulatorApp:
             with self.lock:
                 self.violations.append(f"response check failed: {type(error).__name__}: {error}")
         return [response]
+
+
+def call_name(headers: dict[str, str], body: bytes) -> str:
+    """ "ecs:CreateService": the signing name of the credential scope, and the operation."""
+    scope = headers.get("authorization", "").split("Credential=", 1)[-1].split(",", 1)[0].split("/")
+    service = scope[3] if len(scope) > 3 else "?"  # key/date/region/service/aws4_request
+    target = headers.get("x-amz-target", "")
+    if target:
+        return f"{service}:{target.rsplit('.', 1)[-1]}"
+    action = parse_qs(body.decode(errors="replace")).get("Action", ["?"])[0]
+    return f"{service}:{action}"
 
 
 def build_app(*, step: float, latency_ms: float, validate: bool) -> EmulatorApp:

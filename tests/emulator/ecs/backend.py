@@ -85,6 +85,7 @@ class SimBackend(ecs_models.EC2ContainerServiceBackend):
                 return existing  # [api] CreateService: clientToken makes a retry idempotent
             raise InvalidParameterException("Creation of service was not idempotent.")
         strategy = params.get("capacityProviderStrategy") or []
+        self._check_providers(params.get("cluster") or "default", strategy)
         if strategy and params.get("launchType"):
             raise InvalidParameterException(
                 "Specify either Launch Type or Capacity Provider Strategy, but not both."
@@ -132,6 +133,17 @@ class SimBackend(ecs_models.EC2ContainerServiceBackend):
         self.sim.reconcile()
         return service
 
+    def _check_providers(self, cluster_name: str, strategy: list[dict[str, Any]]) -> None:
+        """[api] CreateService/RunTask: a strategy may name only providers of the cluster."""
+        cluster = self._get_cluster(cluster_name)
+        associated = set(cluster.capacity_providers or [])
+        if any(item.get("capacityProvider") not in associated for item in strategy):
+            raise InvalidParameterException(
+                "The specified capacity provider strategy cannot contain a capacity provider that is "
+                "not associated with the cluster. Associate the capacity provider with the cluster or "
+                "specify a valid capacity provider and try again."
+            )
+
     def _fill_default_security_group(self, network: dict[str, Any]) -> None:
         # [api] AwsVpcConfiguration.securityGroups: "If you don't specify a security group, the
         # default security group for the VPC is used." (moto answers HTTP 500 instead.)
@@ -157,6 +169,7 @@ class SimBackend(ecs_models.EC2ContainerServiceBackend):
             service.task_definition = arn
         if "capacityProviderStrategy" in params:
             strategy = params["capacityProviderStrategy"] or []
+            self._check_providers(params.get("cluster") or "default", strategy)
             new_deployment |= strategy != state.capacity_provider_strategy
             state.capacity_provider_strategy = strategy
             if not strategy:
@@ -235,6 +248,7 @@ class SimBackend(ecs_models.EC2ContainerServiceBackend):
         cluster = self._get_cluster(params.get("cluster") or "default")
         definition = self.describe_task_definition(params["taskDefinition"])
         strategy = params.get("capacityProviderStrategy") or []
+        self._check_providers(params.get("cluster") or "default", strategy)
         if strategy and params.get("launchType"):
             raise InvalidParameterException(
                 "Specify either Launch Type or Capacity Provider Strategy, but not both."

@@ -1,0 +1,164 @@
+"""Safe in a shared account (issue 10), through the CLI against the emulator over HTTP.
+
+Each test uses a cluster of its own, so the session's account can hold other projects' resources,
+as a real shared account does.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING, Any
+
+import boto3
+
+from tests.cli._helpers import assert_single_error, run, write
+from tests.emulator import writes
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import pytest
+
+    from tests.emulator import Emulator
+
+WEB: dict[str, str | bytes] = {
+    "docker-compose.yml": "services:\n  web:\n    image: nginx:1.27\n    ports:\n      - '80:80'\n",
+}
+SPOT = (
+    "version: 1\n"
+    "run_params:\n"
+    "  capacity_provider_strategy:\n"
+    "    - capacity_provider: FARGATE_SPOT\n"
+    "      weight: 1\n"
+)
+
+
+def _project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: dict[str, str | bytes]) -> Path:
+    root = write(tmp_path / "app", files)
+    monkeypatch.chdir(root)
+    for name in ("COMPOSE_FILE", "COMPOSE_PROFILES", "COMPOSE_PROJECT_NAME", "COMPOSE2ECS_CLUSTER"):
+        monkeypatch.delenv(name, raising=False)
+    return root
+
+
+def _unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def test_a_fargate_spot_strategy_runs_on_a_cluster_compose2ecs_creates(
+    aws_env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _project(tmp_path, monkeypatch, {**WEB, "ecs-params.yml": SPOT})
+    cluster, name = _unique("spot"), _unique("spot")
+
+    result = run(capsys, "up", "-p", name, "--cluster", cluster, "--timeout", "60")
+
+    assert result.code == 0, result.out + result.err
+    described = boto3.client("ecs").describe_clusters(clusters=[cluster])["clusters"][0]
+    assert sorted(described["capacityProviders"]) == ["FARGATE", "FARGATE_SPOT"]
+    service = boto3.client("ecs").describe_services(cluster=cluster, services=[name])["services"][0]
+    assert [p["capacityProvider"] for p in service["capacityProviderStrategy"]] == ["FARGATE_SPOT"]
+    assert run(capsys, "diff", "-p", name, "--cluster", cluster).code == 0
+    assert run(capsys, "down", "--all", "-p", name, "--cluster", cluster).code == 0
+
+
+def test_a_provider_the_existing_cluster_lacks_is_refused_before_any_write(
+    emulator: Emulator,
+    aws_env: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _project(tmp_path, monkeypatch, {**WEB, "ecs-params.yml": SPOT})
+    cluster, name = _unique("handmade"), _unique("spot")
+    boto3.client("ecs").create_cluster(clusterName=cluster)  # someone else's, without providers
+    emulator.calls(clear=True)
+
+    for command in ("diff", "up"):
+        result = run(capsys, command, "-p", name, "--cluster", cluster)
+        error = assert_single_error(result, "ecs-params.yml", 4, "FARGATE_SPOT", cluster)
+        assert "capacity_provider_strategy[0].capacity_provider" in error
+
+    assert writes(emulator.calls()) == []
+
+
+SETTINGS = (
+    "version: 1\n"
+    "run_params:\n"
+    "  enable_execute_command: true\n"
+    "  deployment:\n"
+    "    maximum_percent: 150\n"
+    "    minimum_healthy_percent: 50\n"
+    "  capacity_provider_strategy:\n"
+    "    - capacity_provider: FARGATE_SPOT\n"
+    "      weight: 1\n"
+)
+CONNECTED: dict[str, str | bytes] = {
+    "docker-compose.yml": (
+        "services:\n"
+        "  api:\n    image: nginx:1.27\n    expose:\n      - '8080'\n"
+        "  web:\n    image: nginx:1.27\n    ports:\n      - '80:80'\n"
+    ),
+}
+
+
+def test_removed_settings_are_reset_on_aws_and_then_read_in_sync(
+    emulator: Emulator,
+    aws_env: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    root = _project(tmp_path, monkeypatch, {**CONNECTED, "ecs-params.yml": SETTINGS})
+    cluster, name = _unique("converge"), _unique("conv")
+    argv = ("-p", name, "--cluster", cluster, "--layout", "service")
+    assert run(capsys, "up", *argv, "--timeout", "60").code == 0
+
+    (root / "ecs-params.yml").write_text("version: 1\nrun_params:\n  service_connect: false\n")
+    result = run(capsys, "diff", *argv)
+    assert result.code == 1
+    for removed in ("capacityProviderStrategy", "enableExecuteCommand", "deploymentConfiguration"):
+        assert removed in result.out, result.out
+    assert "serviceConnectConfiguration" in result.out
+
+    result = run(capsys, "up", *argv, "--timeout", "60")
+    assert result.code == 0, result.out + result.err
+
+    services = boto3.client("ecs").describe_services(cluster=cluster, services=[f"{name}-web"])["services"]
+    [web] = services
+    assert "capacityProviderStrategy" not in web
+    assert web["launchType"] == "FARGATE"
+    assert web["enableExecuteCommand"] is False
+    assert web["deploymentConfiguration"]["maximumPercent"] == 200
+    assert web["deployments"][0]["serviceConnectConfiguration"] == {"enabled": False}
+    result = run(capsys, "diff", *argv)
+    assert result.code == 0, result.out
+    emulator.calls(clear=True)
+    assert run(capsys, "up", *argv).code == 0
+    assert writes(emulator.calls()) == []
+    assert run(capsys, "down", "--all", *argv).code == 0
+
+
+def test_a_target_group_attached_by_hand_is_left_alone(
+    emulator: Emulator,
+    aws_env: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _project(tmp_path, monkeypatch, WEB)
+    cluster, name = _unique("byhand"), _unique("byhand")
+    argv = ("-p", name, "--cluster", cluster)
+    assert run(capsys, "up", *argv, "--timeout", "60").code == 0
+    target_group = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/hand/0123456789abcdef"
+    attached: list[Any] = [{"targetGroupArn": target_group, "containerName": "web", "containerPort": 80}]
+    boto3.client("ecs").update_service(cluster=cluster, service=name, loadBalancers=attached)
+
+    assert run(capsys, "diff", *argv).code == 0
+    emulator.calls(clear=True)
+    assert run(capsys, "up", *argv, "--timeout", "60").code == 0
+
+    assert writes(emulator.calls()) == []
+    service = boto3.client("ecs").describe_services(cluster=cluster, services=[name])["services"][0]
+    assert service["loadBalancers"] == attached
+    assert run(capsys, "down", "--all", *argv).code == 0
