@@ -9,7 +9,18 @@ interrupted converges when it is planned and applied again. `teardown` holds `sc
 """
 
 from compose2ecs.apply.context import ApplyOptions, ApplyResult, Progress
-from compose2ecs.apply.executor import apply_plan
+from compose2ecs.apply.executor import apply_plan, settle_services
 from compose2ecs.apply.teardown import down, scale
+from compose2ecs.apply.wait import rollout_summary, unsteady_services
 
-__all__ = ["ApplyOptions", "ApplyResult", "Progress", "apply_plan", "down", "scale"]
+__all__ = [
+    "ApplyOptions",
+    "ApplyResult",
+    "Progress",
+    "apply_plan",
+    "down",
+    "rollout_summary",
+    "scale",
+    "settle_services",
+    "unsteady_services",
+]

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from compose2ecs.apply.context import ApplyResult, Run, live_service
 from compose2ecs.apply.network import awsvpc_configuration, ip_permissions
-from compose2ecs.apply.wait import seen_event_ids, wait_for_services, wait_until_gone
+from compose2ecs.apply.wait import seen_event_ids, settle, wait_for_services, wait_until_gone
 from compose2ecs.errors import UsageError
 from compose2ecs.model import ecs_tags, resource_id, tags_dict
 from compose2ecs.model.deployed import Action, ResourceKind
@@ -88,6 +88,19 @@ def apply_plan(  # noqa: PLR0917 - the stage's entry point takes each input by p
     if options.wait and step.deployed_services:
         wait_for_services(run, plan.cluster, step.deployed_services, step.seen_events)
     return ApplyResult(run.writes, dict(step.task_definition_arns))
+
+
+def settle_services(
+    services: dict[str, dict[str, Any]],
+    gateway: Gateway,
+    options: ApplyOptions,
+    progress: Progress,
+    *,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> None:
+    """For a plan in sync: wait until these not-yet-steady services settle (AwsError if not)."""
+    settle(Run(gateway, options, progress, clock, sleep), options.cluster, services)
 
 
 def _refuse_replacements(plan: Plan, options: ApplyOptions) -> None:

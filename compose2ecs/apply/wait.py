@@ -180,3 +180,39 @@ def _task_line(task: dict[str, Any]) -> str:
         if parts:
             details.append(f"{container.get('name', '?')}: {', '.join(parts)}")
     return f"{line} ({'; '.join(details)})" if details else line
+
+
+def unsteady_services(
+    services: Iterable[str], deployed: dict[str, dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """The deployed services among `services` that are live but not steady, by name."""
+    out = {}
+    for name in services:
+        service = deployed.get(name)
+        if service is not None and service.get("status") == "ACTIVE" and not is_steady(service):
+            out[name] = service
+    return out
+
+
+def rollout_summary(service: dict[str, Any]) -> str:
+    """`rollout FAILED (reason), 0/1 running, 3 failed tasks`: why a service is not steady."""
+    primary = _primary(service) or {}
+    parts = [f"rollout {primary.get('rolloutState', 'unknown')}"]
+    if primary.get("rolloutState") == "FAILED" and primary.get("rolloutStateReason"):
+        parts[0] += f" ({primary['rolloutStateReason']})"
+    parts.append(f"{service.get('runningCount', 0)}/{service.get('desiredCount', 0)} running")
+    if len(service.get("deployments", ())) > 1:
+        parts.append(f"{len(service['deployments'])} deployments")
+    if primary.get("failedTasks"):
+        parts.append(f"{primary['failedTasks']} failed tasks")
+    return ", ".join(parts)
+
+
+def settle(run: Run, cluster: str, services: dict[str, dict[str, Any]]) -> None:
+    """Wait for services that need no change but are not steady; AwsError when one does not settle.
+
+    Being in sync is not enough to report success: a deployment that is still failing (a crash
+    loop, a circuit breaker that tripped without rollback) would otherwise pass a CI retry.
+    """
+    expected = {name: str(service.get("taskDefinition", "")) for name, service in services.items()}
+    wait_for_services(run, cluster, expected, {name: seen_event_ids(s) for name, s in services.items()})

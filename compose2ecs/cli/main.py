@@ -339,15 +339,52 @@ def _escape(text: str) -> str:
     return escape(text)
 
 
+def _unsteady(deployment: Any) -> dict[str, dict[str, Any]]:
+    from compose2ecs.apply import unsteady_services  # noqa: PLC0415
+
+    names = [str(s["serviceName"]) for s in deployment.conversion.desired.services]
+    found: dict[str, dict[str, Any]] = unsteady_services(names, deployment.deployed.services)
+    return found
+
+
 def _print_plan(deployment: Any, output: PlanOutput, *, show_values: bool) -> None:
+    from compose2ecs.apply import rollout_summary  # noqa: PLC0415
     from compose2ecs.cli.plan_render import plan_json, plan_markdown, print_plan  # noqa: PLC0415
 
+    # Health is reported beside the plan: a service that needs no change may still be failing.
+    unsteady = {name: rollout_summary(service) for name, service in _unsteady(deployment).items()}
     if output is PlanOutput.json:
-        typer.echo(json.dumps(plan_json(deployment.plan, show_values), indent=2, ensure_ascii=False))
+        document = plan_json(deployment.plan, show_values)
+        document["unsteadyServices"] = unsteady
+        typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
     elif output is PlanOutput.markdown:
-        typer.echo(plan_markdown(deployment.plan, show_values))
+        notes = "".join(f"\n- service `{name}` is not steady: {text}" for name, text in unsteady.items())
+        typer.echo(plan_markdown(deployment.plan, show_values) + ("\n" + notes if notes else ""))
     else:
         print_plan(deployment.plan, _console(), show_values)
+        for name, text in unsteady.items():
+            _console().print(f"[yellow]service {_escape(name)} is not steady:[/yellow] {_escape(text)}")
+
+
+def _settle(deployment: Any, gateway: Any, cluster: str, console: Any, *, wait: bool, timeout: float) -> None:
+    """`up` with nothing to write: still wait for services that are not steady (exit 3 if they fail)."""
+    from compose2ecs.apply import ApplyOptions, rollout_summary, settle_services  # noqa: PLC0415
+
+    project = deployment.conversion.desired.project
+    unsteady = _unsteady(deployment)
+    if not unsteady:
+        console.print(f"{project} is in sync with cluster {cluster}: nothing to do.")
+        return
+    for name, service in unsteady.items():
+        console.print(
+            f"service {_escape(name)} needs no change but is not steady: {rollout_summary(service)}"
+        )
+    if not wait:
+        console.print(f"{project} is in sync; not waiting for it to be steady (--no-wait).")
+        return
+    options = ApplyOptions(cluster, wait=True, timeout=timeout)
+    settle_services(unsteady, gateway, options, _RichProgress(console))
+    console.print(f"[green]{project} is in sync and steady[/green] (no change needed).")
 
 
 @app.command()
@@ -439,7 +476,7 @@ def up(
         raise typer.Exit(EXIT_OK if deployment.plan.in_sync else EXIT_DIFF)
     desired = target.conversion.desired
     if deployment.plan.in_sync:
-        console.print(f"{desired.project} is in sync with cluster {cluster}: nothing to do.")
+        _settle(deployment, target.gateway, cluster, console, wait=wait, timeout=timeout)
         return
     _print_plan(deployment, PlanOutput.text, show_values=False)
     options = ApplyOptions(cluster, wait=wait, timeout=timeout, force_replace=force_replace)

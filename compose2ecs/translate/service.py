@@ -50,23 +50,7 @@ def build(
         request["networkConfiguration"] = {"awsvpcConfiguration": config}
     elif awsvpc:
         _network_without_subnets(awsvpc, report)
-    deployment = params.deployment
-    if deployment is not None:
-        # Only what the user set: AWS's defaults (200/100, no circuit breaker) need not be sent.
-        config = {
-            key: value
-            for key, value in (
-                ("maximumPercent", deployment.maximum_percent),
-                ("minimumHealthyPercent", deployment.minimum_healthy_percent),
-            )
-            if value is not None
-        }
-        if deployment.circuit_breaker is not None or deployment.rollback is not None:
-            enable = bool(deployment.circuit_breaker)
-            rollback = enable if deployment.rollback is None else deployment.rollback
-            config["deploymentCircuitBreaker"] = {"enable": enable, "rollback": rollback}
-        if config:
-            request["deploymentConfiguration"] = config
+    request["deploymentConfiguration"] = _deployment_configuration(params)
     request["schedulingStrategy"] = "REPLICA"
     # Tasks carry the project tag too, so costs and `ps` can be traced to the project.
     request["propagateTags"] = "SERVICE"
@@ -205,3 +189,25 @@ def _reachable_as(container: Container, dns_name: str, path: tuple[str | int, ..
             "dns-name-lowercase",
         )
     return True
+
+
+def _deployment_configuration(params: EcsParams) -> dict[str, Any]:
+    """What the user set, and the deployment circuit breaker with rollback unless turned off.
+
+    AWS's own default is no breaker: a release whose tasks cannot start then retries forever
+    and `up` waits until its timeout. With the breaker, ECS stops it after a few failed tasks and
+    rolls back to the last deployment that completed, and `up` reports it (exit 3).
+    """
+    deployment = params.deployment
+    config: dict[str, Any] = {}
+    if deployment is not None:
+        # Only what the user set: AWS's defaults (200/100) need not be sent.
+        pairs = (
+            ("maximumPercent", deployment.maximum_percent),
+            ("minimumHealthyPercent", deployment.minimum_healthy_percent),
+        )
+        config = {key: value for key, value in pairs if value is not None}
+    enable = True if deployment is None or deployment.circuit_breaker is None else deployment.circuit_breaker
+    rollback = enable if deployment is None or deployment.rollback is None else deployment.rollback
+    config["deploymentCircuitBreaker"] = {"enable": enable, "rollback": rollback}
+    return config

@@ -1,7 +1,8 @@
 """Golden `convert` cases in tests/fixtures/convert-*: input files, optional `args`, expected.json.
 
 Each case is run through the real CLI (`compose2ecs convert --output json --region us-west-2 ARGS`).
-Set COMPOSE2ECS_UPDATE_GOLDEN=1 to re-record expected.json after a deliberate change, then review it.
+The test never writes an expectation: after a deliberate change, `python -m tests.conformance.golden`
+records them, and the diff is reviewed before it is committed.
 """
 
 from __future__ import annotations
@@ -45,8 +46,9 @@ def test_convert_matches_golden(
 ) -> None:
     document = _convert(case, capsys, monkeypatch)
     expected_file = case / "expected.json"
-    if os.environ.get("COMPOSE2ECS_UPDATE_GOLDEN") or not expected_file.is_file():
-        expected_file.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    assert expected_file.is_file(), (
+        f"no expectation: record it with `python -m tests.conformance.golden {case.name}`"
+    )
     assert document == json.loads(expected_file.read_text())
 
 

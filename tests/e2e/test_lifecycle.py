@@ -30,8 +30,6 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "fargate-tutorial"
 PROJECT = "tutorial"
 ROLE = "ecsTaskExecutionRole"
 CLEARED = ("COMPOSE_FILE", "COMPOSE_PROFILES", "COMPOSE_PROJECT_NAME", "COMPOSE2ECS_CLUSTER", "GREETING")
-# The circuit breaker with rollback, as a project turns it on in ecs-params.yml.
-BREAKER = "  deployment:\n    circuit_breaker: true\n    rollback: true\n"
 
 
 def _cli(capsys: pytest.CaptureFixture[str], *argv: str) -> Result:
@@ -82,8 +80,6 @@ def test_tutorial_lifecycle(
 ) -> None:
     project = tmp_path / "tutorial"
     shutil.copytree(EXAMPLE, project)
-    params = project / "ecs-params.yml"
-    params.write_text(params.read_text() + BREAKER)
     monkeypatch.chdir(project)
     for name in CLEARED:
         monkeypatch.delenv(name, raising=False)
@@ -152,8 +148,8 @@ def test_tutorial_lifecycle(
     result = _cli(capsys, "diff")
     assert result.code == 0, result.out  # desiredCount is the scale's, not the files'
 
-    # A release whose container exits: the circuit breaker rolls back, up fails with exit 3 and
-    # says why, with the stopped tasks' reasons.
+    # A release whose container exits: the circuit breaker (on by default) rolls back, up fails
+    # with exit 3 and says why, with the stopped tasks' reasons.
     compose = project / "docker-compose.yml"
     compose.write_text(
         compose.read_text().replace("amazon/amazon-ecs-sample", "amazon/amazon-ecs-sample:exit-1")

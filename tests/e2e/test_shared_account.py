@@ -6,6 +6,7 @@ as a real shared account does.
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -161,4 +162,48 @@ def test_a_target_group_attached_by_hand_is_left_alone(
     assert writes(emulator.calls()) == []
     service = boto3.client("ecs").describe_services(cluster=cluster, services=[name])["services"][0]
     assert service["loadBalancers"] == attached
+    assert run(capsys, "down", "--all", *argv).code == 0
+
+
+CRASHING: dict[str, str | bytes] = {
+    "docker-compose.yml": "services:\n  web:\n    image: nginx:exit-1\n    ports:\n      - '80:80'\n",
+    # The breaker stops the failing deployment but has nothing to roll back to.
+    "ecs-params.yml": (
+        "version: 1\nrun_params:\n  deployment:\n    circuit_breaker: true\n    rollback: false\n"
+    ),
+}
+
+
+def test_an_in_sync_service_that_is_not_steady_makes_up_fail(
+    emulator: Emulator,
+    aws_env: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _project(tmp_path, monkeypatch, CRASHING)
+    cluster, name = _unique("crash"), _unique("crash")
+    argv = ("-p", name, "--cluster", cluster)
+    assert run(capsys, "up", *argv, "--no-wait").code == 0
+    ecs = boto3.client("ecs")
+
+    def failed() -> bool:
+        primary = ecs.describe_services(cluster=cluster, services=[name])["services"][0]["deployments"][0]
+        return primary["rolloutState"] == "FAILED"
+
+    deadline = time.monotonic() + 30
+    while not failed() and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+    # Nothing to change, but the deployment failed: diff says so, and up does not call it a success.
+    result = run(capsys, "diff", *argv)
+    assert result.code == 0, result.out
+    assert f"service {name} is not steady: rollout FAILED (ECS deployment circuit breaker" in result.out
+    emulator.calls(clear=True)
+    result = run(capsys, "up", *argv, "--timeout", "30")
+    assert result.code == 3, result.out + result.err
+    assert "in sync: nothing to do" not in result.out
+    assert "failed: ECS deployment circuit breaker: tasks failed to start." in result.err
+    assert "Essential container in task exited" in result.err
+    assert writes(emulator.calls()) == []
     assert run(capsys, "down", "--all", *argv).code == 0
