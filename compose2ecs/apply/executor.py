@@ -27,6 +27,7 @@ from compose2ecs.plan.normalize import (
     desired_grants,
     normalize_policy,
 )
+from compose2ecs.plan.roles import effective_role
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -156,8 +157,10 @@ class _Step:
         self.role_arns = {
             name: str(state.role["Arn"]) for name, state in self.deployed.roles.items() if "Arn" in state.role
         }
-        for spec in self.desired.roles:
-            state = self.deployed.roles.get(spec.name)
+        for wanted in self.desired.roles:
+            state = self.deployed.roles.get(wanted.name)
+            # As the planner saw it: on a role compose2ecs does not own, only additions.
+            spec = effective_role(wanted, state, self.desired.project, self.cluster_name, self.desired.region)
             if self.action(ResourceKind.ROLE, spec.name, exists=state is not None) not in _WRITES:
                 continue
             if state is None:

@@ -15,6 +15,7 @@ from compose2ecs.apply.context import ApplyResult, Run, live_service, owned_by
 from compose2ecs.apply.wait import seen_event_ids, wait_for_services, wait_until_gone
 from compose2ecs.errors import AwsError, UsageError
 from compose2ecs.model import family_of, tags_dict
+from compose2ecs.plan.roles import others_policies, owns_role, project_policy_name
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -142,25 +143,35 @@ class _Teardown:
             run.wrote("delete_log_group", spec.name, f"deleted log group {spec.name}")
 
     def roles(self) -> None:
-        run = self.run
-        for spec in self.desired.roles:
+        run, desired = self.run, self.desired
+        own_policy = project_policy_name(desired.project, run.options.cluster, desired.region)
+        for spec in desired.roles:
             state = self.deployed.roles.get(spec.name)
             if state is None:
                 continue
-            if not self.ours(tags_dict(state.role.get("Tags"))):
+            if not owns_role(state, desired.project):
+                # Someone else's role: only this project's own policy goes.
+                self._delete_policies(spec.name, [p for p in state.inline_policies if p == own_policy])
                 self.kept(f"role {spec.name}")
+                continue
+            others = others_policies(spec, state, own_policy)
+            if others:
+                # Created for this project, but other projects use it now: it stays for them.
+                self._delete_policies(spec.name, [p for p in state.inline_policies if p not in others])
+                run.progress.step(f"kept role {spec.name}: {len(others)} other project(s) still use it")
                 continue
             # IAM refuses to delete a role that still has policies.
             for arn in state.attached_policy_arns:
                 run.gateway.detach_role_policy(spec.name, arn)
                 run.wrote("detach_role_policy", f"{spec.name} {arn}", f"detached {arn} from role {spec.name}")
-            for policy in state.inline_policies:
-                run.gateway.delete_role_policy(spec.name, policy)
-                run.wrote(
-                    "delete_role_policy", f"{spec.name} {policy}", f"deleted policy {policy} of {spec.name}"
-                )
+            self._delete_policies(spec.name, list(state.inline_policies))
             run.gateway.delete_role(spec.name)
             run.wrote("delete_role", spec.name, f"deleted role {spec.name}")
+
+    def _delete_policies(self, role: str, policies: list[str]) -> None:
+        for policy in policies:
+            self.run.gateway.delete_role_policy(role, policy)
+            self.run.wrote("delete_role_policy", f"{role} {policy}", f"deleted policy {policy} of {role}")
 
     def security_group(self) -> None:
         group = self.deployed.security_group

@@ -32,6 +32,7 @@ from compose2ecs.plan.normalize import (
     role_name,
     service_request_from_describe,
 )
+from compose2ecs.plan.roles import effective_role
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -44,7 +45,13 @@ def plan_changes(desired: DesiredState, deployed: DeployedState, cluster: str) -
     """Compare desired with deployed: one ResourceChange per resource, in apply order."""
     task_definitions = plan_task_definitions(desired, deployed)
     resources = [
-        *plan_roles(desired.roles, deployed.roles),
+        *plan_roles(
+            [
+                effective_role(spec, deployed.roles.get(spec.name), desired.project, cluster, desired.region)
+                for spec in desired.roles
+            ],
+            deployed.roles,
+        ),
         *plan_log_groups(desired.log_groups, deployed.log_groups, desired.region),
         plan_cluster(cluster, deployed.cluster),
         *plan_security_group(desired, deployed.security_group),

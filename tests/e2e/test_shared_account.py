@@ -6,6 +6,7 @@ as a real shared account does.
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from typing import TYPE_CHECKING, Any
@@ -207,3 +208,84 @@ def test_an_in_sync_service_that_is_not_steady_makes_up_fail(
     assert "Essential container in task exited" in result.err
     assert writes(emulator.calls()) == []
     assert run(capsys, "down", "--all", *argv).code == 0
+
+
+def _role_policies(role: str) -> tuple[list[str], list[str]]:
+    iam = boto3.client("iam")
+    attached = [p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]]
+    return sorted(attached), sorted(iam.list_role_policies(RoleName=role)["PolicyNames"])
+
+
+def _uses_role(role: str) -> dict[str, str | bytes]:
+    return {**WEB, "ecs-params.yml": f"version: 1\ntask_definition:\n  task_execution_role: {role}\n"}
+
+
+def test_a_hand_made_role_shared_by_two_projects_keeps_exactly_its_policies(
+    aws_env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    role = _unique("ecsTaskExecutionRole")
+    iam = boto3.client("iam")
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            },
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"},
+        ],
+    }
+    iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps(trust))
+    s3 = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
+    iam.attach_role_policy(RoleName=role, PolicyArn=s3)
+    secrets = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"}],
+    }
+    iam.put_role_policy(RoleName=role, PolicyName="other-app-secrets", PolicyDocument=json.dumps(secrets))
+    cluster = _unique("shared")
+    first, second = _unique("first"), _unique("second")
+    _project(tmp_path / "a", monkeypatch, _uses_role(role))
+    assert run(capsys, "up", "-p", first, "--cluster", cluster, "--timeout", "60").code == 0
+    _project(tmp_path / "b", monkeypatch, _uses_role(role))
+    result = run(capsys, "up", "-p", second, "--cluster", cluster, "--timeout", "60")
+    assert result.code == 0, result.out + result.err
+    assert "detached" not in result.out
+    assert "deleted policy" not in result.out
+
+    own = [f"compose2ecs-{name}-{cluster}-us-east-1" for name in (first, second)]
+    assert _role_policies(role) == ([s3], sorted(["other-app-secrets", *own]))
+    assert iam.get_role(RoleName=role)["Role"]["AssumeRolePolicyDocument"] == trust
+    assert run(capsys, "diff", "-p", second, "--cluster", cluster).code == 0
+
+    assert run(capsys, "down", "--all", "-p", second, "--cluster", cluster).code == 0
+    assert _role_policies(role) == ([s3], sorted(["other-app-secrets", own[0]]))
+    monkeypatch.chdir(tmp_path / "a" / "app")
+    assert run(capsys, "diff", "-p", first, "--cluster", cluster).code == 0
+    assert run(capsys, "down", "--all", "-p", first, "--cluster", cluster).code == 0
+    assert _role_policies(role) == ([s3], ["other-app-secrets"])
+    assert iam.get_role(RoleName=role)["Role"]["AssumeRolePolicyDocument"] == trust
+
+
+def test_a_role_one_project_created_outlives_it_while_another_uses_it(
+    aws_env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    role, cluster = _unique("exec"), _unique("shared")
+    creator, user = _unique("creator"), _unique("user")
+    _project(tmp_path / "a", monkeypatch, _uses_role(role))
+    assert run(capsys, "up", "-p", creator, "--cluster", cluster, "--timeout", "60").code == 0
+    _project(tmp_path / "b", monkeypatch, _uses_role(role))
+    assert run(capsys, "up", "-p", user, "--cluster", cluster, "--timeout", "60").code == 0
+    monkeypatch.chdir(tmp_path / "a" / "app")
+    assert run(capsys, "diff", "-p", creator, "--cluster", cluster).code == 0  # the other's policy stays
+
+    result = run(capsys, "down", "--all", "-p", creator, "--cluster", cluster)
+
+    assert result.code == 0, result.err
+    assert f"kept role {role}: 1 other project(s) still use it" in result.out
+    assert _role_policies(role)[1] == [f"compose2ecs-{user}-{cluster}-us-east-1"]
+    monkeypatch.chdir(tmp_path / "b" / "app")
+    assert run(capsys, "diff", "-p", user, "--cluster", cluster).code == 0
+    assert run(capsys, "down", "--all", "-p", user, "--cluster", cluster).code == 0
+    assert boto3.client("iam").get_role(RoleName=role)  # not its own: kept

@@ -292,6 +292,8 @@ def deployed_state(task_definition: dict[str, Any], service: dict[str, Any]) -> 
                     "RoleName": "ecsTaskExecutionRole",
                     "Path": "/",
                     "Arn": f"arn:aws:iam::{ACCOUNT}:role/ecsTaskExecutionRole",
+                    # Created by compose2ecs for this project: managed in full.
+                    "Tags": [{"Key": PROJECT_TAG, "Value": "shop"}],
                     # IAM keeps the document as sent except that an empty Sid disappears.
                     "AssumeRolePolicyDocument": {
                         "Version": "2012-10-17",

@@ -144,9 +144,11 @@ def test_down_all_keeps_a_hand_made_role_and_log_group() -> None:
 
     assert EXECUTION_ROLE in gateway.roles
     assert ("us-east-1", "/ecs/tutorial") in gateway.log_groups
-    assert not any(
-        w.startswith(("delete_role", "detach_role_policy", "delete_log_group")) for w in result.writes
-    )
+    own = f"compose2ecs-{PROJECT}-{CLUSTER}-us-east-1"
+    # Only the policy compose2ecs put on the role for this project goes.
+    role_writes = [w for w in result.writes if EXECUTION_ROLE in w or "log_group" in w]
+    assert role_writes == [f"delete_role_policy {EXECUTION_ROLE} {own}"]
+    assert gateway.roles[EXECUTION_ROLE].inline == {}
     assert f"kept role {EXECUTION_ROLE}: not created by compose2ecs for project {PROJECT}" in progress.steps
     assert f"kept log group /ecs/tutorial: not created by compose2ecs for project {PROJECT}" in progress.steps
     assert gateway.clusters[CLUSTER]["status"] == "INACTIVE"  # the rest is ours and goes
