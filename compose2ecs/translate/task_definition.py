@@ -441,6 +441,7 @@ def _dependencies(containers: list[Container], params: EcsParams, report: Report
             deps.append({"containerName": target, "condition": condition})
         if deps:
             container.definition["dependsOn"] = deps
+    _log_router_first(containers, report)
     _check_cycles(containers, report)
     if not any(c.definition.get("essential", True) for c in containers):
         report.add(
@@ -449,6 +450,44 @@ def _dependencies(containers: list[Container], params: EcsParams, report: Report
             REJECTED,
             "no-essential-container",
             "set essential: true for one service in ecs-params.yml",
+        )
+
+
+def _log_router_first(containers: list[Container], report: Report) -> None:
+    """The FireLens log router starts before the containers that log through it.
+
+    AWS's FireLens guide has each such container depend on the router's START, or its first lines
+    are lost. Compose's `network_mode: service:app` on the router implies the opposite order (the
+    router waits for app), which is dropped here for the containers it serves.
+    """
+    router = next((c for c in containers if "firelensConfiguration" in c.definition), None)
+    if router is None:
+        return
+    users = {
+        c.service: c
+        for c in containers
+        if c is not router and c.definition.get("logConfiguration", {}).get("logDriver") == "awsfirelens"
+    }
+    before = router.definition.get("dependsOn", [])
+    kept = [d for d in before if d["containerName"] not in users]
+    if len(kept) != len(before):
+        if kept:
+            router.definition["dependsOn"] = kept
+        else:
+            del router.definition["dependsOn"]
+    added = []
+    for name, user in users.items():
+        deps = user.definition.setdefault("dependsOn", [])
+        if not any(d["containerName"] == router.service for d in deps):
+            deps.append({"containerName": router.service, "condition": "START"})
+            added.append(name)
+    if added or len(kept) != len(before):
+        report.add(
+            ("services", router.service),
+            f"log router {router.service} starts first: {', '.join(sorted(users))} "
+            f"{'waits' if len(users) == 1 else 'wait'} for it to start",
+            MAPPED,
+            "firelens-order",
         )
 
 

@@ -890,3 +890,36 @@ def test_an_interpolated_extends_file_is_followed_too(
         },
     )
     assert location_re("sub/base.yml", 4).search(error), error
+
+
+FIRELENS_APP = """\
+services:
+  app:
+    image: nginx
+    logging:
+      driver: awsfirelens
+      options:
+        Name: cloudwatch
+  log_router:
+    image: amazon/aws-for-fluent-bit
+    network_mode: service:app
+"""
+FIRELENS_PARAMS = (
+    "version: 1\ntask_definition:\n  services:\n    log_router:\n      firelens_configuration:\n"
+    "        type: fluentbit\n"
+)
+
+
+@pytest.mark.parametrize("layout", ["project", "service"])
+def test_the_log_router_starts_before_the_containers_that_log_through_it(
+    isolated: Path, capsys: pytest.CaptureFixture[str], layout: str
+) -> None:
+    files: dict[str, str | bytes] = {"docker-compose.yml": FIRELENS_APP, "ecs-params.yml": FIRELENS_PARAMS}
+    document = _converted(capsys, isolated, files, "--layout", layout)
+    (task,) = document["taskDefinitions"]
+    by_name = {c["name"]: c for c in task["containerDefinitions"]}
+    # network_mode: service:app made the router wait for app; FireLens needs the opposite.
+    assert by_name["app"]["dependsOn"] == [{"containerName": "log_router", "condition": "START"}]
+    assert "dependsOn" not in by_name["log_router"]
+    (mapped,) = [p for p in document["problems"] if p["code"] == "firelens-order"]
+    assert "log router log_router starts first: app waits for it" in mapped["message"]
