@@ -25,7 +25,7 @@ from compose2ecs.model import PROJECT_TAG, DesiredState, LogGroupSpec, PortRule,
 from compose2ecs.model.deployed import DeployedState, LogGroupState, RoleState
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from compose2ecs.apply.gateway import LogEvent
 
@@ -624,7 +624,9 @@ class InMemoryGateway:
 
     # ECS services ----------------------------------------------------------------------------
 
-    def create_service(self, request: dict[str, Any]) -> dict[str, Any]:
+    def create_service(
+        self, request: dict[str, Any], notify: Callable[[str], None] | None = None
+    ) -> dict[str, Any]:
         cluster, name = str(request.get("cluster", "default")), str(request.get("serviceName"))
         self._call("create_service", cluster, name)
         check_shape("ecs", "CreateService", request)

@@ -350,7 +350,7 @@ class _Step:
         create.update(
             cluster=self.cluster_name, taskDefinition=arn, tags=ecs_tags(self._wanted_tags(request))
         )
-        self.run.gateway.create_service(create)
+        self.run.gateway.create_service(create, self.run.progress.step)
         self.run.wrote("create_service", name, f"created service {name} ({resource_id(arn)})")
         self.deployed_services[name] = arn
 

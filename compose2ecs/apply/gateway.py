@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from compose2ecs.model import DesiredState
     from compose2ecs.model.deployed import DeployedState
 
@@ -114,7 +116,11 @@ class Gateway(Protocol):
 
     def deregister_task_definition(self, arn: str) -> None: ...
 
-    def create_service(self, request: dict[str, Any]) -> dict[str, Any]: ...
+    def create_service(
+        self, request: dict[str, Any], notify: Callable[[str], None] | None = None
+    ) -> dict[str, Any]:
+        """CreateService, retried while a just-created role is not usable yet (told to `notify`)."""
+        ...
 
     def update_service(self, request: dict[str, Any]) -> dict[str, Any]: ...
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from typing import TYPE_CHECKING, Any
 
 from compose2ecs.apply.gateway import LogEvent
@@ -35,6 +36,14 @@ NO_VPC_HINT = (
 def iam_tags(tags: dict[str, str]) -> list[dict[str, str]]:
     """IAM, EC2 and Cloud Map spell tags with capitals."""
     return [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
+
+
+# CreateService's answers while a role is not usable yet (the service-linked role, or a role
+# created moments ago): retried this many times, this far apart.
+ROLE_RETRY_ATTEMPTS = 7
+ROLE_RETRY_DELAY = 5.0
+ROLE_NOT_READY = ("service linked role", "unable to assume role", "role is not valid", "sts:assumerole")
+ECS_SERVICE = "ecs.amazonaws.com"
 
 
 class BotoGateway:
@@ -331,9 +340,48 @@ class BotoGateway:
         with aws_errors("ecs:DeregisterTaskDefinition", arn):
             self.clients.ecs.deregister_task_definition(taskDefinition=arn)
 
-    def create_service(self, request: dict[str, Any]) -> dict[str, Any]:
-        with aws_errors("ecs:CreateService", str(request.get("serviceName", ""))):
-            return plain(self.clients.ecs.create_service(**request)["service"])
+    def create_service(
+        self, request: dict[str, Any], notify: Callable[[str], None] | None = None
+    ) -> dict[str, Any]:
+        """CreateService, made safe to retry and patient with a brand-new account.
+
+        A client token makes botocore's own retry of a call that timed out return the service it
+        created instead of a second one. On a new account the ECS service-linked role may not
+        exist yet (ECS creates it on first use of the console, not of the API): compose2ecs
+        creates it once and retries. A role created moments ago may not be usable by ECS yet
+        (IAM is eventually consistent): the call is retried, bounded, saying so.
+        """
+        request = {**request, "clientToken": request.get("clientToken") or uuid.uuid4().hex}
+        name = str(request.get("serviceName", ""))
+        say = notify or (lambda _message: None)
+        linked_role_created = False
+        for attempt in range(1, ROLE_RETRY_ATTEMPTS + 1):
+            try:
+                with aws_errors("ecs:CreateService", name):
+                    return plain(self.clients.ecs.create_service(**request)["service"])
+            except AwsError as error:
+                text = error.message.lower()
+                if "service linked role" in text and not linked_role_created:
+                    self.create_service_linked_role(ECS_SERVICE)
+                    linked_role_created = True
+                    say("created the ECS service-linked role AWSServiceRoleForECS (this account had none)")
+                elif not any(sign in text for sign in ROLE_NOT_READY) or attempt == ROLE_RETRY_ATTEMPTS:
+                    raise
+                say(
+                    f"ECS cannot use the role yet (IAM takes a few seconds to propagate a new role): "
+                    f"retrying in {ROLE_RETRY_DELAY:g} s ({attempt}/{ROLE_RETRY_ATTEMPTS - 1})"
+                )
+                self._sleep(ROLE_RETRY_DELAY)
+        raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+    def create_service_linked_role(self, service: str) -> None:
+        """iam:CreateServiceLinkedRole; "already exists" (another run made it first) is fine."""
+        try:
+            with aws_errors("iam:CreateServiceLinkedRole", service):
+                self.clients.iam.create_service_linked_role(AWSServiceName=service)
+        except AwsError as error:
+            if error.code != "InvalidInput" or "has been taken" not in error.message:
+                raise
 
     def update_service(self, request: dict[str, Any]) -> dict[str, Any]:
         with aws_errors("ecs:UpdateService", str(request.get("service", ""))):
