@@ -66,6 +66,12 @@ TAGS_FOR_DOWN = (
     "+{extra} over minimum: tags are read for `down --all` (ownership); diff does not compare them"
 )
 
+# Reads the preflight makes so that `up` refuses before any write what would fail after some.
+PREFLIGHT = {
+    "ec2:DescribeVpcs": "preflight: the region has the default VPC the project network needs",
+    "ec2:DescribeSubnets": "preflight: the subnets ecs-params names exist, in one VPC",
+}
+
 
 @dataclass(frozen=True)
 class ProjectSpec:
@@ -296,6 +302,8 @@ def compare(calls: Counter[str], minimum: Mapping[str, tuple[int, str]]) -> list
         unexpected = False
         if extra > 0 and operation.endswith(":ListTagsForResource"):
             note = TAGS_FOR_DOWN.format(extra=extra)
+        elif extra > 0 and operation in PREFLIGHT:
+            note = f"+{extra} over minimum: {PREFLIGHT[operation]}"
         elif extra > 0 and operation not in minimum:
             note, unexpected = f"UNEXPECTED: +{extra}, not a read a diff needs", True
         elif extra > 0:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from compose2ecs.aws.errors import aws_errors, call_or_none
 from compose2ecs.model import PROJECT_TAG
-from compose2ecs.model.deployed import DeployedState, LogGroupState, RoleState
+from compose2ecs.model.deployed import DeployedState, LogGroupState, NetworkFacts, RoleState
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -69,6 +69,7 @@ class _Pending:
     log_groups: list[Future[dict[tuple[str, str], LogGroupState]]]
     security_group: Future[dict[str, Any] | None] | None
     namespace: Future[dict[str, Any] | None] | None
+    network: Future[NetworkFacts] | None
 
 
 class StateReader:
@@ -82,7 +83,7 @@ class StateReader:
         want_sg = desired.uses_project_network
         # Every client is made before the threads start: sessions are not thread-safe.
         self.clients.prepare(
-            ec2=want_sg,
+            ec2=want_sg or any("networkConfiguration" in s for s in desired.services),
             servicediscovery=bool(desired.namespace),
             log_regions={group.region for group in desired.log_groups},
         )
@@ -101,6 +102,9 @@ class StateReader:
         self, pool: ThreadPoolExecutor, desired: DesiredState, cluster: str, *, want_sg: bool
     ) -> _Pending:
         names = [str(s["serviceName"]) for s in desired.services]
+        want_network = want_sg or bool(
+            _awsvpc_ids(desired, "subnets") or _awsvpc_ids(desired, "securityGroups")
+        )
         return _Pending(
             cluster=pool.submit(self.read_cluster, cluster),
             services=[
@@ -125,6 +129,7 @@ class StateReader:
             ],
             security_group=pool.submit(self._read_security_group, desired.project) if want_sg else None,
             namespace=pool.submit(self._read_namespace, desired.namespace) if desired.namespace else None,
+            network=pool.submit(self._read_network, desired) if want_network else None,
         )
 
     @staticmethod
@@ -148,6 +153,8 @@ class StateReader:
             state.log_groups.update(groups_f.result())
         state.security_group = pending.security_group.result() if pending.security_group else None
         state.namespace = pending.namespace.result() if pending.namespace else None
+        if pending.network is not None:
+            state.network = pending.network.result()
 
     # ECS -------------------------------------------------------------------------------------
 
@@ -284,6 +291,43 @@ class StateReader:
         groups.sort(key=lambda g: str(g.get("GroupId", "")))
         return groups[0] if groups else None
 
+    def _read_network(self, desired: DesiredState) -> NetworkFacts:
+        """The subnets and security groups ecs-params names (those that exist), or the default VPC.
+
+        Filters, not ids: DescribeSubnets(SubnetIds=[...]) fails on the first unknown id, and the
+        preflight wants to name every one that is missing. One call per kind.
+        """
+        ec2 = self.clients.ec2
+        subnets, groups = _awsvpc_ids(desired, "subnets"), _awsvpc_ids(desired, "securityGroups")
+        found_subnets: dict[str, str] = {}
+        found_groups: dict[str, str] = {}
+        if subnets:
+            with aws_errors("ec2:DescribeSubnets", ",".join(subnets)):
+                pages = ec2.get_paginator("describe_subnets").paginate(
+                    Filters=[{"Name": "subnet-id", "Values": subnets}]
+                )
+                found_subnets = {
+                    str(s["SubnetId"]): str(s["VpcId"]) for p in pages for s in p.get("Subnets", [])
+                }
+        if groups:
+            with aws_errors("ec2:DescribeSecurityGroups", ",".join(groups)):
+                group_pages = ec2.get_paginator("describe_security_groups").paginate(
+                    Filters=[{"Name": "group-id", "Values": groups}]
+                )
+                found_groups = {
+                    str(g["GroupId"]): str(g.get("VpcId", ""))
+                    for p in group_pages
+                    for g in p.get("SecurityGroups", [])
+                }
+        if subnets:
+            return NetworkFacts(checked=True, subnets=found_subnets, security_groups=found_groups)
+        with aws_errors("ec2:DescribeVpcs", "default VPC"):
+            vpcs = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}]).get("Vpcs", [])
+        default = str(vpcs[0]["VpcId"]) if vpcs else None
+        return NetworkFacts(
+            checked=True, security_groups=found_groups, default_vpc=default, looked_for_default_vpc=True
+        )
+
     def _read_namespace(self, name: str) -> dict[str, Any] | None:
         sd = self.clients.servicediscovery
         with aws_errors("servicediscovery:ListNamespaces", name):
@@ -299,6 +343,15 @@ class StateReader:
             tags = sd.list_tags_for_resource(ResourceARN=namespace["Arn"]).get("Tags", [])
         namespace["Tags"] = [plain(tag) for tag in tags]
         return namespace
+
+
+def _awsvpc_ids(desired: DesiredState, key: str) -> list[str]:
+    """Every subnet or security group id (`key`) the services' awsvpc configurations name."""
+    ids: set[str] = set()
+    for service in desired.services:
+        awsvpc = service.get("networkConfiguration", {}).get("awsvpcConfiguration", {})
+        ids.update(str(i) for i in awsvpc.get(key, ()))
+    return sorted(ids)
 
 
 def _by_region(groups: Iterable[LogGroupSpec]) -> dict[str, list[LogGroupSpec]]:

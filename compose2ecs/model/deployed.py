@@ -28,6 +28,17 @@ class LogGroupState:
     tags: dict[str, str]
 
 
+@dataclass(frozen=True)
+class NetworkFacts:
+    """What the preflight needs to know of the network the services would use (`checked`: read)."""
+
+    checked: bool = False
+    subnets: dict[str, str] = field(default_factory=dict)  # subnet id -> VPC id, of those that exist
+    security_groups: dict[str, str] = field(default_factory=dict)  # group id -> VPC id, same
+    default_vpc: str | None = None  # the region's default VPC, when it was looked for
+    looked_for_default_vpc: bool = False
+
+
 @dataclass
 class DeployedState:
     """What exists in AWS for one project. Missing resources are absent keys (or None)."""
@@ -41,6 +52,7 @@ class DeployedState:
     log_groups: dict[tuple[str, str], LogGroupState] = field(default_factory=dict)
     security_group: dict[str, Any] | None = None  # DescribeSecurityGroups entry of the project SG
     namespace: dict[str, Any] | None = None  # Cloud Map namespace summary
+    network: NetworkFacts = field(default_factory=NetworkFacts)
 
 
 # ---------------------------------------------------------------------------------------------

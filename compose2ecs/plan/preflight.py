@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from compose2ecs.errors import Location, Problem
+from compose2ecs.errors import Location, Path, Problem
 
 if TYPE_CHECKING:
     from compose2ecs.model import DesiredState
@@ -22,7 +22,78 @@ def preflight_problems(
     desired: DesiredState, deployed: DeployedState, cluster: str, params_file: str | None
 ) -> list[Problem]:
     """Every reason the deployment would fail on this account, in the files' terms."""
-    return _capacity_providers(desired, deployed, cluster, params_file)
+    return [
+        *_network(desired, deployed, params_file),
+        *_capacity_providers(desired, deployed, cluster, params_file),
+    ]
+
+
+_AWSVPC: Path = ("run_params", "network_configuration", "awsvpc_configuration")
+
+
+def _network(desired: DesiredState, deployed: DeployedState, params_file: str | None) -> list[Problem]:
+    """The subnets and security groups ecs-params names exist and share a VPC; else a default VPC."""
+    facts = deployed.network
+    where = Location(params_file or "ecs-params.yml")
+    if not facts.checked:
+        return []
+    if desired.uses_project_network:
+        if facts.looked_for_default_vpc and facts.default_vpc is None:
+            return [
+                Problem(
+                    "this region has no default VPC, and ecs-params.yml names no subnets to run the tasks in",
+                    where,
+                    ("run_params", "network_configuration"),
+                    code="no-default-vpc",
+                    hint="set run_params.network_configuration.awsvpc_configuration.subnets (and "
+                    "security_groups), or create a default VPC (aws ec2 create-default-vpc)",
+                )
+            ]
+        return []
+    problems: list[Problem] = []
+    vpcs: dict[str, list[str]] = {}
+    for key, kind, found in (
+        ("subnets", "subnet", facts.subnets),
+        ("securityGroups", "security group", facts.security_groups),
+    ):
+        ids = _first_service_ids(desired, key)
+        yaml_key = "subnets" if key == "subnets" else "security_groups"
+        for index, item in enumerate(ids):
+            if item in found:
+                vpcs.setdefault(found[item], []).append(item)
+                continue
+            problems.append(
+                Problem(
+                    f"{kind} {item} does not exist in this account and region",
+                    where,
+                    (*_AWSVPC, yaml_key, index),
+                    code="network-not-found",
+                    hint=f"use the id of an existing {kind} (aws ec2 describe-"
+                    f"{'subnets' if key == 'subnets' else 'security-groups'})",
+                )
+            )
+    if len(vpcs) > 1:
+        spread = "; ".join(f"{vpc}: {', '.join(items)}" for vpc, items in sorted(vpcs.items()))
+        problems.append(
+            Problem(
+                f"the subnets and security groups are in different VPCs ({spread}); a task's network "
+                "interface lives in one VPC",
+                where,
+                (*_AWSVPC,),
+                code="network-vpcs",
+                hint="choose subnets and security groups of one VPC",
+            )
+        )
+    return problems
+
+
+def _first_service_ids(desired: DesiredState, key: str) -> list[str]:
+    """The ids ecs-params gives (every service of a project shares run_params' network)."""
+    for service in desired.services:
+        awsvpc = service.get("networkConfiguration", {}).get("awsvpcConfiguration", {})
+        if key in awsvpc:
+            return [str(item) for item in awsvpc[key]]
+    return []
 
 
 def _capacity_providers(

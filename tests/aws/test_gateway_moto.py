@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +33,8 @@ def test_read_state_of_an_empty_account_finds_nothing(moto: str, project: Projec
 
     state = gateway.read_state(project.desired(namespace=True), project.cluster)
 
-    assert state == DeployedState()
+    assert state.network.checked  # the preflight's read of the network
+    assert dataclasses.replace(state, network=DeployedState().network) == DeployedState()
 
 
 def deploy(gateway: BotoGateway, project: Project, desired: DesiredState) -> dict[str, Any]:
@@ -153,6 +155,7 @@ def test_read_state_makes_one_call_per_resource(gateway: BotoGateway, project: P
         "logs:DescribeLogGroups": 1,
         "logs:ListTagsForResource": 1,
         "ec2:DescribeSecurityGroups": 1,
+        "ec2:DescribeVpcs": 1,  # the preflight: a default VPC for the project network
         "servicediscovery:ListNamespaces": 1,
         "servicediscovery:ListTagsForResource": 1,
     }

@@ -289,3 +289,89 @@ def test_a_role_one_project_created_outlives_it_while_another_uses_it(
     assert run(capsys, "diff", "-p", user, "--cluster", cluster).code == 0
     assert run(capsys, "down", "--all", "-p", user, "--cluster", cluster).code == 0
     assert boto3.client("iam").get_role(RoleName=role)  # not its own: kept
+
+
+def _with_network(subnets: list[str], groups: list[str]) -> dict[str, str | bytes]:
+    lines = [
+        "version: 1",
+        "run_params:",
+        "  network_configuration:",
+        "    awsvpc_configuration:",
+        "      subnets:",
+    ]
+    lines += [f"        - {s}" for s in subnets]
+    lines += ["      security_groups:"] + [f"        - {g}" for g in groups]
+    return {**WEB, "ecs-params.yml": "\n".join(lines) + "\n"}
+
+
+def test_placeholder_subnets_are_refused_with_file_and_line_before_any_write(
+    emulator: Emulator,
+    aws_env: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    group = boto3.client("ec2").describe_security_groups(GroupNames=["default"])["SecurityGroups"][0][
+        "GroupId"
+    ]
+    _project(tmp_path, monkeypatch, _with_network(["SUBNET_1", "subnet-0123456789abcdef0"], [group]))
+    name = _unique("placeholder")
+    emulator.calls(clear=True)
+
+    for command in ("diff", "up"):
+        result = run(capsys, command, "-p", name, "--cluster", _unique("net"))
+        assert result.code == 2, result.out + result.err
+        assert len(result.errors) == 2, result.err  # every problem at once
+        assert "ecs-params.yml:6" in result.errors[0]
+        assert "subnet SUBNET_1 does not exist" in result.errors[0]
+        assert "ecs-params.yml:7" in result.errors[1]
+        assert "subnet-0123456789abcdef0" in result.errors[1]
+
+    assert writes(emulator.calls()) == []
+
+
+def test_subnets_and_security_groups_of_different_vpcs_are_refused(
+    emulator: Emulator,
+    aws_env: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ec2 = boto3.client("ec2")
+    other_vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    group = ec2.create_security_group(GroupName=_unique("other"), Description="other", VpcId=other_vpc)[
+        "GroupId"
+    ]
+    subnet = ec2.describe_subnets(Filters=[{"Name": "default-for-az", "Values": ["true"]}])["Subnets"][0]
+    _project(tmp_path, monkeypatch, _with_network([subnet["SubnetId"]], [group]))
+    emulator.calls(clear=True)
+
+    result = run(capsys, "up", "-p", _unique("vpcs"), "--cluster", _unique("net"))
+
+    error = assert_single_error(result, "ecs-params.yml", 4, "different VPCs", other_vpc, subnet["VpcId"])
+    assert "run_params.network_configuration.awsvpc_configuration" in error
+    assert writes(emulator.calls()) == []
+
+
+def test_a_region_without_a_default_vpc_is_refused_before_any_write(
+    emulator: Emulator,
+    aws_env: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    region = "ap-southeast-2"  # a region no other test uses: its default VPC is deleted here
+    ec2 = boto3.client("ec2", region_name=region)
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+    for subnet in ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]:
+        ec2.delete_subnet(SubnetId=subnet["SubnetId"])
+    ec2.delete_vpc(VpcId=vpc)
+    _project(tmp_path, monkeypatch, WEB)
+    emulator.calls(clear=True)
+
+    result = run(capsys, "up", "-p", _unique("novpc"), "--region", region)
+
+    assert result.code == 2, result.out + result.err
+    assert "no default VPC" in result.err
+    assert "ecs-params.yml" in result.err
+    assert writes(emulator.calls()) == []

@@ -52,6 +52,16 @@ def desired_with_services(names: list[str], *, roles: list[RoleSpec] | None = No
     )
 
 
+def expect_subnets(ec2: Stubber) -> None:
+    """The preflight's one read of the subnets ecs-params names."""
+    subnets = NETWORK["awsvpcConfiguration"]["subnets"]
+    ec2.add_response(
+        "describe_subnets",
+        {"Subnets": [{"SubnetId": s, "VpcId": "vpc-1"} for s in subnets]},
+        {"Filters": [{"Name": "subnet-id", "Values": sorted(subnets)}]},
+    )
+
+
 def expect_no_cluster(ecs: Stubber) -> None:
     ecs.add_response(
         "describe_clusters",
@@ -68,7 +78,10 @@ def expect_latest_web(ecs: Stubber) -> None:
     )
 
 
-def test_read_state_describes_services_in_batches_of_ten(gateway: BotoGateway, ecs: Stubber) -> None:
+def test_read_state_describes_services_in_batches_of_ten(
+    gateway: BotoGateway, ecs: Stubber, ec2: Stubber
+) -> None:
+    expect_subnets(ec2)
     names = [f"svc{i:02d}" for i in range(12)]
     expect_no_cluster(ecs)
     ecs.add_response(
@@ -93,12 +106,14 @@ def test_read_state_describes_services_in_batches_of_ten(gateway: BotoGateway, e
         "ecs:DescribeClusters": 1,
         "ecs:DescribeServices": 2,
         "ecs:DescribeTaskDefinition": 1,
+        "ec2:DescribeSubnets": 1,
     }
 
 
 def test_read_state_reads_only_the_latest_revision_even_when_a_service_runs_an_older_one(
-    gateway: BotoGateway, ecs: Stubber
+    gateway: BotoGateway, ecs: Stubber, ec2: Stubber
 ) -> None:
+    expect_subnets(ec2)
     old_arn = f"arn:aws:ecs:us-east-1:{ACCOUNT}:task-definition/web:1"
     desired = desired_with_services(["web", "api"])
     desired.task_definitions = [{"family": "web", "containerDefinitions": []}]
