@@ -84,12 +84,7 @@ class SimBackend(ecs_models.EC2ContainerServiceBackend):
             if token and token == existing.sim.client_token:
                 return existing  # [api] CreateService: clientToken makes a retry idempotent
             raise InvalidParameterException("Creation of service was not idempotent.")
-        strategy = params.get("capacityProviderStrategy") or []
-        self._check_providers(params.get("cluster") or "default", strategy)
-        if strategy and params.get("launchType"):
-            raise InvalidParameterException(
-                "Specify either Launch Type or Capacity Provider Strategy, but not both."
-            )
+        strategy = self._strategy(params)
         network = awsvpc_with_defaults(params.get("networkConfiguration"))
         if network:
             self._fill_default_security_group(network)
@@ -132,6 +127,16 @@ class SimBackend(ecs_models.EC2ContainerServiceBackend):
             service.deployments = [state.new_deployment(service, service.task_definition, self.sim.clock)]
         self.sim.reconcile()
         return service
+
+    def _strategy(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """The request's capacity-provider strategy, checked as CreateService and RunTask check it."""
+        strategy: list[dict[str, Any]] = params.get("capacityProviderStrategy") or []
+        self._check_providers(params.get("cluster") or "default", strategy)
+        if strategy and params.get("launchType"):
+            raise InvalidParameterException(
+                "Specify either Launch Type or Capacity Provider Strategy, but not both."
+            )
+        return strategy
 
     def _check_providers(self, cluster_name: str, strategy: list[dict[str, Any]]) -> None:
         """[api] CreateService/RunTask: a strategy may name only providers of the cluster."""
@@ -247,12 +252,7 @@ class SimBackend(ecs_models.EC2ContainerServiceBackend):
     def sim_run_task(self, params: dict[str, Any]) -> list[SimTask]:
         cluster = self._get_cluster(params.get("cluster") or "default")
         definition = self.describe_task_definition(params["taskDefinition"])
-        strategy = params.get("capacityProviderStrategy") or []
-        self._check_providers(params.get("cluster") or "default", strategy)
-        if strategy and params.get("launchType"):
-            raise InvalidParameterException(
-                "Specify either Launch Type or Capacity Provider Strategy, but not both."
-            )
+        strategy = self._strategy(params)
         network = awsvpc_with_defaults(params.get("networkConfiguration"))
         if definition.network_mode == "awsvpc":
             awsvpc = (network or {}).get("awsvpcConfiguration") or {}
