@@ -81,16 +81,18 @@ class StateReader:
 
     def read(self, desired: DesiredState, cluster: str) -> DeployedState:
         want_sg = desired.uses_project_network
+        # The network is always read: the project's default VPC, or the subnets ecs-params names.
+        want_ec2 = want_sg or bool(desired.awsvpc_ids("subnets") or desired.awsvpc_ids("securityGroups"))
         # Every client is made before the threads start: sessions are not thread-safe.
         self.clients.prepare(
-            ec2=want_sg or any("networkConfiguration" in s for s in desired.services),
+            ec2=want_ec2,
             servicediscovery=bool(desired.namespace),
             log_regions={group.region for group in desired.log_groups},
         )
         state = DeployedState()
         with ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="read-state") as pool:
             try:
-                pending = self._submit(pool, desired, cluster, want_sg=want_sg)
+                pending = self._submit(pool, desired, cluster, want_sg=want_sg, want_ec2=want_ec2)
                 self._collect_ecs(pending, state)
                 self._collect_rest(pending, state)
             except BaseException:
@@ -99,12 +101,9 @@ class StateReader:
         return state
 
     def _submit(
-        self, pool: ThreadPoolExecutor, desired: DesiredState, cluster: str, *, want_sg: bool
+        self, pool: ThreadPoolExecutor, desired: DesiredState, cluster: str, *, want_sg: bool, want_ec2: bool
     ) -> _Pending:
         names = [str(s["serviceName"]) for s in desired.services]
-        want_network = want_sg or bool(
-            _awsvpc_ids(desired, "subnets") or _awsvpc_ids(desired, "securityGroups")
-        )
         return _Pending(
             cluster=pool.submit(self.read_cluster, cluster),
             services=[
@@ -129,7 +128,7 @@ class StateReader:
             ],
             security_group=pool.submit(self._read_security_group, desired.project) if want_sg else None,
             namespace=pool.submit(self._read_namespace, desired.namespace) if desired.namespace else None,
-            network=pool.submit(self._read_network, desired) if want_network else None,
+            network=pool.submit(self._read_network, desired) if want_ec2 else None,
         )
 
     @staticmethod
@@ -298,7 +297,7 @@ class StateReader:
         preflight wants to name every one that is missing. One call per kind.
         """
         ec2 = self.clients.ec2
-        subnets, groups = _awsvpc_ids(desired, "subnets"), _awsvpc_ids(desired, "securityGroups")
+        subnets, groups = desired.awsvpc_ids("subnets"), desired.awsvpc_ids("securityGroups")
         found_subnets: dict[str, str] = {}
         found_groups: dict[str, str] = {}
         if subnets:
@@ -324,9 +323,7 @@ class StateReader:
         with aws_errors("ec2:DescribeVpcs", "default VPC"):
             vpcs = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}]).get("Vpcs", [])
         default = str(vpcs[0]["VpcId"]) if vpcs else None
-        return NetworkFacts(
-            checked=True, security_groups=found_groups, default_vpc=default, looked_for_default_vpc=True
-        )
+        return NetworkFacts(checked=True, security_groups=found_groups, default_vpc=default)
 
     def _read_namespace(self, name: str) -> dict[str, Any] | None:
         sd = self.clients.servicediscovery
@@ -343,15 +340,6 @@ class StateReader:
             tags = sd.list_tags_for_resource(ResourceARN=namespace["Arn"]).get("Tags", [])
         namespace["Tags"] = [plain(tag) for tag in tags]
         return namespace
-
-
-def _awsvpc_ids(desired: DesiredState, key: str) -> list[str]:
-    """Every subnet or security group id (`key`) the services' awsvpc configurations name."""
-    ids: set[str] = set()
-    for service in desired.services:
-        awsvpc = service.get("networkConfiguration", {}).get("awsvpcConfiguration", {})
-        ids.update(str(i) for i in awsvpc.get(key, ()))
-    return sorted(ids)
 
 
 def _by_region(groups: Iterable[LogGroupSpec]) -> dict[str, list[LogGroupSpec]]:

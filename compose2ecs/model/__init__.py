@@ -297,6 +297,18 @@ class DesiredState:
         """No network in ecs-params: `up` uses the default VPC and the project's own security group."""
         return bool(self.services) and not any("networkConfiguration" in s for s in self.services)
 
+    def awsvpc_ids(self, key: str) -> list[str]:
+        """The subnets or security groups (`key`) ecs-params names, in its order.
+
+        Every service of a project takes them from the one run_params network, so the first service
+        that names them has them all.
+        """
+        for service in self.services:
+            awsvpc = service.get("networkConfiguration", {}).get("awsvpcConfiguration", {})
+            if key in awsvpc:
+                return [str(item) for item in awsvpc[key]]
+        return []
+
     def as_json(self) -> dict[str, Any]:
         """The `convert --output json` document."""
         return {

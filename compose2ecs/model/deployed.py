@@ -35,8 +35,7 @@ class NetworkFacts:
     checked: bool = False
     subnets: dict[str, str] = field(default_factory=dict)  # subnet id -> VPC id, of those that exist
     security_groups: dict[str, str] = field(default_factory=dict)  # group id -> VPC id, same
-    default_vpc: str | None = None  # the region's default VPC, when it was looked for
-    looked_for_default_vpc: bool = False
+    default_vpc: str | None = None  # the region's default VPC (looked for when ecs-params names no subnets)
 
 
 @dataclass

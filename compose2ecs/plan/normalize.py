@@ -407,7 +407,10 @@ def normalize_service(
 
 def _deployment_configuration(config: dict[str, Any], scheduling: str) -> dict[str, Any]:
     # A request without the section means these defaults, which AWS returns. DAEMON: 100/0.
-    maximum, minimum = (100, 0) if scheduling == "DAEMON" else (200, 100)
+    replica = DEFAULT_DEPLOYMENT_CONFIGURATION
+    maximum, minimum = (
+        (100, 0) if scheduling == "DAEMON" else (replica["maximumPercent"], replica["minimumHealthyPercent"])
+    )
     out: dict[str, Any] = {
         "maximumPercent": maximum,
         "minimumHealthyPercent": minimum,

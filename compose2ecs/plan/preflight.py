@@ -38,7 +38,7 @@ def _network(desired: DesiredState, deployed: DeployedState, params_file: str | 
     if not facts.checked:
         return []
     if desired.uses_project_network:
-        if facts.looked_for_default_vpc and facts.default_vpc is None:
+        if facts.default_vpc is None:
             return [
                 Problem(
                     "this region has no default VPC, and ecs-params.yml names no subnets to run the tasks in",
@@ -52,13 +52,11 @@ def _network(desired: DesiredState, deployed: DeployedState, params_file: str | 
         return []
     problems: list[Problem] = []
     vpcs: dict[str, list[str]] = {}
-    for key, kind, found in (
-        ("subnets", "subnet", facts.subnets),
-        ("securityGroups", "security group", facts.security_groups),
+    for key, yaml_key, kind, found in (
+        ("subnets", "subnets", "subnet", facts.subnets),
+        ("securityGroups", "security_groups", "security group", facts.security_groups),
     ):
-        ids = _first_service_ids(desired, key)
-        yaml_key = "subnets" if key == "subnets" else "security_groups"
-        for index, item in enumerate(ids):
+        for index, item in enumerate(desired.awsvpc_ids(key)):
             if item in found:
                 vpcs.setdefault(found[item], []).append(item)
                 continue
@@ -68,8 +66,7 @@ def _network(desired: DesiredState, deployed: DeployedState, params_file: str | 
                     where,
                     (*_AWSVPC, yaml_key, index),
                     code="network-not-found",
-                    hint=f"use the id of an existing {kind} (aws ec2 describe-"
-                    f"{'subnets' if key == 'subnets' else 'security-groups'})",
+                    hint=f"use the id of an existing {kind} (aws ec2 describe-{kind.replace(' ', '-')}s)",
                 )
             )
     if len(vpcs) > 1:
@@ -85,15 +82,6 @@ def _network(desired: DesiredState, deployed: DeployedState, params_file: str | 
             )
         )
     return problems
-
-
-def _first_service_ids(desired: DesiredState, key: str) -> list[str]:
-    """The ids ecs-params gives (every service of a project shares run_params' network)."""
-    for service in desired.services:
-        awsvpc = service.get("networkConfiguration", {}).get("awsvpcConfiguration", {})
-        if key in awsvpc:
-            return [str(item) for item in awsvpc[key]]
-    return []
 
 
 def _capacity_providers(

@@ -186,17 +186,6 @@ DEFAULT_DEPLOYMENT_CONFIGURATION: dict[str, Any] = {
     "maximumPercent": 200,
     "minimumHealthyPercent": 100,
 }
-# UpdateService fields whose change starts a new deployment ([api] UpdateService: "a new
-# deployment is triggered" for these; desiredCount alone only adjusts the running one).
-DEPLOYMENT_FIELDS = (
-    "networkConfiguration",
-    "platformVersion",
-    "capacityProviderStrategy",
-    "loadBalancers",
-    "serviceRegistries",
-    "serviceConnectConfiguration",
-    "volumeConfigurations",
-)
 KEPT_FIELDS = (
     "healthCheckGracePeriodSeconds",
     "placementConstraints",
