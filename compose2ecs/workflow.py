@@ -124,6 +124,15 @@ def plan(conversion: Conversion, gateway: Gateway, cluster: str) -> Deployment:
     return Deployment(conversion, deployed, plan_changes(conversion.desired, deployed, cluster))
 
 
+def unsteady(deployment: Deployment) -> dict[str, dict[str, Any]]:
+    """The project's services that are deployed but not steady (rolling out, or failed), by name."""
+    from compose2ecs.apply import unsteady_services  # noqa: PLC0415 - not for `convert`
+
+    names = [str(s["serviceName"]) for s in deployment.conversion.desired.services]
+    found: dict[str, dict[str, Any]] = unsteady_services(names, deployment.deployed.services)
+    return found
+
+
 def services_state(desired: DesiredState, gateway: Gateway, cluster: str) -> DeployedState:
     """Only the project's ECS services: all that `scale` and a plain `down` need to read."""
     from compose2ecs.model.deployed import DeployedState  # noqa: PLC0415 - not for `convert`

@@ -339,39 +339,33 @@ def _escape(text: str) -> str:
     return escape(text)
 
 
-def _unsteady(deployment: Any) -> dict[str, dict[str, Any]]:
-    from compose2ecs.apply import unsteady_services  # noqa: PLC0415
-
-    names = [str(s["serviceName"]) for s in deployment.conversion.desired.services]
-    found: dict[str, dict[str, Any]] = unsteady_services(names, deployment.deployed.services)
-    return found
-
-
 def _print_plan(deployment: Any, output: PlanOutput, *, show_values: bool) -> None:
     from compose2ecs.apply import rollout_summary  # noqa: PLC0415
     from compose2ecs.cli.plan_render import plan_json, plan_markdown, print_plan  # noqa: PLC0415
+    from compose2ecs.workflow import unsteady  # noqa: PLC0415
 
     # Health is reported beside the plan: a service that needs no change may still be failing.
-    unsteady = {name: rollout_summary(service) for name, service in _unsteady(deployment).items()}
+    notes = {name: rollout_summary(service) for name, service in unsteady(deployment).items()}
     if output is PlanOutput.json:
         document = plan_json(deployment.plan, show_values)
-        document["unsteadyServices"] = unsteady
+        document["unsteadyServices"] = notes
         typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
     elif output is PlanOutput.markdown:
-        notes = "".join(f"\n- service `{name}` is not steady: {text}" for name, text in unsteady.items())
-        typer.echo(plan_markdown(deployment.plan, show_values) + ("\n" + notes if notes else ""))
+        lines = "".join(f"\n- service `{name}` is not steady: {text}" for name, text in notes.items())
+        typer.echo(plan_markdown(deployment.plan, show_values) + ("\n" + lines if lines else ""))
     else:
         print_plan(deployment.plan, _console(), show_values)
-        for name, text in unsteady.items():
+        for name, text in notes.items():
             _console().print(f"[yellow]service {_escape(name)} is not steady:[/yellow] {_escape(text)}")
 
 
 def _settle(deployment: Any, gateway: Any, cluster: str, console: Any, *, wait: bool, timeout: float) -> None:
     """`up` with nothing to write: still wait for services that are not steady (exit 3 if they fail)."""
     from compose2ecs.apply import ApplyOptions, rollout_summary, settle_services  # noqa: PLC0415
+    from compose2ecs.workflow import unsteady as find_unsteady  # noqa: PLC0415
 
     project = deployment.conversion.desired.project
-    unsteady = _unsteady(deployment)
+    unsteady = find_unsteady(deployment)
     if not unsteady:
         console.print(f"{project} is in sync with cluster {cluster}: nothing to do.")
         return
