@@ -63,13 +63,16 @@ DESCRIBE_SERVICES_MAX = 10  # names per DescribeServices
 DESCRIBE_LOG_GROUPS_PAGE = 50  # log groups per DescribeLogGroups page
 IAM_LIST_PAGE = 100  # ListAttachedRolePolicies / ListRolePolicies items per page (MaxItems default)
 TAGS_FOR_DOWN = (
-    "+{extra} over minimum: tags are read for `down --all` (ownership); diff does not compare them"
+    "+{extra} over minimum: ownership tags (whose it is; a shared log group or role counts its users)"
 )
 
-# Reads the preflight makes so that `up` refuses before any write what would fail after some.
+# Reads the preflight makes so that `up` refuses before any write what would fail after some, and
+# the one ownership needs to know what the deployment has without local state.
 PREFLIGHT = {
     "ec2:DescribeVpcs": "preflight: the region has the default VPC the project network needs",
     "ec2:DescribeSubnets": "preflight: the subnets ecs-params names exist, in one VPC",
+    "tagging:GetResources": "ownership: the deployment's own services and revisions, by their tags "
+    "(orphans, the other layout, revisions of other clusters or made by hand)",
 }
 
 

@@ -33,10 +33,11 @@ class ConvertOptions(NamedTuple):
     layout: str | None = None
     region: str | None = None
     profile: str | None = None
+    cluster: str = "default"
 
 
 class Conversion(NamedTuple):
-    project: Project
+    project: Project | None  # None: a deployment known by name only (`down -p NAME` without files)
     desired: DesiredState
     region_defaulted: bool = False
     warnings: tuple[str, ...] = ()
@@ -86,7 +87,11 @@ def convert(options: ConvertOptions, environ: Mapping[str, str]) -> Conversion:
         raise InputError(problems)
     region = resolve_region(options.region, options.profile, environ)
     desired = translate_project(
-        project.name, project.model, params, trust, TranslateOptions(region or DEFAULT_REGION, options.layout)
+        project.name,
+        project.model,
+        params,
+        trust,
+        TranslateOptions(region or DEFAULT_REGION, options.layout, options.cluster),
     )
     desired.problems = locate_problems(desired.problems, project, reader)
     return Conversion(
@@ -96,6 +101,24 @@ def convert(options: ConvertOptions, environ: Mapping[str, str]) -> Conversion:
         warnings=tuple(project.warnings),
         params_file=params.file,
     )
+
+
+def by_name(project: str, region: str, cluster: str) -> Conversion:
+    """A deployment known only by its name, for `down -p NAME` run without the compose files.
+
+    What it deployed is found in AWS: its services and revisions by their tags, and the rest under
+    the names compose2ecs gives them by default (role, log group, namespace, security group).
+    """
+    from compose2ecs.model import DesiredState, LogGroupSpec, RoleSpec  # noqa: PLC0415
+    from compose2ecs.translate import names  # noqa: PLC0415
+
+    desired = DesiredState(project, "project", region, cluster=cluster)
+    desired.tags = desired.owner.tags()
+    desired.roles = [RoleSpec(names.execution_role(project), "/", {}, (), {})]
+    desired.log_groups = [LogGroupSpec(names.log_group(project), region)]
+    desired.namespace = names.namespace(project, cluster)
+    desired.known_by_name = True
+    return Conversion(None, desired)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -117,9 +140,14 @@ def plan(conversion: Conversion, gateway: Gateway, cluster: str) -> Deployment:
     """
     from compose2ecs.plan import plan_changes, preflight_problems  # noqa: PLC0415 - deepdiff is not for `convert`
 
+    if cluster != conversion.desired.cluster:
+        msg = f"converted for cluster {conversion.desired.cluster!r}, planned for {cluster!r}"
+        raise ValueError(msg)
     deployed = gateway.read_state(conversion.desired, cluster)
     problems = preflight_problems(conversion.desired, deployed, cluster, conversion.params_file)
     if problems:
+        if conversion.project is None:
+            raise InputError(problems)
         raise InputError(locate_problems(problems, conversion.project, Reader()))
     return Deployment(conversion, deployed, plan_changes(conversion.desired, deployed, cluster))
 
@@ -134,11 +162,8 @@ def unsteady(deployment: Deployment) -> dict[str, dict[str, Any]]:
 
 
 def services_state(desired: DesiredState, gateway: Gateway, cluster: str) -> DeployedState:
-    """Only the project's ECS services: all that `scale` and a plain `down` need to read."""
-    from compose2ecs.model.deployed import DeployedState  # noqa: PLC0415 - not for `convert`
-
-    found = {s["serviceName"]: gateway.describe_service(cluster, s["serviceName"]) for s in desired.services}
-    return DeployedState(services={name: service for name, service in found.items() if service is not None})
+    """Only the deployment's ECS services, those the files define and those tagged as its own."""
+    return gateway.read_services(desired, cluster)
 
 
 def ecs_service_names(desired: DesiredState, selectors: list[str]) -> dict[str, str]:
@@ -173,8 +198,10 @@ def tasks(desired: DesiredState, gateway: Gateway, cluster: str) -> list[TaskRow
     """One row per container of every running (or recently stopped) task of the project's services."""
     rows: list[TaskRow] = []
     described: list[tuple[str, dict[str, Any]]] = []
-    for service in desired.services:
-        name = service["serviceName"]
+    names = [str(service["serviceName"]) for service in desired.services]
+    if desired.known_by_name:  # no files: the services tagged as the deployment's
+        names = sorted(gateway.read_services(desired, cluster).orphans)
+    for name in names:
         arns = gateway.list_task_arns(cluster, name, "RUNNING")
         described.extend((name, t) for t in (gateway.describe_tasks(cluster, arns) if arns else []))
     eni_ids = [

@@ -21,8 +21,8 @@ from botocore.session import get_session
 from botocore.validate import validate_parameters
 
 from compose2ecs.errors import AwsError
-from compose2ecs.model import PROJECT_TAG, DesiredState, LogGroupSpec, PortRule, RoleSpec
-from compose2ecs.model.deployed import DeployedState, LogGroupState, RoleState
+from compose2ecs.model import DesiredState, LogGroupSpec, Owner, PortRule, RoleSpec
+from compose2ecs.model.deployed import DeployedState, LogGroupState, RoleState, Tagged
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -42,9 +42,13 @@ WRITE_OPERATIONS = frozenset(
         "put_role_policy",
         "delete_role_policy",
         "delete_role",
+        "tag_role",
+        "untag_role",
         "create_log_group",
         "put_retention_policy",
         "delete_log_group",
+        "tag_log_group",
+        "untag_log_group",
         "create_security_group",
         "authorize_ingress",
         "revoke_ingress",
@@ -148,6 +152,7 @@ class InMemoryGateway:
         self.cluster_tags: dict[str, dict[str, str]] = {}
         self.namespaces: dict[str, dict[str, Any]] = {}
         self.task_definitions: dict[str, list[dict[str, Any]]] = {}  # family -> revisions 1, 2, ...
+        self.locks: dict[str, str] = {}  # SSM parameter name -> value
         self.task_definition_tags: dict[str, dict[str, str]] = {}
         self.services: dict[tuple[str, str], StoredService] = {}
         self.tasks: dict[str, dict[str, Any]] = {}
@@ -208,6 +213,9 @@ class InMemoryGateway:
 
     def read_state(self, desired: DesiredState, cluster: str) -> DeployedState:
         self._call("read_state", desired.project, cluster)
+        return self._read(desired, cluster)
+
+    def _read(self, desired: DesiredState, cluster: str) -> DeployedState:
         state = DeployedState()
         stored_cluster = self.clusters.get(cluster)
         if stored_cluster and stored_cluster["status"] == "ACTIVE":
@@ -219,10 +227,35 @@ class InMemoryGateway:
                     **copy.deepcopy(stored.data),
                     "tags": _ecs_tags(stored.tags),
                 }
+        owner = desired.owner
+        own_services = {
+            stored.data["serviceName"]: stored.data["serviceArn"]
+            for (in_cluster, _), stored in self.services.items()
+            if in_cluster == cluster and stored.data["status"] != "INACTIVE" and owner.owns(stored.tags)
+        }
+        own_revisions = frozenset(arn for arn, tags in self.task_definition_tags.items() if owner.owns(tags))
+        state.tagged = Tagged(own_services, own_revisions)
+        wanted = {str(request["serviceName"]) for request in desired.services}
+        for name in own_services.keys() - wanted:
+            stored = self.services[cluster, name]
+            state.orphans[name] = {**copy.deepcopy(stored.data), "tags": _ecs_tags(stored.tags)}
         for request in desired.task_definitions:
+            # Like BotoGateway: the latest revision, or this deployment's own latest when it is not.
             latest = self._latest(str(request["family"]))
-            if latest:
-                state.task_definitions[latest["family"]] = self._task_definition_view(latest)
+            if latest is None:
+                continue
+            view = self._task_definition_view(latest)
+            if owner.owns(self.task_definition_tags.get(latest["taskDefinitionArn"], {})):
+                state.task_definitions[latest["family"]] = view
+                continue
+            state.foreign_latest[latest["family"]] = view
+            mine = [
+                td
+                for td in self.task_definitions[latest["family"]]
+                if td["status"] == "ACTIVE" and td["taskDefinitionArn"] in own_revisions
+            ]
+            if mine:
+                state.task_definitions[latest["family"]] = self._task_definition_view(mine[-1])
         for spec in desired.roles:
             if spec.name in self.roles:
                 stored_role = self.roles[spec.name]
@@ -236,16 +269,21 @@ class InMemoryGateway:
                 state.log_groups[group.region, group.name] = copy.deepcopy(
                     self.log_groups[group.region, group.name]
                 )
-        # Like BotoGateway: the project's group is the one tagged for it (lowest id first).
+        # Like BotoGateway: the deployment's group is the one tagged for it (lowest id first).
         for group_id in sorted(self.security_groups):
             sg = self.security_groups[group_id]
-            if {"Key": PROJECT_TAG, "Value": desired.project} in sg["Tags"]:
+            if owner.owns({t["Key"]: t["Value"] for t in sg["Tags"]}):
                 state.security_group = copy.deepcopy(sg)
                 break
         for namespace in self.namespaces.values():
             if namespace["Name"] == desired.namespace:
                 state.namespace = copy.deepcopy(namespace)
         return state
+
+    def read_services(self, desired: DesiredState, cluster: str) -> DeployedState:
+        self._call("read_services", desired.project, cluster)
+        full = self._read(desired, cluster)
+        return DeployedState(services=full.services, tagged=full.tagged, orphans=full.orphans)
 
     def describe_cluster(self, name: str) -> dict[str, Any] | None:
         self._call("describe_cluster", name)
@@ -380,6 +418,33 @@ class InMemoryGateway:
             )
         del self.roles[name]
 
+    def create_lock(self, name: str, value: str) -> bool:
+        self._call("create_lock", name)
+        if name in self.locks:
+            return False
+        self.locks[name] = value
+        return True
+
+    def read_lock(self, name: str) -> str | None:
+        self._call("read_lock", name)
+        return self.locks.get(name)
+
+    def delete_lock(self, name: str) -> None:
+        self._call("delete_lock", name)
+        self.locks.pop(name, None)
+
+    def tag_role(self, name: str, tags: dict[str, str]) -> None:
+        self._call("tag_role", name, *sorted(tags))
+        role = self._role("tag_role", name)
+        current = {t["Key"]: t["Value"] for t in role.role.get("Tags", [])}
+        current.update(tags)
+        role.role["Tags"] = [{"Key": k, "Value": v} for k, v in current.items()]
+
+    def untag_role(self, name: str, keys: list[str]) -> None:
+        self._call("untag_role", name, *keys)
+        role = self._role("untag_role", name)
+        role.role["Tags"] = [t for t in role.role.get("Tags", []) if t["Key"] not in keys]
+
     # CloudWatch Logs -------------------------------------------------------------------------
 
     def create_log_group(self, name: str, region: str, tags: dict[str, str]) -> None:
@@ -391,7 +456,8 @@ class InMemoryGateway:
                 "ResourceAlreadyExistsException",
                 name,
             )
-        self.log_groups[region, name] = LogGroupState(name, region, None, dict(tags))
+        arn = f"arn:aws:logs:{region}:{ACCOUNT}:log-group:{name}"
+        self.log_groups[region, name] = LogGroupState(name, region, None, dict(tags), arn)
 
     def put_retention_policy(self, name: str, region: str, days: int | None) -> None:
         self._call("put_retention_policy", name, region, days)
@@ -406,6 +472,23 @@ class InMemoryGateway:
         self._call("delete_log_group", name, region)
         self._log_group("delete_log_group", name, region)
         del self.log_groups[region, name]
+
+    def tag_log_group(self, arn: str, region: str, tags: dict[str, str]) -> None:
+        self._call("tag_log_group", arn, region, *sorted(tags))
+        state = self._log_group_by_arn("tag_log_group", arn, region)
+        state.tags.update(tags)
+
+    def untag_log_group(self, arn: str, region: str, keys: list[str]) -> None:
+        self._call("untag_log_group", arn, region, *keys)
+        state = self._log_group_by_arn("untag_log_group", arn, region)
+        for key in keys:
+            state.tags.pop(key, None)
+
+    def _log_group_by_arn(self, operation: str, arn: str, region: str) -> LogGroupState:
+        for state in self.log_groups.values():
+            if state.arn == arn and state.region == region:
+                return state
+        raise AwsError(operation, "The specified log group does not exist.", "ResourceNotFoundException", arn)
 
     def _log_group(self, operation: str, name: str, region: str) -> LogGroupState:
         if (region, name) not in self.log_groups:
@@ -1026,7 +1109,7 @@ def tutorial_project(
     ingress: list[PortRule] | None = None,
 ) -> DesiredState:
     """The desired state of a `web` + `worker` project, as translate would produce it."""
-    all_tags = {PROJECT_TAG: PROJECT, **(tags or {})}
+    all_tags = {**Owner(PROJECT, CLUSTER, REGION).tags(), **(tags or {})}
     tag_list = [{"key": key, "value": value} for key, value in all_tags.items()]
     log = {"awslogs-group": f"/ecs/{PROJECT}", "awslogs-region": REGION}
 
@@ -1081,4 +1164,5 @@ def tutorial_project(
         tags=all_tags,
         ingress=[PortRule(80, "tcp")] if ingress is None else ingress,
         desired_count_explicit={f"{PROJECT}-web": False, f"{PROJECT}-worker": False},
+        cluster=CLUSTER,
     )

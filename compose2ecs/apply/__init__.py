@@ -9,7 +9,7 @@ interrupted converges when it is planned and applied again. `teardown` holds `sc
 """
 
 from compose2ecs.apply.context import ApplyOptions, ApplyResult, Progress
-from compose2ecs.apply.executor import apply_plan, settle_services
+from compose2ecs.apply.executor import apply_plan, refuse_replacements, settle_services
 from compose2ecs.apply.teardown import down, scale
 from compose2ecs.apply.wait import rollout_summary, unsteady_services
 
@@ -19,6 +19,7 @@ __all__ = [
     "Progress",
     "apply_plan",
     "down",
+    "refuse_replacements",
     "rollout_summary",
     "scale",
     "settle_services",

@@ -5,10 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from compose2ecs.model import PROJECT_TAG
-
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable
 
     from compose2ecs.apply.gateway import Gateway
 
@@ -20,6 +18,7 @@ class ApplyOptions:
     timeout: float = 900.0  # seconds, for each wait on the services
     poll_interval: float = 6.0
     force_replace: bool = False
+    remove_orphans: bool = False
 
 
 class Progress(Protocol):
@@ -51,11 +50,6 @@ class Run:
         """Record a write that AWS accepted, and tell the user."""
         self.writes.append(f"{operation} {target}")
         self.progress.step(message)
-
-
-def owned_by(tags: Mapping[str, str], project: str) -> bool:
-    """True when compose2ecs created the resource for this project."""
-    return tags.get(PROJECT_TAG) == project
 
 
 def live_service(service: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -17,9 +17,10 @@ from compose2ecs.apply.context import ApplyResult, Run, live_service
 from compose2ecs.apply.network import awsvpc_configuration, ip_permissions
 from compose2ecs.apply.wait import seen_event_ids, settle, wait_for_services, wait_until_gone
 from compose2ecs.errors import UsageError
-from compose2ecs.model import ecs_tags, resource_id, tags_dict
+from compose2ecs.model import creator, ecs_tags, resource_id, tags_dict
 from compose2ecs.model.deployed import Action, ResourceKind
 from compose2ecs.plan import CREATED_CLUSTER_PROVIDERS
+from compose2ecs.plan.changes import serves_endpoints
 from compose2ecs.plan.normalize import (
     DEFAULT_DEPLOYMENT_CONFIGURATION,
     SERVICE_RESETS,
@@ -27,7 +28,7 @@ from compose2ecs.plan.normalize import (
     desired_grants,
     normalize_policy,
 )
-from compose2ecs.plan.roles import effective_role
+from compose2ecs.plan.roles import effective_role, missing_user_tag
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -76,7 +77,7 @@ def apply_plan(  # noqa: PLR0917 - the stage's entry point takes each input by p
     if plan.cluster != options.cluster:
         msg = f"the plan is for cluster {plan.cluster!r} but the options name {options.cluster!r}"
         raise ValueError(msg)
-    _refuse_replacements(plan, options)
+    refuse_replacements(plan, options)
     run = Run(gateway, options, progress, clock, sleep)
     step = _Step(run, plan, desired, deployed)
     step.roles()
@@ -86,6 +87,7 @@ def apply_plan(  # noqa: PLR0917 - the stage's entry point takes each input by p
     step.namespace()
     step.task_definitions()
     step.services()
+    step.orphans()
     if options.wait and step.deployed_services:
         wait_for_services(run, plan.cluster, step.deployed_services, step.seen_events)
     return ApplyResult(run.writes, dict(step.task_definition_arns))
@@ -104,9 +106,14 @@ def settle_services(
     settle(Run(gateway, options, progress, clock, sleep), options.cluster, services)
 
 
-def _refuse_replacements(plan: Plan, options: ApplyOptions) -> None:
+def refuse_replacements(plan: Plan, options: ApplyOptions) -> None:
     """Replacing deletes a running service: never without --force-replace, and checked before any write."""
     for change in plan.resources:
+        if change.layout_switch and not options.force_replace:
+            raise UsageError(
+                f"service {change.name} was {change.reason}; switching layouts deletes it and creates "
+                "the new layout's services: run again with --force-replace (expect downtime)"
+            )
         if change.action is not Action.REPLACE:
             continue
         because = change.reason or "a field that cannot change in place differs"
@@ -160,7 +167,7 @@ class _Step:
         for wanted in self.desired.roles:
             state = self.deployed.roles.get(wanted.name)
             # As the planner saw it: on a role compose2ecs does not own, only additions.
-            spec = effective_role(wanted, state, self.desired.project, self.cluster_name, self.desired.region)
+            spec = effective_role(wanted, state, self.desired.owner)
             if self.action(ResourceKind.ROLE, spec.name, exists=state is not None) not in _WRITES:
                 continue
             if state is None:
@@ -170,8 +177,9 @@ class _Step:
 
     def _create_role(self, spec: RoleSpec) -> None:
         run = self.run
+        owner = self.desired.owner
         self.role_arns[spec.name] = run.gateway.create_role(
-            spec.name, spec.path, spec.trust_policy, self.tags
+            spec.name, spec.path, spec.trust_policy, {**self.tags, owner.user_tag: owner.label()}
         )
         run.wrote("create_role", spec.name, f"created role {spec.name}")
         for arn in spec.managed_policy_arns:
@@ -182,8 +190,13 @@ class _Step:
             run.wrote("put_role_policy", f"{spec.name} {policy}", f"put policy {policy} on role {spec.name}")
 
     def _update_role(self, spec: RoleSpec, state: RoleState) -> None:
-        # Tags are left alone on purpose: a hand-made role must never start to look like ours.
+        # Tags are left alone on purpose: a hand-made role must never start to look like ours. A
+        # role compose2ecs made counts its users, this deployment among them.
         run, name = self.run, spec.name
+        owner = self.desired.owner
+        if missing_user_tag(state, owner):
+            run.gateway.tag_role(name, {owner.user_tag: owner.label()})
+            run.wrote("tag_role", name, f"tagged role {name} as used by {owner.label()}")
         # Compared as the plan compares them, so an equivalent document is never rewritten.
         if normalize_policy(state.role.get("AssumeRolePolicyDocument") or {}) != normalize_policy(
             spec.trust_policy
@@ -216,9 +229,17 @@ class _Step:
             label = spec.label(self.desired.region)
             if self.action(ResourceKind.LOG_GROUP, label, exists=state is not None) not in _WRITES:
                 continue
+            owner = self.desired.owner
             if state is None:
-                run.gateway.create_log_group(spec.name, spec.region, self.tags)
+                tags = {**self.tags, owner.user_tag: owner.label()}
+                run.gateway.create_log_group(spec.name, spec.region, tags)
                 run.wrote("create_log_group", spec.name, f"created log group {spec.name}")
+            elif creator(state.tags) is not None and owner.user_tag not in state.tags and state.arn:
+                # Another deployment's group (or an earlier run's): count this one among its users.
+                run.gateway.tag_log_group(state.arn, spec.region, {owner.user_tag: owner.label()})
+                run.wrote(
+                    "tag_log_group", spec.name, f"tagged log group {spec.name} as used by {owner.label()}"
+                )
             if spec.retention_days != (state.retention_days if state else None):
                 run.gateway.put_retention_policy(spec.name, spec.region, spec.retention_days)
                 days = f"{spec.retention_days} days" if spec.retention_days else "never expire"
@@ -244,7 +265,9 @@ class _Step:
         if not self.desired.uses_project_network:
             return
         group = self.deployed.security_group
-        action = self.action(ResourceKind.SECURITY_GROUP, self.desired.project, exists=group is not None)
+        action = self.action(
+            ResourceKind.SECURITY_GROUP, self.desired.security_group_name, exists=group is not None
+        )
         vpc_id, subnets = self.run.gateway.default_vpc_subnets()
         group_id = str(group["GroupId"]) if group else None
         if action in _WRITES:
@@ -252,9 +275,12 @@ class _Step:
         self.network_configuration = awsvpc_configuration(subnets, group_id)
 
     def _sync_security_group(self, group: dict[str, Any] | None, vpc_id: str) -> str:
-        run, name = self.run, self.desired.project
+        run, name = self.run, self.desired.security_group_name
         if group is None:
-            description = f"compose2ecs project {name}: the ports its services publish"
+            description = (
+                f"compose2ecs project {self.desired.project} in cluster {self.desired.cluster}: "
+                "the ports its services publish"
+            )
             group_id = run.gateway.create_security_group(name, vpc_id, description, self.tags)
             run.wrote("create_security_group", name, f"created security group {name} ({group_id})")
             current: set[Any] = set()
@@ -319,24 +345,41 @@ class _Step:
     # 7. Services ----------------------------------------------------------------------------
 
     def services(self) -> None:
-        for request in self.desired.services:
-            name = str(request["serviceName"])
-            current = live_service(self.deployed.services.get(name))
-            action = self.action(ResourceKind.SERVICE, name, exists=current is not None)
-            family = str(request["taskDefinition"])
-            arn = self.task_definition_arns.get(family, family)
-            if action is Action.REPLACE and current is not None:
-                self._replace_service(name, current, request, arn)
-            elif current is not None and current.get("status") == "DRAINING":
-                # Deleted by an earlier `down` that did not wait: ECS refuses the name until it is gone.
-                self.seen_events[name] = seen_event_ids(current)
-                wait_until_gone(self.run, self.cluster_name, [name], self.seen_events)
+        # Service Connect servers first: a service that only consumes endpoints is created once the
+        # services it calls are steady, so its first tasks can resolve them.
+        servers = [r for r in self.desired.services if serves_endpoints(r)]
+        clients = [r for r in self.desired.services if not serves_endpoints(r)]
+        for request in servers:
+            self._service(request)
+        new_clients = [
+            r for r in clients if live_service(self.deployed.services.get(str(r["serviceName"]))) is None
+        ]
+        started = {
+            n: a for n, a in self.deployed_services.items() if n in {r["serviceName"] for r in servers}
+        }
+        if new_clients and started and self.run.options.wait:
+            wait_for_services(self.run, self.cluster_name, started, self.seen_events)
+        for request in clients:
+            self._service(request)
+
+    def _service(self, request: dict[str, Any]) -> None:
+        name = str(request["serviceName"])
+        current = live_service(self.deployed.services.get(name))
+        action = self.action(ResourceKind.SERVICE, name, exists=current is not None)
+        family = str(request["taskDefinition"])
+        arn = self.task_definition_arns.get(family, family)
+        if action is Action.REPLACE and current is not None:
+            self._replace_service(name, current, request, arn)
+        elif current is not None and current.get("status") == "DRAINING":
+            # Deleted by an earlier `down` that did not wait: ECS refuses the name until it is gone.
+            self.seen_events[name] = seen_event_ids(current)
+            wait_until_gone(self.run, self.cluster_name, [name], self.seen_events)
+            self._create_service(request, arn)
+        elif current is None:
+            if action in _WRITES:
                 self._create_service(request, arn)
-            elif current is None:
-                if action in _WRITES:
-                    self._create_service(request, arn)
-            else:
-                self._update_service(name, current, request, arn, action)
+        else:
+            self._update_service(name, current, request, arn, action)
 
     def _service_request(self, request: dict[str, Any]) -> dict[str, Any]:
         full = dict(request)
@@ -386,6 +429,8 @@ class _Step:
                     **DEFAULT_DEPLOYMENT_CONFIGURATION,
                     **update["deploymentConfiguration"],
                 }
+            if "forceNewDeployment" in changes:
+                update["forceNewDeployment"] = True  # a new endpoint to resolve (plan)
             for key, reset in SERVICE_RESETS.items():
                 # A setting the files no longer give goes back to what AWS uses without it.
                 if key not in update and any(_is_under(path, key) for path in changes):
@@ -397,6 +442,31 @@ class _Step:
         if action in _WRITES and "serviceArn" in current:
             wanted = self._wanted_tags(request)
             self._sync_ecs_tags(str(current["serviceArn"]), current.get("tags"), wanted, f"service {name}")
+
+    # 8. Orphans ----------------------------------------------------------------------------
+
+    def orphans(self) -> None:
+        """Services of this deployment the files no longer define: removed on request only."""
+        run = self.run
+        gone: list[str] = []
+        for change in self.plan.resources:
+            if change.kind is not ResourceKind.SERVICE or change.action is not Action.DELETE:
+                continue
+            service = self.deployed.orphans.get(change.name)
+            if service is None:
+                continue
+            if not (change.layout_switch or run.options.remove_orphans):
+                run.progress.step(
+                    f"left service {change.name} running, {change.reason}: "
+                    "remove it with `up --remove-orphans`"
+                )
+                continue
+            self.seen_events[change.name] = seen_event_ids(service)
+            run.gateway.delete_service(self.cluster_name, change.name)
+            run.wrote("delete_service", change.name, f"deleted service {change.name}: {change.reason}")
+            gone.append(change.name)
+        if gone and run.options.wait:
+            wait_until_gone(run, self.cluster_name, gone, self.seen_events)
 
     # Tags -------------------------------------------------------------------------------------
 

@@ -1,8 +1,11 @@
 """`scale` and `down`: change the task count of running services, or remove what a project created.
 
-`down` deletes the project's services. With `remove_all` it also removes the rest, but only what
-carries the project tag (model.PROJECT_TAG): a role, log group or cluster that someone made by hand
-under the same name is kept and reported, never deleted.
+`down` deletes the deployment's services: those the files define and those tagged as its own
+(orphans, or the other layout's). With `remove_all` it also removes the rest, but only what carries
+this deployment's ownership tags (model.Owner: project, cluster and region): a role, log group or
+cluster that someone made by hand under the same name, or that another project or another cluster
+of this project created, is kept and reported, never deleted. A shared resource compose2ecs
+created (a role, a log group) goes with its last user.
 """
 
 from __future__ import annotations
@@ -11,11 +14,11 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from compose2ecs.apply.context import ApplyResult, Run, live_service, owned_by
+from compose2ecs.apply.context import ApplyResult, Run, live_service
 from compose2ecs.apply.wait import seen_event_ids, wait_for_services, wait_until_gone
 from compose2ecs.errors import AwsError, UsageError
-from compose2ecs.model import family_of, tags_dict
-from compose2ecs.plan.roles import others_policies, owns_role, project_policy_name
+from compose2ecs.model import creator, family_of, tags_dict, user_tags
+from compose2ecs.plan.roles import made_by_compose2ecs, others_policies, owns_role, role_users
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -98,16 +101,23 @@ class _Teardown:
     deployed: DeployedState
 
     def ours(self, tags: dict[str, str]) -> bool:
-        return owned_by(tags, self.desired.project)
+        return self.desired.owner.owns(tags)
 
     def kept(self, what: str) -> None:
-        self.run.progress.step(f"kept {what}: not created by compose2ecs for project {self.desired.project}")
+        self.run.progress.step(f"kept {what}: not created by compose2ecs for {self.desired.owner.label()}")
 
     def services(self, *, wait: bool) -> None:
         run, cluster = self.run, self.run.options.cluster
         names = [str(service["serviceName"]) for service in self.desired.services]
         present = {name: s for name in names if (s := live_service(self.deployed.services.get(name)))}
-        for name, service in present.items():
+        present.update({name: s for name, s in self.deployed.orphans.items() if live_service(s)})
+        for name, service in list(present.items()):
+            maker = creator(tags_dict(service.get("tags")))
+            if maker is not None and not self.ours(tags_dict(service.get("tags"))):
+                # Another project's service under the same name (`shop` + `web` vs project `shop-web`).
+                run.progress.step(f"kept service {name}: it belongs to {maker.label()}")
+                del present[name]
+                continue
             # A DRAINING service is already being deleted; deleting it again is an error.
             if service.get("status") == "ACTIVE":
                 run.gateway.delete_service(cluster, name)
@@ -117,18 +127,18 @@ class _Teardown:
             wait_until_gone(run, cluster, present, seen)
 
     def task_definitions(self) -> None:
-        run = self.run
-        for request in self.desired.task_definitions:
-            family = str(request["family"])
-            latest = self.deployed.task_definitions.get(family)
-            if latest is None:
-                continue
-            if not self.ours(tags_dict(latest.get("tags"))):
-                self.kept(f"task definition family {family}")
-                continue
-            for arn in run.gateway.list_task_definition_arns(family, "ACTIVE"):
-                run.gateway.deregister_task_definition(arn)
-                run.wrote("deregister_task_definition", arn, f"deregistered {arn.rsplit('/', 1)[-1]}")
+        """Only the revisions this deployment registered (its tags): never one made by hand or elsewhere."""
+        run, own = self.run, self.deployed.tagged.task_definitions
+        families = {str(r["family"]) for r in self.desired.task_definitions} | {family_of(a) for a in own}
+        for family in sorted(families):
+            active = run.gateway.list_task_definition_arns(family, "ACTIVE")
+            others = [arn for arn in active if arn not in own]
+            for arn in active:
+                if arn in own:
+                    run.gateway.deregister_task_definition(arn)
+                    run.wrote("deregister_task_definition", arn, f"deregistered {arn.rsplit('/', 1)[-1]}")
+            if others:
+                self.kept(f"{len(others)} revision(s) of task definition family {family}")
 
     def log_groups(self) -> None:
         run = self.run
@@ -136,31 +146,56 @@ class _Teardown:
             state = self.deployed.log_groups.get((spec.region, spec.name))
             if state is None:
                 continue
-            if not self.ours(state.tags):
+            if creator(state.tags) is None:
                 self.kept(f"log group {spec.name}")
+                continue
+            owner = self.desired.owner
+            users = user_tags(state.tags) - {owner.user_tag}
+            if users:
+                # Created by compose2ecs, and other deployments still log to it: only this one leaves.
+                if owner.user_tag in state.tags and state.arn:
+                    run.gateway.untag_log_group(state.arn, state.region, [owner.user_tag])
+                    run.wrote("untag_log_group", spec.name, f"untagged log group {spec.name}")
+                run.progress.step(f"kept log group {spec.name}: {len(users)} other deployment(s) log to it")
+                continue
+            if not self.ours(state.tags) and owner.user_tag not in state.tags:
+                self.kept(f"log group {spec.name}")  # another deployment's, never used by this one
                 continue
             run.gateway.delete_log_group(spec.name, state.region)
             run.wrote("delete_log_group", spec.name, f"deleted log group {spec.name}")
 
     def roles(self) -> None:
-        run, desired = self.run, self.desired
-        own_policy = project_policy_name(desired.project, run.options.cluster, desired.region)
-        for spec in desired.roles:
+        run, owner = self.run, self.desired.owner
+        own_policy = owner.policy_name
+        for spec in self.desired.roles:
             state = self.deployed.roles.get(spec.name)
             if state is None:
                 continue
-            if not owns_role(state, desired.project):
-                # Someone else's role: only this project's own policy goes.
+            if not made_by_compose2ecs(state):
+                # Someone else's role: only this deployment's own policy goes.
                 self._delete_policies(spec.name, [p for p in state.inline_policies if p == own_policy])
                 self.kept(f"role {spec.name}")
                 continue
+            users = role_users(state, owner)
             others = others_policies(spec, state, own_policy)
-            if others:
-                # Created for this project, but other projects use it now: it stays for them.
-                self._delete_policies(spec.name, [p for p in state.inline_policies if p not in others])
-                run.progress.step(f"kept role {spec.name}: {len(others)} other project(s) still use it")
+            if users or others:
+                # Created by compose2ecs, and other deployments use it: it stays for them.
+                mine = (
+                    [p for p in state.inline_policies if p not in others] if owns_role(state, owner) else []
+                )
+                self._delete_policies(
+                    spec.name, mine or [p for p in state.inline_policies if p == own_policy]
+                )
+                if owner.user_tag in tags_dict(state.role.get("Tags")):
+                    run.gateway.untag_role(spec.name, [owner.user_tag])
+                    run.wrote("untag_role", spec.name, f"untagged role {spec.name}")
+                count = len(users) or len(others)
+                run.progress.step(f"kept role {spec.name}: {count} other deployment(s) still use it")
                 continue
-            # IAM refuses to delete a role that still has policies.
+            if not owns_role(state, owner) and owner.user_tag not in tags_dict(state.role.get("Tags")):
+                self.kept(f"role {spec.name}")  # another deployment's, never used by this one
+                continue
+            # Its last user: IAM refuses to delete a role that still has policies.
             for arn in state.attached_policy_arns:
                 run.gateway.detach_role_policy(spec.name, arn)
                 run.wrote("detach_role_policy", f"{spec.name} {arn}", f"detached {arn} from role {spec.name}")

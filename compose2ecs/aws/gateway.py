@@ -78,6 +78,9 @@ class BotoGateway:
     def read_state(self, desired: DesiredState, cluster: str) -> DeployedState:
         return StateReader(self.clients, self.max_workers).read(desired, cluster)
 
+    def read_services(self, desired: DesiredState, cluster: str) -> DeployedState:
+        return StateReader(self.clients, self.max_workers).read_services(desired, cluster)
+
     def describe_cluster(self, name: str) -> dict[str, Any] | None:
         return StateReader(self.clients, self.max_workers).read_cluster(name)
 
@@ -224,6 +227,43 @@ class BotoGateway:
         with aws_errors("iam:DeleteRole", name):
             self.clients.iam.delete_role(RoleName=name)
 
+    def tag_role(self, name: str, tags: dict[str, str]) -> None:
+        with aws_errors("iam:TagRole", name):
+            self.clients.iam.tag_role(RoleName=name, Tags=iam_tags(tags))  # type: ignore[arg-type]
+
+    def untag_role(self, name: str, keys: list[str]) -> None:
+        with aws_errors("iam:UntagRole", name):
+            self.clients.iam.untag_role(RoleName=name, TagKeys=list(keys))
+
+    # The deployment lock ---------------------------------------------------------------------
+
+    def create_lock(self, name: str, value: str) -> bool:
+        try:
+            with aws_errors("ssm:PutParameter", name):
+                self.clients.ssm.put_parameter(Name=name, Value=value, Type="String", Overwrite=False)
+        except AwsError as error:
+            if error.code == "ParameterAlreadyExists":
+                return False
+            raise
+        return True
+
+    def read_lock(self, name: str) -> str | None:
+        response = call_or_none(
+            "ssm:GetParameter",
+            name,
+            lambda: self.clients.ssm.get_parameter(Name=name),
+            frozenset({"ParameterNotFound"}),
+        )
+        return None if response is None else str(response["Parameter"].get("Value", ""))
+
+    def delete_lock(self, name: str) -> None:
+        call_or_none(
+            "ssm:DeleteParameter",
+            name,
+            lambda: self.clients.ssm.delete_parameter(Name=name),
+            frozenset({"ParameterNotFound"}),
+        )
+
     # Writes: CloudWatch Logs -------------------------------------------------------------------
 
     def create_log_group(self, name: str, region: str, tags: dict[str, str]) -> None:
@@ -246,6 +286,14 @@ class BotoGateway:
     def delete_log_group(self, name: str, region: str) -> None:
         with aws_errors("logs:DeleteLogGroup", name):
             self.clients.logs(region).delete_log_group(logGroupName=name)
+
+    def tag_log_group(self, arn: str, region: str, tags: dict[str, str]) -> None:
+        with aws_errors("logs:TagResource", arn):
+            self.clients.logs(region).tag_resource(resourceArn=arn, tags=dict(tags))
+
+    def untag_log_group(self, arn: str, region: str, keys: list[str]) -> None:
+        with aws_errors("logs:UntagResource", arn):
+            self.clients.logs(region).untag_resource(resourceArn=arn, tagKeys=list(keys))
 
     # Writes: network ---------------------------------------------------------------------------
 

@@ -23,7 +23,9 @@ if TYPE_CHECKING:
     from types_boto3_ecs.client import ECSClient
     from types_boto3_iam.client import IAMClient
     from types_boto3_logs.client import CloudWatchLogsClient
+    from types_boto3_resourcegroupstaggingapi.client import ResourceGroupsTaggingAPIClient
     from types_boto3_servicediscovery.client import ServiceDiscoveryClient
+    from types_boto3_ssm.client import SSMClient
 
 _T = TypeVar("_T")
 
@@ -137,7 +139,7 @@ class Clients:
 
     def prepare(self, *, ec2: bool, servicediscovery: bool, log_regions: Iterable[str]) -> None:
         """Make the clients a concurrent read will need, before its threads start."""
-        made: list[object] = [self.ecs, self.iam]
+        made: list[object] = [self.ecs, self.iam, self.tagging]
         if ec2:
             made.append(self.ec2)
         if servicediscovery:
@@ -148,6 +150,21 @@ class Clients:
     def ecs(self) -> ECSClient:
         return self._cached(
             "ecs", lambda: self.session.client("ecs", endpoint_url=self.endpoint_url, config=self._config)
+        )
+
+    @property
+    def tagging(self) -> ResourceGroupsTaggingAPIClient:
+        return self._cached(
+            "tagging",
+            lambda: self.session.client(
+                "resourcegroupstaggingapi", endpoint_url=self.endpoint_url, config=self._config
+            ),
+        )
+
+    @property
+    def ssm(self) -> SSMClient:
+        return self._cached(
+            "ssm", lambda: self.session.client("ssm", endpoint_url=self.endpoint_url, config=self._config)
         )
 
     @property

@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from compose2ecs.aws.errors import aws_errors, call_or_none
-from compose2ecs.model import PROJECT_TAG
-from compose2ecs.model.deployed import DeployedState, LogGroupState, NetworkFacts, RoleState
+from compose2ecs.model import family_of, tags_dict
+from compose2ecs.model.deployed import DeployedState, LogGroupState, NetworkFacts, RoleState, Tagged
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
     from compose2ecs.aws.session import Clients
-    from compose2ecs.model import DesiredState, LogGroupSpec
+    from compose2ecs.model import DesiredState, LogGroupSpec, Owner
 
 DESCRIBE_SERVICES_BATCH = 10  # the API's limit of names per DescribeServices call
 SHARED_PREFIX_MIN = 8  # shorter shared log-group prefixes ("/ecs/") could page through a whole account
@@ -70,6 +70,7 @@ class _Pending:
     security_group: Future[dict[str, Any] | None] | None
     namespace: Future[dict[str, Any] | None] | None
     network: Future[NetworkFacts] | None
+    tagged: Future[Tagged]
 
 
 class StateReader:
@@ -80,7 +81,8 @@ class StateReader:
         self.max_workers = max_workers
 
     def read(self, desired: DesiredState, cluster: str) -> DeployedState:
-        want_sg = desired.uses_project_network
+        # A deployment known only by name may have a group to remove.
+        want_sg = desired.uses_project_network or desired.known_by_name
         # The network is always read: the project's default VPC, or the subnets ecs-params names.
         want_ec2 = want_sg or bool(desired.awsvpc_ids("subnets") or desired.awsvpc_ids("securityGroups"))
         # Every client is made before the threads start: sessions are not thread-safe.
@@ -95,9 +97,31 @@ class StateReader:
                 pending = self._submit(pool, desired, cluster, want_sg=want_sg, want_ec2=want_ec2)
                 self._collect_ecs(pending, state)
                 self._collect_rest(pending, state)
+                self._own_revisions_and_orphans(pool, desired, cluster, state)
             except BaseException:
                 pool.shutdown(wait=False, cancel_futures=True)  # the first failure is the answer
                 raise
+        return state
+
+    def read_services(self, desired: DesiredState, cluster: str) -> DeployedState:
+        """The services `desired` names and the deployment's tagged ones: what `down` and `scale` need."""
+        self.clients.prepare(ec2=False, servicediscovery=False, log_regions=())
+        state = DeployedState()
+        names = [str(s["serviceName"]) for s in desired.services]
+        with ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="read-services") as pool:
+            tagged = pool.submit(self.read_tagged, desired.owner.tags(), cluster)
+            reads = [
+                pool.submit(self._read_services, cluster, b) for b in batches(names, DESCRIBE_SERVICES_BATCH)
+            ]
+            for read in reads:
+                state.services.update(read.result())
+            state.tagged = tagged.result()
+            orphans = sorted(set(state.tagged.services) - set(names))
+            for read in [
+                pool.submit(self._read_services, cluster, b)
+                for b in batches(orphans, DESCRIBE_SERVICES_BATCH)
+            ]:
+                state.orphans.update(read.result())
         return state
 
     def _submit(
@@ -126,9 +150,10 @@ class StateReader:
                 pool.submit(self._read_log_groups, region, groups)
                 for region, groups in _by_region(desired.log_groups).items()
             ],
-            security_group=pool.submit(self._read_security_group, desired.project) if want_sg else None,
+            security_group=pool.submit(self._read_security_group, desired.owner) if want_sg else None,
             namespace=pool.submit(self._read_namespace, desired.namespace) if desired.namespace else None,
             network=pool.submit(self._read_network, desired) if want_ec2 else None,
+            tagged=pool.submit(self.read_tagged, desired.owner.tags(), cluster),
         )
 
     @staticmethod
@@ -154,6 +179,46 @@ class StateReader:
         state.namespace = pending.namespace.result() if pending.namespace else None
         if pending.network is not None:
             state.network = pending.network.result()
+        state.tagged = pending.tagged.result()
+
+    def _own_revisions_and_orphans(
+        self, pool: ThreadPoolExecutor, desired: DesiredState, cluster: str, state: DeployedState
+    ) -> None:
+        """The second round, only where the first found something: it needs the tagged resources.
+
+        A family's latest revision may be another deployment's (the same project in another
+        cluster) or registered by hand; the plan compares with this deployment's own latest.
+        Services tagged as this deployment's that the files do not define are its orphans.
+        """
+        owner = desired.owner
+        own_latest: dict[str, str] = {}
+        for arn in state.tagged.task_definitions:
+            family = family_of(arn)
+            if family in state.task_definitions and _revision(arn) > _revision(own_latest.get(family, "")):
+                own_latest[family] = arn
+        foreign = [
+            family
+            for family, latest in state.task_definitions.items()
+            if not owner.owns(tags_dict(latest.get("tags")))
+        ]
+        refetch = {
+            family: pool.submit(self._read_task_definition, own_latest[family])
+            for family in foreign
+            if family in own_latest
+        }
+        wanted = {str(s["serviceName"]) for s in desired.services}
+        orphan_names = sorted(name for name in state.tagged.services if name not in wanted)
+        orphan_reads = [
+            pool.submit(self._read_services, cluster, batch)
+            for batch in batches(orphan_names, DESCRIBE_SERVICES_BATCH)
+        ]
+        for family in foreign:
+            state.foreign_latest[family] = state.task_definitions.pop(family)
+            mine = refetch[family].result() if family in refetch else None
+            if mine is not None and mine.get("status", "ACTIVE") == "ACTIVE":
+                state.task_definitions[family] = mine
+        for read in orphan_reads:
+            state.orphans.update(read.result())
 
     # ECS -------------------------------------------------------------------------------------
 
@@ -194,6 +259,28 @@ class StateReader:
         task_definition = plain(response["taskDefinition"])
         task_definition["tags"] = [plain(tag) for tag in response.get("tags", [])]
         return task_definition
+
+    def read_tagged(self, tags: dict[str, str], cluster: str) -> Tagged:
+        """The ECS services (in `cluster`) and task definition revisions that carry `tags`."""
+        services: dict[str, str] = {}
+        revisions: set[str] = set()
+        with aws_errors("tag:GetResources", tags.get("compose2ecs:project", "")):
+            pages = self.clients.tagging.get_paginator("get_resources").paginate(
+                TagFilters=[{"Key": key, "Values": [value]} for key, value in tags.items()],
+                ResourceTypeFilters=["ecs:service", "ecs:task-definition"],
+            )
+            arns = [str(r["ResourceARN"]) for page in pages for r in page.get("ResourceTagMappingList", [])]
+        for arn in arns:
+            resource = arn.split(":", 5)[-1]
+            kind, _, rest = resource.partition("/")
+            if kind == "task-definition":
+                revisions.add(arn)
+            elif kind == "service":
+                # service/<cluster>/<name>: the ARN format ECS uses for every service since 2021.
+                service_cluster, _, name = rest.rpartition("/")
+                if service_cluster == cluster:
+                    services[name] = arn
+        return Tagged(services, frozenset(revisions))
 
     # IAM -------------------------------------------------------------------------------------
 
@@ -274,17 +361,18 @@ class StateReader:
                 tags = logs.list_tags_for_resource(resourceArn=arn).get("tags", {})
             retention = group.get("retentionInDays")
             states[region, name] = LogGroupState(
-                name, region, int(retention) if retention else None, dict(tags)
+                name, region, int(retention) if retention else None, dict(tags), arn
             )
         return states
 
     # EC2 and Cloud Map -----------------------------------------------------------------------
 
-    def _read_security_group(self, project: str) -> dict[str, Any] | None:
+    def _read_security_group(self, owner: Owner) -> dict[str, Any] | None:
+        """The deployment's own group: found by all its ownership tags, never by name alone."""
         ec2 = self.clients.ec2
-        with aws_errors("ec2:DescribeSecurityGroups", project):
+        with aws_errors("ec2:DescribeSecurityGroups", owner.project):
             pages = ec2.get_paginator("describe_security_groups").paginate(
-                Filters=[{"Name": f"tag:{PROJECT_TAG}", "Values": [project]}]
+                Filters=[{"Name": f"tag:{key}", "Values": [value]} for key, value in owner.tags().items()]
             )
             groups = [plain(g) for page in pages for g in page.get("SecurityGroups", [])]
         groups.sort(key=lambda g: str(g.get("GroupId", "")))
@@ -340,6 +428,11 @@ class StateReader:
             tags = sd.list_tags_for_resource(ResourceARN=namespace["Arn"]).get("Tags", [])
         namespace["Tags"] = [plain(tag) for tag in tags]
         return namespace
+
+
+def _revision(arn: str) -> int:
+    tail = arn.rsplit(":", 1)[-1]
+    return int(tail) if tail.isdigit() else 0
 
 
 def _by_region(groups: Iterable[LogGroupSpec]) -> dict[str, list[LogGroupSpec]]:

@@ -166,6 +166,7 @@ def _convert(
     layout: Layout | None,
     region: str | None,
     profile: str | None,
+    cluster: str = "default",
 ) -> Any:
     from compose2ecs.workflow import ConvertOptions, convert  # noqa: PLC0415
 
@@ -176,6 +177,7 @@ def _convert(
         layout=layout.value if layout else None,
         region=region,
         profile=profile,
+        cluster=cluster,
     )
     conversion = convert(options, dict(os.environ))
     for warning in conversion.warnings:
@@ -184,6 +186,11 @@ def _convert(
         typer.echo("warning: no AWS region set; using us-east-1 (set --region or AWS_REGION)", err=True)
     conversion.desired.problems = [_relative(p) for p in conversion.desired.problems]
     return conversion
+
+
+ClusterOpt = Annotated[
+    str, typer.Option("--cluster", envvar="COMPOSE2ECS_CLUSTER", help="ECS cluster.", show_default=True)
+]
 
 
 @app.command()
@@ -201,6 +208,7 @@ def convert(
     project_directory: ProjectDirOpt = None,
     region: RegionOpt = None,
     profile: AwsProfileOpt = None,
+    cluster: ClusterOpt = "default",
 ) -> None:
     """Translate the project into the Fargate requests compose2ecs would send, and report every key."""
     conversion = _convert(
@@ -214,6 +222,7 @@ def convert(
         layout,
         region,
         profile,
+        cluster,
     )
     desired = conversion.desired
     if output is ConvertOutput.text:
@@ -236,8 +245,12 @@ def convert(
 # ---------------------------------------------------------------------------------------------
 # Commands that talk to AWS. Each converts first, so bad input is refused (exit 2) before any call.
 
-ClusterOpt = Annotated[
-    str, typer.Option("--cluster", envvar="COMPOSE2ECS_CLUSTER", help="ECS cluster.", show_default=True)
+LockTimeoutOpt = Annotated[
+    float,
+    typer.Option(
+        "--lock-timeout",
+        help="Seconds to wait while another run holds the deployment's lock (0: fail at once).",
+    ),
 ]
 EndpointOpt = Annotated[
     str | None,
@@ -270,25 +283,42 @@ def _target(
     profile: str | None,
     endpoint_url: str | None,
     cluster: str,
+    *,
+    by_name: bool = False,
 ) -> _Target:
+    """Convert, then make the gateway. With `by_name`, `-p NAME` and no compose file is enough."""
     from compose2ecs.workflow import resolve_region  # noqa: PLC0415
 
     region = resolve_region(region, profile, os.environ)
     if region is None:
         msg = "no AWS region: pass --region, set AWS_REGION, or set a region in your AWS profile"
         raise UsageError(msg)
-    conversion = _convert(
-        file,
-        project_name,
-        compose_profile,
-        env_file,
-        project_directory,
-        ecs_params,
-        role_policy,
-        layout,
-        region,
-        profile,
-    )
+    try:
+        conversion = _convert(
+            file,
+            project_name,
+            compose_profile,
+            env_file,
+            project_directory,
+            ecs_params,
+            role_policy,
+            layout,
+            region,
+            profile,
+            cluster,
+        )
+    except InputError as error:
+        codes = [p.code for p in error.problems]
+        if not (by_name and project_name and not file and codes == ["no-compose-file"]):
+            raise
+        from compose2ecs.workflow import by_name as known_by_name  # noqa: PLC0415
+
+        typer.echo(
+            f"no compose file here: acting on what project {project_name} deployed in cluster "
+            f"{cluster}, found by its tags",
+            err=True,
+        )
+        conversion = known_by_name(project_name, region, cluster)
     if conversion.errors:
         raise InputError(conversion.errors)
     for problem in conversion.desired.problems:
@@ -298,6 +328,19 @@ def _target(
 
     gateway = BotoGateway.from_settings(AwsSettings(profile, region, endpoint_url))
     return _Target(conversion, gateway, cluster)
+
+
+def _locked(target: _Target, *, hold_for: float, wait_for: float) -> Any:
+    """The deployment's lock (apply/lock.py), taken before anything is read for a write."""
+    from compose2ecs.apply.lock import deployment_lock  # noqa: PLC0415
+
+    return deployment_lock(
+        target.gateway,
+        target.conversion.desired.owner,
+        hold_for=hold_for,
+        wait_for=wait_for,
+        notify=lambda message: typer.echo(message, err=True),
+    )
 
 
 def _console() -> Any:
@@ -435,8 +478,18 @@ def up(
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for steady services.")] = 900,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only show the plan (same as `diff`).")] = False,
     force_replace: Annotated[
-        bool, typer.Option("--force-replace", help="Allow deleting and recreating a service.")
+        bool,
+        typer.Option(
+            "--force-replace", help="Allow deleting and recreating a service, or switching layouts."
+        ),
     ] = False,
+    remove_orphans: Annotated[
+        bool,
+        typer.Option(
+            "--remove-orphans", help="Delete the project's services that the compose files no longer define."
+        ),
+    ] = False,
+    lock_timeout: LockTimeoutOpt = 300,
     cluster: ClusterOpt = "default",
     region: RegionOpt = None,
     profile: AwsProfileOpt = None,
@@ -446,7 +499,7 @@ def up(
     project_directory: ProjectDirOpt = None,
 ) -> None:
     """Create or update everything the project needs, then wait for steady services."""
-    from compose2ecs.apply import ApplyOptions, apply_plan  # noqa: PLC0415
+    from compose2ecs.apply import ApplyOptions  # noqa: PLC0415
     from compose2ecs.workflow import plan  # noqa: PLC0415
 
     target = _target(
@@ -463,17 +516,48 @@ def up(
         endpoint_url,
         cluster,
     )
-    deployment = plan(target.conversion, target.gateway, cluster)
-    console = _console()
     if dry_run:
+        deployment = plan(target.conversion, target.gateway, cluster)
         _print_plan(deployment, PlanOutput.text, show_values=False)
         raise typer.Exit(EXIT_OK if deployment.plan.in_sync else EXIT_DIFF)
+    # In sync: nothing is written, so no lock is taken. Else the plan is made again under the
+    # lock: another run may have changed the deployment meanwhile (then it may be in sync now).
+    options = ApplyOptions(
+        cluster, wait=wait, timeout=timeout, force_replace=force_replace, remove_orphans=remove_orphans
+    )
+    if _settled_without_writes(target, options):
+        return
+    with _locked(target, hold_for=timeout, wait_for=lock_timeout):
+        _up(target, options)
+
+
+def _settled_without_writes(target: _Target, options: Any) -> bool:
+    """True when in sync (and settled); else checks what needs a flag, before the lock is taken."""
+    from compose2ecs.apply import refuse_replacements  # noqa: PLC0415
+    from compose2ecs.workflow import plan  # noqa: PLC0415
+
+    deployment = plan(target.conversion, target.gateway, options.cluster)
+    if not deployment.plan.in_sync:
+        refuse_replacements(deployment.plan, options)
+        return False
+    _settle(
+        deployment, target.gateway, options.cluster, _console(), wait=options.wait, timeout=options.timeout
+    )
+    return True
+
+
+def _up(target: _Target, options: Any) -> None:
+    from compose2ecs.apply import apply_plan  # noqa: PLC0415
+    from compose2ecs.workflow import plan  # noqa: PLC0415
+
+    cluster, wait = options.cluster, options.wait
+    deployment = plan(target.conversion, target.gateway, cluster)
+    console = _console()
     desired = target.conversion.desired
     if deployment.plan.in_sync:
-        _settle(deployment, target.gateway, cluster, console, wait=wait, timeout=timeout)
+        _settle(deployment, target.gateway, cluster, console, wait=wait, timeout=options.timeout)
         return
     _print_plan(deployment, PlanOutput.text, show_values=False)
-    options = ApplyOptions(cluster, wait=wait, timeout=timeout, force_replace=force_replace)
     result = apply_plan(
         deployment.plan, desired, deployment.deployed, target.gateway, options, _RichProgress(console)
     )
@@ -517,6 +601,7 @@ def ps(
         profile,
         endpoint_url,
         cluster,
+        by_name=True,
     )
     rows = tasks(target.conversion.desired, target.gateway, cluster)
     table = Table(box=None, pad_edge=False)
@@ -604,6 +689,7 @@ def scale(
         bool, typer.Option("--wait/--no-wait", help="Wait until the services are steady.")
     ] = True,
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for steady services.")] = 900,
+    lock_timeout: LockTimeoutOpt = 300,
     file: FileOpt = None,
     project_name: ProjectNameOpt = None,
     ecs_params: EcsParamsOpt = None,
@@ -645,10 +731,11 @@ def scale(
     else:
         names = ecs_service_names(desired, [k for k in requested if k is not None])
         by_name = {names[k]: v for k, v in requested.items() if k is not None}
-    deployed = services_state(desired, target.gateway, cluster)
-    console = _console()
-    options = ApplyOptions(cluster, wait=wait, timeout=timeout)
-    scale_services(desired, deployed, target.gateway, by_name, options, _RichProgress(console))
+    with _locked(target, hold_for=timeout, wait_for=lock_timeout):
+        deployed = services_state(desired, target.gateway, cluster)
+        console = _console()
+        options = ApplyOptions(cluster, wait=wait, timeout=timeout)
+        scale_services(desired, deployed, target.gateway, by_name, options, _RichProgress(console))
 
 
 def _scale_arguments(counts: list[str]) -> dict[str | None, int]:
@@ -677,6 +764,7 @@ def down(
     ] = False,
     wait: Annotated[bool, typer.Option("--wait/--no-wait", help="Wait until the services are gone.")] = True,
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait.")] = 900,
+    lock_timeout: LockTimeoutOpt = 300,
     file: FileOpt = None,
     project_name: ProjectNameOpt = None,
     ecs_params: EcsParamsOpt = None,
@@ -708,19 +796,21 @@ def down(
         profile,
         endpoint_url,
         cluster,
+        by_name=True,
     )
     desired = target.conversion.desired
-    # A plain `down` deletes only services; `--all` needs to know everything the project owns.
-    deployed = (
-        target.gateway.read_state(desired, cluster)
-        if remove_all
-        else services_state(desired, target.gateway, cluster)
-    )
-    console = _console()
-    options = ApplyOptions(cluster, wait=wait, timeout=timeout)
-    result = tear_down(
-        desired, deployed, target.gateway, options, _RichProgress(console), remove_all=remove_all
-    )
+    with _locked(target, hold_for=timeout, wait_for=lock_timeout):
+        # A plain `down` deletes only services; `--all` needs to know everything the project owns.
+        deployed = (
+            target.gateway.read_state(desired, cluster)
+            if remove_all
+            else services_state(desired, target.gateway, cluster)
+        )
+        console = _console()
+        options = ApplyOptions(cluster, wait=wait, timeout=timeout)
+        result = tear_down(
+            desired, deployed, target.gateway, options, _RichProgress(console), remove_all=remove_all
+        )
     if result.writes:
         console.print(f"{desired.project}: removed ({len(result.writes)} changes).")
     else:

@@ -27,6 +27,7 @@ _SUMMARY = (
     (Action.UPDATE, "{} to update"),
     (Action.NEW_REVISION, "{} new revision(s)"),
     (Action.REPLACE, "{} to replace"),
+    (Action.DELETE, "{} to delete"),
     (Action.NO_CHANGE, "{} unchanged"),
 )
 _STYLE = {
@@ -34,6 +35,7 @@ _STYLE = {
     Action.UPDATE: ("yellow", "~"),
     Action.NEW_REVISION: ("yellow", "~"),
     Action.REPLACE: ("red", "-/+"),
+    Action.DELETE: ("red", "-"),
     Action.NO_CHANGE: ("dim", " "),
 }
 IN_SYNC = "in sync: nothing to change"

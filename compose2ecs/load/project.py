@@ -221,6 +221,7 @@ def discover_files(options: ProjectOptions, reader: Reader) -> list[str]:
                 + ", ".join(COMPOSE_FILE_NAMES)
                 + f" in {cwd} or its parents",
                 hint="pass one with -f FILE, or run from the project directory",
+                code="no-compose-file",
             )
         ]
     )

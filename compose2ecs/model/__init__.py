@@ -18,9 +18,74 @@ from compose2ecs.errors import Problem, format_path
 # The default of mapping fields: records are shared, so their defaults must be immutable.
 EMPTY: Mapping[str, Any] = MappingProxyType({})
 
-# The tag that marks what compose2ecs created, and for which project. `down --all` deletes only
-# resources carrying it, so a hand-made role with the same name is never removed.
+# The tags that mark what compose2ecs created, and for which deployment: a project in one cluster
+# of one region. A resource is a deployment's own only when all three match (Owner.owns), so a
+# hand-made role of the same name, another project's service, or the same project's staging
+# cluster are never changed as if they were this deployment's.
 PROJECT_TAG = "compose2ecs:project"
+CLUSTER_TAG = "compose2ecs:cluster"
+REGION_TAG = "compose2ecs:region"
+# A shared resource compose2ecs created (a log group two deployments write to) carries one
+# `compose2ecs:user:<deployment>` tag per deployment using it; only the last one removes it.
+USER_TAG_PREFIX = "compose2ecs:user:"
+POLICY_PREFIX = "compose2ecs-"
+_MAX_TAG_KEY = 128
+_MAX_POLICY_NAME = 128  # IAM's limit for an inline policy name
+
+
+class Owner(NamedTuple):
+    """One deployment: what compose2ecs's tags on a resource name as its creator."""
+
+    project: str
+    cluster: str
+    region: str
+
+    def tags(self) -> dict[str, str]:
+        return {PROJECT_TAG: self.project, CLUSTER_TAG: self.cluster, REGION_TAG: self.region}
+
+    def owns(self, tags: Mapping[str, str]) -> bool:
+        """True when this deployment created the resource (every ownership tag matches)."""
+        return all(tags.get(key) == value for key, value in self.tags().items())
+
+    def label(self) -> str:
+        return f"project {self.project} in cluster {self.cluster} ({self.region})"
+
+    @property
+    def user_tag(self) -> str:
+        """The deployment's `compose2ecs:user:` tag key (a digest when the names are long)."""
+        return _bounded(f"{USER_TAG_PREFIX}{self.project}.{self.cluster}.{self.region}", _MAX_TAG_KEY)
+
+    @property
+    def policy_name(self) -> str:
+        """`compose2ecs-<project>-<cluster>-<region>`: this deployment's inline policy on a role.
+
+        Per deployment, so that projects (or one project's clusters and regions) sharing a role
+        never write each other's permissions, and `down --all` removes exactly its own.
+        """
+        name = "".join(
+            c if c.isascii() and (c.isalnum() or c in "_+=,.@-") else "-"
+            for c in f"{POLICY_PREFIX}{self.project}-{self.cluster}-{self.region}"
+        )
+        return _bounded(name, _MAX_POLICY_NAME)
+
+
+def _bounded(name: str, limit: int) -> str:
+    if len(name) <= limit:
+        return name
+    import hashlib  # noqa: PLC0415 - rare; keeps `convert` start-up fast
+
+    return f"{name[: limit - 11]}-{hashlib.sha256(name.encode()).hexdigest()[:10]}"
+
+
+def creator(tags: Mapping[str, str]) -> Owner | None:
+    """The deployment that created a resource, from its tags; None when compose2ecs did not."""
+    if PROJECT_TAG not in tags:
+        return None
+    return Owner(tags[PROJECT_TAG], tags.get(CLUSTER_TAG, ""), tags.get(REGION_TAG, ""))
+
+
+def user_tags(tags: Mapping[str, str]) -> set[str]:
+    return {key for key in tags if key.startswith(USER_TAG_PREFIX)}
 
 
 def tags_dict(tags: Any) -> dict[str, str]:
@@ -245,8 +310,10 @@ class DesiredState:
     """
 
     __slots__ = (
+        "cluster",
         "desired_count_explicit",
         "ingress",
+        "known_by_name",
         "layout",
         "log_groups",
         "namespace",
@@ -274,8 +341,12 @@ class DesiredState:
         namespace: str | None = None,
         desired_count_explicit: dict[str, bool] | None = None,
         problems: list[Problem] | None = None,
+        cluster: str = "default",
     ) -> None:
         self.project = project
+        self.cluster = cluster  # the deployment's cluster: part of its identity (Owner)
+        # No files: only the names compose2ecs derives, for `down -p NAME` (workflow.by_name).
+        self.known_by_name = False
         self.layout = layout
         self.region = region
         self.task_definitions = task_definitions if task_definitions is not None else []
@@ -291,6 +362,15 @@ class DesiredState:
 
     def __repr__(self) -> str:
         return f"DesiredState(project={self.project!r}, layout={self.layout!r}, region={self.region!r})"
+
+    @property
+    def owner(self) -> Owner:
+        return Owner(self.project, self.cluster, self.region)
+
+    @property
+    def security_group_name(self) -> str:
+        """`<project>.<cluster>`: unique per VPC, and no project or cluster name holds a '.'."""
+        return f"{self.project}.{self.cluster}"
 
     @property
     def uses_project_network(self) -> bool:

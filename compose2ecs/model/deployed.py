@@ -26,6 +26,7 @@ class LogGroupState:
     region: str
     retention_days: int | None
     tags: dict[str, str]
+    arn: str = ""  # without the ":*" DescribeLogGroups appends
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,14 @@ class NetworkFacts:
     subnets: dict[str, str] = field(default_factory=dict)  # subnet id -> VPC id, of those that exist
     security_groups: dict[str, str] = field(default_factory=dict)  # group id -> VPC id, same
     default_vpc: str | None = None  # the region's default VPC (looked for when ecs-params names no subnets)
+
+
+@dataclass(frozen=True)
+class Tagged:
+    """The ECS resources that carry this deployment's ownership tags (one tagging API read)."""
+
+    services: dict[str, str] = field(default_factory=dict)  # service name -> ARN, this cluster
+    task_definitions: frozenset[str] = frozenset()  # revision ARNs
 
 
 @dataclass
@@ -52,6 +61,12 @@ class DeployedState:
     security_group: dict[str, Any] | None = None  # DescribeSecurityGroups entry of the project SG
     namespace: dict[str, Any] | None = None  # Cloud Map namespace summary
     network: NetworkFacts = field(default_factory=NetworkFacts)
+    tagged: Tagged = field(default_factory=Tagged)
+    # Live services of this deployment that the files no longer define (or of the other layout).
+    orphans: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # family -> the latest ACTIVE revision, when it is not this deployment's (another cluster's, or
+    # registered by hand): `task_definitions` then holds this deployment's own latest, if any.
+    foreign_latest: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -64,6 +79,7 @@ class Action(StrEnum):
     NEW_REVISION = "new revision"
     REPLACE = "replace"
     NO_CHANGE = "no change"
+    DELETE = "delete"  # an orphan: the deployment's, but the files no longer define it
 
 
 class ResourceKind(StrEnum):
@@ -94,6 +110,7 @@ class ResourceChange:
     action: Action
     changes: tuple[FieldChange, ...] = ()
     reason: str = ""  # why a replace is needed, or what an update touches
+    layout_switch: bool = False  # a DELETE of a service of the layout the files no longer use
 
 
 @dataclass

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from compose2ecs.model import DesiredState, LogGroupSpec, RoleSpec, family_of, resource_id
+from compose2ecs.model import DesiredState, LogGroupSpec, Owner, RoleSpec, creator, family_of, resource_id
 from compose2ecs.model.deployed import (
     Action,
     DeployedState,
@@ -32,7 +32,7 @@ from compose2ecs.plan.normalize import (
     role_name,
     service_request_from_describe,
 )
-from compose2ecs.plan.roles import effective_role
+from compose2ecs.plan.roles import effective_role, missing_user_tag
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -46,18 +46,17 @@ def plan_changes(desired: DesiredState, deployed: DeployedState, cluster: str) -
     task_definitions = plan_task_definitions(desired, deployed)
     resources = [
         *plan_roles(
-            [
-                effective_role(spec, deployed.roles.get(spec.name), desired.project, cluster, desired.region)
-                for spec in desired.roles
-            ],
+            [effective_role(spec, deployed.roles.get(spec.name), desired.owner) for spec in desired.roles],
             deployed.roles,
+            desired.owner,
         ),
-        *plan_log_groups(desired.log_groups, deployed.log_groups, desired.region),
+        *plan_log_groups(desired.log_groups, deployed.log_groups, desired.owner),
         plan_cluster(cluster, deployed.cluster),
         *plan_security_group(desired, deployed.security_group),
         *plan_namespace(desired.namespace, deployed.namespace),
         *task_definitions,
         *plan_services(desired, deployed, {c.name: c.action for c in task_definitions}),
+        *plan_orphans(desired, deployed),
     ]
     return Plan(project=desired.project, cluster=cluster, resources=resources)
 
@@ -66,12 +65,15 @@ def plan_changes(desired: DesiredState, deployed: DeployedState, cluster: str) -
 # IAM roles and log groups.
 
 
-def plan_roles(specs: list[RoleSpec], states: Mapping[str, RoleState]) -> list[ResourceChange]:
-    """Roles: CREATE when missing, else UPDATE when trust, managed or inline policies differ."""
-    return [_plan_role(spec, states.get(spec.name)) for spec in specs]
+def plan_roles(specs: list[RoleSpec], states: Mapping[str, RoleState], owner: Owner) -> list[ResourceChange]:
+    """Roles: CREATE when missing, else UPDATE when trust, managed or inline policies differ.
+
+    A role compose2ecs created carries a user tag per deployment that uses it, like a log group.
+    """
+    return [_plan_role(spec, states.get(spec.name), owner) for spec in specs]
 
 
-def _plan_role(spec: RoleSpec, state: RoleState | None) -> ResourceChange:
+def _plan_role(spec: RoleSpec, state: RoleState | None, owner: Owner) -> ResourceChange:
     if state is None:
         return ResourceChange(ResourceKind.ROLE, spec.name, Action.CREATE)
     # Tags and path are not compared: a role made by hand keeps them, and is never claimed by tagging.
@@ -86,10 +88,13 @@ def _plan_role(spec: RoleSpec, state: RoleState | None) -> ResourceChange:
     changes = diff_fields(before, after) + set_changes(
         "managedPolicyArns", state.attached_policy_arns, spec.managed_policy_arns
     )
+    if missing_user_tag(state, owner):
+        changes.append(FieldChange(f"tags[{owner.user_tag}]", "added", None, owner.label()))
     touched = {
         "trust policy": "assumeRolePolicyDocument",
         "managed policies": "managedPolicyArns",
         "inline policies": "inlinePolicies",
+        "user tag": "tags",
     }
     reason = ", ".join(
         what for what, prefix in touched.items() if any(c.path.startswith(prefix) for c in changes)
@@ -98,19 +103,31 @@ def _plan_role(spec: RoleSpec, state: RoleState | None) -> ResourceChange:
 
 
 def plan_log_groups(
-    specs: list[LogGroupSpec], states: Mapping[tuple[str, str], LogGroupState], region: str
+    specs: list[LogGroupSpec], states: Mapping[tuple[str, str], LogGroupState], owner: Owner
 ) -> list[ResourceChange]:
-    """Log groups: CREATE when missing (in that region), else UPDATE when the retention differs."""
+    """Log groups: CREATE when missing (in that region), else UPDATE when the retention differs.
+
+    A group compose2ecs created for any deployment also carries one user tag per deployment that
+    logs to it (`down --all` of its last user removes it); a group made by hand is never tagged.
+    """
     out = []
     for spec in specs:
         state = states.get((spec.region, spec.name))
+        label = spec.label(owner.region)
         if state is None:
-            out.append(ResourceChange(ResourceKind.LOG_GROUP, spec.label(region), Action.CREATE))
+            out.append(ResourceChange(ResourceKind.LOG_GROUP, label, Action.CREATE))
             continue
         changes = diff_fields(
             {"retentionInDays": state.retention_days}, {"retentionInDays": spec.retention_days}
         )
-        out.append(_updated(ResourceKind.LOG_GROUP, spec.label(region), changes, "retention"))
+        if creator(state.tags) is not None and owner.user_tag not in state.tags:
+            changes.append(FieldChange(f"tags[{owner.user_tag}]", "added", None, owner.label()))
+        reason = ", ".join(
+            what
+            for what, prefix in (("retention", "retentionInDays"), ("user tag", "tags"))
+            if any(c.path.startswith(prefix) for c in changes)
+        )
+        out.append(_updated(ResourceKind.LOG_GROUP, label, changes, reason))
     return out
 
 
@@ -129,12 +146,12 @@ def plan_security_group(desired: DesiredState, state: Mapping[str, Any] | None) 
     if not desired.uses_project_network:
         return []
     if state is None:
-        return [ResourceChange(ResourceKind.SECURITY_GROUP, desired.project, Action.CREATE)]
+        return [ResourceChange(ResourceKind.SECURITY_GROUP, desired.security_group_name, Action.CREATE)]
     group_id = str(state.get("GroupId", ""))
     deployed_rules = {grant_text(g, group_id) for g in deployed_grants(state.get("IpPermissions", []))}
     desired_rules = {grant_text(g, group_id) for g in desired_grants(desired.ingress, group_id)}
     changes = set_changes("ingress", deployed_rules, desired_rules)
-    return [_updated(ResourceKind.SECURITY_GROUP, desired.project, changes, "ingress rules")]
+    return [_updated(ResourceKind.SECURITY_GROUP, desired.security_group_name, changes, "ingress rules")]
 
 
 def plan_namespace(name: str | None, state: Mapping[str, Any] | None) -> list[ResourceChange]:
@@ -221,6 +238,34 @@ def plan_services(
             continue
         reason = "new task definition" if task_change else ""
         out.append(_updated(ResourceKind.SERVICE, name, changes, reason))
+    return _redeploy_for_new_endpoints(desired, out)
+
+
+def serves_endpoints(request: Mapping[str, Any]) -> bool:
+    """A Service Connect server: other services reach it by name."""
+    return bool((request.get("serviceConnectConfiguration") or {}).get("services"))
+
+
+def _redeploy_for_new_endpoints(desired: DesiredState, changes: list[ResourceChange]) -> list[ResourceChange]:
+    """Each running service of the namespace gets a new deployment when a new endpoint appears.
+
+    Running tasks do not learn of a Service Connect endpoint created after they started (AWS
+    documents it).
+    """
+    by_name = {str(r["serviceName"]): r for r in desired.services}
+    created = sorted(
+        c.name for c in changes if c.action is Action.CREATE and serves_endpoints(by_name.get(c.name, {}))
+    )
+    if not created:
+        return changes
+    out = []
+    for change in changes:
+        connected = (by_name.get(change.name, {}).get("serviceConnectConfiguration") or {}).get("enabled")
+        if change.action is Action.NO_CHANGE and connected:
+            field = FieldChange("forceNewDeployment", "added", None, after=True)
+            reason = f"a new deployment, to resolve the new endpoint(s) of {', '.join(created)}"
+            change = ResourceChange(change.kind, change.name, Action.UPDATE, (field,), reason)
+        out.append(change)
     return out
 
 
@@ -296,6 +341,30 @@ def _task_definition_change(
     if running != target:
         return FieldChange("taskDefinition", "changed", running, target)
     return None
+
+
+def plan_orphans(desired: DesiredState, deployed: DeployedState) -> list[ResourceChange]:
+    """The deployment's live services that the files no longer define: DELETE, on request.
+
+    A service named after the project alone is the project layout's; `<project>-<x>` names are the
+    service layout's. An orphan of the other layout means the layout was switched.
+    """
+    out = []
+    for name, service in sorted(deployed.orphans.items()):
+        if service.get("status") != "ACTIVE":
+            continue  # DRAINING: already being deleted
+        layout = "project" if name == desired.project else "service"
+        reason = (
+            f"deployed in the {layout} layout; the files now use the {desired.layout} layout"
+            if layout != desired.layout
+            else "no longer defined by the compose files (an orphan)"
+        )
+        out.append(
+            ResourceChange(
+                ResourceKind.SERVICE, name, Action.DELETE, (), reason, layout_switch=layout != desired.layout
+            )
+        )
+    return out
 
 
 # ---------------------------------------------------------------------------------------------

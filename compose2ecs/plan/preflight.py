@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from compose2ecs.errors import Location, Path, Problem
+from compose2ecs.model import creator, tags_dict
 
 if TYPE_CHECKING:
     from compose2ecs.model import DesiredState
@@ -25,7 +26,52 @@ def preflight_problems(
     return [
         *_network(desired, deployed, params_file),
         *_capacity_providers(desired, deployed, cluster, params_file),
+        *_names_taken(desired, deployed),
     ]
+
+
+def _names_taken(desired: DesiredState, deployed: DeployedState) -> list[Problem]:
+    """A derived name that is another project's resource is refused, never taken over.
+
+    Project `shop` with a service `web` in the service layout is named `shop-web`, as is project
+    `shop-web`: the tags on what is deployed say whose it is.
+    """
+    owner = desired.owner
+    problems: list[Problem] = []
+    for request in desired.services:
+        name = str(request["serviceName"])
+        family = str(request["taskDefinition"])
+        service = deployed.services.get(name)
+        found = [
+            (f"ECS service {name} in cluster {desired.cluster}", tags_dict(service.get("tags")))
+            if service
+            else None,
+            (f"task definition family {family}", tags_dict(deployed.foreign_latest[family].get("tags")))
+            if family in deployed.foreign_latest and family not in deployed.task_definitions
+            else None,
+        ]
+        taken = [
+            (what, maker)
+            for what, tags in filter(None, found)
+            if (maker := creator(tags)) is not None
+            and not owner.owns(tags)
+            # A family is shared by the project's clusters; a service is not.
+            and not (maker.project == owner.project and "family" in what)
+        ]
+        if taken:  # one problem per service: its family is most likely taken by the same project
+            what, maker = taken[0]
+            key = name.removeprefix(f"{desired.project}-") if desired.layout == "service" else None
+            problems.append(
+                Problem(
+                    f"{what} belongs to {maker.label()}; compose2ecs does not take over another "
+                    "project's resources",
+                    None,
+                    ("services", key) if key else ("name",),
+                    code="name-taken",
+                    hint="choose another project name (-p / `name:`) or rename the compose service",
+                )
+            )
+    return problems
 
 
 _AWSVPC: Path = ("run_params", "network_configuration", "awsvpc_configuration")

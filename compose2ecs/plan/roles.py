@@ -12,18 +12,15 @@ while they use it.
 
 from __future__ import annotations
 
-import hashlib
-import re
 from typing import TYPE_CHECKING, Any
 
-from compose2ecs.model import PROJECT_TAG, RoleSpec, tags_dict
+from compose2ecs.model import POLICY_PREFIX, RoleSpec, creator, tags_dict, user_tags
 from compose2ecs.plan.normalize import normalize_policy
 
 if TYPE_CHECKING:
+    from compose2ecs.model import Owner
     from compose2ecs.model.deployed import RoleState
 
-POLICY_PREFIX = "compose2ecs-"
-_MAX_POLICY_NAME = 128  # IAM's limit for an inline policy name
 # What AmazonECSTaskExecutionRolePolicy grants, which a shared role gets inline instead: attaching
 # (or on `down`, detaching) a managed policy would change what every other user of the role has.
 EXECUTION_STATEMENTS: tuple[dict[str, Any], ...] = (
@@ -42,17 +39,23 @@ EXECUTION_STATEMENTS: tuple[dict[str, Any], ...] = (
 )
 
 
-def project_policy_name(project: str, cluster: str, region: str) -> str:
-    """`compose2ecs-<project>-<cluster>-<region>`, within IAM's name rules and length."""
-    name = re.sub(r"[^\w+=,.@-]", "-", f"{POLICY_PREFIX}{project}-{cluster}-{region}")
-    if len(name) <= _MAX_POLICY_NAME:
-        return name
-    digest = hashlib.sha256(name.encode()).hexdigest()[:10]
-    return f"{name[: _MAX_POLICY_NAME - 11]}-{digest}"
+def owns_role(state: RoleState, owner: Owner) -> bool:
+    return owner.owns(tags_dict(state.role.get("Tags")))
 
 
-def owns_role(state: RoleState, project: str) -> bool:
-    return tags_dict(state.role.get("Tags")).get(PROJECT_TAG) == project
+def made_by_compose2ecs(state: RoleState) -> bool:
+    """Created by compose2ecs for some deployment: its last user may delete it."""
+    return creator(tags_dict(state.role.get("Tags"))) is not None
+
+
+def missing_user_tag(state: RoleState, owner: Owner) -> bool:
+    """A role compose2ecs made that does not count this deployment among its users yet."""
+    return made_by_compose2ecs(state) and owner.user_tag not in tags_dict(state.role.get("Tags"))
+
+
+def role_users(state: RoleState, owner: Owner) -> set[str]:
+    """The other deployments' user tags on the role."""
+    return user_tags(tags_dict(state.role.get("Tags"))) - {owner.user_tag}
 
 
 def others_policies(spec: RoleSpec, state: RoleState, own_policy: str) -> dict[str, dict[str, Any]]:
@@ -64,14 +67,12 @@ def others_policies(spec: RoleSpec, state: RoleState, own_policy: str) -> dict[s
     }
 
 
-def effective_role(
-    spec: RoleSpec, state: RoleState | None, project: str, cluster: str, region: str
-) -> RoleSpec:
+def effective_role(spec: RoleSpec, state: RoleState | None, owner: Owner) -> RoleSpec:
     """What compose2ecs wants the role to be, given what it is (the planner and the executor agree)."""
-    own_policy = project_policy_name(project, cluster, region)
+    own_policy = owner.policy_name
     if state is None:
-        return spec  # created by this run, for this project
-    if owns_role(state, project):
+        return spec  # created by this run, for this deployment
+    if owns_role(state, owner):
         # Ours in full, but the policies other projects added stay.
         return spec._replace(
             inline_policies={**others_policies(spec, state, own_policy), **spec.inline_policies}

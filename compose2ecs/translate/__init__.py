@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from compose2ecs.model import PROJECT_TAG, DesiredState, EcsParams, LogGroupSpec, PortRule, TrustPolicy
+from compose2ecs.model import DesiredState, EcsParams, LogGroupSpec, Owner, PortRule, TrustPolicy
 from compose2ecs.translate import iam, names, service, task_definition
 from compose2ecs.translate.container import Container, Context, convert_service, unique_port_names
 from compose2ecs.translate.report import APPROXIMATED, IGNORED, MAPPED, REJECTED, Report
@@ -20,6 +20,7 @@ from compose2ecs.translate.report import APPROXIMATED, IGNORED, MAPPED, REJECTED
 class TranslateOptions(NamedTuple):
     region: str
     layout: str | None = None  # --layout; else ecs-params run_params.layout; else "project"
+    cluster: str = "default"  # the deployment's cluster: its tags and per-deployment names carry it
 
 
 def translate_project(
@@ -30,9 +31,12 @@ def translate_project(
     report = Report(params.file)
     ctx = Context(name, options.region, compose)
     services: dict[str, Any] = compose.get("services") or {}
-    tags = {**params.tags, PROJECT_TAG: name}  # the project tag is what `down --all` trusts
+    owner = Owner(name, options.cluster, options.region)
+    tags = {**params.tags, **owner.tags()}  # the ownership tags are what `down --all` trusts
     tag_list = [{"key": k, "value": v} for k, v in tags.items()]
-    desired = DesiredState(project=name, layout=layout, region=options.region, tags=tags)
+    desired = DesiredState(
+        project=name, layout=layout, region=options.region, tags=tags, cluster=options.cluster
+    )
     _check_params(params, services, report)
     containers = {
         key: convert_service(ctx, key, value, params.services.get(key), report)
@@ -43,7 +47,12 @@ def translate_project(
     execution_role = params.task_execution_role or role_name
     # Service Connect lets the compose service names resolve between ECS services; it costs an
     # Envoy sidecar per task, so a project whose services do not call each other can turn it off.
-    namespace = name if layout == "service" and params.service_connect is not False else None
+    # One namespace per deployment: two clusters of a project must not resolve each other's endpoints.
+    namespace = (
+        names.namespace(name, options.cluster)
+        if layout == "service" and params.service_connect is not False
+        else None
+    )
     for root, members in groups.items():
         task_containers = [containers[m] for m in members]
         family = names.family(name, root if layout == "service" else None)
@@ -51,7 +60,7 @@ def translate_project(
         unique_port_names(task_containers, report)
         desired.task_definitions.append(
             task_definition.build(
-                task_definition.TaskInput(family, task_containers, tag_list),
+                task_definition.TaskInput(family, task_containers, tag_list, namespace is not None),
                 params,
                 compose,
                 execution_role,
@@ -76,7 +85,9 @@ def translate_project(
     secrets = sorted({s for c in containers.values() for s in c.secrets})
     create_groups = sorted({c.awslogs for c in containers.values() if c.awslogs and c.create_group})
     desired.roles.append(
-        iam.execution_role(role_name, role_path, trust, options.region, secrets, create_groups)
+        iam.execution_role(
+            role_name, role_path, trust, options.region, secrets, create_groups, owner.policy_name
+        )
     )
     if not names.is_iam_role_name(role_name):
         report.add(

@@ -43,6 +43,7 @@ def execution_role(
     region: str,
     secrets: list[str],
     create_groups: list[tuple[str, str]],
+    policy_name: str,
 ) -> RoleSpec:
     """The role with the managed execution policy and one inline policy for secrets and log groups."""
     by_action: dict[str, set[str]] = {}
@@ -56,7 +57,7 @@ def execution_role(
         )
     inline: dict[str, dict[str, Any]] = {}
     if by_action:
-        inline["compose2ecs-execution"] = {
+        inline[policy_name] = {
             "Version": "2012-10-17",
             "Statement": [
                 {"Effect": "Allow", "Action": [action], "Resource": sorted(resources)}

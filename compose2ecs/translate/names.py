@@ -38,6 +38,11 @@ def family(project: str, service: str | None) -> str:
     return project if service is None else f"{project}-{service}"
 
 
+def namespace(project: str, cluster: str) -> str:
+    """The Service Connect namespace of a deployment: `<project>.<cluster>` (neither holds a '.')."""
+    return f"{project}.{cluster}"
+
+
 def log_group(project: str) -> str:
     return f"/ecs/{project}"
 

@@ -36,6 +36,13 @@ class TaskInput(NamedTuple):
     family: str
     containers: list[Container]
     tags: list[dict[str, str]]
+    service_connect: bool = False  # ECS adds its proxy container to the task
+
+
+# What AWS recommends adding to a task for the Service Connect proxy that ECS injects (Amazon ECS
+# Developer Guide, "Service Connect configuration": 256 CPU units and at least 64 MiB).
+PROXY_CPU = 256
+PROXY_MEMORY = 64
 
 
 def build(
@@ -51,7 +58,7 @@ def build(
     request["requiresCompatibilities"] = ["FARGATE"]
     _check_names(task, report)
     os_family, arch = _runtime_platform(containers, params, report)
-    cpu, memory = _task_size(task.family, containers, params, os_family, report)
+    cpu, memory = _task_size(task, params, os_family, report)
     request["cpu"], request["memory"] = str(cpu), str(memory)
     request["runtimePlatform"] = {"operatingSystemFamily": os_family, "cpuArchitecture": arch}
     if params.pid_mode:
@@ -182,14 +189,17 @@ def _runtime_platform(containers: list[Container], params: EcsParams, report: Re
     return os_family, arch
 
 
-def _task_size(
-    family: str, containers: list[Container], params: EcsParams, os_family: str, report: Report
-) -> tuple[int, int]:
-    """ecs-params task_size when given (checked), else the smallest Fargate size that fits."""
-    cpu_sum = sum(c.definition.get("cpu", 0) for c in containers)
+def _task_size(task: TaskInput, params: EcsParams, os_family: str, report: Report) -> tuple[int, int]:
+    """ecs-params task_size when given (checked), else the smallest Fargate size that fits.
+
+    With Service Connect the size leaves the room AWS recommends for the proxy ECS adds.
+    """
+    family, containers = task.family, task.containers
+    proxy_cpu, proxy_memory = (PROXY_CPU, PROXY_MEMORY) if task.service_connect else (0, 0)
+    cpu_sum = sum(c.definition.get("cpu", 0) for c in containers) + proxy_cpu
     reserved = sum(c.definition.get("memoryReservation", c.definition.get("memory", 0)) for c in containers)
     hard = max((c.definition.get("memory", 0) for c in containers), default=0)
-    memory_needed = max(reserved, hard)
+    memory_needed = max(reserved + proxy_memory, hard)
     given_cpu = int(params.cpu) if params.cpu else None
     given_memory = int(params.memory) if params.memory else None
     windows = os_family != "LINUX"
@@ -212,24 +222,29 @@ def _task_size(
         cpu, memory = sizes[-1]  # the largest: the checks below say what does not fit
     else:
         cpu, memory = fitting[0]
+        proxy = " and the Service Connect proxy" if task.service_connect else ""
         report.info(
             (),
             f"task {family}: {cpu} CPU units / {memory} MiB, the smallest Fargate size that fits its "
-            "containers (set task_size in ecs-params.yml to choose)",
+            f"containers{proxy} (set task_size in ecs-params.yml to choose)",
             "task-size-chosen",
         )
     given = given_cpu is not None or given_memory is not None
     if cpu_sum > cpu:
         report.add(
             (*size_path, "cpu_limit") if given_cpu is not None else ("services",),
-            f"the containers ask for {cpu_sum} CPU units in total, more than the task's {cpu}",
+            f"the containers ask for {cpu_sum} CPU units in total"
+            + (f" (with {PROXY_CPU} for the Service Connect proxy)" if proxy_cpu else "")
+            + f", more than the task's {cpu}",
             REJECTED,
             "fargate-cpu-sum",
         )
     if memory_needed > memory:
         report.add(
             (*size_path, "mem_limit") if given else ("services",),
-            f"the containers need {memory_needed} MiB, more than the task's {memory} MiB",
+            f"the containers need {memory_needed} MiB"
+            + (f" (with {PROXY_MEMORY} for the Service Connect proxy)" if proxy_memory else "")
+            + f", more than the task's {memory} MiB",
             REJECTED,
             "fargate-memory-sum",
         )

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 import botocore.session
 
-from compose2ecs.model import PROJECT_TAG, DesiredState, LogGroupSpec, RoleSpec
+from compose2ecs.model import DesiredState, LogGroupSpec, Owner, RoleSpec, ecs_tags
 from tests.emulator import REGION
 
 NOWHERE = "http://127.0.0.1:9"  # a call that slips past the stubs fails here instead of reaching AWS
@@ -66,7 +66,7 @@ class Project:
 
     @property
     def tags(self) -> dict[str, str]:
-        return {PROJECT_TAG: self.name}
+        return Owner(self.name, self.cluster, REGION).tags()
 
     def task_definition(self, family: str | None = None, image: str = "nginx:1.27") -> dict[str, Any]:
         return {
@@ -92,7 +92,7 @@ class Project:
                     },
                 }
             ],
-            "tags": [{"key": PROJECT_TAG, "value": self.name}],
+            "tags": ecs_tags(self.tags),
         }
 
     def service(self, name: str = "web") -> dict[str, Any]:
@@ -102,7 +102,7 @@ class Project:
             "desiredCount": 1,
             "launchType": "FARGATE",
             "propagateTags": "SERVICE",
-            "tags": [{"key": PROJECT_TAG, "value": self.name}],
+            "tags": ecs_tags(self.tags),
         }
 
     def desired(self, *, roles: bool = True, namespace: bool = False) -> DesiredState:
@@ -118,6 +118,7 @@ class Project:
             log_groups=[LogGroupSpec(self.log_group, REGION, 7)],
             tags=self.tags,
             namespace=self.namespace if namespace else None,
+            cluster=self.cluster,
         )
 
 

@@ -12,7 +12,7 @@ import pytest
 from compose2ecs.apply.gateway import Gateway, LogEvent
 from compose2ecs.aws import AwsSettings, BotoGateway
 from compose2ecs.errors import AwsError
-from compose2ecs.model import PROJECT_TAG, tags_dict
+from compose2ecs.model import PROJECT_TAG, ecs_tags, tags_dict
 from compose2ecs.model.deployed import DeployedState
 from tests.aws.desired import EXEC_POLICY, INLINE, TRUST, Project
 from tests.emulator import REGION
@@ -76,6 +76,7 @@ def test_read_state_after_a_deploy_finds_every_resource_with_its_tags(
     state = gateway.read_state(desired, project.cluster)
 
     ecs_tag = {"key": PROJECT_TAG, "value": project.name}
+    all_tags = ecs_tags(project.tags)
     assert state.cluster is not None
     assert state.cluster["clusterName"] == project.cluster
     assert ecs_tag in state.cluster["tags"]
@@ -85,11 +86,11 @@ def test_read_state_after_a_deploy_finds_every_resource_with_its_tags(
     latest = state.task_definitions[project.family]
     assert (latest["family"], latest["revision"], latest["status"]) == (project.family, 1, "ACTIVE")
     assert latest["containerDefinitions"][0]["image"] == "nginx:1.27"
-    assert latest["tags"] == [ecs_tag]
+    assert sorted(latest["tags"], key=str) == sorted(all_tags, key=str)
 
     role = state.roles[project.role]
     assert role.role["AssumeRolePolicyDocument"] == TRUST
-    assert role.role["Tags"] == [{"Key": PROJECT_TAG, "Value": project.name}]
+    assert tags_dict(role.role["Tags"]) == project.tags
     assert role.attached_policy_arns == (EXEC_POLICY,)
     assert role.inline_policies == {"create-log-group": INLINE}
 
@@ -158,6 +159,7 @@ def test_read_state_makes_one_call_per_resource(gateway: BotoGateway, project: P
         "ec2:DescribeVpcs": 1,  # the preflight: a default VPC for the project network
         "servicediscovery:ListNamespaces": 1,
         "servicediscovery:ListTagsForResource": 1,
+        "tagging:GetResources": 1,  # the deployment's own services and revisions, by their tags
     }
 
 
@@ -351,7 +353,7 @@ def test_ecs_tags_are_added_and_removed(gateway: BotoGateway, project: Project) 
     assert cluster is not None
 
     gateway.tag_resource(cluster["clusterArn"], {"team": "web"})
-    gateway.untag_resource(cluster["clusterArn"], [PROJECT_TAG])
+    gateway.untag_resource(cluster["clusterArn"], list(project.tags))
 
     after = gateway.read_state(desired, project.cluster).cluster
     assert after is not None

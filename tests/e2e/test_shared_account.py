@@ -8,24 +8,21 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 from typing import TYPE_CHECKING, Any
 
 import boto3
+import pytest
 
-from tests.cli._helpers import assert_single_error, run, write
+from tests.cli._helpers import assert_single_error, run
+from tests.e2e._helpers import WEB, unique
+from tests.e2e._helpers import project as _project
 from tests.emulator import writes
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    import pytest
-
     from tests.emulator import Emulator
 
-WEB: dict[str, str | bytes] = {
-    "docker-compose.yml": "services:\n  web:\n    image: nginx:1.27\n    ports:\n      - '80:80'\n",
-}
 SPOT = (
     "version: 1\n"
     "run_params:\n"
@@ -35,23 +32,11 @@ SPOT = (
 )
 
 
-def _project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: dict[str, str | bytes]) -> Path:
-    root = write(tmp_path / "app", files)
-    monkeypatch.chdir(root)
-    for name in ("COMPOSE_FILE", "COMPOSE_PROFILES", "COMPOSE_PROJECT_NAME", "COMPOSE2ECS_CLUSTER"):
-        monkeypatch.delenv(name, raising=False)
-    return root
-
-
-def _unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
-
-
 def test_a_fargate_spot_strategy_runs_on_a_cluster_compose2ecs_creates(
     aws_env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _project(tmp_path, monkeypatch, {**WEB, "ecs-params.yml": SPOT})
-    cluster, name = _unique("spot"), _unique("spot")
+    cluster, name = unique("spot"), unique("spot")
 
     result = run(capsys, "up", "-p", name, "--cluster", cluster, "--timeout", "60")
 
@@ -72,7 +57,7 @@ def test_a_provider_the_existing_cluster_lacks_is_refused_before_any_write(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     _project(tmp_path, monkeypatch, {**WEB, "ecs-params.yml": SPOT})
-    cluster, name = _unique("handmade"), _unique("spot")
+    cluster, name = unique("handmade"), unique("spot")
     boto3.client("ecs").create_cluster(clusterName=cluster)  # someone else's, without providers
     emulator.calls(clear=True)
 
@@ -112,7 +97,7 @@ def test_removed_settings_are_reset_on_aws_and_then_read_in_sync(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     root = _project(tmp_path, monkeypatch, {**CONNECTED, "ecs-params.yml": SETTINGS})
-    cluster, name = _unique("converge"), _unique("conv")
+    cluster, name = unique("converge"), unique("conv")
     argv = ("-p", name, "--cluster", cluster, "--layout", "service")
     assert run(capsys, "up", *argv, "--timeout", "60").code == 0
 
@@ -149,7 +134,7 @@ def test_a_target_group_attached_by_hand_is_left_alone(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     _project(tmp_path, monkeypatch, WEB)
-    cluster, name = _unique("byhand"), _unique("byhand")
+    cluster, name = unique("byhand"), unique("byhand")
     argv = ("-p", name, "--cluster", cluster)
     assert run(capsys, "up", *argv, "--timeout", "60").code == 0
     target_group = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/hand/0123456789abcdef"
@@ -183,7 +168,7 @@ def test_an_in_sync_service_that_is_not_steady_makes_up_fail(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     _project(tmp_path, monkeypatch, CRASHING)
-    cluster, name = _unique("crash"), _unique("crash")
+    cluster, name = unique("crash"), unique("crash")
     argv = ("-p", name, "--cluster", cluster)
     assert run(capsys, "up", *argv, "--no-wait").code == 0
     ecs = boto3.client("ecs")
@@ -223,7 +208,7 @@ def _uses_role(role: str) -> dict[str, str | bytes]:
 def test_a_hand_made_role_shared_by_two_projects_keeps_exactly_its_policies(
     aws_env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    role = _unique("ecsTaskExecutionRole")
+    role = unique("ecsTaskExecutionRole")
     iam = boto3.client("iam")
     trust = {
         "Version": "2012-10-17",
@@ -244,8 +229,8 @@ def test_a_hand_made_role_shared_by_two_projects_keeps_exactly_its_policies(
         "Statement": [{"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"}],
     }
     iam.put_role_policy(RoleName=role, PolicyName="other-app-secrets", PolicyDocument=json.dumps(secrets))
-    cluster = _unique("shared")
-    first, second = _unique("first"), _unique("second")
+    cluster = unique("shared")
+    first, second = unique("first"), unique("second")
     _project(tmp_path / "a", monkeypatch, _uses_role(role))
     assert run(capsys, "up", "-p", first, "--cluster", cluster, "--timeout", "60").code == 0
     _project(tmp_path / "b", monkeypatch, _uses_role(role))
@@ -271,8 +256,8 @@ def test_a_hand_made_role_shared_by_two_projects_keeps_exactly_its_policies(
 def test_a_role_one_project_created_outlives_it_while_another_uses_it(
     aws_env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    role, cluster = _unique("exec"), _unique("shared")
-    creator, user = _unique("creator"), _unique("user")
+    role, cluster = unique("exec"), unique("shared")
+    creator, user = unique("creator"), unique("user")
     _project(tmp_path / "a", monkeypatch, _uses_role(role))
     assert run(capsys, "up", "-p", creator, "--cluster", cluster, "--timeout", "60").code == 0
     _project(tmp_path / "b", monkeypatch, _uses_role(role))
@@ -283,12 +268,17 @@ def test_a_role_one_project_created_outlives_it_while_another_uses_it(
     result = run(capsys, "down", "--all", "-p", creator, "--cluster", cluster)
 
     assert result.code == 0, result.err
-    assert f"kept role {role}: 1 other project(s) still use it" in result.out
+    assert f"kept role {role}: 1 other deployment(s) still use it" in result.out
     assert _role_policies(role)[1] == [f"compose2ecs-{user}-{cluster}-us-east-1"]
     monkeypatch.chdir(tmp_path / "b" / "app")
     assert run(capsys, "diff", "-p", user, "--cluster", cluster).code == 0
-    assert run(capsys, "down", "--all", "-p", user, "--cluster", cluster).code == 0
-    assert boto3.client("iam").get_role(RoleName=role)  # not its own: kept
+    result = run(capsys, "down", "--all", "-p", user, "--cluster", cluster)
+
+    # compose2ecs created it and its last user is gone: the last user removes it.
+    assert result.code == 0, result.err
+    assert f"deleted role {role}" in result.out
+    with pytest.raises(boto3.client("iam").exceptions.NoSuchEntityException):
+        boto3.client("iam").get_role(RoleName=role)
 
 
 def _with_network(subnets: list[str], groups: list[str]) -> dict[str, str | bytes]:
@@ -315,11 +305,11 @@ def test_placeholder_subnets_are_refused_with_file_and_line_before_any_write(
         "GroupId"
     ]
     _project(tmp_path, monkeypatch, _with_network(["SUBNET_1", "subnet-0123456789abcdef0"], [group]))
-    name = _unique("placeholder")
+    name = unique("placeholder")
     emulator.calls(clear=True)
 
     for command in ("diff", "up"):
-        result = run(capsys, command, "-p", name, "--cluster", _unique("net"))
+        result = run(capsys, command, "-p", name, "--cluster", unique("net"))
         assert result.code == 2, result.out + result.err
         assert len(result.errors) == 2, result.err  # every problem at once
         assert "ecs-params.yml:6" in result.errors[0]
@@ -339,14 +329,14 @@ def test_subnets_and_security_groups_of_different_vpcs_are_refused(
 ) -> None:
     ec2 = boto3.client("ec2")
     other_vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
-    group = ec2.create_security_group(GroupName=_unique("other"), Description="other", VpcId=other_vpc)[
+    group = ec2.create_security_group(GroupName=unique("other"), Description="other", VpcId=other_vpc)[
         "GroupId"
     ]
     subnet = ec2.describe_subnets(Filters=[{"Name": "default-for-az", "Values": ["true"]}])["Subnets"][0]
     _project(tmp_path, monkeypatch, _with_network([subnet["SubnetId"]], [group]))
     emulator.calls(clear=True)
 
-    result = run(capsys, "up", "-p", _unique("vpcs"), "--cluster", _unique("net"))
+    result = run(capsys, "up", "-p", unique("vpcs"), "--cluster", unique("net"))
 
     error = assert_single_error(result, "ecs-params.yml", 4, "different VPCs", other_vpc, subnet["VpcId"])
     assert "run_params.network_configuration.awsvpc_configuration" in error
@@ -369,7 +359,7 @@ def test_a_region_without_a_default_vpc_is_refused_before_any_write(
     _project(tmp_path, monkeypatch, WEB)
     emulator.calls(clear=True)
 
-    result = run(capsys, "up", "-p", _unique("novpc"), "--region", region)
+    result = run(capsys, "up", "-p", unique("novpc"), "--region", region)
 
     assert result.code == 2, result.out + result.err
     assert "no default VPC" in result.err

@@ -6,7 +6,15 @@ import pytest
 
 from compose2ecs.apply import ApplyOptions, ApplyResult, apply_plan
 from compose2ecs.errors import AwsError, UsageError
-from compose2ecs.model import PROJECT_TAG, DesiredState, LogGroupSpec, PortRule
+from compose2ecs.model import (
+    CLUSTER_TAG,
+    PROJECT_TAG,
+    REGION_TAG,
+    DesiredState,
+    LogGroupSpec,
+    Owner,
+    PortRule,
+)
 from compose2ecs.model.deployed import Action, FieldChange, Plan, ResourceChange, ResourceKind
 from compose2ecs.plan import plan_changes
 from tests.fakes import (
@@ -128,9 +136,12 @@ def test_new_resources_carry_the_project_tag() -> None:
 
     up(gateway, tutorial_project(tags={"team": "checkout"}))
 
-    wanted = {PROJECT_TAG: PROJECT, "team": "checkout"}
-    assert {t["Key"]: t["Value"] for t in gateway.roles[EXECUTION_ROLE].role["Tags"]} == wanted
-    assert gateway.log_groups["us-east-1", "/ecs/tutorial"].tags == wanted
+    owner = Owner(PROJECT, CLUSTER, "us-east-1")
+    wanted = {PROJECT_TAG: PROJECT, CLUSTER_TAG: CLUSTER, REGION_TAG: "us-east-1", "team": "checkout"}
+    # A role and a log group also count their users: the deployment that created them is the first.
+    user = {owner.user_tag: owner.label()}
+    assert {t["Key"]: t["Value"] for t in gateway.roles[EXECUTION_ROLE].role["Tags"]} == {**wanted, **user}
+    assert gateway.log_groups["us-east-1", "/ecs/tutorial"].tags == {**wanted, **user}
     assert gateway.cluster_tags[CLUSTER] == wanted
     assert gateway.services[CLUSTER, WEB].tags == wanted
     web_arn = gateway.services[CLUSTER, WEB].data["taskDefinition"]

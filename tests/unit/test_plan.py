@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from compose2ecs.model import PROJECT_TAG, DesiredState, LogGroupSpec, PortRule, RoleSpec
+from compose2ecs.model import DesiredState, LogGroupSpec, Owner, PortRule, RoleSpec, ecs_tags
 from compose2ecs.model.deployed import (
     Action,
     DeployedState,
@@ -44,7 +44,9 @@ TRUST: dict[str, Any] = {
         }
     ],
 }
-PROJECT_TAGS = {PROJECT_TAG: "shop", "team": "web"}
+OWNER = Owner("shop", CLUSTER, REGION)
+OWNER_TAGS = OWNER.tags()
+PROJECT_TAGS = {**OWNER_TAGS, "team": "web"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -120,6 +122,7 @@ def desired_state(**overrides: Any) -> DesiredState:
         log_groups=[LogGroupSpec(name="/ecs/shop", region=REGION, retention_days=30)],
         tags=dict(PROJECT_TAGS),
         desired_count_explicit={"web": True},
+        cluster=CLUSTER,
     )
     for key, value in overrides.items():
         setattr(state, key, value)
@@ -190,7 +193,7 @@ def aws_task_definition(revision: int = 3) -> dict[str, Any]:
                 },
             },
         ],
-        "tags": [{"key": "team", "value": "web"}, {"key": PROJECT_TAG, "value": "shop"}],
+        "tags": [{"key": "team", "value": "web"}, *ecs_tags(OWNER_TAGS)],
     }
 
 
@@ -257,7 +260,7 @@ def aws_service(revision: int = 3, **overrides: Any) -> dict[str, Any]:
         "propagateTags": "SERVICE",
         "enableExecuteCommand": False,
         "availabilityZoneRebalancing": "ENABLED",
-        "tags": [{"key": PROJECT_TAG, "value": "shop"}, {"key": "team", "value": "web"}],
+        "tags": [*ecs_tags(OWNER_TAGS), {"key": "team", "value": "web"}],
     }
     entry.update(overrides)
     return entry
@@ -293,7 +296,8 @@ def deployed_state(task_definition: dict[str, Any], service: dict[str, Any]) -> 
                     "Path": "/",
                     "Arn": f"arn:aws:iam::{ACCOUNT}:role/ecsTaskExecutionRole",
                     # Created by compose2ecs for this project: managed in full.
-                    "Tags": [{"Key": PROJECT_TAG, "Value": "shop"}],
+                    "Tags": [{"Key": k, "Value": v} for k, v in OWNER_TAGS.items()]
+                    + [{"Key": OWNER.user_tag, "Value": OWNER.label()}],
                     # IAM keeps the document as sent except that an empty Sid disappears.
                     "AssumeRolePolicyDocument": {
                         "Version": "2012-10-17",
@@ -352,7 +356,7 @@ def test_nothing_deployed_plans_a_create_for_every_resource_in_apply_order() -> 
         (ResourceKind.ROLE, "ecsTaskExecutionRole", Action.CREATE),
         (ResourceKind.LOG_GROUP, "/ecs/shop", Action.CREATE),
         (ResourceKind.CLUSTER, CLUSTER, Action.CREATE),
-        (ResourceKind.SECURITY_GROUP, "shop", Action.CREATE),
+        (ResourceKind.SECURITY_GROUP, "shop.shop", Action.CREATE),
         (ResourceKind.NAMESPACE, "shop", Action.CREATE),
         (ResourceKind.TASK_DEFINITION, "shop-web", Action.CREATE),
         (ResourceKind.SERVICE, "web", Action.CREATE),
@@ -418,10 +422,7 @@ def test_a_secret_looking_variable_is_flagged_sensitive_but_its_value_is_kept() 
 def test_a_tags_only_difference_updates_the_task_definition_without_a_revision() -> None:
     desired = desired_state(tags={**PROJECT_TAGS, "team": "payments"})
     deployed = aws_deployed()
-    deployed.services["web"]["tags"] = [
-        {"key": PROJECT_TAG, "value": "shop"},
-        {"key": "team", "value": "payments"},
-    ]
+    deployed.services["web"]["tags"] = [*ecs_tags(OWNER_TAGS), {"key": "team", "value": "payments"}]
 
     plan = plan_for(desired, deployed)
 
@@ -708,7 +709,7 @@ def test_security_group_rules_are_compared_as_a_set() -> None:
         ],
     }
 
-    group = resource(plan_for(desired, deployed), ResourceKind.SECURITY_GROUP, "shop")
+    group = resource(plan_for(desired, deployed), ResourceKind.SECURITY_GROUP, "shop.shop")
 
     assert group.action is Action.UPDATE
     assert group.changes == (

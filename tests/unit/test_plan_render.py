@@ -101,7 +101,14 @@ def test_plan_json_carries_the_summary_and_each_resource() -> None:
 
     assert data["project"] == "shop"
     assert data["inSync"] is False
-    assert data["summary"] == {"create": 1, "update": 1, "new revision": 1, "replace": 1, "no change": 1}
+    assert data["summary"] == {
+        "create": 1,
+        "update": 1,
+        "new revision": 1,
+        "replace": 1,
+        "delete": 0,
+        "no change": 1,
+    }
     assert [(r["kind"], r["name"], r["action"]) for r in data["resources"]][:2] == [
         ("iam role", "ecsTaskExecutionRole", "no change"),
         ("log group", "/ecs/shop", "create"),

@@ -6,7 +6,7 @@ import pytest
 
 from compose2ecs.apply import ApplyOptions, ApplyResult, apply_plan, down, scale
 from compose2ecs.errors import AwsError, UsageError
-from compose2ecs.model import PROJECT_TAG, DesiredState
+from compose2ecs.model import DesiredState, Owner
 from compose2ecs.plan import plan_changes
 from tests.fakes import (
     CLUSTER,
@@ -132,6 +132,9 @@ def test_down_all_deregisters_every_active_revision_of_the_families() -> None:
     assert deregistered == ["tutorial-web:1", "tutorial-web:2", "tutorial-worker:1"]
 
 
+OWNER = Owner(PROJECT, CLUSTER, "us-east-1").label()
+
+
 def test_down_all_keeps_a_hand_made_role_and_log_group() -> None:
     gateway = InMemoryGateway()
     gateway.create_role(EXECUTION_ROLE, "/", TRUST_POLICY, {"owner": "platform-team"})
@@ -149,14 +152,14 @@ def test_down_all_keeps_a_hand_made_role_and_log_group() -> None:
     role_writes = [w for w in result.writes if EXECUTION_ROLE in w or "log_group" in w]
     assert role_writes == [f"delete_role_policy {EXECUTION_ROLE} {own}"]
     assert gateway.roles[EXECUTION_ROLE].inline == {}
-    assert f"kept role {EXECUTION_ROLE}: not created by compose2ecs for project {PROJECT}" in progress.steps
-    assert f"kept log group /ecs/tutorial: not created by compose2ecs for project {PROJECT}" in progress.steps
+    assert f"kept role {EXECUTION_ROLE}: not created by compose2ecs for {OWNER}" in progress.steps
+    assert f"kept log group /ecs/tutorial: not created by compose2ecs for {OWNER}" in progress.steps
     assert gateway.clusters[CLUSTER]["status"] == "INACTIVE"  # the rest is ours and goes
 
 
 def test_down_all_keeps_resources_tagged_for_another_project() -> None:
     gateway = InMemoryGateway()
-    gateway.create_cluster(CLUSTER, {PROJECT_TAG: "someone-else"})
+    gateway.create_cluster(CLUSTER, {**Owner("someone-else", CLUSTER, "us-east-1").tags()})
     desired = tutorial_project()
     deploy(gateway, desired)
     progress = RecordingProgress()
@@ -164,7 +167,7 @@ def test_down_all_keeps_resources_tagged_for_another_project() -> None:
     tear_down(gateway, desired, remove_all=True, progress=progress)
 
     assert gateway.clusters[CLUSTER]["status"] == "ACTIVE"
-    assert f"kept cluster {CLUSTER}: not created by compose2ecs for project {PROJECT}" in progress.steps
+    assert f"kept cluster {CLUSTER}: not created by compose2ecs for {OWNER}" in progress.steps
 
 
 def test_down_all_keeps_a_cluster_that_still_runs_other_services() -> None:

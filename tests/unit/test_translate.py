@@ -118,7 +118,7 @@ def test_the_log_group_a_container_creates_is_allowed_in_the_region_it_logs_to(t
         "        awslogs-group: /app/db\n        awslogs-create-group: 'true'\n"
     )
     desired = translate(tmp_path, compose)
-    [statement] = desired.roles[0].inline_policies["compose2ecs-execution"]["Statement"]
+    [statement] = desired.roles[0].inline_policies[desired.owner.policy_name]["Statement"]
     assert statement["Action"] == ["logs:CreateLogGroup"]
     assert statement["Resource"] == [
         "arn:aws:logs:eu-west-1:*:log-group:/app/web:*",
@@ -134,3 +134,42 @@ def test_task_volume_names_keep_distinct_compose_volumes_apart() -> None:
     assert dotted != dashed
     assert names.is_ecs_name(dotted)
     assert names.is_ecs_name(names.volume("x" * 300 + ".y"))
+
+
+def test_the_task_size_leaves_room_for_the_service_connect_proxy(tmp_path: Path) -> None:
+    compose = (
+        "services:\n  web:\n    image: nginx\n    expose: ['80']\n    deploy:\n      resources:\n"
+        "        limits:\n          cpus: '0.25'\n          memory: 512M\n"
+    )
+    alone = translate(tmp_path, compose)
+    connected = translate(tmp_path, compose, layout="service")
+
+    [plain] = alone.task_definitions
+    [with_proxy] = connected.task_definitions
+    assert (plain["cpu"], plain["memory"]) == ("256", "512")
+    # 256 CPU units and 64 MiB more, as AWS recommends: the next Fargate size up.
+    assert (with_proxy["cpu"], with_proxy["memory"]) == ("512", "1024")
+    [info] = [p for p in connected.problems if p.code == "task-size-chosen"]
+    assert "the Service Connect proxy" in info.message
+
+
+def test_one_project_in_two_clusters_gets_names_and_tags_of_its_own(tmp_path: Path) -> None:
+    (tmp_path / "docker-compose.yml").write_text("services:\n  web:\n    image: nginx\n", encoding="utf-8")
+    project = load_project(ProjectOptions(cwd=str(tmp_path), environ={}))
+    prod, staging = (
+        translate_project(
+            "shop",
+            project.model,
+            EcsParams(),
+            standard_trust_policy(),
+            TranslateOptions("us-east-1", "service", c),
+        )
+        for c in ("prod", "staging")
+    )
+
+    assert (prod.namespace, staging.namespace) == ("shop.prod", "shop.staging")
+    assert (prod.security_group_name, staging.security_group_name) == ("shop.prod", "shop.staging")
+    assert prod.tags["compose2ecs:cluster"] == "prod"
+    assert staging.tags["compose2ecs:cluster"] == "staging"
+    # The families and services keep ecs-cli's names: an ecs-cli deployment is found as it is.
+    assert prod.task_definitions[0]["family"] == staging.task_definitions[0]["family"] == "shop-web"

@@ -13,8 +13,8 @@ TRUST = TrustPolicy({"Version": "2012-10-17", "Statement": []})
 def _resources(
     secrets: list[str], create_groups: list[tuple[str, str]] | None = None
 ) -> dict[str, list[str]]:
-    role = execution_role("r", "/", TRUST, "eu-west-1", secrets, create_groups or [])
-    statements = role.inline_policies["compose2ecs-execution"]["Statement"]
+    role = execution_role("r", "/", TRUST, "eu-west-1", secrets, create_groups or [], "own-policy")
+    statements = role.inline_policies["own-policy"]["Statement"]
     return {s["Action"][0]: s["Resource"] for s in statements}
 
 
@@ -56,7 +56,7 @@ def test_parameters_by_arn_and_by_name_are_in_the_task_region() -> None:
 
 
 def test_no_secrets_and_no_created_groups_means_no_inline_policy() -> None:
-    role = execution_role("r", "/", TRUST, "eu-west-1", [], [])
+    role = execution_role("r", "/", TRUST, "eu-west-1", [], [], "own-policy")
     assert role.inline_policies == {}
     assert role.managed_policy_arns == (
         "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy",

@@ -47,3 +47,10 @@ def ec2(gateway: BotoGateway) -> Iterator[Stubber]:
     with Stubber(gateway.clients.ec2) as stubber:
         yield stubber
         stubber.assert_no_pending_responses()
+
+
+@pytest.fixture
+def tagging(gateway: BotoGateway) -> Iterator[Stubber]:
+    with Stubber(gateway.clients.tagging) as stubber:
+        yield stubber
+        stubber.assert_no_pending_responses()

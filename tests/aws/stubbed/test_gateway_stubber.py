@@ -18,7 +18,7 @@ from compose2ecs.apply.gateway import LogEvent
 from compose2ecs.aws import BotoGateway, Clients
 from compose2ecs.aws.session import client_config
 from compose2ecs.errors import AwsError
-from compose2ecs.model import DesiredState, RoleSpec
+from compose2ecs.model import DesiredState, Owner, RoleSpec, ecs_tags
 from tests.aws.desired import NOWHERE, TRUST, Project, offline_session
 
 if TYPE_CHECKING:
@@ -62,6 +62,18 @@ def expect_subnets(ec2: Stubber) -> None:
     )
 
 
+def expect_tagged(tagging: Stubber, desired: DesiredState, arns: list[str] | None = None) -> None:
+    """The one tagging API read of the deployment's own services and revisions."""
+    tagging.add_response(
+        "get_resources",
+        {"ResourceTagMappingList": [{"ResourceARN": arn} for arn in arns or []]},
+        {
+            "TagFilters": [{"Key": k, "Values": [v]} for k, v in desired.owner.tags().items()],
+            "ResourceTypeFilters": ["ecs:service", "ecs:task-definition"],
+        },
+    )
+
+
 def expect_no_cluster(ecs: Stubber) -> None:
     ecs.add_response(
         "describe_clusters",
@@ -79,10 +91,11 @@ def expect_latest_web(ecs: Stubber) -> None:
 
 
 def test_read_state_describes_services_in_batches_of_ten(
-    gateway: BotoGateway, ecs: Stubber, ec2: Stubber
+    gateway: BotoGateway, ecs: Stubber, ec2: Stubber, tagging: Stubber
 ) -> None:
     expect_subnets(ec2)
     names = [f"svc{i:02d}" for i in range(12)]
+    expect_tagged(tagging, desired_with_services(names))
     expect_no_cluster(ecs)
     ecs.add_response(
         "describe_services",
@@ -107,15 +120,17 @@ def test_read_state_describes_services_in_batches_of_ten(
         "ecs:DescribeServices": 2,
         "ecs:DescribeTaskDefinition": 1,
         "ec2:DescribeSubnets": 1,
+        "tagging:GetResources": 1,
     }
 
 
 def test_read_state_reads_only_the_latest_revision_even_when_a_service_runs_an_older_one(
-    gateway: BotoGateway, ecs: Stubber, ec2: Stubber
+    gateway: BotoGateway, ecs: Stubber, ec2: Stubber, tagging: Stubber
 ) -> None:
     expect_subnets(ec2)
     old_arn = f"arn:aws:ecs:us-east-1:{ACCOUNT}:task-definition/web:1"
     desired = desired_with_services(["web", "api"])
+    expect_tagged(tagging, desired, [old_arn.replace(":1", ":2")])
     desired.task_definitions = [{"family": "web", "containerDefinitions": []}]
     expect_no_cluster(ecs)
     ecs.add_response(
@@ -129,22 +144,26 @@ def test_read_state_reads_only_the_latest_revision_even_when_a_service_runs_an_o
         {"cluster": CLUSTER, "services": ["web", "api"], "include": ["TAGS"]},
     )
     latest = {"family": "web", "revision": 2, "taskDefinitionArn": old_arn.replace(":1", ":2")}
+    tags = [*ecs_tags(desired.owner.tags()), {"key": "k", "value": "v"}]
     ecs.add_response(
         "describe_task_definition",
-        {"taskDefinition": latest, "tags": [{"key": "k", "value": "v"}]},
+        {"taskDefinition": latest, "tags": tags},
         {"taskDefinition": "web", "include": ["TAGS"]},
     )
 
     state = gateway.read_state(desired, CLUSTER)
 
-    assert state.task_definitions["web"] == {**latest, "tags": [{"key": "k", "value": "v"}]}
+    assert state.task_definitions["web"] == {**latest, "tags": tags}
     # The plan compares the service's revision with the latest by name; no more reads are needed
     # (a further call would find no stubbed answer and fail).
     assert state.services["web"]["taskDefinition"] == old_arn
 
 
-def test_a_family_without_an_active_revision_is_absent(gateway: BotoGateway, ecs: Stubber) -> None:
+def test_a_family_without_an_active_revision_is_absent(
+    gateway: BotoGateway, ecs: Stubber, tagging: Stubber
+) -> None:
     desired = desired_with_services([])
+    expect_tagged(tagging, desired)
     desired.task_definitions = [{"family": "web", "containerDefinitions": []}]
     expect_no_cluster(ecs)
     ecs.add_client_error(
@@ -154,8 +173,11 @@ def test_a_family_without_an_active_revision_is_absent(gateway: BotoGateway, ecs
     assert gateway.read_state(desired, CLUSTER).task_definitions == {}
 
 
-def test_a_missing_role_is_absent(gateway: BotoGateway, ecs: Stubber, iam: Stubber, ec2: Stubber) -> None:
+def test_a_missing_role_is_absent(
+    gateway: BotoGateway, ecs: Stubber, iam: Stubber, ec2: Stubber, tagging: Stubber
+) -> None:
     role = RoleSpec("stub-exec", "/", TRUST, (), {})
+    expect_tagged(tagging, desired_with_services([]))
     expect_no_cluster(ecs)
     for operation in ("get_role", "list_attached_role_policies", "list_role_policies"):
         iam.add_client_error(operation, "NoSuchEntity", "The role with name stub-exec cannot be found.", 404)
@@ -166,9 +188,10 @@ def test_a_missing_role_is_absent(gateway: BotoGateway, ecs: Stubber, iam: Stubb
 
 
 def test_a_url_encoded_trust_policy_is_decoded(
-    gateway: BotoGateway, ecs: Stubber, iam: Stubber, ec2: Stubber
+    gateway: BotoGateway, ecs: Stubber, iam: Stubber, ec2: Stubber, tagging: Stubber
 ) -> None:
     role = RoleSpec("stub-exec", "/", TRUST, (), {})
+    expect_tagged(tagging, desired_with_services([]))
     expect_no_cluster(ecs)
     encoded = "%7B%22Version%22%3A%20%222012-10-17%22%2C%20%22Statement%22%3A%20%5B%5D%7D"
     iam.add_response(
@@ -195,6 +218,49 @@ def test_a_url_encoded_trust_policy_is_decoded(
         "Statement": [],
     }
     assert state.roles["stub-exec"].role["Tags"] == []
+
+
+def test_a_family_whose_latest_is_another_clusters_is_compared_with_this_deployments_own_latest(
+    gateway: BotoGateway, ecs: Stubber, ec2: Stubber, tagging: Stubber
+) -> None:
+    """Second round: this deployment's own latest revision, and its orphan services, described."""
+    expect_subnets(ec2)
+    desired = desired_with_services(["web"])
+    desired.task_definitions = [{"family": "web", "containerDefinitions": []}]
+    web_1, web_3 = WEB_2.replace(":2", ":1"), WEB_2.replace(":2", ":3")
+    orphan_arn = f"arn:aws:ecs:us-east-1:{ACCOUNT}:service/{CLUSTER}/old"
+    elsewhere = f"arn:aws:ecs:us-east-1:{ACCOUNT}:service/other-cluster/gone"
+    expect_tagged(tagging, desired, [web_1, WEB_2, orphan_arn, elsewhere])
+    expect_no_cluster(ecs)
+    ecs.add_response(
+        "describe_services",
+        {"services": [service_entry("web")], "failures": []},
+        {"cluster": CLUSTER, "services": ["web"], "include": ["TAGS"]},
+    )
+    staging = ecs_tags(Owner("stub", "staging", "us-east-1").tags())
+    ecs.add_response(
+        "describe_task_definition",
+        {"taskDefinition": {"family": "web", "revision": 3, "taskDefinitionArn": web_3}, "tags": staging},
+        {"taskDefinition": "web", "include": ["TAGS"]},
+    )
+    own = ecs_tags(desired.owner.tags())
+    ecs.add_response(
+        "describe_task_definition",
+        {"taskDefinition": {"family": "web", "revision": 2, "taskDefinitionArn": WEB_2}, "tags": own},
+        {"taskDefinition": WEB_2, "include": ["TAGS"]},
+    )
+    ecs.add_response(
+        "describe_services",
+        {"services": [service_entry("old")], "failures": []},
+        {"cluster": CLUSTER, "services": ["old"], "include": ["TAGS"]},
+    )
+
+    state = gateway.read_state(desired, CLUSTER)
+
+    assert state.task_definitions["web"]["revision"] == 2
+    assert state.foreign_latest["web"]["revision"] == 3
+    assert list(state.orphans) == ["old"]
+    assert state.tagged.services == {"old": orphan_arn}  # only this cluster's
 
 
 def test_access_denied_names_the_iam_action_in_the_hint(gateway: BotoGateway, ecs: Stubber) -> None:
