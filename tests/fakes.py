@@ -22,7 +22,7 @@ from botocore.validate import validate_parameters
 
 from compose2ecs.errors import AwsError
 from compose2ecs.model import DesiredState, LogGroupSpec, Owner, PortRule, RoleSpec
-from compose2ecs.model.deployed import DeployedState, LogGroupState, RoleState, Tagged
+from compose2ecs.model.deployed import DeployedState, LogGroupState, References, RoleState, Tagged
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -153,6 +153,7 @@ class InMemoryGateway:
         self.namespaces: dict[str, dict[str, Any]] = {}
         self.task_definitions: dict[str, list[dict[str, Any]]] = {}  # family -> revisions 1, 2, ...
         self.locks: dict[str, str] = {}  # SSM parameter name -> value
+        self.missing_references: set[str] = set()  # secrets, parameters, roles the account lacks
         self.task_definition_tags: dict[str, dict[str, str]] = {}
         self.services: dict[tuple[str, str], StoredService] = {}
         self.tasks: dict[str, dict[str, Any]] = {}
@@ -235,6 +236,8 @@ class InMemoryGateway:
         }
         own_revisions = frozenset(arn for arn, tags in self.task_definition_tags.items() if owner.owns(tags))
         state.tagged = Tagged(own_services, own_revisions)
+        named = frozenset(ref.value for ref in desired.references)
+        state.references = References(named, named & frozenset(self.missing_references))
         wanted = {str(request["serviceName"]) for request in desired.services}
         for name in own_services.keys() - wanted:
             stored = self.services[cluster, name]

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from types_boto3_iam.client import IAMClient
     from types_boto3_logs.client import CloudWatchLogsClient
     from types_boto3_resourcegroupstaggingapi.client import ResourceGroupsTaggingAPIClient
+    from types_boto3_secretsmanager.client import SecretsManagerClient
     from types_boto3_servicediscovery.client import ServiceDiscoveryClient
     from types_boto3_ssm.client import SSMClient
 
@@ -137,9 +138,13 @@ class Clients:
             result: _T = self._cache[key]
             return result
 
-    def prepare(self, *, ec2: bool, servicediscovery: bool, log_regions: Iterable[str]) -> None:
+    def prepare(
+        self, *, ec2: bool, servicediscovery: bool, log_regions: Iterable[str], references: bool = False
+    ) -> None:
         """Make the clients a concurrent read will need, before its threads start."""
         made: list[object] = [self.ecs, self.iam, self.tagging]
+        if references:
+            made.extend((self.ssm, self.secretsmanager))
         if ec2:
             made.append(self.ec2)
         if servicediscovery:
@@ -158,6 +163,15 @@ class Clients:
             "tagging",
             lambda: self.session.client(
                 "resourcegroupstaggingapi", endpoint_url=self.endpoint_url, config=self._config
+            ),
+        )
+
+    @property
+    def secretsmanager(self) -> SecretsManagerClient:
+        return self._cached(
+            "secretsmanager",
+            lambda: self.session.client(
+                "secretsmanager", endpoint_url=self.endpoint_url, config=self._config
             ),
         )
 

@@ -11,7 +11,14 @@ from typing import TYPE_CHECKING, Any
 
 from compose2ecs.aws.errors import aws_errors, call_or_none
 from compose2ecs.model import family_of, tags_dict
-from compose2ecs.model.deployed import DeployedState, LogGroupState, NetworkFacts, RoleState, Tagged
+from compose2ecs.model.deployed import (
+    DeployedState,
+    LogGroupState,
+    NetworkFacts,
+    References,
+    RoleState,
+    Tagged,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -20,6 +27,7 @@ if TYPE_CHECKING:
     from compose2ecs.model import DesiredState, LogGroupSpec, Owner
 
 DESCRIBE_SERVICES_BATCH = 10  # the API's limit of names per DescribeServices call
+DESCRIBE_PARAMETERS_BATCH = 50  # values per DescribeParameters Name filter
 SHARED_PREFIX_MIN = 8  # shorter shared log-group prefixes ("/ecs/") could page through a whole account
 LIVE_SERVICE_STATUSES = ("ACTIVE", "DRAINING")
 NO_ENTITY = frozenset({"NoSuchEntity"})
@@ -71,6 +79,7 @@ class _Pending:
     namespace: Future[dict[str, Any] | None] | None
     network: Future[NetworkFacts] | None
     tagged: Future[Tagged]
+    references: Future[References] | None
 
 
 class StateReader:
@@ -90,6 +99,7 @@ class StateReader:
             ec2=want_ec2,
             servicediscovery=bool(desired.namespace),
             log_regions={group.region for group in desired.log_groups},
+            references=bool(desired.references),
         )
         state = DeployedState()
         with ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="read-state") as pool:
@@ -154,6 +164,7 @@ class StateReader:
             namespace=pool.submit(self._read_namespace, desired.namespace) if desired.namespace else None,
             network=pool.submit(self._read_network, desired) if want_ec2 else None,
             tagged=pool.submit(self.read_tagged, desired.owner.tags(), cluster),
+            references=pool.submit(self._read_references, desired) if desired.references else None,
         )
 
     @staticmethod
@@ -180,6 +191,8 @@ class StateReader:
         if pending.network is not None:
             state.network = pending.network.result()
         state.tagged = pending.tagged.result()
+        if pending.references is not None:
+            state.references = pending.references.result()
 
     def _own_revisions_and_orphans(
         self, pool: ThreadPoolExecutor, desired: DesiredState, cluster: str, state: DeployedState
@@ -281,6 +294,50 @@ class StateReader:
                 if service_cluster == cluster:
                     services[name] = arn
         return Tagged(services, frozenset(revisions))
+
+    # What the files reference ------------------------------------------------------------------
+
+    def _read_references(self, desired: DesiredState) -> References:
+        """Look up the secrets, parameters and task role the files name (metadata only, never a value).
+
+        References to another region are not checked: the task reads them there.
+        """
+        region = desired.region
+        checked: set[str] = set()
+        missing: set[str] = set()
+        parameters: dict[str, str] = {}  # parameter name -> reference
+        for ref in desired.references:
+            if ref.value.startswith("arn:") and ref.value.split(":")[3:4] != [region] and ref.kind != "role":
+                continue
+            checked.add(ref.value)
+            if ref.kind == "parameter":
+                parameters[_parameter_name(ref.value)] = ref.value
+            elif ref.kind == "secret":
+                if not self._secret_exists(":".join(ref.value.split(":")[:7])):
+                    missing.add(ref.value)
+            else:
+                name = ref.value.rsplit("/", 1)[-1]
+                if self._read_role(name) is None:
+                    missing.add(ref.value)
+        names = sorted(parameters)
+        found_names: set[str] = set()
+        for batch in batches(names, DESCRIBE_PARAMETERS_BATCH):
+            with aws_errors("ssm:DescribeParameters", ",".join(batch)):
+                pages = self.clients.ssm.get_paginator("describe_parameters").paginate(
+                    ParameterFilters=[{"Key": "Name", "Option": "Equals", "Values": batch}]
+                )
+                found_names.update(str(p["Name"]) for page in pages for p in page.get("Parameters", []))
+        missing.update(parameters[name] for name in names if name not in found_names)
+        return References(frozenset(checked), frozenset(missing))
+
+    def _secret_exists(self, secret: str) -> bool:
+        found = call_or_none(
+            "secretsmanager:DescribeSecret",
+            secret,
+            lambda: self.clients.secretsmanager.describe_secret(SecretId=secret),
+            frozenset({"ResourceNotFoundException"}),
+        )
+        return found is not None
 
     # IAM -------------------------------------------------------------------------------------
 
@@ -428,6 +485,14 @@ class StateReader:
             tags = sd.list_tags_for_resource(ResourceARN=namespace["Arn"]).get("Tags", [])
         namespace["Tags"] = [plain(tag) for tag in tags]
         return namespace
+
+
+def _parameter_name(reference: str) -> str:
+    """An SSM parameter's name from its ARN (`parameter/a/b` is `/a/b`, `parameter/x` is `x`) or name."""
+    if not reference.startswith("arn:"):
+        return reference
+    rest = reference.split(":parameter/", 1)[-1]
+    return f"/{rest}" if "/" in rest else rest
 
 
 def _revision(arn: str) -> int:

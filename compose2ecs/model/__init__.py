@@ -299,6 +299,15 @@ class PortRule(NamedTuple):
     source: str = "world"  # world: 0.0.0.0/0 and ::/0; self: other tasks of the project (Service Connect)
 
 
+class Reference(NamedTuple):
+    """Something the files name that must exist in the account: checked before any write."""
+
+    kind: str  # secret (Secrets Manager) | parameter (SSM) | role (IAM)
+    value: str  # as the files give it: an ARN or a name
+    path: tuple[str | int, ...]  # the key that set it
+    in_params: bool  # the key is in ecs-params.yml (else in the compose files)
+
+
 class DesiredState:
     """The AWS requests for one project, before the cluster and network are known.
 
@@ -319,6 +328,7 @@ class DesiredState:
         "namespace",
         "problems",
         "project",
+        "references",
         "region",
         "roles",
         "services",
@@ -347,6 +357,7 @@ class DesiredState:
         self.cluster = cluster  # the deployment's cluster: part of its identity (Owner)
         # No files: only the names compose2ecs derives, for `down -p NAME` (workflow.by_name).
         self.known_by_name = False
+        self.references: list[Reference] = []  # what must exist before `up` writes (preflight)
         self.layout = layout
         self.region = region
         self.task_definitions = task_definitions if task_definitions is not None else []

@@ -40,6 +40,14 @@ class NetworkFacts:
 
 
 @dataclass(frozen=True)
+class References:
+    """Which of the secrets, parameters and roles the files name were looked up, and not found."""
+
+    checked: frozenset[str] = frozenset()
+    missing: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class Tagged:
     """The ECS resources that carry this deployment's ownership tags (one tagging API read)."""
 
@@ -62,6 +70,7 @@ class DeployedState:
     namespace: dict[str, Any] | None = None  # Cloud Map namespace summary
     network: NetworkFacts = field(default_factory=NetworkFacts)
     tagged: Tagged = field(default_factory=Tagged)
+    references: References = field(default_factory=References)
     # Live services of this deployment that the files no longer define (or of the other layout).
     orphans: dict[str, dict[str, Any]] = field(default_factory=dict)
     # family -> the latest ACTIVE revision, when it is not this deployment's (another cluster's, or

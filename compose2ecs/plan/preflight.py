@@ -27,7 +27,34 @@ def preflight_problems(
         *_network(desired, deployed, params_file),
         *_capacity_providers(desired, deployed, cluster, params_file),
         *_names_taken(desired, deployed),
+        *_references(desired, deployed, params_file),
     ]
+
+
+_WHAT = {
+    "secret": ("Secrets Manager secret", "aws secretsmanager list-secrets"),
+    "parameter": ("SSM parameter", "aws ssm describe-parameters"),
+    "role": ("IAM role", "aws iam get-role --role-name NAME"),
+}
+
+
+def _references(desired: DesiredState, deployed: DeployedState, params_file: str | None) -> list[Problem]:
+    """The secrets, SSM parameters and task role the files name must exist (read, never a value)."""
+    problems = []
+    for ref in desired.references:
+        if ref.value not in deployed.references.missing:
+            continue
+        what, look = _WHAT[ref.kind]
+        problems.append(
+            Problem(
+                f"{what} {ref.value} does not exist in this account and region; the tasks could not start",
+                Location(params_file or "ecs-params.yml") if ref.in_params else None,
+                ref.path,
+                code="reference-not-found",
+                hint=f"create it first, or fix the name ({look})",
+            )
+        )
+    return problems
 
 
 def _names_taken(desired: DesiredState, deployed: DeployedState) -> list[Problem]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from compose2ecs.model import DesiredState, EcsParams, LogGroupSpec, Owner, PortRule, TrustPolicy
+from compose2ecs.model import DesiredState, EcsParams, LogGroupSpec, Owner, PortRule, Reference, TrustPolicy
 from compose2ecs.translate import iam, names, service, task_definition
 from compose2ecs.translate.container import Container, Context, convert_service, unique_port_names
 from compose2ecs.translate.report import APPROXIMATED, IGNORED, MAPPED, REJECTED, Report
@@ -99,8 +99,27 @@ def translate_project(
     if desired.uses_project_network:
         desired.ingress = _ingress(list(containers.values()), connected=namespace is not None)
     _project_level(compose, report)
+    desired.references = _references(list(containers.values()), params)
     desired.problems = report.problems
     return desired
+
+
+def _references(containers: list[Container], params: EcsParams) -> list[Reference]:
+    """The secrets, parameters and task role the files name, for the preflight to look up."""
+    out: list[Reference] = []
+    seen: set[str] = set()
+    for container in containers:
+        for value, (path, in_params) in container.secret_sources.items():
+            if value in seen:
+                continue
+            seen.add(value)
+            kind = "secret" if ":secretsmanager:" in value else "parameter"
+            out.append(Reference(kind, value, path, in_params=in_params))
+    if params.task_role_arn:
+        out.append(
+            Reference("role", params.task_role_arn, ("task_definition", "task_role_arn"), in_params=True)
+        )
+    return out
 
 
 def _check_params(params: EcsParams, services: dict[str, Any], report: Report) -> None:

@@ -179,6 +179,7 @@ class Container:
         "port_sources",
         "published",
         "replicas",
+        "secret_sources",
         "secrets",
         "service",
     )
@@ -196,6 +197,8 @@ class Container:
         self.namesakes: tuple[str, ...] = ()
         self.platform: tuple[str, str] | None = None  # (os family, cpu architecture)
         self.secrets: list[str] = []  # valueFrom of every secret it reads
+        # valueFrom -> (key path that set it, whether that path is in ecs-params.yml)
+        self.secret_sources: dict[str, tuple[tuple[str | int, ...], bool]] = {}
         self.depends: dict[str, str] = {}  # compose service -> ECS condition
         self.awslogs: tuple[str, str] | None = None  # (group, region)
         self.create_group = False
@@ -827,6 +830,7 @@ def _secrets(
             continue
         env_name = _secret_env_name(entry)
         secrets.append({"name": env_name, "valueFrom": reference})
+        container.secret_sources.setdefault(reference, ((*path, "source"), False))
         report.add(
             path,
             f"injected as the environment variable {env_name}, not as a file under /run/secrets",
@@ -834,6 +838,9 @@ def _secrets(
             "secret-as-env",
         )
     secrets.extend({"name": s.name, "valueFrom": s.value_from} for s in params.secrets)
+    for index, ref in enumerate(params.secrets):
+        where = ("task_definition", "services", container.service, "secrets", index, "value_from")
+        container.secret_sources.setdefault(ref.value_from, (where, True))
     if not secrets:
         return
     environment = {pair["name"] for pair in container.definition.get("environment", [])}

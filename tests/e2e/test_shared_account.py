@@ -365,3 +365,50 @@ def test_a_region_without_a_default_vpc_is_refused_before_any_write(
     assert "no default VPC" in result.err
     assert "ecs-params.yml" in result.err
     assert writes(emulator.calls()) == []
+
+
+def test_secrets_parameters_and_roles_the_files_name_must_exist_before_any_write(
+    emulator: Emulator,
+    aws_env: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    tag = unique("refs")
+    secret = f"arn:aws:secretsmanager:us-east-1:123456789012:secret:{tag}-AbCdEf"
+    parameter, role = f"/{tag}/db-password", unique("task-role")
+    role_arn = f"arn:aws:iam::123456789012:role/{role}"
+    params = (
+        "version: 1\n"
+        "task_definition:\n"
+        f"  task_role_arn: {role_arn}\n"
+        "  services:\n"
+        "    web:\n"
+        "      secrets:\n"
+        f"        - value_from: {parameter}\n"
+        "          name: DB_PASSWORD\n"
+        f"        - value_from: {secret}\n"
+        "          name: API_KEY\n"
+    )
+    _project(tmp_path, monkeypatch, {**WEB, "ecs-params.yml": params})
+    name, cluster = unique("refs"), unique("refs")
+    emulator.calls(clear=True)
+
+    for command in ("diff", "up"):
+        result = run(capsys, command, "-p", name, "--cluster", cluster)
+        assert result.code == 2, result.out + result.err
+        assert len(result.errors) == 3, result.err  # every problem at once
+        for line, what in ((7, parameter), (9, secret), (3, role_arn)):
+            [error] = [e for e in result.errors if what in e]
+            assert f"ecs-params.yml:{line}" in error
+            assert "does not exist" in error
+
+    assert writes(emulator.calls()) == []
+    boto3.client("ssm").put_parameter(Name=parameter, Value="s3cr3t", Type="SecureString")
+    created = boto3.client("secretsmanager").create_secret(Name=tag, SecretString="k3y")
+    boto3.client("iam").create_role(RoleName=role, AssumeRolePolicyDocument="{}")
+    params = params.replace(secret, created["ARN"])
+    (tmp_path / "app" / "ecs-params.yml").write_text(params)
+    result = run(capsys, "diff", "-p", name, "--cluster", cluster)
+    assert result.code == 1, result.err  # found: only the deployment itself is missing
+    assert "s3cr3t" not in result.out + result.err
