@@ -161,6 +161,19 @@ def unsteady(deployment: Deployment) -> dict[str, dict[str, Any]]:
     return found
 
 
+def teardown_state(
+    desired: DesiredState, gateway: Gateway, cluster: str, *, remove_all: bool
+) -> DeployedState:
+    """What `down` must know: the services, or with `remove_all` everything the deployment owns.
+
+    The references the files name (secrets, parameters) are not looked up: removing needs none.
+    """
+    if not remove_all:
+        return services_state(desired, gateway, cluster)
+    desired.references = []
+    return gateway.read_state(desired, cluster)
+
+
 def services_state(desired: DesiredState, gateway: Gateway, cluster: str) -> DeployedState:
     """Only the deployment's ECS services, those the files define and those tagged as its own."""
     return gateway.read_services(desired, cluster)

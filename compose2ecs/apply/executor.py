@@ -17,7 +17,7 @@ from compose2ecs.apply.context import ApplyResult, Run, live_service
 from compose2ecs.apply.network import awsvpc_configuration, ip_permissions
 from compose2ecs.apply.wait import seen_event_ids, settle, wait_for_services, wait_until_gone
 from compose2ecs.errors import UsageError
-from compose2ecs.model import creator, ecs_tags, resource_id, tags_dict
+from compose2ecs.model import creator, ecs_tags, resource_id, taggable_service_arn, tags_dict
 from compose2ecs.model.deployed import Action, ResourceKind
 from compose2ecs.plan import CREATED_CLUSTER_PROVIDERS
 from compose2ecs.plan.changes import serves_endpoints
@@ -179,7 +179,7 @@ class _Step:
         run = self.run
         owner = self.desired.owner
         self.role_arns[spec.name] = run.gateway.create_role(
-            spec.name, spec.path, spec.trust_policy, {**self.tags, owner.user_tag: owner.label()}
+            spec.name, spec.path, spec.trust_policy, {**self.tags, owner.user_tag: owner.user_value}
         )
         run.wrote("create_role", spec.name, f"created role {spec.name}")
         for arn in spec.managed_policy_arns:
@@ -195,7 +195,7 @@ class _Step:
         run, name = self.run, spec.name
         owner = self.desired.owner
         if missing_user_tag(state, owner):
-            run.gateway.tag_role(name, {owner.user_tag: owner.label()})
+            run.gateway.tag_role(name, {owner.user_tag: owner.user_value})
             run.wrote("tag_role", name, f"tagged role {name} as used by {owner.label()}")
         # Compared as the plan compares them, so an equivalent document is never rewritten.
         if normalize_policy(state.role.get("AssumeRolePolicyDocument") or {}) != normalize_policy(
@@ -231,12 +231,12 @@ class _Step:
                 continue
             owner = self.desired.owner
             if state is None:
-                tags = {**self.tags, owner.user_tag: owner.label()}
+                tags = {**self.tags, owner.user_tag: owner.user_value}
                 run.gateway.create_log_group(spec.name, spec.region, tags)
                 run.wrote("create_log_group", spec.name, f"created log group {spec.name}")
             elif creator(state.tags) is not None and owner.user_tag not in state.tags and state.arn:
                 # Another deployment's group (or an earlier run's): count this one among its users.
-                run.gateway.tag_log_group(state.arn, spec.region, {owner.user_tag: owner.label()})
+                run.gateway.tag_log_group(state.arn, spec.region, {owner.user_tag: owner.user_value})
                 run.wrote(
                     "tag_log_group", spec.name, f"tagged log group {spec.name} as used by {owner.label()}"
                 )
@@ -439,7 +439,16 @@ class _Step:
             run.gateway.update_service(update)
             run.wrote("update_service", name, f"updated service {name} ({resource_id(arn)})")
             self.deployed_services[name] = arn
-        if action in _WRITES and "serviceArn" in current:
+        if (
+            action in _WRITES
+            and "serviceArn" in current
+            and not taggable_service_arn(str(current["serviceArn"]))
+        ):
+            run.progress.step(
+                f"left the tags of service {name} as they are: its ARN has the old format, which ECS "
+                "cannot tag (recreate it with --force-replace to let compose2ecs track it)"
+            )
+        elif action in _WRITES and "serviceArn" in current:
             wanted = self._wanted_tags(request)
             self._sync_ecs_tags(str(current["serviceArn"]), current.get("tags"), wanted, f"service {name}")
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from compose2ecs.apply.context import ApplyResult, Run, live_service
 from compose2ecs.apply.wait import seen_event_ids, wait_for_services, wait_until_gone
 from compose2ecs.errors import AwsError, UsageError
-from compose2ecs.model import creator, family_of, tags_dict, user_tags
+from compose2ecs.model import CLUSTER_TAG, creator, family_of, tags_dict, user_tags
 from compose2ecs.plan.roles import made_by_compose2ecs, others_policies, owns_role, role_users
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from compose2ecs.apply.context import ApplyOptions, Progress
     from compose2ecs.apply.gateway import Gateway
     from compose2ecs.model import DesiredState
-    from compose2ecs.model.deployed import DeployedState
+    from compose2ecs.model.deployed import DeployedState, LogGroupState
 
 
 def scale(  # noqa: PLR0917 - same inputs, in the same order, as apply_plan
@@ -51,6 +51,16 @@ def scale(  # noqa: PLR0917 - same inputs, in the same order, as apply_plan
             f"no running service {', '.join(missing)} in cluster {options.cluster} "
             f"(deployed services of project {desired.project}: {known}); run `up` first"
         )
+    owner = desired.owner
+    foreign = sorted(
+        f"{name} (it belongs to {maker.label()})"
+        for name, service in services.items()
+        if (maker := creator(tags_dict((service or {}).get("tags")))) is not None
+        and not owner.owns(tags_dict((service or {}).get("tags")))
+        and not owner.legacy(tags_dict((service or {}).get("tags")))
+    )
+    if foreign:
+        raise UsageError(f"not scaling another project's service: {', '.join(foreign)}")
     negative = sorted(name for name, count in counts.items() if count < 0)
     if negative:
         raise UsageError(f"a task count cannot be negative: {', '.join(negative)}")
@@ -113,7 +123,8 @@ class _Teardown:
         present.update({name: s for name, s in self.deployed.orphans.items() if live_service(s)})
         for name, service in list(present.items()):
             maker = creator(tags_dict(service.get("tags")))
-            if maker is not None and not self.ours(tags_dict(service.get("tags"))):
+            tags = tags_dict(service.get("tags"))
+            if maker is not None and not self.ours(tags) and not self.desired.owner.legacy(tags):
                 # Another project's service under the same name (`shop` + `web` vs project `shop-web`).
                 run.progress.step(f"kept service {name}: it belongs to {maker.label()}")
                 del present[name]
@@ -151,11 +162,14 @@ class _Teardown:
                 continue
             owner = self.desired.owner
             users = user_tags(state.tags) - {owner.user_tag}
+            if CLUSTER_TAG not in state.tags:
+                # Made by a compose2ecs that did not count users: who else logs to it is unknown.
+                self._untag_log_group(spec.name, state)
+                run.progress.step(f"kept log group {spec.name}: created before users were counted")
+                continue
             if users:
                 # Created by compose2ecs, and other deployments still log to it: only this one leaves.
-                if owner.user_tag in state.tags and state.arn:
-                    run.gateway.untag_log_group(state.arn, state.region, [owner.user_tag])
-                    run.wrote("untag_log_group", spec.name, f"untagged log group {spec.name}")
+                self._untag_log_group(spec.name, state)
                 run.progress.step(f"kept log group {spec.name}: {len(users)} other deployment(s) log to it")
                 continue
             if not self.ours(state.tags) and owner.user_tag not in state.tags:
@@ -163,6 +177,12 @@ class _Teardown:
                 continue
             run.gateway.delete_log_group(spec.name, state.region)
             run.wrote("delete_log_group", spec.name, f"deleted log group {spec.name}")
+
+    def _untag_log_group(self, name: str, state: LogGroupState) -> None:
+        user = self.desired.owner.user_tag
+        if user in state.tags and state.arn:
+            self.run.gateway.untag_log_group(state.arn, state.region, [user])
+            self.run.wrote("untag_log_group", name, f"untagged log group {name}")
 
     def roles(self) -> None:
         run, owner = self.run, self.desired.owner
@@ -178,7 +198,9 @@ class _Teardown:
                 continue
             users = role_users(state, owner)
             others = others_policies(spec, state, own_policy)
-            if users or others:
+            # Made by a compose2ecs that did not count users: who else uses it is unknown.
+            legacy = CLUSTER_TAG not in tags_dict(state.role.get("Tags"))
+            if users or others or legacy:
                 # Created by compose2ecs, and other deployments use it: it stays for them.
                 mine = (
                     [p for p in state.inline_policies if p not in others] if owns_role(state, owner) else []
@@ -190,7 +212,12 @@ class _Teardown:
                     run.gateway.untag_role(spec.name, [owner.user_tag])
                     run.wrote("untag_role", spec.name, f"untagged role {spec.name}")
                 count = len(users) or len(others)
-                run.progress.step(f"kept role {spec.name}: {count} other deployment(s) still use it")
+                why = (
+                    f"{count} other deployment(s) still use it"
+                    if count
+                    else "created before users were counted"
+                )
+                run.progress.step(f"kept role {spec.name}: {why}")
                 continue
             if not owns_role(state, owner) and owner.user_tag not in tags_dict(state.role.get("Tags")):
                 self.kept(f"role {spec.name}")  # another deployment's, never used by this one

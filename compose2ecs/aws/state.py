@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from compose2ecs.aws.errors import aws_errors, call_or_none
+from compose2ecs.errors import AwsError
 from compose2ecs.model import family_of, tags_dict
 from compose2ecs.model.deployed import (
     DeployedState,
@@ -309,16 +310,23 @@ class StateReader:
         for ref in desired.references:
             if ref.value.startswith("arn:") and ref.value.split(":")[3:4] != [region] and ref.kind != "role":
                 continue
-            checked.add(ref.value)
             if ref.kind == "parameter":
                 parameters[_parameter_name(ref.value)] = ref.value
-            elif ref.kind == "secret":
-                if not self._secret_exists(":".join(ref.value.split(":")[:7])):
-                    missing.add(ref.value)
-            else:
-                name = ref.value.rsplit("/", 1)[-1]
-                if self._read_role(name) is None:
-                    missing.add(ref.value)
+                checked.add(ref.value)
+                continue
+            try:
+                found = (
+                    self._secret_exists(":".join(ref.value.split(":")[:7]))
+                    if ref.kind == "secret"
+                    else self._read_role(ref.value.rsplit("/", 1)[-1]) is not None
+                )
+            except AwsError as error:
+                if "AccessDenied" not in error.code:
+                    raise
+                continue  # another account's, or not readable by this identity: left to the task
+            checked.add(ref.value)
+            if not found:
+                missing.add(ref.value)
         names = sorted(parameters)
         found_names: set[str] = set()
         for batch in batches(names, DESCRIBE_PARAMETERS_BATCH):
@@ -337,7 +345,8 @@ class StateReader:
             lambda: self.clients.secretsmanager.describe_secret(SecretId=secret),
             frozenset({"ResourceNotFoundException"}),
         )
-        return found is not None
+        # A secret scheduled for deletion is still described, but no task can read it.
+        return found is not None and found.get("DeletedDate") is None
 
     # IAM -------------------------------------------------------------------------------------
 

@@ -781,7 +781,7 @@ def down(
     """Delete the project's services (and with --all, everything compose2ecs created for it)."""
     from compose2ecs.apply import ApplyOptions  # noqa: PLC0415
     from compose2ecs.apply.teardown import down as tear_down  # noqa: PLC0415
-    from compose2ecs.workflow import services_state  # noqa: PLC0415
+    from compose2ecs.workflow import teardown_state  # noqa: PLC0415
 
     target = _target(
         file,
@@ -801,11 +801,7 @@ def down(
     desired = target.conversion.desired
     with _locked(target, hold_for=timeout, wait_for=lock_timeout):
         # A plain `down` deletes only services; `--all` needs to know everything the project owns.
-        deployed = (
-            target.gateway.read_state(desired, cluster)
-            if remove_all
-            else services_state(desired, target.gateway, cluster)
-        )
+        deployed = teardown_state(desired, target.gateway, cluster, remove_all=remove_all)
         console = _console()
         options = ApplyOptions(cluster, wait=wait, timeout=timeout)
         result = tear_down(

@@ -51,6 +51,15 @@ class Owner(NamedTuple):
         return f"project {self.project} in cluster {self.cluster} ({self.region})"
 
     @property
+    def user_value(self) -> str:
+        """`<project>/<cluster>/<region>`: within every tag-value pattern (IAM's has no parentheses)."""
+        return f"{self.project}/{self.cluster}/{self.region}"
+
+    def legacy(self, tags: Mapping[str, str]) -> bool:
+        """Created for this project by a compose2ecs that tagged the project alone (no cluster, region)."""
+        return tags.get(PROJECT_TAG) == self.project and CLUSTER_TAG not in tags and REGION_TAG not in tags
+
+    @property
     def user_tag(self) -> str:
         """The deployment's `compose2ecs:user:` tag key (a digest when the names are long)."""
         return _bounded(f"{USER_TAG_PREFIX}{self.project}.{self.cluster}.{self.region}", _MAX_TAG_KEY)
@@ -104,6 +113,14 @@ def tags_dict(tags: Any) -> dict[str, str]:
 def ecs_tags(tags: dict[str, str]) -> list[dict[str, str]]:
     """`{"k": "v"}` -> ECS's `[{"key": "k", "value": "v"}]`."""
     return [{"key": key, "value": value} for key, value in sorted(tags.items())]
+
+
+def taggable_service_arn(arn: str) -> bool:
+    """ECS tags only services with the long ARN format (`service/<cluster>/<name>`).
+
+    A service ecs-cli created before 2021 may still have `service/<name>`: TagResource refuses it.
+    """
+    return arn.split(":", 5)[-1].count("/") >= 2  # noqa: PLR2004 - service/<cluster>/<name>
 
 
 def resource_id(arn: str) -> str:

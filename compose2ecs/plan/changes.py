@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from compose2ecs.model import DesiredState, LogGroupSpec, Owner, RoleSpec, creator, family_of, resource_id
+from compose2ecs.model import (
+    DesiredState,
+    LogGroupSpec,
+    Owner,
+    RoleSpec,
+    creator,
+    family_of,
+    resource_id,
+    taggable_service_arn,
+)
 from compose2ecs.model.deployed import (
     Action,
     DeployedState,
@@ -89,7 +98,7 @@ def _plan_role(spec: RoleSpec, state: RoleState | None, owner: Owner) -> Resourc
         "managedPolicyArns", state.attached_policy_arns, spec.managed_policy_arns
     )
     if missing_user_tag(state, owner):
-        changes.append(FieldChange(f"tags[{owner.user_tag}]", "added", None, owner.label()))
+        changes.append(FieldChange(f"tags[{owner.user_tag}]", "added", None, owner.user_value))
     touched = {
         "trust policy": "assumeRolePolicyDocument",
         "managed policies": "managedPolicyArns",
@@ -121,7 +130,7 @@ def plan_log_groups(
             {"retentionInDays": state.retention_days}, {"retentionInDays": spec.retention_days}
         )
         if creator(state.tags) is not None and owner.user_tag not in state.tags:
-            changes.append(FieldChange(f"tags[{owner.user_tag}]", "added", None, owner.label()))
+            changes.append(FieldChange(f"tags[{owner.user_tag}]", "added", None, owner.user_value))
         reason = ", ".join(
             what
             for what, prefix in (("retention", "retentionInDays"), ("user tag", "tags"))
@@ -224,6 +233,10 @@ def plan_services(
             normalize_service(request, desired.tags),
             explicit_count=explicit_count,
         )
+        if not taggable_service_arn(str(entry.get("serviceArn", "service/c/n"))):
+            # An old-format ARN cannot be tagged: comparing tags would never converge.
+            before.pop("tags", None)
+            after.pop("tags", None)
         changes = diff_fields(before, after)
         task_change = _task_definition_change(
             request.get("taskDefinition", ""), entry, deployed, family_actions
@@ -261,10 +274,12 @@ def _redeploy_for_new_endpoints(desired: DesiredState, changes: list[ResourceCha
     out = []
     for change in changes:
         connected = (by_name.get(change.name, {}).get("serviceConnectConfiguration") or {}).get("enabled")
-        if change.action is Action.NO_CHANGE and connected:
+        # A tags-only update changes no task: it needs the new deployment as much as no change does.
+        tags_only = change.action is Action.UPDATE and all(_is_tag(c) for c in change.changes)
+        if connected and (change.action is Action.NO_CHANGE or tags_only):
             field = FieldChange("forceNewDeployment", "added", None, after=True)
             reason = f"a new deployment, to resolve the new endpoint(s) of {', '.join(created)}"
-            change = ResourceChange(change.kind, change.name, Action.UPDATE, (field,), reason)
+            change = ResourceChange(change.kind, change.name, Action.UPDATE, (*change.changes, field), reason)
         out.append(change)
     return out
 

@@ -82,6 +82,7 @@ def _names_taken(desired: DesiredState, deployed: DeployedState) -> list[Problem
             for what, tags in filter(None, found)
             if (maker := creator(tags)) is not None
             and not owner.owns(tags)
+            and not owner.legacy(tags)  # this project's, from a compose2ecs that tagged less
             # A family is shared by the project's clusters; a service is not.
             and not (maker.project == owner.project and "family" in what)
         ]

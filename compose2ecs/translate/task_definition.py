@@ -195,7 +195,10 @@ def _task_size(task: TaskInput, params: EcsParams, os_family: str, report: Repor
     With Service Connect the size leaves the room AWS recommends for the proxy ECS adds.
     """
     family, containers = task.family, task.containers
-    proxy_cpu, proxy_memory = (PROXY_CPU, PROXY_MEMORY) if task.service_connect else (0, 0)
+    # A recommendation, not a rule: it sizes a task compose2ecs chooses, and never refuses one the
+    # user chose (a warning says the proxy is short of room instead).
+    chosen = params.cpu is None and params.memory is None
+    proxy_cpu, proxy_memory = (PROXY_CPU, PROXY_MEMORY) if task.service_connect and chosen else (0, 0)
     cpu_sum = sum(c.definition.get("cpu", 0) for c in containers) + proxy_cpu
     reserved = sum(c.definition.get("memoryReservation", c.definition.get("memory", 0)) for c in containers)
     hard = max((c.definition.get("memory", 0) for c in containers), default=0)
@@ -247,6 +250,19 @@ def _task_size(task: TaskInput, params: EcsParams, os_family: str, report: Repor
             + f", more than the task's {memory} MiB",
             REJECTED,
             "fargate-memory-sum",
+        )
+    if (
+        task.service_connect
+        and not chosen
+        and (cpu_sum + PROXY_CPU > cpu or memory_needed + PROXY_MEMORY > memory)
+    ):
+        report.add(
+            size_path,
+            f"task {family}: {cpu} CPU units / {memory} MiB leave less than the {PROXY_CPU} CPU units "
+            f"and {PROXY_MEMORY} MiB AWS recommends for the Service Connect proxy",
+            APPROXIMATED,
+            "service-connect-room",
+            "raise task_size, or leave it out and compose2ecs sizes the task",
         )
     return cpu, memory
 

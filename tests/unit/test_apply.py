@@ -139,7 +139,7 @@ def test_new_resources_carry_the_project_tag() -> None:
     owner = Owner(PROJECT, CLUSTER, "us-east-1")
     wanted = {PROJECT_TAG: PROJECT, CLUSTER_TAG: CLUSTER, REGION_TAG: "us-east-1", "team": "checkout"}
     # A role and a log group also count their users: the deployment that created them is the first.
-    user = {owner.user_tag: owner.label()}
+    user = {owner.user_tag: owner.user_value}
     assert {t["Key"]: t["Value"] for t in gateway.roles[EXECUTION_ROLE].role["Tags"]} == {**wanted, **user}
     assert gateway.log_groups["us-east-1", "/ecs/tutorial"].tags == {**wanted, **user}
     assert gateway.cluster_tags[CLUSTER] == wanted

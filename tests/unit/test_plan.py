@@ -297,7 +297,7 @@ def deployed_state(task_definition: dict[str, Any], service: dict[str, Any]) -> 
                     "Arn": f"arn:aws:iam::{ACCOUNT}:role/ecsTaskExecutionRole",
                     # Created by compose2ecs for this project: managed in full.
                     "Tags": [{"Key": k, "Value": v} for k, v in OWNER_TAGS.items()]
-                    + [{"Key": OWNER.user_tag, "Value": OWNER.label()}],
+                    + [{"Key": OWNER.user_tag, "Value": OWNER.user_value}],
                     # IAM keeps the document as sent except that an empty Sid disappears.
                     "AssumeRolePolicyDocument": {
                         "Version": "2012-10-17",
@@ -785,3 +785,16 @@ def test_set_changes_lists_removed_then_added_members() -> None:
         FieldChange("ingress", "removed", "a", None),
         FieldChange("ingress", "added", None, "c"),
     ]
+
+
+def test_an_old_format_service_arn_is_not_compared_by_tags_it_cannot_carry() -> None:
+    """A service ecs-cli made before ECS's long ARN format: TagResource refuses it, so no tag diff."""
+    deployed = aws_deployed()
+    deployed.services["web"]["serviceArn"] = f"arn:aws:ecs:{REGION}:{ACCOUNT}:service/web"
+    deployed.services["web"]["tags"] = []
+
+    plan = plan_for(desired_state(), deployed)
+
+    assert resource(plan, ResourceKind.SERVICE, "web").action is Action.NO_CHANGE
+    deployed.services["web"]["serviceArn"] = f"arn:aws:ecs:{REGION}:{ACCOUNT}:service/{CLUSTER}/web"
+    assert resource(plan_for(desired_state(), deployed), ResourceKind.SERVICE, "web").action is Action.UPDATE

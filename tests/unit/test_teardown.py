@@ -280,3 +280,31 @@ def test_scale_to_a_negative_count_is_refused() -> None:
     with pytest.raises(UsageError, match="negative"):
         scale_to(gateway, {WEB: -1})
     assert gateway.writes == []
+
+
+def test_scale_refuses_another_projects_service_of_the_same_name() -> None:
+    gateway = InMemoryGateway()
+    desired = tutorial_project()
+    deploy(gateway, desired)
+    web = gateway.services[CLUSTER, WEB]
+    web.tags.update(Owner("tutorial-web", CLUSTER, "us-east-1").tags())  # now another project's
+
+    with pytest.raises(UsageError, match="another project's service"):
+        scale_to(gateway, {WEB: 0})
+
+    assert not [c for c in gateway.calls if c[0] == "update_service"]
+
+
+def test_a_log_group_made_before_users_were_counted_is_never_deleted() -> None:
+    gateway = InMemoryGateway()
+    desired = tutorial_project()
+    deploy(gateway, desired)
+    group = gateway.log_groups["us-east-1", "/ecs/tutorial"]
+    for key in [k for k in group.tags if k != "compose2ecs:project"]:
+        del group.tags[key]  # as an earlier compose2ecs tagged it: the project alone
+    progress = RecordingProgress()
+
+    tear_down(gateway, desired, remove_all=True, progress=progress)
+
+    assert ("us-east-1", "/ecs/tutorial") in gateway.log_groups
+    assert "kept log group /ecs/tutorial: created before users were counted" in progress.steps

@@ -173,3 +173,19 @@ def test_one_project_in_two_clusters_gets_names_and_tags_of_its_own(tmp_path: Pa
     assert staging.tags["compose2ecs:cluster"] == "staging"
     # The families and services keep ecs-cli's names: an ecs-cli deployment is found as it is.
     assert prod.task_definitions[0]["family"] == staging.task_definitions[0]["family"] == "shop-web"
+
+
+def test_a_task_size_the_user_chose_is_never_refused_for_the_proxy(tmp_path: Path) -> None:
+    (tmp_path / "docker-compose.yml").write_text(
+        "services:\n  web:\n    image: nginx\n    expose: ['80']\n    mem_limit: 512m\n", encoding="utf-8"
+    )
+    project = load_project(ProjectOptions(cwd=str(tmp_path), environ={}))
+    params = EcsParams(cpu="256", memory="512")
+    desired = translate_project(
+        project.name, project.model, params, standard_trust_policy(), TranslateOptions("us-east-1", "service")
+    )
+
+    assert [p for p in desired.problems if p.severity == "error"] == []
+    [warning] = [p for p in desired.problems if p.code == "service-connect-room"]
+    assert warning.severity == "warning"
+    assert (desired.task_definitions[0]["cpu"], desired.task_definitions[0]["memory"]) == ("256", "512")
