@@ -267,6 +267,17 @@ class LogSource(NamedTuple):
     stream_prefix: str  # `<awslogs-stream-prefix>/<container>/`, then the task id
 
 
+def deployed_definitions(desired: DesiredState, gateway: Gateway, cluster: str) -> DesiredState:
+    """With no files (`-p NAME` only): the task definitions the deployment's services run, for `logs`."""
+    if not desired.known_by_name:
+        return desired
+    services = gateway.read_services(desired, cluster).orphans
+    arns = sorted({str(s.get("taskDefinition")) for s in services.values() if s.get("taskDefinition")})
+    found = [gateway.describe_task_definition(arn) for arn in arns]
+    desired.task_definitions = [definition for definition in found if definition is not None]
+    return desired
+
+
 def log_sources(desired: DesiredState, selectors: list[str]) -> list[LogSource]:
     """Where each selected container logs (awslogs only; other drivers are reported as skipped)."""
     sources = []

@@ -288,6 +288,11 @@ class InMemoryGateway:
         full = self._read(desired, cluster)
         return DeployedState(services=full.services, tagged=full.tagged, orphans=full.orphans)
 
+    def describe_task_definition(self, reference: str) -> dict[str, Any] | None:
+        self._call("describe_task_definition", reference)
+        found = self._find_task_definition(reference)
+        return self._task_definition_view(found) if found else None
+
     def describe_cluster(self, name: str) -> dict[str, Any] | None:
         self._call("describe_cluster", name)
         stored = self.clusters.get(name)

@@ -35,6 +35,10 @@ class Gateway(Protocol):
 
     def describe_service(self, cluster: str, service: str) -> dict[str, Any] | None: ...
 
+    def describe_task_definition(self, reference: str) -> dict[str, Any] | None:
+        """A revision (family, `family:revision` or ARN) with its tags; None when there is none."""
+        ...
+
     def describe_cluster(self, name: str) -> dict[str, Any] | None:
         """The ACTIVE cluster's DescribeClusters entry (with tags and counts); None when there is none."""
         ...

@@ -81,6 +81,9 @@ class BotoGateway:
     def read_services(self, desired: DesiredState, cluster: str) -> DeployedState:
         return StateReader(self.clients, self.max_workers).read_services(desired, cluster)
 
+    def describe_task_definition(self, reference: str) -> dict[str, Any] | None:
+        return StateReader(self.clients, self.max_workers).read_task_definition(reference)
+
     def describe_cluster(self, name: str) -> dict[str, Any] | None:
         return StateReader(self.clients, self.max_workers).read_cluster(name)
 

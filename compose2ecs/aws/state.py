@@ -146,7 +146,7 @@ class StateReader:
                 for batch in batches(names, DESCRIBE_SERVICES_BATCH)
             ],
             families={
-                str(td["family"]): pool.submit(self._read_task_definition, str(td["family"]))
+                str(td["family"]): pool.submit(self.read_task_definition, str(td["family"]))
                 for td in desired.task_definitions
             },
             roles={
@@ -216,7 +216,7 @@ class StateReader:
             if not owner.owns(tags_dict(latest.get("tags")))
         ]
         refetch = {
-            family: pool.submit(self._read_task_definition, own_latest[family])
+            family: pool.submit(self.read_task_definition, own_latest[family])
             for family in foreign
             if family in own_latest
         }
@@ -259,7 +259,7 @@ class StateReader:
             if s.get("status") in LIVE_SERVICE_STATUSES
         }
 
-    def _read_task_definition(self, name: str) -> dict[str, Any] | None:
+    def read_task_definition(self, name: str) -> dict[str, Any] | None:
         """`name` is a family (latest ACTIVE revision), `family:revision` or an ARN; None when absent."""
         response = call_or_none(
             "ecs:DescribeTaskDefinition",

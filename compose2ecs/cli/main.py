@@ -660,7 +660,7 @@ def logs(
 ) -> None:
     """Print the containers' CloudWatch logs, prefixed by container and task like `docker compose logs`."""
     from compose2ecs.cli.logs import print_logs  # noqa: PLC0415
-    from compose2ecs.workflow import log_sources  # noqa: PLC0415
+    from compose2ecs.workflow import deployed_definitions, log_sources  # noqa: PLC0415
 
     target = _target(
         file,
@@ -675,8 +675,10 @@ def logs(
         profile,
         endpoint_url,
         cluster,
+        by_name=True,
     )
-    sources = log_sources(target.conversion.desired, list(services or []))
+    desired = deployed_definitions(target.conversion.desired, target.gateway, cluster)
+    sources = log_sources(desired, list(services or []))
     print_logs(target.gateway, sources, since=since, tail=tail, follow=follow)
 
 

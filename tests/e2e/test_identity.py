@@ -8,6 +8,7 @@ other layout's services are known without local state), and shares what others u
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from subprocess import PIPE
@@ -261,7 +262,7 @@ def test_the_deployed_layout_is_read_back_and_switching_needs_force_replace(
     assert _status(cluster, name) in {"INACTIVE", "MISSING"}
 
 
-def test_down_with_only_the_project_name_removes_what_it_deployed(
+def test_ps_logs_and_down_work_with_only_the_project_name(
     aws_env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     project(tmp_path, monkeypatch, TWO)
@@ -274,6 +275,9 @@ def test_down_with_only_the_project_name_removes_what_it_deployed(
     assert listed.code == 0, listed.err
     assert f"{name}-web" in listed.out
     assert f"{name}-api" in listed.out
+    logged = run(capsys, "logs", "-p", name, "--cluster", cluster, "web")
+    assert logged.code == 0, logged.err
+    assert re.search(r"^web-[0-9a-f]{12} \| .*nginx:1\.27", logged.out, re.MULTILINE), logged.out
 
     result = run(capsys, "down", "--all", "-p", name, "--cluster", cluster)
 
