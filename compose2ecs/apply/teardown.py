@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from compose2ecs.apply.context import ApplyResult, Run, live_service
 from compose2ecs.apply.wait import seen_event_ids, wait_for_services, wait_until_gone
 from compose2ecs.errors import AwsError, UsageError
-from compose2ecs.model import CLUSTER_TAG, creator, family_of, tags_dict, user_tags
+from compose2ecs.model import CLUSTER_TAG, creator, family_of, foreign_creator, tags_dict, user_tags
 from compose2ecs.plan.roles import made_by_compose2ecs, others_policies, owns_role, role_users
 
 if TYPE_CHECKING:
@@ -51,13 +51,10 @@ def scale(  # noqa: PLR0917 - same inputs, in the same order, as apply_plan
             f"no running service {', '.join(missing)} in cluster {options.cluster} "
             f"(deployed services of project {desired.project}: {known}); run `up` first"
         )
-    owner = desired.owner
     foreign = sorted(
         f"{name} (it belongs to {maker.label()})"
         for name, service in services.items()
-        if (maker := creator(tags_dict((service or {}).get("tags")))) is not None
-        and not owner.owns(tags_dict((service or {}).get("tags")))
-        and not owner.legacy(tags_dict((service or {}).get("tags")))
+        if (maker := foreign_creator(tags_dict((service or {}).get("tags")), desired.owner))
     )
     if foreign:
         raise UsageError(f"not scaling another project's service: {', '.join(foreign)}")
@@ -122,9 +119,8 @@ class _Teardown:
         present = {name: s for name in names if (s := live_service(self.deployed.services.get(name)))}
         present.update({name: s for name, s in self.deployed.orphans.items() if live_service(s)})
         for name, service in list(present.items()):
-            maker = creator(tags_dict(service.get("tags")))
-            tags = tags_dict(service.get("tags"))
-            if maker is not None and not self.ours(tags) and not self.desired.owner.legacy(tags):
+            maker = foreign_creator(tags_dict(service.get("tags")), self.desired.owner)
+            if maker is not None:
                 # Another project's service under the same name (`shop` + `web` vs project `shop-web`).
                 run.progress.step(f"kept service {name}: it belongs to {maker.label()}")
                 del present[name]
@@ -160,23 +156,27 @@ class _Teardown:
             if creator(state.tags) is None:
                 self.kept(f"log group {spec.name}")
                 continue
-            owner = self.desired.owner
-            users = user_tags(state.tags) - {owner.user_tag}
-            if CLUSTER_TAG not in state.tags:
-                # Made by a compose2ecs that did not count users: who else logs to it is unknown.
+            keep = self._keep_shared(state.tags, len(user_tags(state.tags) - {self.desired.owner.user_tag}))
+            if keep:
                 self._untag_log_group(spec.name, state)
-                run.progress.step(f"kept log group {spec.name}: created before users were counted")
-                continue
-            if users:
-                # Created by compose2ecs, and other deployments still log to it: only this one leaves.
-                self._untag_log_group(spec.name, state)
-                run.progress.step(f"kept log group {spec.name}: {len(users)} other deployment(s) log to it")
-                continue
-            if not self.ours(state.tags) and owner.user_tag not in state.tags:
-                self.kept(f"log group {spec.name}")  # another deployment's, never used by this one
+                run.progress.step(f"kept log group {spec.name}: {keep}")
                 continue
             run.gateway.delete_log_group(spec.name, state.region)
             run.wrote("delete_log_group", spec.name, f"deleted log group {spec.name}")
+
+    def _keep_shared(self, tags: dict[str, str], other_users: int) -> str:
+        """Why a role or log group compose2ecs created stays ("" when this deployment removes it).
+
+        Only its last user removes it, and never one this deployment did not create or use.
+        """
+        owner = self.desired.owner
+        if CLUSTER_TAG not in tags:
+            return "created before users were counted, so who else uses it is unknown"
+        if other_users:
+            return f"{other_users} other deployment(s) still use it"
+        if not owner.owns(tags) and owner.user_tag not in tags:
+            return f"not created by compose2ecs for {owner.label()}"
+        return ""
 
     def _untag_log_group(self, name: str, state: LogGroupState) -> None:
         user = self.desired.owner.user_tag
@@ -196,31 +196,22 @@ class _Teardown:
                 self._delete_policies(spec.name, [p for p in state.inline_policies if p == own_policy])
                 self.kept(f"role {spec.name}")
                 continue
-            users = role_users(state, owner)
+            tags = tags_dict(state.role.get("Tags"))
             others = others_policies(spec, state, own_policy)
-            # Made by a compose2ecs that did not count users: who else uses it is unknown.
-            legacy = CLUSTER_TAG not in tags_dict(state.role.get("Tags"))
-            if users or others or legacy:
-                # Created by compose2ecs, and other deployments use it: it stays for them.
+            keep = self._keep_shared(tags, len(role_users(state, owner)) or len(others))
+            if keep:
+                # Only this deployment's part goes: its policy (all but the others' on a role it
+                # created) and its user tag.
                 mine = (
                     [p for p in state.inline_policies if p not in others] if owns_role(state, owner) else []
                 )
                 self._delete_policies(
                     spec.name, mine or [p for p in state.inline_policies if p == own_policy]
                 )
-                if owner.user_tag in tags_dict(state.role.get("Tags")):
+                if owner.user_tag in tags:
                     run.gateway.untag_role(spec.name, [owner.user_tag])
                     run.wrote("untag_role", spec.name, f"untagged role {spec.name}")
-                count = len(users) or len(others)
-                why = (
-                    f"{count} other deployment(s) still use it"
-                    if count
-                    else "created before users were counted"
-                )
-                run.progress.step(f"kept role {spec.name}: {why}")
-                continue
-            if not owns_role(state, owner) and owner.user_tag not in tags_dict(state.role.get("Tags")):
-                self.kept(f"role {spec.name}")  # another deployment's, never used by this one
+                run.progress.step(f"kept role {spec.name}: {keep}")
                 continue
             # Its last user: IAM refuses to delete a role that still has policies.
             for arn in state.attached_policy_arns:

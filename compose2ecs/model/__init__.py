@@ -86,6 +86,18 @@ def _bounded(name: str, limit: int) -> str:
     return f"{name[: limit - 11]}-{hashlib.sha256(name.encode()).hexdigest()[:10]}"
 
 
+def foreign_creator(tags: Mapping[str, str], owner: Owner) -> Owner | None:
+    """The other deployment that created a resource, if another one did.
+
+    None when compose2ecs did not create it, or `owner` did (now, or as an earlier compose2ecs
+    that tagged only the project).
+    """
+    maker = creator(tags)
+    if maker is None or owner.owns(tags) or owner.legacy(tags):
+        return None
+    return maker
+
+
 def creator(tags: Mapping[str, str]) -> Owner | None:
     """The deployment that created a resource, from its tags; None when compose2ecs did not."""
     if PROJECT_TAG not in tags:

@@ -233,7 +233,7 @@ def plan_services(
             normalize_service(request, desired.tags),
             explicit_count=explicit_count,
         )
-        if not taggable_service_arn(str(entry.get("serviceArn", "service/c/n"))):
+        if entry.get("serviceArn") and not taggable_service_arn(str(entry["serviceArn"])):
             # An old-format ARN cannot be tagged: comparing tags would never converge.
             before.pop("tags", None)
             after.pop("tags", None)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from compose2ecs.errors import Location, Path, Problem
-from compose2ecs.model import creator, tags_dict
+from compose2ecs.model import foreign_creator, tags_dict
 
 if TYPE_CHECKING:
     from compose2ecs.model import DesiredState
@@ -80,9 +80,7 @@ def _names_taken(desired: DesiredState, deployed: DeployedState) -> list[Problem
         taken = [
             (what, maker)
             for what, tags in filter(None, found)
-            if (maker := creator(tags)) is not None
-            and not owner.owns(tags)
-            and not owner.legacy(tags)  # this project's, from a compose2ecs that tagged less
+            if (maker := foreign_creator(tags, owner))
             # A family is shared by the project's clusters; a service is not.
             and not (maker.project == owner.project and "family" in what)
         ]

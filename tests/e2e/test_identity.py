@@ -181,7 +181,7 @@ def test_a_log_group_two_projects_use_survives_the_first_ones_down_all(
     result = run(capsys, "down", "--all", "-p", first, "--cluster", cluster)
 
     assert result.code == 0, result.err
-    assert f"kept log group {group}: 1 other deployment(s) log to it" in result.out
+    assert f"kept log group {group}: 1 other deployment(s) still use it" in result.out
     assert _log_group_exists(group)
     monkeypatch.chdir(tmp_path / second / "app")
     assert run(capsys, "diff", "-p", second, "--cluster", cluster).code == 0

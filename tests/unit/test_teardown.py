@@ -307,4 +307,7 @@ def test_a_log_group_made_before_users_were_counted_is_never_deleted() -> None:
     tear_down(gateway, desired, remove_all=True, progress=progress)
 
     assert ("us-east-1", "/ecs/tutorial") in gateway.log_groups
-    assert "kept log group /ecs/tutorial: created before users were counted" in progress.steps
+    assert any(
+        s.startswith("kept log group /ecs/tutorial: created before users were counted")
+        for s in progress.steps
+    )
