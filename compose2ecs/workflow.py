@@ -19,9 +19,9 @@ from compose2ecs.translate import TranslateOptions, translate_project
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from compose2ecs.apply.gateway import Gateway
     from compose2ecs.model import DesiredState
     from compose2ecs.model.deployed import DeployedState, Plan
+    from compose2ecs.resources.gateway import Gateway
 
 DEFAULT_REGION = "us-east-1"
 
@@ -138,7 +138,8 @@ def plan(conversion: Conversion, gateway: Gateway, cluster: str) -> Deployment:
 
     Raises InputError (located in the files) when the account makes the deployment impossible.
     """
-    from compose2ecs.plan import plan_changes, preflight_problems  # noqa: PLC0415 - deepdiff is not for `convert`
+    from compose2ecs.plan import preflight_problems  # noqa: PLC0415 - deepdiff is not for `convert`
+    from compose2ecs.resources import plan_changes  # noqa: PLC0415
 
     if cluster != conversion.desired.cluster:
         msg = f"converted for cluster {conversion.desired.cluster!r}, planned for {cluster!r}"

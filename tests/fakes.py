@@ -27,7 +27,7 @@ from compose2ecs.model.deployed import DeployedState, LogGroupState, References,
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from compose2ecs.apply.gateway import LogEvent
+    from compose2ecs.resources.gateway import LogEvent
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -100,6 +100,49 @@ _SERVICE_DEFAULTS: dict[str, Any] = {
     "enableExecuteCommand": False,
 }
 
+# The AWS operation each fake method stands for, as BotoGateway names it in an AwsError.
+AWS_OPERATIONS = {
+    "create_role": "iam:CreateRole",
+    "update_trust_policy": "iam:UpdateAssumeRolePolicy",
+    "attach_role_policy": "iam:AttachRolePolicy",
+    "detach_role_policy": "iam:DetachRolePolicy",
+    "put_role_policy": "iam:PutRolePolicy",
+    "delete_role_policy": "iam:DeleteRolePolicy",
+    "delete_role": "iam:DeleteRole",
+    "tag_role": "iam:TagRole",
+    "untag_role": "iam:UntagRole",
+    "create_log_group": "logs:CreateLogGroup",
+    "put_retention_policy": "logs:PutRetentionPolicy",
+    "delete_log_group": "logs:DeleteLogGroup",
+    "tag_log_group": "logs:TagResource",
+    "untag_log_group": "logs:UntagResource",
+    "create_security_group": "ec2:CreateSecurityGroup",
+    "authorize_ingress": "ec2:AuthorizeSecurityGroupIngress",
+    "revoke_ingress": "ec2:RevokeSecurityGroupIngress",
+    "delete_security_group": "ec2:DeleteSecurityGroup",
+    "create_cluster": "ecs:CreateCluster",
+    "delete_cluster": "ecs:DeleteCluster",
+    "create_namespace": "servicediscovery:CreateHttpNamespace",
+    "delete_namespace": "servicediscovery:DeleteNamespace",
+    "register_task_definition": "ecs:RegisterTaskDefinition",
+    "deregister_task_definition": "ecs:DeregisterTaskDefinition",
+    "create_service": "ecs:CreateService",
+    "update_service": "ecs:UpdateService",
+    "delete_service": "ecs:DeleteService",
+    "tag_resource": "ecs:TagResource",
+    "untag_resource": "ecs:UntagResource",
+    "describe_vpcs": "ec2:DescribeVpcs",
+    "create_lock": "ssm:PutParameter",
+    "read_lock": "ssm:GetParameter",
+    "delete_lock": "ssm:DeleteParameter",
+}
+
+
+def aws_error(method: str, message: str, code: str = "", resource: str = "", hint: str = "") -> AwsError:
+    """The AwsError BotoGateway raises for this call."""
+    return AwsError(AWS_OPERATIONS.get(method, method), message, code, resource, hint)
+
+
 _models: dict[str, Any] = {}
 
 
@@ -171,7 +214,7 @@ class InMemoryGateway:
         """Make the `nth` call of `operation` from now on raise `error` (an AccessDenied by default)."""
         self._failures[operation] = (
             nth,
-            error or AwsError(operation, "injected failure", code="AccessDenied"),
+            error or aws_error(operation, "injected failure", code="AccessDenied"),
         )
 
     def script_rollout(
@@ -333,7 +376,7 @@ class InMemoryGateway:
     def default_vpc_subnets(self) -> tuple[str, list[str]]:
         self._call("default_vpc_subnets")
         if self.vpc is None:
-            raise AwsError(
+            raise aws_error(
                 "describe_vpcs", "this account has no default VPC in the region", code="NoDefaultVpc"
             )
         return self.vpc[0], list(self.vpc[1])
@@ -343,7 +386,7 @@ class InMemoryGateway:
     ) -> tuple[list[LogEvent], str | None]:
         self._call("filter_log_events", group, region, stream_prefix, start_ms, next_token)
         if (region, group) not in self.log_groups:
-            raise AwsError(
+            raise aws_error(
                 "filter_log_events",
                 "The specified log group does not exist.",
                 "ResourceNotFoundException",
@@ -365,11 +408,11 @@ class InMemoryGateway:
     def create_role(self, name: str, path: str, trust_policy: dict[str, Any], tags: dict[str, str]) -> str:
         self._call("create_role", name, path)
         if name in self.roles:
-            raise AwsError(
+            raise aws_error(
                 "create_role", f"Role with name {name} already exists.", "EntityAlreadyExists", name
             )
         if not (path.startswith("/") and path.endswith("/")):
-            raise AwsError("create_role", "path must begin and end with /", "ValidationError", name)
+            raise aws_error("create_role", "path must begin and end with /", "ValidationError", name)
         arn = f"arn:aws:iam::{ACCOUNT}:role{path}{name}"
         self.roles[name] = StoredRole(
             {
@@ -386,7 +429,7 @@ class InMemoryGateway:
 
     def _role(self, operation: str, name: str) -> StoredRole:
         if name not in self.roles:
-            raise AwsError(operation, f"The role with name {name} cannot be found.", "NoSuchEntity", name)
+            raise aws_error(operation, f"The role with name {name} cannot be found.", "NoSuchEntity", name)
         return self.roles[name]
 
     def update_trust_policy(self, name: str, trust_policy: dict[str, Any]) -> None:
@@ -403,7 +446,7 @@ class InMemoryGateway:
         self._call("detach_role_policy", name, policy_arn)
         role = self._role("detach_role_policy", name)
         if policy_arn not in role.attached:
-            raise AwsError("detach_role_policy", f"Policy {policy_arn} was not found.", "NoSuchEntity", name)
+            raise aws_error("detach_role_policy", f"Policy {policy_arn} was not found.", "NoSuchEntity", name)
         role.attached.remove(policy_arn)
 
     def put_role_policy(self, name: str, policy_name: str, document: dict[str, Any]) -> None:
@@ -414,14 +457,14 @@ class InMemoryGateway:
         self._call("delete_role_policy", name, policy_name)
         role = self._role("delete_role_policy", name)
         if policy_name not in role.inline:
-            raise AwsError("delete_role_policy", f"Policy {policy_name} not found.", "NoSuchEntity", name)
+            raise aws_error("delete_role_policy", f"Policy {policy_name} not found.", "NoSuchEntity", name)
         del role.inline[policy_name]
 
     def delete_role(self, name: str) -> None:
         self._call("delete_role", name)
         role = self._role("delete_role", name)
         if role.attached or role.inline:
-            raise AwsError(
+            raise aws_error(
                 "delete_role", "Cannot delete entity, must remove policies first.", "DeleteConflict", name
             )
         del self.roles[name]
@@ -458,7 +501,7 @@ class InMemoryGateway:
     def create_log_group(self, name: str, region: str, tags: dict[str, str]) -> None:
         self._call("create_log_group", name, region)
         if (region, name) in self.log_groups:
-            raise AwsError(
+            raise aws_error(
                 "create_log_group",
                 "The specified log group already exists",
                 "ResourceAlreadyExistsException",
@@ -471,10 +514,10 @@ class InMemoryGateway:
         self._call("put_retention_policy", name, region, days)
         group = self._log_group("put_retention_policy", name, region)
         if days is not None and days not in RETENTION_DAYS:
-            raise AwsError(
+            raise aws_error(
                 "put_retention_policy", f"invalid retention {days}", "InvalidParameterException", name
             )
-        self.log_groups[region, name] = LogGroupState(name, region, days, group.tags)
+        self.log_groups[region, name] = LogGroupState(name, region, days, group.tags, group.arn)
 
     def delete_log_group(self, name: str, region: str) -> None:
         self._call("delete_log_group", name, region)
@@ -496,11 +539,13 @@ class InMemoryGateway:
         for state in self.log_groups.values():
             if state.arn == arn and state.region == region:
                 return state
-        raise AwsError(operation, "The specified log group does not exist.", "ResourceNotFoundException", arn)
+        raise aws_error(
+            operation, "The specified log group does not exist.", "ResourceNotFoundException", arn
+        )
 
     def _log_group(self, operation: str, name: str, region: str) -> LogGroupState:
         if (region, name) not in self.log_groups:
-            raise AwsError(
+            raise aws_error(
                 operation, "The specified log group does not exist.", "ResourceNotFoundException", name
             )
         return self.log_groups[region, name]
@@ -510,7 +555,7 @@ class InMemoryGateway:
     def create_security_group(self, name: str, vpc_id: str, description: str, tags: dict[str, str]) -> str:
         self._call("create_security_group", name, vpc_id)
         if any(sg["GroupName"] == name and sg["VpcId"] == vpc_id for sg in self.security_groups.values()):
-            raise AwsError(
+            raise aws_error(
                 "create_security_group", f"group {name} already exists", "InvalidGroup.Duplicate", name
             )
         group_id = f"sg-{self._next_id():017x}"
@@ -532,7 +577,7 @@ class InMemoryGateway:
         group = self._security_group("authorize_ingress", group_id)
         current, adding = _grants(group["IpPermissions"]), _grants(rules)
         if current & adding:
-            raise AwsError(
+            raise aws_error(
                 "authorize_ingress", "the rule already exists", "InvalidPermission.Duplicate", group_id
             )
         group["IpPermissions"] = _permissions(current | adding)
@@ -543,7 +588,7 @@ class InMemoryGateway:
         group = self._security_group("revoke_ingress", group_id)
         current, removing = _grants(group["IpPermissions"]), _grants(rules)
         if removing - current:
-            raise AwsError(
+            raise aws_error(
                 "revoke_ingress", "the rule does not exist", "InvalidPermission.NotFound", group_id
             )
         group["IpPermissions"] = _permissions(current - removing)
@@ -553,14 +598,14 @@ class InMemoryGateway:
         self._security_group("delete_security_group", group_id)
         if self.security_group_busy:
             self.security_group_busy -= 1
-            raise AwsError(
+            raise aws_error(
                 "delete_security_group", "resource has a dependent object", "DependencyViolation", group_id
             )
         del self.security_groups[group_id]
 
     def _security_group(self, operation: str, group_id: str) -> dict[str, Any]:
         if group_id not in self.security_groups:
-            raise AwsError(
+            raise aws_error(
                 operation, f"The security group '{group_id}' does not exist", "InvalidGroup.NotFound"
             )
         return self.security_groups[group_id]
@@ -593,14 +638,14 @@ class InMemoryGateway:
         cluster = self._cluster("delete_cluster", name)
         view = self._cluster_view(cluster)
         if view["activeServicesCount"]:
-            raise AwsError(
+            raise aws_error(
                 "delete_cluster",
                 "The Cluster cannot be deleted while Services are active.",
                 "ClusterContainsServicesException",
                 name,
             )
         if view["runningTasksCount"]:
-            raise AwsError(
+            raise aws_error(
                 "delete_cluster",
                 "The Cluster cannot be deleted while Tasks are active.",
                 "ClusterContainsTasksException",
@@ -611,7 +656,7 @@ class InMemoryGateway:
     def _cluster(self, operation: str, name: str) -> dict[str, Any]:
         cluster = self.clusters.get(name)
         if cluster is None or cluster["status"] != "ACTIVE":
-            raise AwsError(operation, "Cluster not found.", "ClusterNotFoundException", name)
+            raise aws_error(operation, "Cluster not found.", "ClusterNotFoundException", name)
         return cluster
 
     def _cluster_view(self, cluster: dict[str, Any]) -> dict[str, Any]:
@@ -630,7 +675,7 @@ class InMemoryGateway:
     def create_namespace(self, name: str, tags: dict[str, str]) -> str:
         self._call("create_namespace", name)
         if any(ns["Name"] == name for ns in self.namespaces.values()):
-            raise AwsError(
+            raise aws_error(
                 "create_namespace", f"namespace {name} already exists", "NamespaceAlreadyExists", name
             )
         namespace_id = f"ns-{self._next_id():016x}"
@@ -647,7 +692,7 @@ class InMemoryGateway:
     def delete_namespace(self, namespace_id: str) -> None:
         self._call("delete_namespace", namespace_id)
         if namespace_id not in self.namespaces:
-            raise AwsError("delete_namespace", "namespace not found", "NamespaceNotFound", namespace_id)
+            raise aws_error("delete_namespace", "namespace not found", "NamespaceNotFound", namespace_id)
         del self.namespaces[namespace_id]
 
     # ECS task definitions --------------------------------------------------------------------
@@ -658,7 +703,7 @@ class InMemoryGateway:
         check_shape("ecs", "RegisterTaskDefinition", request)
         role = request.get("executionRoleArn")
         if role is not None and not str(role).startswith("arn:"):
-            raise AwsError(
+            raise aws_error(
                 "register_task_definition", f"Role is not valid: {role}", "ClientException", family
             )
         revisions = self.task_definitions.setdefault(family, [])
@@ -687,7 +732,7 @@ class InMemoryGateway:
         self._call("deregister_task_definition", arn)
         found = self._find_task_definition(arn)
         if found is None or found["status"] != "ACTIVE":
-            raise AwsError(
+            raise aws_error(
                 "deregister_task_definition",
                 "The specified task definition does not exist.",
                 "ClientException",
@@ -724,12 +769,12 @@ class InMemoryGateway:
         self._cluster("create_service", cluster)
         existing = self.services.get((cluster, name))
         if existing and existing.data["status"] != "INACTIVE":
-            raise AwsError(
+            raise aws_error(
                 "create_service", "Creation of service was not idempotent.", "InvalidParameterException", name
             )
         task_definition = self._usable_task_definition("create_service", str(request.get("taskDefinition")))
         if task_definition.get("networkMode") == "awsvpc" and "networkConfiguration" not in request:
-            raise AwsError(
+            raise aws_error(
                 "create_service",
                 "Network Configuration must be provided when networkMode 'awsvpc' is specified.",
                 "InvalidParameterException",
@@ -763,7 +808,7 @@ class InMemoryGateway:
         check_shape("ecs", "UpdateService", request)
         stored = self.services.get((cluster, name))
         if stored is None or stored.data["status"] != "ACTIVE":
-            raise AwsError("update_service", "Service not found.", "ServiceNotFoundException", name)
+            raise aws_error("update_service", "Service not found.", "ServiceNotFoundException", name)
         data = stored.data
         before = {key: copy.deepcopy(data.get(key)) for key in _DEPLOYING_FIELDS}
         for key, value in request.items():
@@ -786,7 +831,7 @@ class InMemoryGateway:
         self._call("delete_service", cluster, service)
         stored = self.services.get((cluster, service))
         if stored is None or stored.data["status"] != "ACTIVE":
-            raise AwsError("delete_service", "Service not found.", "ServiceNotFoundException", service)
+            raise aws_error("delete_service", "Service not found.", "ServiceNotFoundException", service)
         stored.data.update(status="DRAINING", desiredCount=0)
         stored.drain_polls = self.drain_polls
         self._stop_tasks(stored, "Scaling activity initiated by deletion of the service")
@@ -796,7 +841,7 @@ class InMemoryGateway:
     def _usable_task_definition(self, operation: str, reference: str) -> dict[str, Any]:
         found = self._find_task_definition(reference)
         if found is None or found["status"] != "ACTIVE":
-            raise AwsError(
+            raise aws_error(
                 operation, f"TaskDefinition not found or not ACTIVE: {reference}", "ClientException"
             )
         return found
@@ -984,7 +1029,7 @@ class InMemoryGateway:
         for cluster in self.clusters.values():
             if cluster["clusterArn"] == arn and cluster["status"] == "ACTIVE":
                 return self.cluster_tags[cluster["clusterName"]]
-        raise AwsError(
+        raise aws_error(
             operation, "The specified resource could not be found.", "ResourceNotFoundException", arn
         )
 

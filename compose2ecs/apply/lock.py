@@ -26,8 +26,8 @@ from compose2ecs.errors import AwsError
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-    from compose2ecs.apply.gateway import Gateway
     from compose2ecs.model import Owner
+    from compose2ecs.resources.gateway import Gateway
 
 LOCK_PREFIX = "/compose2ecs/lock"
 EXPIRY_MARGIN = 300.0  # seconds a lock outlives the longest wait of the run that holds it

@@ -1,6 +1,6 @@
 """The `aws` package: the only code allowed to import boto3/botocore (enforced by ruff and import-linter).
 
-`BotoGateway` implements `apply.gateway.Gateway`; `make_session`/`AwsSettings` resolve credentials,
+`BotoGateway` implements `resources.gateway.Gateway`; `make_session`/`AwsSettings` resolve credentials,
 region and endpoint; `aws.errors` turns every botocore exception into an `AwsError` with a hint.
 """
 

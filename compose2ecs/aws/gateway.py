@@ -1,4 +1,4 @@
-"""`BotoGateway`: the `apply.gateway.Gateway` protocol on boto3; a write is one AWS call."""
+"""`BotoGateway`: the `resources.gateway.Gateway` protocol on boto3; a write is one AWS call."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ import time
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from compose2ecs.apply.gateway import LogEvent
 from compose2ecs.aws.errors import aws_errors, call_or_none
 from compose2ecs.aws.session import Clients, make_session
 from compose2ecs.aws.state import StateReader, batches, plain
 from compose2ecs.errors import AwsError
 from compose2ecs.model import ecs_tags, family_of
+from compose2ecs.resources.gateway import LogEvent
 
 if TYPE_CHECKING:
     from collections import Counter

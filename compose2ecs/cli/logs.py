@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from compose2ecs.errors import UsageError
 
 if TYPE_CHECKING:
-    from compose2ecs.apply.gateway import Gateway, LogEvent
+    from compose2ecs.resources.gateway import Gateway, LogEvent
     from compose2ecs.workflow import LogSource
 
 FOLLOW_INTERVAL = 2.0  # seconds between polls with --follow

@@ -112,6 +112,33 @@ class FieldChange:
     sensitive: bool = False  # a secret-looking value: shown masked unless asked
 
 
+# Operations that are not AWS calls: waits between calls, and a notice to the user.
+STEPS = frozenset({"wait_for_servers", "wait_until_gone", "note"})
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One step `apply` takes for a change, decided by the plan: a Gateway call, or a wait (STEPS).
+
+    The resource kind that planned it carries it out (resources/<kind>.py `execute`), filling in
+    only what AWS hands out while applying: the ARN of a role or revision registered earlier in the
+    same run, the id of a security group created a moment before, the default VPC's subnets.
+    """
+
+    call: str  # a Gateway method, or one of STEPS
+    target: str  # what it acts on, for the write log ("put_role_policy web-execution p")
+    args: tuple[Any, ...] = field(default=(), compare=False)  # may hold dicts: not hashed
+
+    @property
+    def is_call(self) -> bool:
+        """An AWS call, not a wait or a notice between calls."""
+        return self.call not in STEPS
+
+    def __repr__(self) -> str:
+        # Arguments can hold environment values: never in a repr, a log or a test failure.
+        return f"Operation({self.call} {self.target})"
+
+
 @dataclass(frozen=True)
 class ResourceChange:
     kind: ResourceKind
@@ -120,6 +147,9 @@ class ResourceChange:
     changes: tuple[FieldChange, ...] = ()
     reason: str = ""  # why a replace is needed, or what an update touches
     layout_switch: bool = False  # a DELETE of a service of the layout the files no longer use
+    operations: tuple[Operation, ...] = field(
+        default=(), compare=False, repr=False
+    )  # what `up` calls, in order
 
 
 @dataclass

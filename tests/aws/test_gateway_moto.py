@@ -1,24 +1,27 @@
-"""BotoGateway against a moto server over HTTP: what it writes, it reads back in the documented shapes."""
+"""BotoGateway against a moto server over HTTP: what only the real gateway shows.
+
+The calls it makes, the emulator's own clock, and the account around it (hand-made resources,
+network interfaces, the default VPC). What the fake must do alike is in tests/contract.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import boto3
 import pytest
 
-from compose2ecs.apply.gateway import Gateway, LogEvent
 from compose2ecs.aws import AwsSettings, BotoGateway
 from compose2ecs.errors import AwsError
-from compose2ecs.model import PROJECT_TAG, ecs_tags, tags_dict
 from compose2ecs.model.deployed import DeployedState
-from tests.aws.desired import EXEC_POLICY, INLINE, TRUST, Project
+from compose2ecs.resources.gateway import Gateway, LogEvent
+from tests.contract.test_gateway_contract import deploy, wait_for
 from tests.emulator import REGION
 
 if TYPE_CHECKING:
-    from compose2ecs.model import DesiredState
+    from tests.aws.desired import Project
 
 HTTP_RULE = {"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
 
@@ -35,93 +38,6 @@ def test_read_state_of_an_empty_account_finds_nothing(moto: str, project: Projec
 
     assert state.network.checked  # the preflight's read of the network
     assert dataclasses.replace(state, network=DeployedState().network) == DeployedState()
-
-
-def deploy(gateway: BotoGateway, project: Project, desired: DesiredState) -> dict[str, Any]:
-    """What `apply` does for a first `up`, through the gateway only; returns the created service."""
-    for role in desired.roles:
-        gateway.create_role(role.name, role.path, role.trust_policy, project.tags)
-        gateway.attach_role_policy(role.name, EXEC_POLICY)
-        gateway.put_role_policy(role.name, "create-log-group", INLINE)
-    gateway.create_log_group(project.log_group, REGION, project.tags)
-    gateway.put_retention_policy(project.log_group, REGION, 7)
-    gateway.create_cluster(project.cluster, project.tags)
-    vpc_id, subnets = gateway.default_vpc_subnets()
-    group_id = gateway.create_security_group(f"{project.name}-sg", vpc_id, "compose2ecs test", project.tags)
-    gateway.authorize_ingress(group_id, [HTTP_RULE])
-    if desired.namespace:
-        gateway.create_namespace(desired.namespace, project.tags)
-    registered = gateway.register_task_definition(desired.task_definitions[0])
-    request = {
-        **desired.services[0],
-        "cluster": project.cluster,
-        "taskDefinition": f"{registered['family']}:{registered['revision']}",
-        "networkConfiguration": {
-            "awsvpcConfiguration": {
-                "subnets": subnets,
-                "securityGroups": [group_id],
-                "assignPublicIp": "ENABLED",
-            }
-        },
-    }
-    return gateway.create_service(request)
-
-
-def test_read_state_after_a_deploy_finds_every_resource_with_its_tags(
-    gateway: BotoGateway, project: Project
-) -> None:
-    desired = project.desired(namespace=True)
-    created = deploy(gateway, project, desired)
-
-    state = gateway.read_state(desired, project.cluster)
-
-    ecs_tag = {"key": PROJECT_TAG, "value": project.name}
-    all_tags = ecs_tags(project.tags)
-    assert state.cluster is not None
-    assert state.cluster["clusterName"] == project.cluster
-    assert ecs_tag in state.cluster["tags"]
-    assert set(state.services) == {"web"}
-    assert state.services["web"]["serviceArn"] == created["serviceArn"]
-    assert ecs_tag in state.services["web"]["tags"]
-    latest = state.task_definitions[project.family]
-    assert (latest["family"], latest["revision"], latest["status"]) == (project.family, 1, "ACTIVE")
-    assert latest["containerDefinitions"][0]["image"] == "nginx:1.27"
-    assert sorted(latest["tags"], key=str) == sorted(all_tags, key=str)
-
-    role = state.roles[project.role]
-    assert role.role["AssumeRolePolicyDocument"] == TRUST
-    assert tags_dict(role.role["Tags"]) == project.tags
-    assert role.attached_policy_arns == (EXEC_POLICY,)
-    assert role.inline_policies == {"create-log-group": INLINE}
-
-    group = state.log_groups[REGION, project.log_group]
-    assert (group.name, group.region, group.retention_days, group.tags) == (
-        project.log_group,
-        REGION,
-        7,
-        project.tags,
-    )
-    assert state.security_group is not None
-    assert state.security_group["GroupName"] == f"{project.name}-sg"
-    assert [p["FromPort"] for p in state.security_group["IpPermissions"]] == [80]
-    assert state.namespace is not None
-    assert state.namespace["Name"] == project.namespace
-
-
-def test_a_deleted_service_drains_then_is_not_read_as_deployed(
-    gateway: BotoGateway, project: Project
-) -> None:
-    desired = project.desired(roles=False)
-    deploy(gateway, project, desired)
-    gateway.delete_service(project.cluster, "web")
-
-    # ECS keeps a deleted service DRAINING while its tasks stop, then INACTIVE.
-    gone = wait_for(
-        lambda: (gateway.describe_service(project.cluster, "web") or {}).get("status") == "INACTIVE"
-    )
-
-    assert gone
-    assert gateway.read_state(desired, project.cluster).services == {}
 
 
 def test_a_hand_made_role_reads_back_without_the_project_tag(gateway: BotoGateway, project: Project) -> None:
@@ -199,16 +115,6 @@ def test_default_vpc_subnets_without_a_default_vpc_says_what_to_configure(aws_en
     assert "network_configuration" in caught.value.hint
 
 
-def wait_for(check: Any, timeout: float = 20.0) -> bool:
-    """Poll `check` until it holds (the emulator's ECS moves on its own clock)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.1)
-    return False
-
-
 def _steady(gateway: BotoGateway, project: Project, count: int) -> bool:
     service = gateway.describe_service(project.cluster, "web") or {}
     deployments = service.get("deployments", [])
@@ -236,14 +142,6 @@ def test_a_service_starts_its_tasks_and_scaling_adjusts_the_running_deployment(
     # A new desired count adjusts the deployment that runs; it does not start another one.
     assert scaled["deployments"][0]["id"] == first["deployments"][0]["id"]
     assert len(gateway.list_task_arns(project.cluster, "web")) == 3
-
-
-def test_describe_service_of_a_missing_cluster_or_service_is_none(
-    gateway: BotoGateway, project: Project
-) -> None:
-    assert gateway.describe_service(project.cluster, "web") is None
-    gateway.create_cluster(project.cluster, {})
-    assert gateway.describe_service(project.cluster, "web") is None
 
 
 def test_tasks_of_a_service_are_listed_and_described(gateway: BotoGateway, project: Project) -> None:
@@ -284,16 +182,6 @@ def test_public_ips_maps_interfaces_with_an_address_only(gateway: BotoGateway) -
     assert gateway.public_ips([]) == {}
 
 
-def test_task_definition_revisions_are_listed_per_family(gateway: BotoGateway, project: Project) -> None:
-    first = gateway.register_task_definition(project.task_definition())
-    second = gateway.register_task_definition(project.task_definition(image="nginx:1.28"))
-    gateway.register_task_definition(project.task_definition(family=f"{project.family}-admin"))
-    gateway.deregister_task_definition(first["taskDefinitionArn"])
-
-    assert gateway.list_task_definition_arns(project.family) == [second["taskDefinitionArn"]]
-    assert gateway.list_task_definition_arns(project.family, "INACTIVE") == [first["taskDefinitionArn"]]
-
-
 def test_filter_log_events_reads_the_group(gateway: BotoGateway, project: Project) -> None:
     gateway.create_log_group(project.log_group, REGION, {})
     logs = boto3.client("logs")
@@ -310,116 +198,6 @@ def test_filter_log_events_reads_the_group(gateway: BotoGateway, project: Projec
 
     assert events == [LogEvent("web/web/task1", now, "hello from web/web/task1")]
     assert token is None
-
-
-def test_role_writes_round_trip(gateway: BotoGateway, project: Project) -> None:
-    arn = gateway.create_role(project.role, "/", TRUST, {})
-    gateway.put_role_policy(project.role, "extra", INLINE)
-    gateway.attach_role_policy(project.role, EXEC_POLICY)
-    stricter = {**TRUST, "Statement": [{**TRUST["Statement"][0], "Condition": {"StringEquals": {"a": "b"}}}]}
-    gateway.update_trust_policy(project.role, stricter)
-
-    role = gateway.read_state(project.desired(), project.cluster).roles[project.role]
-    assert arn.endswith(f":role/{project.role}")
-    assert role.role["AssumeRolePolicyDocument"] == stricter
-
-    gateway.detach_role_policy(project.role, EXEC_POLICY)
-    gateway.delete_role_policy(project.role, "extra")
-    gateway.delete_role(project.role)
-    assert gateway.read_state(project.desired(), project.cluster).roles == {}
-
-
-def test_log_group_retention_can_be_removed_and_the_group_deleted(
-    gateway: BotoGateway, project: Project
-) -> None:
-    desired = project.desired(roles=False)
-    gateway.create_log_group(project.log_group, REGION, project.tags)
-    gateway.put_retention_policy(project.log_group, REGION, 14)
-    gateway.put_retention_policy(project.log_group, REGION, None)
-
-    assert (
-        gateway.read_state(desired, project.cluster).log_groups[REGION, project.log_group].retention_days
-        is None
-    )
-
-    gateway.delete_log_group(project.log_group, REGION)
-    assert gateway.read_state(desired, project.cluster).log_groups == {}
-
-
-def test_ecs_tags_are_added_and_removed(gateway: BotoGateway, project: Project) -> None:
-    desired = project.desired(roles=False)
-    gateway.create_cluster(project.cluster, project.tags)
-    cluster = gateway.read_state(desired, project.cluster).cluster
-    assert cluster is not None
-
-    gateway.tag_resource(cluster["clusterArn"], {"team": "web"})
-    gateway.untag_resource(cluster["clusterArn"], list(project.tags))
-
-    after = gateway.read_state(desired, project.cluster).cluster
-    assert after is not None
-    assert after["tags"] == [{"key": "team", "value": "web"}]
-
-
-def test_describe_cluster_reads_the_active_cluster_with_its_tags_and_counts(
-    gateway: BotoGateway, project: Project
-) -> None:
-    assert gateway.describe_cluster(project.cluster) is None
-    gateway.create_cluster(project.cluster, project.tags)
-    cluster = gateway.describe_cluster(project.cluster)
-    assert cluster is not None
-    assert cluster["activeServicesCount"] == 0
-    assert tags_dict(cluster["tags"]) == project.tags
-    gateway.delete_cluster(project.cluster)
-    assert gateway.describe_cluster(project.cluster) is None
-
-
-def test_namespaces_and_clusters_can_be_deleted(moto: str, gateway: BotoGateway, project: Project) -> None:
-    # An empty account: moto 5.2.5 ignores the NAME filter of ListNamespaces, which AWS applies.
-    desired = project.desired(roles=False, namespace=True)
-    gateway.create_cluster(project.cluster, {})
-    arn = gateway.create_namespace(project.namespace, project.tags)
-    namespace = gateway.read_state(desired, project.cluster).namespace
-    assert namespace is not None
-    assert namespace["Arn"] == arn
-
-    gateway.delete_namespace(namespace["Id"])
-    gateway.delete_cluster(project.cluster)
-
-    state = gateway.read_state(desired, project.cluster)
-    assert (state.namespace, state.cluster) == (None, None)
-
-
-def test_security_group_rules_can_be_revoked_and_the_group_deleted(
-    gateway: BotoGateway, project: Project
-) -> None:
-    desired = project.desired(roles=False)
-    vpc_id, _ = gateway.default_vpc_subnets()
-    group_id = gateway.create_security_group(f"{project.name}-sg", vpc_id, "test", project.tags)
-    gateway.authorize_ingress(group_id, [HTTP_RULE])
-    gateway.revoke_ingress(group_id, [HTTP_RULE])
-
-    group = gateway.read_state(desired, project.cluster).security_group
-    assert group is not None
-    assert group["IpPermissions"] == []
-
-    gateway.delete_security_group(group_id)
-    assert gateway.read_state(desired, project.cluster).security_group is None
-
-
-def test_an_aws_error_names_the_call_the_resource_and_the_code(
-    gateway: BotoGateway, project: Project
-) -> None:
-    gateway.create_role(project.role, "/", TRUST, {})
-
-    with pytest.raises(AwsError) as caught:
-        gateway.create_role(project.role, "/", TRUST, {})
-
-    error = caught.value
-    assert (error.operation, error.resource, error.code) == (
-        "iam:CreateRole",
-        project.role,
-        "EntityAlreadyExists",
-    )
 
 
 def test_an_explicit_endpoint_url_wins_over_the_environment(

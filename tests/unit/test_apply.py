@@ -15,8 +15,8 @@ from compose2ecs.model import (
     Owner,
     PortRule,
 )
-from compose2ecs.model.deployed import Action, FieldChange, Plan, ResourceChange, ResourceKind
-from compose2ecs.plan import plan_changes
+from compose2ecs.model.deployed import Action, Plan, ResourceChange, ResourceKind
+from compose2ecs.resources import plan_changes
 from tests.fakes import (
     CLUSTER,
     EXECUTION_POLICY,
@@ -102,6 +102,26 @@ def no_changes(desired: DesiredState, *changes: ResourceChange) -> list[Resource
 
 
 # Creating from scratch ------------------------------------------------------------------------
+
+
+def test_up_makes_exactly_the_calls_the_plan_lists() -> None:
+    gateway = InMemoryGateway()
+    up(gateway, tutorial_project(retention=14))
+    changed = tutorial_project(
+        web_image="nginx:1.28", retention=30, tags={"team": "a"}, ingress=[PortRule(8443, "tcp")]
+    )
+    plan = plan_changes(changed, gateway.read_state(changed, CLUSTER), CLUSTER)
+    gateway.calls.clear()
+
+    result = up(gateway, changed)
+
+    planned = [op.call for change in plan.resources for op in change.operations if op.is_call]
+    assert planned == gateway.operations()
+    assert {"put_retention_policy", "register_task_definition", "update_service", "tag_resource"} <= set(
+        planned
+    )
+    assert len(result.writes) == len(planned)
+    assert all(change.operations for change in plan.resources if change.action is not Action.NO_CHANGE)
 
 
 def test_creates_a_new_project_in_dependency_order() -> None:
@@ -435,9 +455,7 @@ def test_ingress_rules_are_opened_and_closed_to_match() -> None:
     up(gateway, desired)
     desired.ingress = [PortRule(443, "tcp")]
 
-    result = apply_by_hand(
-        gateway, desired, [ResourceChange(ResourceKind.SECURITY_GROUP, PROJECT, Action.UPDATE)]
-    )
+    result = up(gateway, desired)
 
     assert [w.split()[0] for w in result.writes] == ["authorize_ingress", "revoke_ingress"]
     (group,) = gateway.security_groups.values()
@@ -468,14 +486,25 @@ def test_a_forced_replacement_deletes_waits_until_gone_then_creates() -> None:
     up(gateway, desired)
     gateway.calls.clear()
     progress, clock = RecordingProgress(), FakeClock()
+    # A provider other than Fargate's: UpdateService cannot switch the launch type to it.
+    web = next(s for s in desired.services if s["serviceName"] == WEB)
+    web.pop("launchType", None)
+    web["capacityProviderStrategy"] = [{"capacityProvider": "ec2-fleet", "weight": 1}]
+    deployed = gateway.read_state(desired, CLUSTER)
+    plan = plan_changes(desired, deployed, CLUSTER)
+    assert [c.action for c in plan.resources if c.name == WEB and c.kind is ResourceKind.SERVICE] == [
+        Action.REPLACE
+    ]
 
-    result = apply_by_hand(
-        gateway,
+    result = apply_plan(
+        plan,
         desired,
-        no_changes(desired, service_change(Action.REPLACE, reason="role differs")),
-        force_replace=True,
-        progress=progress,
+        deployed,
+        gateway,
+        ApplyOptions(CLUSTER, force_replace=True),
+        progress,
         clock=clock,
+        sleep=clock.sleep,
     )
 
     assert result.writes == [f"delete_service {WEB}", f"create_service {WEB}"]
@@ -626,23 +655,56 @@ def test_a_plan_for_another_cluster_is_a_programming_error() -> None:
 def test_tags_only_service_changes_do_not_start_a_deployment() -> None:
     gateway = InMemoryGateway()
     up(gateway, tutorial_project(ingress=[]))
-    desired = tutorial_project(tags={"team": "a"}, ingress=[])
-    tag_change = FieldChange("tags[team]", "added", None, "a")
-    change = ResourceChange(ResourceKind.SERVICE, WEB, Action.UPDATE, (tag_change,))
+    desired = tutorial_project(ingress=[])
+    for request in desired.services:
+        request["tags"] = [{"key": "team", "value": "a"}]
 
-    result = apply_by_hand(gateway, desired, no_changes(desired, change))
+    result = up(gateway, desired)
 
-    assert [w.split()[0] for w in result.writes] == ["tag_resource"]
+    assert [w.split()[0] for w in result.writes] == ["tag_resource", "tag_resource"]
     assert len(gateway.services[CLUSTER, WEB].data["deployments"]) == 1
 
 
-def test_a_new_revision_reaches_its_service_even_when_the_plan_leaves_the_service_unchanged() -> None:
+def test_a_new_revision_reaches_its_service() -> None:
     gateway = InMemoryGateway()
     up(gateway, tutorial_project(ingress=[]))
     desired = tutorial_project(web_image="nginx:1.28", ingress=[])
-    new_revision = ResourceChange(ResourceKind.TASK_DEFINITION, WEB, Action.NEW_REVISION)
 
-    result = apply_by_hand(gateway, desired, no_changes(desired, new_revision))
+    result = up(gateway, desired)
 
     assert result.writes == ["register_task_definition tutorial-web:2", f"update_service {WEB}"]
     assert gateway.services[CLUSTER, WEB].data["taskDefinition"].endswith("tutorial-web:2")
+
+
+def test_when_a_client_is_new_every_client_waits_for_the_servers_started_before_it() -> None:
+    gateway = InMemoryGateway()
+    desired = tutorial_project(ingress=[])
+    desired.namespace = PROJECT
+    web, worker = (next(s for s in desired.services if s["serviceName"] == n) for n in (WEB, WORKER))
+    web["serviceConnectConfiguration"] = {
+        "enabled": True,
+        "namespace": PROJECT,
+        "services": [{"portName": "web", "clientAliases": [{"port": 80}]}],
+    }
+    worker["serviceConnectConfiguration"] = {"enabled": True, "namespace": PROJECT}
+    up(gateway, desired)
+    changed = tutorial_project(web_image="nginx:1.28", ingress=[])
+    changed.namespace = PROJECT
+    for request in changed.services:
+        request["serviceConnectConfiguration"] = next(
+            s for s in desired.services if s["serviceName"] == request["serviceName"]
+        )["serviceConnectConfiguration"]
+    worker_request = next(s for s in changed.services if s["serviceName"] == WORKER)
+    worker_request["enableExecuteCommand"] = True  # the existing client changes too
+    changed.services.append({**worker_request, "serviceName": f"{PROJECT}-api"})  # a new client
+
+    plan = plan_changes(changed, gateway.read_state(changed, CLUSTER), CLUSTER)
+
+    steps = [
+        (change.name, op.call)
+        for change in plan.resources
+        if change.kind is ResourceKind.SERVICE
+        for op in change.operations
+    ]
+    assert steps[:3] == [(WEB, "update_service"), (WORKER, "wait_for_servers"), (WORKER, "update_service")]
+    assert (f"{PROJECT}-api", "create_service") in steps

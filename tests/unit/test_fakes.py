@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from compose2ecs.apply.gateway import Gateway, LogEvent
 from compose2ecs.errors import AwsError
-from tests.fakes import CLUSTER, EXECUTION_POLICY, PROJECT, TRUST_POLICY, InMemoryGateway, tutorial_project
+from compose2ecs.resources.gateway import Gateway, LogEvent
+from tests.fakes import CLUSTER, PROJECT, TRUST_POLICY, InMemoryGateway, tutorial_project
 
 WEB = f"{PROJECT}-web"
 
@@ -43,21 +43,6 @@ def test_it_implements_the_gateway_protocol() -> None:
     assert gateway.default_vpc_subnets()[0] == "vpc-0default"
 
 
-def test_revisions_count_per_family_and_read_back_with_aws_defaults() -> None:
-    gateway = InMemoryGateway()
-
-    first = gateway.register_task_definition(registration())
-    second = gateway.register_task_definition(registration("nginx:2"))
-
-    assert first["taskDefinitionArn"] == "arn:aws:ecs:us-east-1:123456789012:task-definition/web:1"
-    assert second["revision"] == 2
-    (container,) = second["containerDefinitions"]
-    assert container["essential"] is True
-    assert container["portMappings"] == [{"containerPort": 80, "hostPort": 80, "protocol": "tcp"}]
-    assert "tags" not in second
-    assert gateway.task_definition_tags[second["taskDefinitionArn"]] == {"team": "a"}
-
-
 def test_requests_are_checked_against_the_aws_api_model() -> None:
     request = registration()
     request["containerDefinitions"][0]["portMappings"] = [{"containerPort": "80"}]
@@ -85,16 +70,6 @@ def test_fail_on_fails_the_nth_call_once() -> None:
 
     assert sorted(gateway.clusters) == ["a", "c"]
     assert gateway.operations() == ["create_cluster"] * 3
-
-
-def test_a_role_with_policies_cannot_be_deleted() -> None:
-    gateway = InMemoryGateway()
-    gateway.create_role("r", "/", TRUST_POLICY, {})
-    gateway.attach_role_policy("r", EXECUTION_POLICY)
-
-    with pytest.raises(AwsError) as caught:
-        gateway.delete_role("r")
-    assert caught.value.code == "DeleteConflict"
 
 
 def test_an_awsvpc_service_needs_a_network_configuration() -> None:

@@ -7,7 +7,7 @@ import pytest
 from compose2ecs.apply import ApplyOptions, ApplyResult, apply_plan, down, scale
 from compose2ecs.errors import AwsError, UsageError
 from compose2ecs.model import DesiredState, Owner
-from compose2ecs.plan import plan_changes
+from compose2ecs.resources import plan_changes
 from tests.fakes import (
     CLUSTER,
     EXECUTION_ROLE,

@@ -14,11 +14,11 @@ import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.stub import Stubber
 
-from compose2ecs.apply.gateway import LogEvent
 from compose2ecs.aws import BotoGateway, Clients
 from compose2ecs.aws.session import client_config
 from compose2ecs.errors import AwsError
 from compose2ecs.model import DesiredState, Owner, RoleSpec, ecs_tags
+from compose2ecs.resources.gateway import LogEvent
 from tests.aws.desired import NOWHERE, TRUST, Project, offline_session
 
 if TYPE_CHECKING:

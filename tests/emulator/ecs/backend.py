@@ -64,6 +64,19 @@ class SimBackend(ecs_models.EC2ContainerServiceBackend):
         # memory of their own; Fargate tasks need no container instance, so nothing is placed.
         return {"CPU": 0, "MEMORY": 0, "PORTS": [], "PORTS_UDP": []}
 
+    def register_task_definition(  # type: ignore[override]
+        self, family: str, container_definitions: list[dict[str, Any]], **kwargs: Any
+    ) -> Any:
+        # RegisterTaskDefinition, PortMapping: "If you use containers in a task with the awsvpc or
+        # host network mode, the hostPort can either be left blank or set to the same value as the
+        # containerPort"; ECS answers with it set. moto 5.2.5 leaves it out.
+        if kwargs.get("network_mode") in {"awsvpc", "host"}:
+            for container in container_definitions:
+                for mapping in container.get("portMappings") or []:
+                    if "containerPort" in mapping and "hostPort" not in mapping:
+                        mapping["hostPort"] = mapping["containerPort"]
+        return super().register_task_definition(family, container_definitions, **kwargs)
+
     def delete_cluster(self, cluster_str: str) -> Any:
         cluster = self._get_cluster(cluster_str)
         if any(s.cluster_name == cluster.name and s.status != "INACTIVE" for s in self.services.values()):

@@ -17,7 +17,7 @@ from compose2ecs.model import resource_id
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from compose2ecs.apply.context import Run
+    from compose2ecs.resources.run import Run
 
 MAX_STOPPED_TASKS = 5  # enough to show the pattern without flooding the terminal
 _ROLLBACK_WORDS = ("rolled back", "rolling back")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from compose2ecs.apply.gateway import Gateway
+    from compose2ecs.resources.gateway import Gateway
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,58 @@
+"""The AWS resource kinds compose2ecs manages, one module each, and the planner that walks them.
+
+`KINDS` lists them in dependency order (what a resource needs is created before it): roles, log
+groups, cluster, security group, namespace, task definitions, services. Each module holds its
+kind's identity and ownership rule, how it is normalised and compared, and the operations that
+create, update and delete it (base.py). `plan_changes` asks each kind in that order, so a kind
+can depend on the changes planned before it (a service on its family's new revision); `apply`
+walks the same list to carry the operations out, and `down` walks REMOVAL_ORDER. Planning is pure:
+values in, values out, no AWS client and no I/O.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from compose2ecs.model.deployed import Plan
+from compose2ecs.resources import (
+    cluster,
+    log_group,
+    namespace,
+    role,
+    security_group,
+    service,
+    task_definition,
+)
+from compose2ecs.resources.base import Planning
+
+if TYPE_CHECKING:
+    from compose2ecs.model import DesiredState
+    from compose2ecs.model.deployed import DeployedState, ResourceChange, ResourceKind
+    from compose2ecs.resources.base import Kind
+
+KINDS: tuple[Kind, ...] = (role, log_group, cluster, security_group, namespace, task_definition, service)
+# `down --all`: the services first (their tasks hold the rest), then what deletes at once, then
+# what may have to wait: the security group until the tasks' network interfaces are released, the
+# namespace until ECS has deregistered the Service Connect endpoints, the cluster last.
+REMOVAL_ORDER: tuple[Kind, ...] = (
+    service,
+    task_definition,
+    log_group,
+    role,
+    security_group,
+    namespace,
+    cluster,
+)
+BY_KIND: dict[ResourceKind, Kind] = {kind.KIND: kind for kind in KINDS}
+
+
+def plan_changes(desired: DesiredState, deployed: DeployedState, cluster_name: str) -> Plan:
+    """Compare desired with deployed: the ResourceChanges of every kind, in apply order."""
+    planned: dict[ResourceKind, list[ResourceChange]] = {}
+    for kind in KINDS:
+        planned[kind.KIND] = kind.plan(Planning(desired, deployed, cluster_name, planned))
+    resources = [change for kind in KINDS for change in planned[kind.KIND]]
+    return Plan(project=desired.project, cluster=cluster_name, resources=resources)
+
+
+__all__ = ["BY_KIND", "KINDS", "REMOVAL_ORDER", "plan_changes"]

@@ -1,0 +1,174 @@
+"""What every resource kind module provides, and what the planner and the executor hand it.
+
+A kind module (role.py, service.py, ...) is one AWS resource kind in one place:
+- `KIND`, and the rule for which of the deployed resources of that kind are this deployment's;
+- `plan(planning)`: desired vs deployed, normalised and compared, as ResourceChanges whose
+  `operations` are the exact calls `up` makes, and the waits between them (pure: no AWS, no I/O);
+- `execute(change, execution)`: carries out those operations through the Gateway;
+- `remove(teardown)`: what `down` (or `down --all`) deletes, and what it keeps.
+How the kind is read is one method of the concurrent reader in `aws/state.py`, which batches
+reads across kinds (one tagging API call finds services and revisions alike).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+
+from compose2ecs.model import CLUSTER_TAG, tags_dict
+from compose2ecs.model.deployed import Action, Operation, ResourceChange
+
+if TYPE_CHECKING:
+    from compose2ecs.model import DesiredState
+    from compose2ecs.model.deployed import DeployedState, FieldChange, ResourceKind
+    from compose2ecs.resources.run import Run
+
+# The actions that write.
+WRITES = frozenset({Action.CREATE, Action.UPDATE, Action.NEW_REVISION, Action.REPLACE, Action.DELETE})
+
+
+class Planning(NamedTuple):
+    """What a kind's planner sees: both states and the changes planned for the kinds before it."""
+
+    desired: DesiredState
+    deployed: DeployedState
+    cluster: str
+    planned: dict[ResourceKind, list[ResourceChange]]
+
+
+@dataclass
+class Execution:
+    """One `apply_plan` in progress: what AWS handed out so far, for the operations that follow."""
+
+    run: Run
+    desired: DesiredState
+    deployed: DeployedState
+    role_arns: dict[str, str] = field(default_factory=dict)
+    task_definition_arns: dict[str, str] = field(default_factory=dict)  # family -> ARN to run
+    group_id: str | None = None  # the project security group, once it exists
+    default_subnets: tuple[str, list[str]] | None = None  # (VPC id, subnet ids), read once
+    rollouts: dict[str, str] = field(default_factory=dict)  # service -> revision ARN it must reach
+    deleted: list[str] = field(default_factory=list)  # services deleted, to wait until they are gone
+    seen_events: dict[str, set[str]] = field(default_factory=dict)
+
+    def did(self, operation: Operation, message: str) -> None:
+        """Record an operation AWS accepted, and tell the user."""
+        self.run.wrote(operation.call, operation.target, message)
+
+    def default_vpc(self) -> tuple[str, list[str]]:
+        if self.default_subnets is None:
+            self.default_subnets = self.run.gateway.default_vpc_subnets()
+        return self.default_subnets
+
+
+@dataclass
+class Teardown:
+    """One `down` in progress."""
+
+    run: Run
+    desired: DesiredState
+    deployed: DeployedState
+    wait: bool = True  # for the deleted services to be gone
+
+    def ours(self, tags: dict[str, str]) -> bool:
+        return self.desired.owner.owns(tags)
+
+    def kept(self, what: str) -> None:
+        self.run.progress.step(f"kept {what}: not created by compose2ecs for {self.desired.owner.label()}")
+
+    def keep_shared(self, tags: dict[str, str], other_users: int) -> str:
+        """Why a role or log group compose2ecs created stays ("" when this deployment removes it).
+
+        Only its last user removes it, and never one this deployment did not create or use.
+        """
+        owner = self.desired.owner
+        if CLUSTER_TAG not in tags:
+            return "created before users were counted, so who else uses it is unknown"
+        if other_users:
+            return f"{other_users} other deployment(s) still use it"
+        if not owner.owns(tags) and owner.user_tag not in tags:
+            return f"not created by compose2ecs for {owner.label()}"
+        return ""
+
+
+class Kind(Protocol):
+    """A resource kind module (see the module docstring)."""
+
+    KIND: ResourceKind
+
+    def plan(self, planning: Planning) -> list[ResourceChange]: ...
+
+    def execute(self, change: ResourceChange, execution: Execution) -> None: ...
+
+    def remove(self, teardown: Teardown) -> None: ...
+
+
+def updated(
+    kind: ResourceKind,
+    name: str,
+    changes: list[FieldChange],
+    reason: str,
+    operations: list[Operation] | tuple[Operation, ...] = (),
+) -> ResourceChange:
+    """UPDATE with these changes and operations, or NO_CHANGE when nothing differs."""
+    if not changes:
+        return ResourceChange(kind, name, Action.NO_CHANGE)
+    return ResourceChange(kind, name, Action.UPDATE, tuple(changes), reason, operations=tuple(operations))
+
+
+def is_tag(change: FieldChange) -> bool:
+    return change.path == "tags" or change.path.startswith(("tags[", "tags."))
+
+
+def ecs_tag_operations(
+    arn: str, current_tags: list[dict[str, Any]] | None, wanted: dict[str, str]
+) -> list[Operation]:
+    """TagResource / UntagResource that make an ECS resource's tags `wanted` (aws:* tags stay: AWS's)."""
+    current = tags_dict(current_tags)
+    changed = {key: value for key, value in wanted.items() if current.get(key) != value}
+    extra = sorted(key for key in current if key not in wanted and not key.startswith("aws:"))
+    out = []
+    if changed:
+        out.append(Operation("tag_resource", arn, (arn, changed)))
+    if extra:
+        out.append(Operation("untag_resource", arn, (arn, extra)))
+    return out
+
+
+def run_tag_operation(operation: Operation, execution: Execution, label: str) -> bool:
+    """Carry out a tag operation of `ecs_tag_operations`; False when `operation` is not one."""
+    gateway = execution.run.gateway
+    if operation.call == "tag_resource":
+        arn, tags = operation.args
+        gateway.tag_resource(arn, tags)
+        execution.did(operation, f"tagged {label}: {', '.join(sorted(tags))}")
+        return True
+    if operation.call == "untag_resource":
+        arn, keys = operation.args
+        gateway.untag_resource(arn, keys)
+        execution.did(operation, f"removed tags from {label}: {', '.join(keys)}")
+        return True
+    return False
+
+
+def perform(operation: Operation, execution: Execution, messages: dict[str, str]) -> Any:
+    """Make the Gateway call `operation` names, record it, and tell the user what it did.
+
+    `messages[operation.call]` is the message, formatted with the operation's arguments, its
+    target (`{target}`) and the deployment's label (`{owner}`); a call the kind does not list is
+    a bug, not a write.
+    """
+    if operation.call not in messages:
+        raise unknown(operation)
+    result = getattr(execution.run.gateway, operation.call)(*operation.args)
+    execution.did(
+        operation,
+        messages[operation.call].format(
+            *operation.args, target=operation.target, owner=execution.desired.owner.label()
+        ),
+    )
+    return result
+
+
+def unknown(operation: Operation) -> ValueError:
+    return ValueError(f"no such operation for this kind: {operation.call}")
