@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     import botocore.session
     from types_boto3_ec2.client import EC2Client
     from types_boto3_ecs.client import ECSClient
+    from types_boto3_efs.client import EFSClient
     from types_boto3_iam.client import IAMClient
     from types_boto3_logs.client import CloudWatchLogsClient
     from types_boto3_resourcegroupstaggingapi.client import ResourceGroupsTaggingAPIClient
@@ -144,7 +145,7 @@ class Clients:
         """Make the clients a concurrent read will need, before its threads start."""
         made: list[object] = [self.ecs, self.iam, self.tagging]
         if references:
-            made.extend((self.ssm, self.secretsmanager))
+            made.extend((self.ssm, self.secretsmanager, self.efs))
         if ec2:
             made.append(self.ec2)
         if servicediscovery:
@@ -173,6 +174,12 @@ class Clients:
             lambda: self.session.client(
                 "secretsmanager", endpoint_url=self.endpoint_url, config=self._config
             ),
+        )
+
+    @property
+    def efs(self) -> EFSClient:
+        return self._cached(
+            "efs", lambda: self.session.client("efs", endpoint_url=self.endpoint_url, config=self._config)
         )
 
     @property

@@ -299,7 +299,7 @@ class StateReader:
     # What the files reference ------------------------------------------------------------------
 
     def _read_references(self, desired: DesiredState) -> References:
-        """Look up the secrets, parameters and task role the files name (metadata only, never a value).
+        """Look up what the files name: secrets, parameters, EFS, the task role (metadata, no value).
 
         References to another region are not checked: the task reads them there.
         """
@@ -315,11 +315,7 @@ class StateReader:
                 checked.add(ref.value)
                 continue
             try:
-                found = (
-                    self._secret_exists(":".join(ref.value.split(":")[:7]))
-                    if ref.kind == "secret"
-                    else self._read_role(ref.value.rsplit("/", 1)[-1]) is not None
-                )
+                found = self._reference_exists(ref.kind, ref.value)
             except AwsError as error:
                 if "AccessDenied" not in error.code:
                     raise
@@ -337,6 +333,27 @@ class StateReader:
                 found_names.update(str(p["Name"]) for page in pages for p in page.get("Parameters", []))
         missing.update(parameters[name] for name in names if name not in found_names)
         return References(frozenset(checked), frozenset(missing))
+
+    def _reference_exists(self, kind: str, value: str) -> bool:
+        if kind == "secret":
+            return self._secret_exists(":".join(value.split(":")[:7]))
+        if kind == "efs-file-system":
+            systems = call_or_none(
+                "elasticfilesystem:DescribeFileSystems",
+                value,
+                lambda: self.clients.efs.describe_file_systems(FileSystemId=value.rsplit("/", 1)[-1]),
+                frozenset({"FileSystemNotFound"}),
+            )
+            return systems is not None and bool(systems.get("FileSystems"))
+        if kind == "efs-access-point":
+            points = call_or_none(
+                "elasticfilesystem:DescribeAccessPoints",
+                value,
+                lambda: self.clients.efs.describe_access_points(AccessPointId=value.rsplit("/", 1)[-1]),
+                frozenset({"AccessPointNotFound"}),
+            )
+            return points is not None and bool(points.get("AccessPoints"))
+        return self._read_role(value.rsplit("/", 1)[-1]) is not None
 
     def _secret_exists(self, secret: str) -> bool:
         found = call_or_none(

@@ -35,11 +35,13 @@ _WHAT = {
     "secret": ("Secrets Manager secret", "aws secretsmanager list-secrets"),
     "parameter": ("SSM parameter", "aws ssm describe-parameters"),
     "role": ("IAM role", "aws iam get-role --role-name NAME"),
+    "efs-file-system": ("EFS file system", "aws efs describe-file-systems"),
+    "efs-access-point": ("EFS access point", "aws efs describe-access-points"),
 }
 
 
 def _references(desired: DesiredState, deployed: DeployedState, params_file: str | None) -> list[Problem]:
-    """The secrets, SSM parameters and task role the files name must exist (read, never a value)."""
+    """What the files name must exist: secrets, parameters, EFS, the task role (read, no value)."""
     problems = []
     for ref in desired.references:
         if ref.value not in deployed.references.missing:

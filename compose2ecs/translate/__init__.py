@@ -105,7 +105,7 @@ def translate_project(
 
 
 def _references(containers: list[Container], params: EcsParams) -> list[Reference]:
-    """The secrets, parameters and task role the files name, for the preflight to look up."""
+    """The secrets, parameters, task role and EFS file systems the files name, for the preflight."""
     out: list[Reference] = []
     seen: set[str] = set()
     for container in containers:
@@ -119,6 +119,19 @@ def _references(containers: list[Container], params: EcsParams) -> list[Referenc
         out.append(
             Reference("role", params.task_role_arn, ("task_definition", "task_role_arn"), in_params=True)
         )
+    used = {mount.source for container in containers for mount in container.mounts if mount.kind == "named"}
+    for index, volume in enumerate(params.efs_volumes):
+        if volume.name not in used:
+            continue  # not in any task definition: nothing to check
+        where = ("task_definition", "efs_volumes", index)
+        efs: tuple[tuple[str, str | None, str], ...] = (
+            ("efs-file-system", volume.filesystem_id, "filesystem_id"),
+            ("efs-access-point", volume.access_point, "access_point"),
+        )
+        for efs_kind, ident, key in efs:
+            if ident and ident not in seen:
+                seen.add(ident)
+                out.append(Reference(efs_kind, ident, (*where, key), in_params=True))
     return out
 
 

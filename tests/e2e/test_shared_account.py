@@ -412,3 +412,50 @@ def test_secrets_parameters_and_roles_the_files_name_must_exist_before_any_write
     result = run(capsys, "diff", "-p", name, "--cluster", cluster)
     assert result.code == 1, result.err  # found: only the deployment itself is missing
     assert "s3cr3t" not in result.out + result.err
+
+
+def test_efs_file_systems_and_access_points_the_files_name_must_exist_before_any_write(
+    emulator: Emulator,
+    aws_env: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    compose = (
+        "services:\n  web:\n    image: nginx:1.27\n    volumes:\n      - data:/usr/share/nginx/html\n"
+        "volumes:\n  data: {}\n"
+    )
+    params = (
+        "version: 1\n"
+        "task_definition:\n"
+        "  efs_volumes:\n"
+        "    - name: data\n"
+        "      filesystem_id: fs-0123456789abcdef0\n"
+        "      access_point: fsap-0123456789abcdef0\n"
+        "      transit_encryption: ENABLED\n"
+    )
+    root = _project(tmp_path, monkeypatch, {"docker-compose.yml": compose, "ecs-params.yml": params})
+    name, cluster = unique("efs"), unique("efs")
+    emulator.calls(clear=True)
+
+    result = run(capsys, "up", "-p", name, "--cluster", cluster)
+
+    assert result.code == 2, result.out + result.err
+    assert len(result.errors) == 2, result.err  # both at once
+    for line, what in (
+        (5, "EFS file system fs-0123456789abcdef0"),
+        (6, "EFS access point fsap-0123456789abcdef0"),
+    ):
+        [error] = [e for e in result.errors if what in e]
+        assert f"ecs-params.yml:{line}" in error
+        assert "does not exist" in error
+    assert writes(emulator.calls()) == []
+    efs = boto3.client("efs")
+    system = efs.create_file_system(CreationToken=name)["FileSystemId"]
+    point = efs.create_access_point(FileSystemId=system)["AccessPointId"]
+    (root / "ecs-params.yml").write_text(
+        params.replace("fs-0123456789abcdef0", system).replace("fsap-0123456789abcdef0", point)
+    )
+    assert (
+        run(capsys, "diff", "-p", name, "--cluster", cluster).code == 1
+    )  # found: only the deployment is missing
