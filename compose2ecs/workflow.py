@@ -206,10 +206,14 @@ class TaskRow(NamedTuple):
     private_ip: str
     public_ip: str
     revision: str
+    stopped_reason: str = ""  # a stopped task's: the container's exit code and reason, or the task's
 
 
-def tasks(desired: DesiredState, gateway: Gateway, cluster: str) -> list[TaskRow]:
-    """One row per container of every running (or recently stopped) task of the project's services."""
+def tasks(desired: DesiredState, gateway: Gateway, cluster: str, *, stopped: bool = False) -> list[TaskRow]:
+    """One row per container of every running task of the project's services (and stopped ones).
+
+    ECS keeps a stopped task for about an hour, with why it stopped.
+    """
     rows: list[TaskRow] = []
     described: list[tuple[str, dict[str, Any]]] = []
     names = [str(service["serviceName"]) for service in desired.services]
@@ -217,6 +221,8 @@ def tasks(desired: DesiredState, gateway: Gateway, cluster: str) -> list[TaskRow
         names = sorted(gateway.read_services(desired, cluster).orphans)
     for name in names:
         arns = gateway.list_task_arns(cluster, name, "RUNNING")
+        if stopped:
+            arns += gateway.list_task_arns(cluster, name, "STOPPED")
         described.extend((name, t) for t in (gateway.describe_tasks(cluster, arns) if arns else []))
     eni_ids = [
         detail["value"]
@@ -242,10 +248,23 @@ def tasks(desired: DesiredState, gateway: Gateway, cluster: str) -> list[TaskRow
                 private_ip=str(details.get("privateIPv4Address") or "-"),
                 public_ip=public.get(str(details.get("networkInterfaceId")), "-"),
                 revision=resource_id(str(task.get("taskDefinitionArn", ""))),
+                stopped_reason=_stopped_reason(task, container),
             )
             for container in task.get("containers", []) or [{"name": "-"}]
         )
     return rows
+
+
+def _stopped_reason(task: dict[str, Any], container: dict[str, Any]) -> str:
+    if task.get("lastStatus") != "STOPPED":
+        return ""
+    parts = []
+    if container.get("exitCode") is not None:
+        parts.append(f"exit {container['exitCode']}")
+    reason = container.get("reason") or task.get("stoppedReason")
+    if reason:
+        parts.append(str(reason))
+    return ": ".join(parts)
 
 
 def _container_ports(desired: DesiredState, task: dict[str, Any]) -> dict[str, str]:

@@ -6,7 +6,7 @@ import re
 import sys
 import time
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from compose2ecs.errors import UsageError
 
@@ -48,9 +48,25 @@ def _read(gateway: Gateway, source: LogSource, start_ms: int | None) -> list[Log
             return events
 
 
-def _line(source: LogSource, event: LogEvent) -> str:
+class LogFormat(NamedTuple):
+    """How a line is printed: `docker compose logs` `-t/--timestamps` and `--no-log-prefix`."""
+
+    timestamps: bool = False
+    prefix: bool = True
+
+
+PLAIN = LogFormat()
+
+
+def _line(source: LogSource, event: LogEvent, fmt: LogFormat) -> str:
+    text = event.message.rstrip()
+    if fmt.timestamps:
+        moment = datetime.fromtimestamp(event.timestamp / 1000, UTC)
+        text = f"{moment.isoformat(timespec='milliseconds').replace('+00:00', 'Z')} {text}"
+    if not fmt.prefix:
+        return text
     task = event.log_stream.rsplit("/", 1)[-1][:12]
-    return f"{source.container}-{task} | {event.message.rstrip()}"
+    return f"{source.container}-{task} | {text}"
 
 
 def print_logs(
@@ -60,6 +76,7 @@ def print_logs(
     since: str | None,
     tail: int | None,
     follow: bool,
+    fmt: LogFormat = PLAIN,
 ) -> None:
     """Print every selected container's lines in time order; with `follow`, keep polling."""
     start = since_ms(since, time.time())
@@ -69,7 +86,9 @@ def print_logs(
         events = _read(gateway, source, start)
         if tail is not None:
             events = events[-tail:] if tail > 0 else []
-        batch.extend((e.timestamp, _line(source, e), (e.log_stream, e.timestamp, e.message)) for e in events)
+        batch.extend(
+            (e.timestamp, _line(source, e, fmt), (e.log_stream, e.timestamp, e.message)) for e in events
+        )
     newest = start or 0
     for timestamp, line, key in sorted(batch, key=lambda item: item[0]):
         seen.add(key)
@@ -84,7 +103,7 @@ def print_logs(
                 key = (event.log_stream, event.timestamp, event.message)
                 if key not in seen:
                     seen.add(key)
-                    fresh.append((event.timestamp, _line(source, event)))
+                    fresh.append((event.timestamp, _line(source, event, fmt)))
         for timestamp, line in sorted(fresh):
             newest = max(newest, timestamp)
             sys.stdout.write(line + "\n")

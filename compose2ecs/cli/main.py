@@ -6,14 +6,17 @@ or usage, 3 AWS or any other failure. `main` is the only place that turns except
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import sys
+from dataclasses import replace
 from enum import StrEnum
 from typing import Annotated, Any, NamedTuple, NoReturn
 
 import typer
 
+from compose2ecs.cli.options import VALUE_OPTIONS, Options, global_parameters, options_from, with_project
 from compose2ecs.errors import Compose2EcsError, InputError, Problem, UsageError
 
 EXIT_OK, EXIT_DIFF, EXIT_INPUT, EXIT_FAILURE = 0, 1, 2, 3
@@ -27,9 +30,42 @@ app = typer.Typer(
 )
 
 
-@app.callback()
-def _root() -> None:
-    """Run docker-compose apps on AWS Fargate."""
+def _version(value: bool) -> None:
+    if value:
+        from compose2ecs import __version__  # noqa: PLC0415
+
+        typer.echo(f"compose2ecs version {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+def _root(ctx: typer.Context, **values: Any) -> None:
+    """Run docker-compose apps on AWS Fargate.
+
+    Give the compose options (-f, -p, --profile, --env-file, --project-directory) and the AWS
+    options (--aws-profile, --region, --endpoint-url, --cluster) before the command, as with
+    `docker compose`.
+    """
+    values.pop("version", None)
+    ctx.obj = options_from(values)
+
+
+_VERSION = inspect.Parameter(
+    "version",
+    inspect.Parameter.KEYWORD_ONLY,
+    default=False,
+    annotation=Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ],
+)
+_root.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+    [
+        inspect.Parameter("ctx", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=typer.Context),
+        _VERSION,
+        *global_parameters(),
+    ]
+)
+_root.__annotations__ = {p.name: p.annotation for p in _root.__signature__.parameters.values()}  # type: ignore[attr-defined]
+app.callback()(_root)
 
 
 class OutputFormat(StrEnum):
@@ -37,53 +73,23 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
-FileOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--file", "-f", help="Compose file (repeatable). Default: compose.yaml & co., or COMPOSE_FILE."
-    ),
-]
-ProjectNameOpt = Annotated[
-    str | None,
-    typer.Option("--project-name", "-p", help="Project name (default: name:, else the directory)."),
-]
-ProfileOpt = Annotated[
-    list[str] | None, typer.Option("--profile", help="Enable a profile (repeatable; also COMPOSE_PROFILES).")
-]
-EnvFileOpt = Annotated[
-    list[str] | None, typer.Option("--env-file", help="Environment file(s) to use instead of .env.")
-]
-ProjectDirOpt = Annotated[
-    str | None, typer.Option("--project-directory", help="Project directory (default: the first file's).")
-]
-
-
-def _project_options(
-    file: list[str] | None,
-    project_name: str | None,
-    profile: list[str] | None,
-    env_file: list[str] | None,
-    project_directory: str | None,
-) -> Any:
+def _project_options(opts: Options) -> Any:
     from compose2ecs.load import ProjectOptions  # noqa: PLC0415 - keep --help fast
 
     return ProjectOptions(
-        files=list(file or []),
-        project_directory=project_directory,
-        project_name=project_name,
-        profiles=list(profile or []),
-        env_files=list(env_file or []),
+        files=list(opts.files),
+        project_directory=opts.project_directory,
+        project_name=opts.project_name,
+        profiles=list(opts.profiles),
+        env_files=list(opts.env_files),
         environ=dict(os.environ),
     )
 
 
 @app.command()
+@with_project(aws=False)
 def config(
-    file: FileOpt = None,
-    project_name: ProjectNameOpt = None,
-    profile: ProfileOpt = None,
-    env_file: EnvFileOpt = None,
-    project_directory: ProjectDirOpt = None,
+    opts: Options,
     output_format: Annotated[
         OutputFormat, typer.Option("--format", help="Output format.")
     ] = OutputFormat.yaml,
@@ -93,7 +99,7 @@ def config(
     """Print the project as compose2ecs understood it (the shape of `docker compose config`)."""
     from compose2ecs.load import config_output, load_project  # noqa: PLC0415
 
-    project = load_project(_project_options(file, project_name, profile, env_file, project_directory))
+    project = load_project(_project_options(opts))
     for warning in project.warnings:
         typer.echo(f"warning: {warning}", err=True)
     if quiet:
@@ -143,41 +149,27 @@ LayoutOpt = Annotated[
         "Default: ecs-params run_params.layout, else project.",
     ),
 ]
-ComposeProfileOpt = Annotated[
-    list[str] | None,
-    typer.Option("--compose-profile", help="Enable a compose profile (repeatable; also COMPOSE_PROFILES)."),
-]
-RegionOpt = Annotated[
-    str | None, typer.Option("--region", help="AWS region (default: AWS_REGION, the profile's).")
-]
-AwsProfileOpt = Annotated[
-    str | None, typer.Option("--profile", help="AWS profile for credentials and region.")
-]
 
 
-def _convert(
-    file: list[str] | None,
-    project_name: str | None,
-    compose_profile: list[str] | None,
-    env_file: list[str] | None,
-    project_directory: str | None,
-    ecs_params: str | None,
-    role_policy: str | None,
-    layout: Layout | None,
-    region: str | None,
-    profile: str | None,
-    cluster: str = "default",
-) -> Any:
+class _Files(NamedTuple):
+    """The ecs-cli files and the layout: what, besides the compose files, shapes the conversion."""
+
+    ecs_params: str | None = None
+    role_policy: str | None = None
+    layout: Layout | None = None
+
+
+def _convert(opts: Options, files: _Files) -> Any:
     from compose2ecs.workflow import ConvertOptions, convert  # noqa: PLC0415
 
     options = ConvertOptions(
-        _project_options(file, project_name, compose_profile, env_file, project_directory),
-        ecs_params=ecs_params,
-        role_policy=role_policy,
-        layout=layout.value if layout else None,
-        region=region,
-        profile=profile,
-        cluster=cluster,
+        _project_options(opts),
+        ecs_params=files.ecs_params,
+        role_policy=files.role_policy,
+        layout=files.layout.value if files.layout else None,
+        region=opts.region,
+        profile=opts.aws_profile,
+        cluster=opts.cluster_name,
     )
     conversion = convert(options, dict(os.environ))
     for warning in conversion.warnings:
@@ -188,42 +180,19 @@ def _convert(
     return conversion
 
 
-ClusterOpt = Annotated[
-    str, typer.Option("--cluster", envvar="COMPOSE2ECS_CLUSTER", help="ECS cluster.", show_default=True)
-]
-
-
 @app.command()
+@with_project(aws=True)
 def convert(
-    file: FileOpt = None,
-    project_name: ProjectNameOpt = None,
+    opts: Options,
     ecs_params: EcsParamsOpt = None,
     role_policy: RolePolicyOpt = None,
     layout: LayoutOpt = None,
     output: Annotated[
         ConvertOutput, typer.Option("--output", "-o", help="Output format.")
     ] = ConvertOutput.text,
-    compose_profile: ComposeProfileOpt = None,
-    env_file: EnvFileOpt = None,
-    project_directory: ProjectDirOpt = None,
-    region: RegionOpt = None,
-    profile: AwsProfileOpt = None,
-    cluster: ClusterOpt = "default",
 ) -> None:
     """Translate the project into the Fargate requests compose2ecs would send, and report every key."""
-    conversion = _convert(
-        file,
-        project_name,
-        compose_profile,
-        env_file,
-        project_directory,
-        ecs_params,
-        role_policy,
-        layout,
-        region,
-        profile,
-        cluster,
-    )
+    conversion = _convert(opts, _Files(ecs_params, role_policy, layout))
     desired = conversion.desired
     if output is ConvertOutput.text:
         from compose2ecs.cli.convert_render import print_conversion  # noqa: PLC0415
@@ -252,9 +221,8 @@ LockTimeoutOpt = Annotated[
         help="Seconds to wait while another run holds the deployment's lock (0: fail at once).",
     ),
 ]
-EndpointOpt = Annotated[
-    str | None,
-    typer.Option("--endpoint-url", help="AWS endpoint (default: AWS_ENDPOINT_URL, else the real AWS)."),
+TimeoutOpt = Annotated[
+    float, typer.Option("--timeout", "--wait-timeout", help="Seconds to wait for steady services.")
 ]
 
 
@@ -270,55 +238,30 @@ class _Target(NamedTuple):
     cluster: str
 
 
-def _target(
-    file: list[str] | None,
-    project_name: str | None,
-    compose_profile: list[str] | None,
-    env_file: list[str] | None,
-    project_directory: str | None,
-    ecs_params: str | None,
-    role_policy: str | None,
-    layout: Layout | None,
-    region: str | None,
-    profile: str | None,
-    endpoint_url: str | None,
-    cluster: str,
-    *,
-    by_name: bool = False,
-) -> _Target:
+def _target(opts: Options, files: _Files, *, by_name: bool = False) -> _Target:
     """Convert, then make the gateway. With `by_name`, `-p NAME` and no compose file is enough."""
     from compose2ecs.workflow import resolve_region  # noqa: PLC0415
 
-    region = resolve_region(region, profile, os.environ)
+    region = resolve_region(opts.region, opts.aws_profile, os.environ)
     if region is None:
         msg = "no AWS region: pass --region, set AWS_REGION, or set a region in your AWS profile"
         raise UsageError(msg)
+    opts = replace(opts, region=region)
+    cluster = opts.cluster_name
     try:
-        conversion = _convert(
-            file,
-            project_name,
-            compose_profile,
-            env_file,
-            project_directory,
-            ecs_params,
-            role_policy,
-            layout,
-            region,
-            profile,
-            cluster,
-        )
+        conversion = _convert(opts, files)
     except InputError as error:
         codes = [p.code for p in error.problems]
-        if not (by_name and project_name and not file and codes == ["no-compose-file"]):
+        if not (by_name and opts.project_name and not opts.files and codes == ["no-compose-file"]):
             raise
         from compose2ecs.workflow import by_name as known_by_name  # noqa: PLC0415
 
         typer.echo(
-            f"no compose file here: acting on what project {project_name} deployed in cluster "
+            f"no compose file here: acting on what project {opts.project_name} deployed in cluster "
             f"{cluster}, found by its tags",
             err=True,
         )
-        conversion = known_by_name(project_name, region, cluster)
+        conversion = known_by_name(opts.project_name, region, cluster)
     if conversion.errors:
         raise InputError(conversion.errors)
     for problem in conversion.desired.problems:
@@ -326,7 +269,7 @@ def _target(
             typer.echo(f"warning: [{problem.status}] {problem.render()}", err=True)
     from compose2ecs.aws import AwsSettings, BotoGateway  # noqa: PLC0415 - boto3 only for AWS commands
 
-    gateway = BotoGateway.from_settings(AwsSettings(profile, region, endpoint_url))
+    gateway = BotoGateway.from_settings(AwsSettings(opts.aws_profile, region, opts.endpoint_url))
     return _Target(conversion, gateway, cluster)
 
 
@@ -425,9 +368,9 @@ def _settle(deployment: Any, gateway: Any, cluster: str, console: Any, *, wait: 
 
 
 @app.command()
+@with_project(aws=True)
 def diff(
-    file: FileOpt = None,
-    project_name: ProjectNameOpt = None,
+    opts: Options,
     ecs_params: EcsParamsOpt = None,
     role_policy: RolePolicyOpt = None,
     layout: LayoutOpt = None,
@@ -435,47 +378,30 @@ def diff(
     show_values: Annotated[
         bool, typer.Option("--show-values", help="Show values of secret-looking variables.")
     ] = False,
-    cluster: ClusterOpt = "default",
-    region: RegionOpt = None,
-    profile: AwsProfileOpt = None,
-    endpoint_url: EndpointOpt = None,
-    compose_profile: ComposeProfileOpt = None,
-    env_file: EnvFileOpt = None,
-    project_directory: ProjectDirOpt = None,
 ) -> None:
     """Show, field by field, what `up` would change. Exit 0 in sync, 1 differences."""
     from compose2ecs.workflow import plan  # noqa: PLC0415
 
-    target = _target(
-        file,
-        project_name,
-        compose_profile,
-        env_file,
-        project_directory,
-        ecs_params,
-        role_policy,
-        layout,
-        region,
-        profile,
-        endpoint_url,
-        cluster,
-    )
-    deployment = plan(target.conversion, target.gateway, cluster)
+    target = _target(opts, _Files(ecs_params, role_policy, layout))
+    deployment = plan(target.conversion, target.gateway, target.cluster)
     _print_plan(deployment, output, show_values=show_values)
     raise typer.Exit(EXIT_OK if deployment.plan.in_sync else EXIT_DIFF)
 
 
 @app.command()
+@with_project(aws=True)
 def up(
-    file: FileOpt = None,
-    project_name: ProjectNameOpt = None,
+    opts: Options,
     ecs_params: EcsParamsOpt = None,
     role_policy: RolePolicyOpt = None,
     layout: LayoutOpt = None,
     wait: Annotated[
         bool, typer.Option("--wait/--no-wait", help="Wait until the services are steady.")
     ] = True,
-    timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for steady services.")] = 900,
+    detach: Annotated[
+        bool, typer.Option("--detach", "-d", help="Do not wait for the services (same as --no-wait).")
+    ] = False,
+    timeout: TimeoutOpt = 900,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only show the plan (same as `diff`).")] = False,
     force_replace: Annotated[
         bool,
@@ -490,40 +416,24 @@ def up(
         ),
     ] = False,
     lock_timeout: LockTimeoutOpt = 300,
-    cluster: ClusterOpt = "default",
-    region: RegionOpt = None,
-    profile: AwsProfileOpt = None,
-    endpoint_url: EndpointOpt = None,
-    compose_profile: ComposeProfileOpt = None,
-    env_file: EnvFileOpt = None,
-    project_directory: ProjectDirOpt = None,
 ) -> None:
     """Create or update everything the project needs, then wait for steady services."""
     from compose2ecs.apply import ApplyOptions  # noqa: PLC0415
     from compose2ecs.workflow import plan  # noqa: PLC0415
 
-    target = _target(
-        file,
-        project_name,
-        compose_profile,
-        env_file,
-        project_directory,
-        ecs_params,
-        role_policy,
-        layout,
-        region,
-        profile,
-        endpoint_url,
-        cluster,
-    )
+    target = _target(opts, _Files(ecs_params, role_policy, layout))
     if dry_run:
-        deployment = plan(target.conversion, target.gateway, cluster)
+        deployment = plan(target.conversion, target.gateway, target.cluster)
         _print_plan(deployment, PlanOutput.text, show_values=False)
         raise typer.Exit(EXIT_OK if deployment.plan.in_sync else EXIT_DIFF)
     # In sync: nothing is written, so no lock is taken. Else the plan is made again under the
     # lock: another run may have changed the deployment meanwhile (then it may be in sync now).
     options = ApplyOptions(
-        cluster, wait=wait, timeout=timeout, force_replace=force_replace, remove_orphans=remove_orphans
+        target.cluster,
+        wait=wait and not detach,
+        timeout=timeout,
+        force_replace=force_replace,
+        remove_orphans=remove_orphans,
     )
     if _settled_without_writes(target, options):
         return
@@ -569,140 +479,112 @@ def _up(target: _Target, options: Any) -> None:
         console.print(f"{desired.project}: {len(result.writes)} changes sent; not waiting (--no-wait).")
 
 
+class PsFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+_PS_COLUMNS = (
+    "SERVICE",
+    "TASK",
+    "CONTAINER",
+    "STATUS",
+    "HEALTH",
+    "PORTS",
+    "PRIVATE IP",
+    "PUBLIC IP",
+    "REVISION",
+)
+
+
 @app.command()
+@with_project(aws=True)
 def ps(
-    file: FileOpt = None,
-    project_name: ProjectNameOpt = None,
+    opts: Options,
     ecs_params: EcsParamsOpt = None,
     layout: LayoutOpt = None,
-    cluster: ClusterOpt = "default",
-    region: RegionOpt = None,
-    profile: AwsProfileOpt = None,
-    endpoint_url: EndpointOpt = None,
-    compose_profile: ComposeProfileOpt = None,
-    env_file: EnvFileOpt = None,
-    project_directory: ProjectDirOpt = None,
+    output_format: Annotated[PsFormat, typer.Option("--format", help="Output format.")] = PsFormat.table,
+    show_all: Annotated[
+        bool, typer.Option("--all", "-a", help="Also the tasks that stopped lately, with why they stopped.")
+    ] = False,
 ) -> None:
-    """List the project's running tasks: per container status, health, ports, IPs and revision."""
-    from rich.table import Table  # noqa: PLC0415
-
+    """List the project's tasks: per container status, health, ports, IPs and revision."""
     from compose2ecs.workflow import tasks  # noqa: PLC0415
 
-    target = _target(
-        file,
-        project_name,
-        compose_profile,
-        env_file,
-        project_directory,
-        ecs_params,
-        None,
-        layout,
-        region,
-        profile,
-        endpoint_url,
-        cluster,
-        by_name=True,
-    )
-    rows = tasks(target.conversion.desired, target.gateway, cluster)
+    target = _target(opts, _Files(ecs_params, None, layout), by_name=True)
+    rows = tasks(target.conversion.desired, target.gateway, target.cluster, stopped=show_all)
+    if output_format is PsFormat.json:
+        typer.echo(json.dumps([row._asdict() for row in rows], indent=2, ensure_ascii=False))
+        return
+    from rich.table import Table  # noqa: PLC0415
+
+    columns = [*_PS_COLUMNS, "STOPPED BECAUSE"] if show_all else list(_PS_COLUMNS)
     table = Table(box=None, pad_edge=False)
-    for column in (
-        "SERVICE",
-        "TASK",
-        "CONTAINER",
-        "STATUS",
-        "HEALTH",
-        "PORTS",
-        "PRIVATE IP",
-        "PUBLIC IP",
-        "REVISION",
-    ):
+    for column in columns:
         table.add_column(column)
     for row in rows:
-        table.add_row(
-            row.service,
-            row.task,
-            row.container,
-            row.status,
-            row.health,
-            row.ports,
-            row.private_ip,
-            row.public_ip,
-            row.revision,
-        )
+        cells = list(row)[: len(_PS_COLUMNS)]
+        table.add_row(*cells, *([row.stopped_reason or "-"] if show_all else []))
     console = _console()
     if rows:
         console.print(table)
     else:
+        which = "tasks" if show_all else "running tasks"
         console.print(
-            f"no running tasks for project {target.conversion.desired.project} in cluster {cluster}"
+            f"no {which} for project {target.conversion.desired.project} in cluster {target.cluster}"
         )
 
 
 @app.command()
+@with_project(aws=True, short_file=False)
 def logs(
+    opts: Options,
     services: Annotated[list[str] | None, typer.Argument(help="Compose services (default: all).")] = None,
     follow: Annotated[bool, typer.Option("--follow", "-f", help="Keep printing new lines.")] = False,
     since: Annotated[
         str | None, typer.Option("--since", help="Only lines newer than this: 10m, 2h, or an RFC 3339 time.")
     ] = None,
     tail: Annotated[int | None, typer.Option("--tail", help="Only the last N lines per container.")] = None,
-    file: FileOpt = None,
-    project_name: ProjectNameOpt = None,
+    timestamps: Annotated[
+        bool, typer.Option("--timestamps", "-t", help="Show each line's time (RFC 3339, UTC).")
+    ] = False,
+    no_log_prefix: Annotated[
+        bool, typer.Option("--no-log-prefix", help="Do not prefix lines with the container and task.")
+    ] = False,
     ecs_params: EcsParamsOpt = None,
     layout: LayoutOpt = None,
-    cluster: ClusterOpt = "default",
-    region: RegionOpt = None,
-    profile: AwsProfileOpt = None,
-    endpoint_url: EndpointOpt = None,
-    compose_profile: ComposeProfileOpt = None,
-    env_file: EnvFileOpt = None,
-    project_directory: ProjectDirOpt = None,
 ) -> None:
     """Print the containers' CloudWatch logs, prefixed by container and task like `docker compose logs`."""
-    from compose2ecs.cli.logs import print_logs  # noqa: PLC0415
+    from compose2ecs.cli.logs import LogFormat, print_logs  # noqa: PLC0415
     from compose2ecs.workflow import deployed_definitions, log_sources  # noqa: PLC0415
 
-    target = _target(
-        file,
-        project_name,
-        compose_profile,
-        env_file,
-        project_directory,
-        ecs_params,
-        None,
-        layout,
-        region,
-        profile,
-        endpoint_url,
-        cluster,
-        by_name=True,
-    )
-    desired = deployed_definitions(target.conversion.desired, target.gateway, cluster)
+    target = _target(opts, _Files(ecs_params, None, layout), by_name=True)
+    desired = deployed_definitions(target.conversion.desired, target.gateway, target.cluster)
     sources = log_sources(desired, list(services or []))
-    print_logs(target.gateway, sources, since=since, tail=tail, follow=follow)
+    print_logs(
+        target.gateway,
+        sources,
+        since=since,
+        tail=tail,
+        follow=follow,
+        fmt=LogFormat(timestamps=timestamps, prefix=not no_log_prefix),
+    )
 
 
 @app.command()
+@with_project(aws=True)
 def scale(
+    opts: Options,
     counts: Annotated[
         list[str], typer.Argument(help="N (project layout) or SERVICE=N ... (service layout).")
     ],
     wait: Annotated[
         bool, typer.Option("--wait/--no-wait", help="Wait until the services are steady.")
     ] = True,
-    timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for steady services.")] = 900,
+    timeout: TimeoutOpt = 900,
     lock_timeout: LockTimeoutOpt = 300,
-    file: FileOpt = None,
-    project_name: ProjectNameOpt = None,
     ecs_params: EcsParamsOpt = None,
     layout: LayoutOpt = None,
-    cluster: ClusterOpt = "default",
-    region: RegionOpt = None,
-    profile: AwsProfileOpt = None,
-    endpoint_url: EndpointOpt = None,
-    compose_profile: ComposeProfileOpt = None,
-    env_file: EnvFileOpt = None,
-    project_directory: ProjectDirOpt = None,
 ) -> None:
     """Set how many tasks run: `scale 2`, or `scale web=3 worker=1` in the service layout."""
     from compose2ecs.apply import ApplyOptions  # noqa: PLC0415
@@ -710,20 +592,7 @@ def scale(
     from compose2ecs.workflow import ecs_service_names, services_state  # noqa: PLC0415
 
     requested = _scale_arguments(counts)
-    target = _target(
-        file,
-        project_name,
-        compose_profile,
-        env_file,
-        project_directory,
-        ecs_params,
-        None,
-        layout,
-        region,
-        profile,
-        endpoint_url,
-        cluster,
-    )
+    target = _target(opts, _Files(ecs_params, None, layout))
     desired = target.conversion.desired
     if None in requested:
         if len(desired.services) != 1:
@@ -734,9 +603,9 @@ def scale(
         names = ecs_service_names(desired, [k for k in requested if k is not None])
         by_name = {names[k]: v for k, v in requested.items() if k is not None}
     with _locked(target, hold_for=timeout, wait_for=lock_timeout):
-        deployed = services_state(desired, target.gateway, cluster)
+        deployed = services_state(desired, target.gateway, target.cluster)
         console = _console()
-        options = ApplyOptions(cluster, wait=wait, timeout=timeout)
+        options = ApplyOptions(target.cluster, wait=wait, timeout=timeout)
         scale_services(desired, deployed, target.gateway, by_name, options, _RichProgress(console))
 
 
@@ -755,7 +624,9 @@ def _scale_arguments(counts: list[str]) -> dict[str | None, int]:
 
 
 @app.command()
+@with_project(aws=True)
 def down(
+    opts: Options,
     remove_all: Annotated[
         bool,
         typer.Option(
@@ -767,40 +638,17 @@ def down(
     wait: Annotated[bool, typer.Option("--wait/--no-wait", help="Wait until the services are gone.")] = True,
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait.")] = 900,
     lock_timeout: LockTimeoutOpt = 300,
-    file: FileOpt = None,
-    project_name: ProjectNameOpt = None,
     ecs_params: EcsParamsOpt = None,
     role_policy: RolePolicyOpt = None,
     layout: LayoutOpt = None,
-    cluster: ClusterOpt = "default",
-    region: RegionOpt = None,
-    profile: AwsProfileOpt = None,
-    endpoint_url: EndpointOpt = None,
-    compose_profile: ComposeProfileOpt = None,
-    env_file: EnvFileOpt = None,
-    project_directory: ProjectDirOpt = None,
 ) -> None:
     """Delete the project's services (and with --all, everything compose2ecs created for it)."""
     from compose2ecs.apply import ApplyOptions  # noqa: PLC0415
     from compose2ecs.apply.teardown import down as tear_down  # noqa: PLC0415
     from compose2ecs.workflow import teardown_state  # noqa: PLC0415
 
-    target = _target(
-        file,
-        project_name,
-        compose_profile,
-        env_file,
-        project_directory,
-        ecs_params,
-        role_policy,
-        layout,
-        region,
-        profile,
-        endpoint_url,
-        cluster,
-        by_name=True,
-    )
-    desired = target.conversion.desired
+    target = _target(opts, _Files(ecs_params, role_policy, layout), by_name=True)
+    desired, cluster = target.conversion.desired, target.cluster
     with _locked(target, hold_for=timeout, wait_for=lock_timeout):
         # A plain `down` deletes only services; `--all` needs to know everything the project owns.
         deployed = teardown_state(desired, target.gateway, cluster, remove_all=remove_all)
@@ -813,6 +661,12 @@ def down(
         console.print(f"{desired.project}: removed ({len(result.writes)} changes).")
     else:
         console.print(f"{desired.project}: nothing to remove in cluster {cluster}.")
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    _version(value=True)
 
 
 def _relative(problem: Problem) -> Problem:
@@ -839,7 +693,7 @@ def _app_for(args: list[str]) -> typer.Typer:
     Typer builds every command's options at each start, and one command is all a run needs
     (`--help` without a command still lists them all).
     """
-    name = next((a for a in args if not a.startswith("-")), None)
+    name = _command_name(args)
     chosen = [c for c in app.registered_commands if c.callback is not None and c.callback.__name__ == name]
     if not chosen:
         return app
@@ -849,6 +703,19 @@ def _app_for(args: list[str]) -> typer.Typer:
     lean.registered_callback = app.registered_callback
     lean.registered_commands = chosen
     return lean
+
+
+def _command_name(args: list[str]) -> str | None:
+    """The first argument that is neither an option before the command nor an option's value."""
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in VALUE_OPTIONS:
+            skip = True  # its value follows
+        elif not arg.startswith("-"):
+            return arg
+    return None
 
 
 def main(argv: list[str] | None = None) -> None:

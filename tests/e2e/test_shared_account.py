@@ -452,7 +452,7 @@ def test_efs_file_systems_and_access_points_the_files_name_must_exist_before_any
     assert writes(emulator.calls()) == []
     efs = boto3.client("efs")
     system = efs.create_file_system(CreationToken=name)["FileSystemId"]
-    point = efs.create_access_point(FileSystemId=system)["AccessPointId"]
+    point = efs.create_access_point(ClientToken=name, FileSystemId=system)["AccessPointId"]
     (root / "ecs-params.yml").write_text(
         params.replace("fs-0123456789abcdef0", system).replace("fsap-0123456789abcdef0", point)
     )

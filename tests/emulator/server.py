@@ -136,10 +136,11 @@ def build_app(*, step: float, latency_ms: float, validate: bool) -> EmulatorApp:
         create_backend_app,
     )
 
-    from tests.emulator import ecs, servicediscovery  # noqa: PLC0415
+    from tests.emulator import ecs, logs, servicediscovery  # noqa: PLC0415
 
     ecs.install(step)
     servicediscovery.install()
+    logs.install()
     return EmulatorApp(
         DomainDispatcherApplication(create_backend_app), latency_ms=latency_ms, validate=validate, step=step
     )
