@@ -56,6 +56,9 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.Monk
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "aws-config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "aws-credentials"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    # No ecs-cli files either (~/.ecs/config, ~/.ecs/credentials): compose2ecs reads them.
+    (tmp_path / "home").mkdir(exist_ok=True)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
     return monkeypatch
 
 

@@ -64,8 +64,29 @@ def make_session(
     if not session.region_name:
         raise AwsError("session", "no AWS region is configured", hint=REGION_HINT)
     if credentials is None:
-        raise AwsError("session", "no AWS credentials were found", hint=CREDENTIALS_HINT)
+        session = _ecs_cli_session(session, env, region, botocore_session)
     return session
+
+
+def _ecs_cli_session(
+    session: boto3.Session,
+    env: Mapping[str, str],
+    region: str | None,
+    botocore_session: botocore.session.Session | None,
+) -> boto3.Session:
+    """No credentials in the standard chain: the default profile `ecs-cli configure profile` saved."""
+    from compose2ecs.load.ecs_cli_config import default_profile  # noqa: PLC0415
+
+    profile = default_profile(env)
+    if profile is None:
+        raise AwsError("session", "no AWS credentials were found", hint=CREDENTIALS_HINT)
+    return boto3.Session(
+        aws_access_key_id=profile.access_key,
+        aws_secret_access_key=profile.secret_key,
+        aws_session_token=profile.session_token,
+        region_name=region or session.region_name,
+        botocore_session=botocore_session,
+    )
 
 
 def client_config(

@@ -159,8 +159,25 @@ class _Files(NamedTuple):
     layout: Layout | None = None
 
 
+def _with_ecs_cli_defaults(opts: Options) -> Options:
+    """The cluster and region of ecs-cli's default cluster configuration, when nothing else names them."""
+    from compose2ecs.load.ecs_cli_config import cluster_config  # noqa: PLC0415
+    from compose2ecs.workflow import resolve_region  # noqa: PLC0415
+
+    config = cluster_config(os.environ)
+    if not config:
+        return opts
+    if opts.cluster is None and config.get("cluster"):
+        opts = replace(opts, cluster=config["cluster"])
+    if config.get("region") and resolve_region(opts.region, opts.aws_profile, os.environ) is None:
+        opts = replace(opts, region=config["region"])
+    return opts
+
+
 def _convert(opts: Options, files: _Files) -> Any:
     from compose2ecs.workflow import ConvertOptions, convert  # noqa: PLC0415
+
+    opts = _with_ecs_cli_defaults(opts)
 
     options = ConvertOptions(
         _project_options(opts),
@@ -242,6 +259,7 @@ def _target(opts: Options, files: _Files, *, by_name: bool = False) -> _Target:
     """Convert, then make the gateway. With `by_name`, `-p NAME` and no compose file is enough."""
     from compose2ecs.workflow import resolve_region  # noqa: PLC0415
 
+    opts = _with_ecs_cli_defaults(opts)
     region = resolve_region(opts.region, opts.aws_profile, os.environ)
     if region is None:
         msg = "no AWS region: pass --region, set AWS_REGION, or set a region in your AWS profile"
@@ -705,17 +723,47 @@ def _app_for(args: list[str]) -> typer.Typer:
     return lean
 
 
-def _command_name(args: list[str]) -> str | None:
-    """The first argument that is neither an option before the command nor an option's value."""
+def _command_index(args: list[str]) -> int | None:
+    """Where the command is: the first argument that is neither an option before it nor a value."""
     skip = False
-    for arg in args:
+    for index, arg in enumerate(args):
         if skip:
             skip = False
         elif arg in VALUE_OPTIONS:
             skip = True  # its value follows
         elif not arg.startswith("-"):
-            return arg
+            return index
     return None
+
+
+def _command_name(args: list[str]) -> str | None:
+    index = _command_index(args)
+    return None if index is None else args[index]
+
+
+def _ecs_cli(args: list[str]) -> list[str]:
+    """ecs-cli's `compose ...` spellings as compose2ecs's, said once on stderr (cli/ecs_cli.py)."""
+    at = _command_index(args)
+    if at is None or args[at] not in {"compose", "logs"}:
+        return args
+    from compose2ecs.cli.ecs_cli import translate  # noqa: PLC0415
+
+    translation = translate(args[at:], os.environ)
+    if translation is None:
+        return args
+    argv = [*args[:at], *translation.argv]
+    typer.echo(
+        f"ecs-cli spelling: running `compose2ecs {' '.join(argv)}` (spell it so from now on)", err=True
+    )
+    if translation.credentials is not None:
+        # This run only, and first in boto3's chain; never printed.
+        os.environ["AWS_ACCESS_KEY_ID"] = translation.credentials.access_key
+        os.environ["AWS_SECRET_ACCESS_KEY"] = translation.credentials.secret_key
+        if translation.credentials.session_token:
+            os.environ["AWS_SESSION_TOKEN"] = translation.credentials.session_token
+        else:
+            os.environ.pop("AWS_SESSION_TOKEN", None)
+    return argv
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -725,7 +773,7 @@ def main(argv: list[str] | None = None) -> None:
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
     try:
         # Typer/Click exit by themselves (SystemExit) on success and on usage errors (code 2).
-        args = sys.argv[1:] if argv is None else argv
+        args = _ecs_cli(sys.argv[1:] if argv is None else argv)
         _app_for(args)(args=args, prog_name="compose2ecs")
     except InputError as exc:
         _render_input_error(exc)

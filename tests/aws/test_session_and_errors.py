@@ -43,6 +43,28 @@ def test_missing_credentials_give_a_credentials_hint(isolated_env: pytest.Monkey
     assert "AWS_ACCESS_KEY_ID" in caught.value.hint
 
 
+def test_without_other_credentials_the_default_ecs_cli_profile_is_used(
+    isolated_env: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    ecs = tmp_path / "home" / ".ecs"
+    ecs.mkdir(parents=True)
+    (ecs / "credentials").write_text(
+        "version: v1\ndefault: p\necs_profiles:\n"
+        "  p: {aws_access_key_id: AKECS, aws_secret_access_key: SKECS}\n"
+    )
+
+    session = make_session(AwsSettings(region="us-east-1"))
+    credentials = session.get_credentials()
+
+    assert credentials is not None
+    assert (credentials.access_key, credentials.secret_key) == ("AKECS", "SKECS")
+    isolated_env.setenv("AWS_ACCESS_KEY_ID", "AKENV")
+    isolated_env.setenv("AWS_SECRET_ACCESS_KEY", "SKENV")
+    standard = make_session(AwsSettings(region="us-east-1")).get_credentials()
+    assert standard is not None
+    assert standard.access_key == "AKENV"  # the standard chain comes first
+
+
 def test_an_unknown_profile_is_an_aws_error(isolated_env: pytest.MonkeyPatch) -> None:
     with pytest.raises(AwsError) as caught:
         make_session(AwsSettings(profile="nope", region="us-east-1"))

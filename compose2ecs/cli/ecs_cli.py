@@ -1,0 +1,271 @@
+"""ecs-cli's spellings and files, for teams moving from it without retyping their scripts.
+
+`compose2ecs compose service up --cluster-config tutorial --ecs-profile tutorial-profile` runs
+`compose2ecs up` with the cluster, region and credentials of those `ecs-cli configure` entries,
+and says once, on stderr, how to spell it from now on. `~/.ecs/config` (its default cluster
+configuration) also supplies the cluster and region when nothing else names them.
+
+Standalone tasks (`compose up`, `compose start`) become a service here: compose2ecs keeps the
+project running as an ECS service. What ecs-cli did that compose2ecs does another way (EC2,
+deployment percentages, load balancer flags) is refused with where it goes instead.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, NamedTuple
+
+from compose2ecs.errors import UsageError
+from compose2ecs.load.ecs_cli_config import EcsProfile, cluster_config, ecs_profile
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+# compose-level flags that take a value -> the compose2ecs option (None: read here, not passed on)
+_COMPOSE_VALUE_FLAGS = {
+    "--file": "--file",
+    "-f": "--file",
+    "--project-name": "--project-name",
+    "-p": "--project-name",
+    "--ecs-params": "--ecs-params",
+    "--cluster": "--cluster",
+    "-c": "--cluster",
+    "--region": "--region",
+    "-r": "--region",
+    "--aws-profile": "--aws-profile",
+    "--cluster-config": None,
+    "--ecs-profile": None,
+}
+_IGNORED_SWITCHES = {
+    "--create-log-groups": "compose2ecs always creates the log groups the containers use",
+    "--verbose": "",
+    "--debug": "",
+}
+_REFUSED = {
+    "--target-groups": "attaching load balancer target groups is not supported yet",
+    "--target-group-arn": "attaching load balancer target groups is not supported yet",
+    "--load-balancer-name": "classic load balancers are not supported",
+    "--container-name": "attaching load balancer target groups is not supported yet",
+    "--container-port": "attaching load balancer target groups is not supported yet",
+    "--deployment-max-percent": "set run_params.deployment.maximum_percent in ecs-params.yml",
+    "--deployment-min-healthy-percent": "set run_params.deployment.minimum_healthy_percent in ecs-params.yml",
+    "--force-deployment": "a new deployment of an unchanged service is not supported yet",
+    "--force-update": "a new deployment of an unchanged service is not supported yet",
+    "-u": "a new deployment of an unchanged service is not supported yet",
+    "--tags": "tags of your own are not supported yet (compose2ecs tags what it creates as the project's)",
+    "--task-role-arn": "set task_definition.task_role_arn in ecs-params.yml",
+    "--registry-creds": "give private registry credentials as repository_credentials in ecs-params.yml",
+}
+# ecs-cli subcommand -> the compose2ecs command line it becomes
+_SERVICE = {
+    "up": ["up"],
+    "create": ["up"],
+    "start": ["up"],
+    "ps": ["ps", "-a"],
+    "list": ["ps", "-a"],
+    "scale": ["scale"],
+    "stop": ["scale", "0"],
+    "rm": ["down"],
+    "delete": ["down"],
+    "down": ["down"],
+}
+_TASKS = {
+    "up": ["up"],
+    "create": ["up"],
+    "start": ["up"],
+    "ps": ["ps", "-a"],
+    "list": ["ps", "-a"],
+    "scale": ["scale"],
+    "stop": ["down"],
+    "down": ["down"],
+}
+
+
+class Translation(NamedTuple):
+    argv: list[str]  # the compose2ecs command line
+    hint: str  # the spelling to use from now on (credentials never in it)
+    credentials: EcsProfile | None = None
+
+
+def translate(args: list[str], environ: Mapping[str, str]) -> Translation | None:
+    """An ecs-cli command line (`compose ...`, `logs --task-id ...`) as compose2ecs's; else None."""
+    if args[:1] == ["logs"] and any(a == "--task-id" or a.startswith("--task-id=") for a in args):
+        return _logs(args[1:], environ)
+    if not args or args[0] != "compose":
+        return None
+    rest = args[1:]
+    before: list[str] = []
+    params: list[str] = []  # --ecs-params: an option of the command in compose2ecs
+    cluster_name: str | None = None
+    profile_name: str | None = None
+    index = 0
+    while index < len(rest) and rest[index].startswith("-"):
+        flag, value, index = _flag(rest, index)
+        if flag in _COMPOSE_VALUE_FLAGS and value is None:
+            raise UsageError(f"compose {flag} needs a value")
+        if flag == "--cluster-config":
+            cluster_name = value
+        elif flag == "--ecs-profile":
+            profile_name = value
+        elif flag == "--ecs-params":
+            params.extend([flag, str(value)])
+        else:
+            before.extend(_passed(flag, value))
+    if index >= len(rest):
+        raise UsageError("compose: name a subcommand, e.g. `compose service up`")
+    table, sub = (
+        (_SERVICE, rest[index + 1 : index + 2])
+        if rest[index] == "service"
+        else (_TASKS, rest[index : index + 1])
+    )
+    if not sub or sub[0] not in table:
+        spelled = " ".join(rest[index : index + 2])
+        raise UsageError(
+            f"ecs-cli's `compose {spelled}` has no compose2ecs equivalent (known: {', '.join(sorted(table))})"
+        )
+    start = index + (2 if rest[index] == "service" else 1)
+    command = list(table[sub[0]])
+    after: list[str] = []
+    tail = rest[start:]
+    position = 0
+    while position < len(tail):
+        item = tail[position]
+        if not item.startswith("-"):
+            after.append(item)
+            position += 1
+            continue
+        flag, value, position = _flag(tail, position)
+        if flag == "--cluster-config":
+            cluster_name = value
+        elif flag == "--ecs-profile":
+            profile_name = value
+        elif flag == "--ecs-params":
+            params.extend([flag, str(value)])
+        elif flag in _COMPOSE_VALUE_FLAGS:
+            before.extend(_passed(flag, value))
+        elif flag in _IGNORED_SWITCHES:
+            continue
+        elif flag == "--timeout":
+            after.extend(_timeout(command[0], value))
+        elif flag == "--launch-type":
+            if (value or "").upper() != "FARGATE":
+                raise UsageError(f"--launch-type {value}: compose2ecs deploys to Fargate only")
+        elif flag == "--desired-status":
+            continue  # `ps -a` shows running and stopped tasks alike
+        elif flag in _REFUSED:
+            raise UsageError(f"ecs-cli's {flag} is not taken over: {_REFUSED[flag]}")
+        else:
+            raise UsageError(
+                f"ecs-cli's {flag} has no compose2ecs equivalent; see `compose2ecs {command[0]} --help`"
+            )
+    config = cluster_config(environ, cluster_name)
+    if "--cluster" not in before and config.get("cluster"):
+        before.extend(["--cluster", config["cluster"]])
+    if "--region" not in before and config.get("region"):
+        before.extend(["--region", config["region"]])
+    credentials = ecs_profile(environ, profile_name) if profile_name else None
+    argv = [*before, *command, *params, *after]
+    return Translation(argv, "compose2ecs " + " ".join(argv), credentials)
+
+
+def _flag(items: list[str], index: int) -> tuple[str, str | None, int]:
+    """(flag, its value or None, the next index): `--x=v`, `--x v` for value flags, or a switch."""
+    item = items[index]
+    if "=" in item and item.startswith("--"):
+        flag, value = item.split("=", 1)
+        return flag, value, index + 1
+    takes_value = (
+        item in _COMPOSE_VALUE_FLAGS
+        or item in {"--timeout", "--launch-type", "--desired-status"}
+        or (item in _REFUSED and item not in {"--force-deployment", "--force-update", "-u"})
+    )
+    if takes_value and index + 1 < len(items):
+        return item, items[index + 1], index + 2
+    return item, None, index + 1
+
+
+def _passed(flag: str, value: str | None) -> list[str]:
+    option = _COMPOSE_VALUE_FLAGS[flag]
+    if option is None or value is None:
+        return []
+    return [option, value]
+
+
+def _timeout(command: str, minutes: str | None) -> list[str]:
+    """ecs-cli's --timeout is in minutes; compose2ecs's in seconds."""
+    try:
+        value = float(minutes or "")
+    except ValueError:
+        raise UsageError(f"--timeout {minutes}: give the minutes to wait, as ecs-cli does") from None
+    if command not in {"up", "scale", "down"}:
+        return []
+    if value == 0:
+        return ["--no-wait"]  # ecs-cli: 0 returns at once
+    return ["--timeout", f"{value * 60:g}"]
+
+
+def _logs(args: list[str], environ: Mapping[str, str]) -> Translation:
+    """`ecs-cli logs --task-id ID [--follow] [--since MINUTES] [--container-name C] [-t]`.
+
+    compose2ecs prints every task's lines, each prefixed with its container and task id, so the
+    task id is not needed (nor kept); `--since` is in minutes in ecs-cli.
+    """
+    before: list[str] = []
+    after: list[str] = []
+    cluster_name: str | None = None
+    profile_name: str | None = None
+    index = 0
+    while index < len(args):
+        item = args[index]
+        flag, value = item, None
+        if item.startswith("--") and "=" in item:
+            flag, value = item.split("=", 1)
+        takes_value = flag in {
+            "--task-id",
+            "--task-def",
+            "--since",
+            "--container-name",
+            "--filter-pattern",
+            "--start-time",
+            "--end-time",
+            "--cluster-config",
+            "--ecs-profile",
+            "--cluster",
+            "-c",
+            "--region",
+            "-r",
+            "--aws-profile",
+        }
+        if takes_value and value is None:
+            value = args[index + 1] if index + 1 < len(args) else None
+            index += 1
+        index += 1
+        if flag in {"--task-id", "--task-def"}:
+            continue
+        if flag == "--follow":
+            after.append("--follow")
+        elif flag in {"--timestamps", "-t"}:
+            after.append("--timestamps")
+        elif flag == "--since":
+            after.extend(["--since", f"{value}m"])
+        elif flag == "--start-time":
+            after.extend(["--since", str(value)])
+        elif flag == "--container-name":
+            after.append(str(value))
+        elif flag == "--cluster-config":
+            cluster_name = value
+        elif flag == "--ecs-profile":
+            profile_name = value
+        elif flag in _COMPOSE_VALUE_FLAGS:
+            before.extend(_passed(flag, value))
+        else:
+            raise UsageError(
+                f"ecs-cli's logs {flag} has no compose2ecs equivalent; see `compose2ecs logs --help`"
+            )
+    config = cluster_config(environ, cluster_name)
+    if "--cluster" not in before and config.get("cluster"):
+        before.extend(["--cluster", config["cluster"]])
+    if "--region" not in before and config.get("region"):
+        before.extend(["--region", config["region"]])
+    credentials = ecs_profile(environ, profile_name) if profile_name else None
+    argv = [*before, "logs", *after]
+    return Translation(argv, "compose2ecs " + " ".join(argv), credentials)

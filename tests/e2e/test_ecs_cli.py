@@ -1,0 +1,121 @@
+"""ecs-cli's spellings and files (issue 11, item 5), through the real console script.
+
+The ecs-cli Fargate tutorial's commands, typed as ecs-cli users type them, with `~/.ecs/config`
+and `~/.ecs/credentials` in a temporary HOME.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import boto3
+
+from tests.e2e._helpers import project, unique
+from tests.e2e.test_cli_grammar import compose2ecs
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import pytest
+
+COMPOSE = "services:\n  web:\n    image: nginx:1.27\n    ports:\n      - '80:80'\n"
+
+
+def _home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cluster: str, *, region: str = "us-east-1"
+) -> Path:
+    home = tmp_path / "home"
+    (home / ".ecs").mkdir(parents=True)
+    (home / ".ecs" / "config").write_text(
+        "version: v1\ndefault: tutorial\nclusters:\n"
+        f"  tutorial:\n    cluster: {cluster}\n    region: {region}\n    default_launch_type: FARGATE\n"
+        "  other:\n    cluster: elsewhere\n    region: eu-west-1\n"
+    )
+    (home / ".ecs" / "credentials").write_text(
+        "version: v1\ndefault: tutorial-profile\necs_profiles:\n"
+        "  tutorial-profile:\n    aws_access_key_id: AKIAECSCLITUTORIAL1\n"
+        "    aws_secret_access_key: s3cr3t-ecs-key\n"
+    )
+    monkeypatch.setenv("HOME", str(home))
+    return home
+
+
+def test_the_ecs_cli_tutorial_runs_as_typed(
+    aws_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cluster, name = unique("tutorial"), unique("tutorial")
+    root = project(tmp_path, monkeypatch, {"docker-compose.yml": COMPOSE})
+    _home(tmp_path, monkeypatch, cluster)
+    flags = ("--cluster-config", "tutorial", "--ecs-profile", "tutorial-profile")
+
+    up = compose2ecs(
+        "compose", "--project-name", name, "service", "up", "--create-log-groups", *flags, cwd=root
+    )
+
+    assert up.returncode == 0, up.stdout + up.stderr
+    assert f"compose2ecs --project-name {name} --cluster {cluster} --region us-east-1 up" in up.stderr
+    assert "s3cr3t" not in up.stdout + up.stderr
+    assert (
+        boto3.client("ecs").describe_services(cluster=cluster, services=[name])["services"][0]["status"]
+        == "ACTIVE"
+    )
+    ps = compose2ecs("compose", "--project-name", name, "service", "ps", *flags, cwd=root)
+    assert ps.returncode == 0, ps.stderr
+    assert "compose2ecs" in ps.stderr
+    assert " ps -a" in ps.stderr
+    assert name in ps.stdout
+    scaled = compose2ecs("compose", "--project-name", name, "service", "scale", "2", *flags, cwd=root)
+    assert scaled.returncode == 0, scaled.stderr
+    assert (
+        boto3.client("ecs").describe_services(cluster=cluster, services=[name])["services"][0]["desiredCount"]
+        == 2
+    )
+    logs = compose2ecs("-p", name, "logs", cwd=root)  # the cluster from ~/.ecs/config's default
+    assert logs.returncode == 0, logs.stderr
+    assert logs.stdout.startswith("web-")
+    task_logs = compose2ecs("-p", name, "logs", "--task-id", "0c2862e6", "--since", "60", *flags, cwd=root)
+    assert task_logs.returncode == 0, task_logs.stderr
+    assert "logs --since 60m" in task_logs.stderr
+    assert task_logs.stdout == logs.stdout
+    down = compose2ecs(
+        "compose", "--project-name", name, "service", "down", "--timeout", "2", *flags, cwd=root
+    )
+    assert down.returncode == 0, down.stderr
+    assert "--timeout 120" in down.stderr  # ecs-cli's minutes, in seconds
+
+
+def test_the_default_cluster_configuration_fills_in_cluster_and_region(
+    aws_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cluster = unique("ecsconfig")
+    root = project(tmp_path, monkeypatch, {"docker-compose.yml": COMPOSE})
+    _home(tmp_path, monkeypatch, cluster, region="us-east-1")
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+
+    planned = compose2ecs("-p", unique("cfg"), "diff", cwd=root)
+    given = compose2ecs("-p", unique("cfg"), "--cluster", "mine", "diff", cwd=root)
+
+    assert planned.returncode == 1, planned.stderr
+    assert f"create cluster {cluster}" in planned.stdout
+    assert "create cluster mine" in given.stdout  # an explicit cluster wins
+
+
+def test_ecs_cli_flags_compose2ecs_does_another_way_are_refused_with_the_way(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = project(tmp_path, monkeypatch, {"docker-compose.yml": COMPOSE})
+    _home(tmp_path, monkeypatch, "c")
+
+    ec2 = compose2ecs("compose", "service", "up", "--launch-type", "EC2", cwd=root)
+    percent = compose2ecs("compose", "service", "up", "--deployment-max-percent", "150", cwd=root)
+    unknown = compose2ecs("compose", "service", "frobnicate", cwd=root)
+    missing = compose2ecs("compose", "service", "up", "--cluster-config", "nope", cwd=root)
+
+    assert ec2.returncode == percent.returncode == unknown.returncode == missing.returncode == 2
+    assert "Fargate only" in ec2.stderr
+    assert "run_params.deployment.maximum_percent" in percent.stderr
+    assert "no compose2ecs equivalent" in unknown.stderr
+    assert "no such configuration" in missing.stderr
+    assert "tutorial" in missing.stderr
+    assert "other" in missing.stderr
+    assert all("Traceback" not in r.stderr for r in (ec2, percent, unknown, missing))
