@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from compose2ecs.aws.errors import aws_errors, call_or_none
 from compose2ecs.aws.session import Clients, make_session
-from compose2ecs.aws.state import StateReader, batches, plain
+from compose2ecs.aws.state import CLUSTER_MISSING, StateReader, batches, plain
 from compose2ecs.errors import AwsError
 from compose2ecs.model import ecs_tags, family_of
 from compose2ecs.resources.gateway import LogEvent
@@ -100,13 +100,17 @@ class BotoGateway:
 
     def list_task_arns(self, cluster: str, service: str, desired_status: str = "RUNNING") -> list[str]:
         paginator = self.clients.ecs.get_paginator("list_tasks")
-        with aws_errors("ecs:ListTasks", f"{cluster}/{service}"):
+
+        def listed() -> list[str]:
             pages = paginator.paginate(
                 cluster=cluster,
                 serviceName=service,
                 desiredStatus=desired_status,  # type: ignore[arg-type]
             )
             return [str(arn) for page in pages for arn in page.get("taskArns", [])]
+
+        # No cluster (yet, or any more): no tasks, as for a cluster without the service.
+        return call_or_none("ecs:ListTasks", f"{cluster}/{service}", listed, CLUSTER_MISSING) or []
 
     def describe_tasks(self, cluster: str, task_arns: list[str]) -> list[dict[str, Any]]:
         tasks: list[dict[str, Any]] = []

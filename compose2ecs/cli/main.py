@@ -174,7 +174,8 @@ def _with_ecs_cli_defaults(opts: Options) -> Options:
     return opts
 
 
-def _convert(opts: Options, files: _Files) -> Any:
+def _convert(opts: Options, files: _Files, *, warn: bool = True) -> Any:
+    """Load and translate; `warn`: print the conversion's warnings (the commands that convert do)."""
     from compose2ecs.workflow import ConvertOptions, convert  # noqa: PLC0415
 
     opts = _with_ecs_cli_defaults(opts)
@@ -189,9 +190,9 @@ def _convert(opts: Options, files: _Files) -> Any:
         cluster=opts.cluster_name,
     )
     conversion = convert(options, dict(os.environ))
-    for warning in conversion.warnings:
+    for warning in conversion.warnings if warn else ():
         typer.echo(f"warning: {warning}", err=True)
-    if conversion.region_defaulted:
+    if warn and conversion.region_defaulted:
         typer.echo("warning: no AWS region set; using us-east-1 (set --region or AWS_REGION)", err=True)
     conversion.desired.problems = [_relative(p) for p in conversion.desired.problems]
     return conversion
@@ -255,8 +256,12 @@ class _Target(NamedTuple):
     cluster: str
 
 
-def _target(opts: Options, files: _Files, *, by_name: bool = False) -> _Target:
-    """Convert, then make the gateway. With `by_name`, `-p NAME` and no compose file is enough."""
+def _target(opts: Options, files: _Files, *, by_name: bool = False, warn: bool = True) -> _Target:
+    """Convert, then make the gateway. With `by_name`, `-p NAME` and no compose file is enough.
+
+    Only the commands that convert (`diff`, `up`) print the conversion's warnings; `ps`, `logs`,
+    `scale` and `down` would repeat them on every run.
+    """
     from compose2ecs.workflow import resolve_region  # noqa: PLC0415
 
     opts = _with_ecs_cli_defaults(opts)
@@ -267,7 +272,7 @@ def _target(opts: Options, files: _Files, *, by_name: bool = False) -> _Target:
     opts = replace(opts, region=region)
     cluster = opts.cluster_name
     try:
-        conversion = _convert(opts, files)
+        conversion = _convert(opts, files, warn=warn)
     except InputError as error:
         codes = [p.code for p in error.problems]
         if not (by_name and opts.project_name and not opts.files and codes == ["no-compose-file"]):
@@ -282,7 +287,7 @@ def _target(opts: Options, files: _Files, *, by_name: bool = False) -> _Target:
         conversion = known_by_name(opts.project_name, region, cluster)
     if conversion.errors:
         raise InputError(conversion.errors)
-    for problem in conversion.desired.problems:
+    for problem in conversion.desired.problems if warn else ():
         if problem.severity == "warning":
             typer.echo(f"warning: [{problem.status}] {problem.render()}", err=True)
     from compose2ecs.aws import AwsSettings, BotoGateway  # noqa: PLC0415 - boto3 only for AWS commands
@@ -529,7 +534,7 @@ def ps(
     """List the project's tasks: per container status, health, ports, IPs and revision."""
     from compose2ecs.workflow import tasks  # noqa: PLC0415
 
-    target = _target(opts, _Files(ecs_params, None, layout), by_name=True)
+    target = _target(opts, _Files(ecs_params, None, layout), by_name=True, warn=False)
     rows = tasks(target.conversion.desired, target.gateway, target.cluster, stopped=show_all)
     if output_format is PsFormat.json:
         typer.echo(json.dumps([row._asdict() for row in rows], indent=2, ensure_ascii=False))
@@ -576,7 +581,7 @@ def logs(
     from compose2ecs.cli.logs import LogFormat, print_logs  # noqa: PLC0415
     from compose2ecs.workflow import deployed_definitions, log_sources  # noqa: PLC0415
 
-    target = _target(opts, _Files(ecs_params, None, layout), by_name=True)
+    target = _target(opts, _Files(ecs_params, None, layout), by_name=True, warn=False)
     desired = deployed_definitions(target.conversion.desired, target.gateway, target.cluster)
     sources = log_sources(desired, list(services or []))
     print_logs(
@@ -610,7 +615,7 @@ def scale(
     from compose2ecs.workflow import ecs_service_names, services_state  # noqa: PLC0415
 
     requested = _scale_arguments(counts)
-    target = _target(opts, _Files(ecs_params, None, layout))
+    target = _target(opts, _Files(ecs_params, None, layout), warn=False)
     desired = target.conversion.desired
     if None in requested:
         if len(desired.services) != 1:
@@ -665,7 +670,7 @@ def down(
     from compose2ecs.apply.teardown import down as tear_down  # noqa: PLC0415
     from compose2ecs.workflow import teardown_state  # noqa: PLC0415
 
-    target = _target(opts, _Files(ecs_params, role_policy, layout), by_name=True)
+    target = _target(opts, _Files(ecs_params, role_policy, layout), by_name=True, warn=False)
     desired, cluster = target.conversion.desired, target.cluster
     with _locked(target, hold_for=timeout, wait_for=lock_timeout):
         # A plain `down` deletes only services; `--all` needs to know everything the project owns.

@@ -162,10 +162,12 @@ def test_a_deleted_service_drains_then_is_not_read_as_deployed(gateway: Gateway,
     assert gateway.read_state(desired, project.cluster).services == {}
 
 
-def test_describe_service_of_a_missing_cluster_or_service_is_none(gateway: Gateway, project: Project) -> None:
+def test_a_missing_cluster_or_service_has_no_service_and_no_tasks(gateway: Gateway, project: Project) -> None:
     assert gateway.describe_service(project.cluster, "web") is None
+    assert gateway.list_task_arns(project.cluster, "web") == []
     gateway.create_cluster(project.cluster, {})
     assert gateway.describe_service(project.cluster, "web") is None
+    assert gateway.list_task_arns(project.cluster, "web", "STOPPED") == []
 
 
 def test_task_definition_revisions_are_listed_per_family(gateway: Gateway, project: Project) -> None:

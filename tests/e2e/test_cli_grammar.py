@@ -208,3 +208,20 @@ def test_the_cluster_comes_from_the_environment_before_the_default(
     assert result.returncode == 1, result.stderr
     assert f"create cluster {cluster}" in result.stdout
     assert os.environ["COMPOSE2ECS_CLUSTER"] == cluster
+
+
+def test_conversion_warnings_come_with_the_commands_that_convert_only(
+    aws_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = project(tmp_path, monkeypatch, {"docker-compose.yml": BASE + "    hostname: web1\n"})
+    before = ("-p", unique("warn"), "--cluster", unique("warn"))
+
+    planned = compose2ecs(*before, "diff", cwd=root)
+    listed = compose2ecs(*before, "ps", cwd=root)
+    removed = compose2ecs(*before, "down", cwd=root)
+
+    assert planned.returncode == 1, planned.stderr
+    assert "warning: [ignored]" in planned.stderr
+    assert "hostname" in planned.stderr
+    assert listed.returncode == removed.returncode == 0, listed.stderr + removed.stderr
+    assert "warning" not in listed.stderr + removed.stderr
