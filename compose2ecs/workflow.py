@@ -298,6 +298,36 @@ def deployed_definitions(desired: DesiredState, gateway: Gateway, cluster: str) 
     return desired
 
 
+def one_off_service(
+    desired: DesiredState, gateway: Gateway, cluster: str, container: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """For `run CONTAINER`: the deployed ECS service whose task holds it, and the revision it runs."""
+    families = [
+        str(d["family"])
+        for d in desired.task_definitions
+        if any(c["name"] == container for c in d["containerDefinitions"])
+    ]
+    if not families:
+        known = sorted({c["name"] for d in desired.task_definitions for c in d["containerDefinitions"]})
+        msg = f"no service named {container} in project {desired.project} (services: {', '.join(known)})"
+        raise UsageError(msg)
+    name = next(
+        str(s["serviceName"]) for s in desired.services if family_of(str(s["taskDefinition"])) == families[0]
+    )
+    service = gateway.describe_service(cluster, name)
+    if service is None or service.get("status") != "ACTIVE":
+        msg = (
+            f"{container} is not deployed in cluster {cluster} (no ECS service {name}): run `compose2ecs up` "
+            "first; `run` starts a task of the revision `up` deployed"
+        )
+        raise UsageError(msg)
+    definition = gateway.describe_task_definition(str(service["taskDefinition"]))
+    if definition is None:
+        msg = f"the revision service {name} runs ({service['taskDefinition']}) is gone"
+        raise UsageError(msg)
+    return service, definition
+
+
 def log_sources(desired: DesiredState, selectors: list[str]) -> list[LogSource]:
     """Where each selected container logs (awslogs only; other drivers are reported as skipped)."""
     sources = []

@@ -23,11 +23,11 @@ from botocore.validate import validate_parameters
 from compose2ecs.errors import AwsError
 from compose2ecs.model import DesiredState, LogGroupSpec, Owner, PortRule, RoleSpec
 from compose2ecs.model.deployed import DeployedState, LogGroupState, References, RoleState, Tagged
+from compose2ecs.resources.gateway import LogEvent
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from compose2ecs.resources.gateway import LogEvent
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -64,6 +64,7 @@ WRITE_OPERATIONS = frozenset(
         "delete_service",
         "tag_resource",
         "untag_resource",
+        "run_task",
     }
 )
 
@@ -131,6 +132,7 @@ AWS_OPERATIONS = {
     "delete_service": "ecs:DeleteService",
     "tag_resource": "ecs:TagResource",
     "untag_resource": "ecs:UntagResource",
+    "run_task": "ecs:RunTask",
     "describe_vpcs": "ec2:DescribeVpcs",
     "create_lock": "ssm:PutParameter",
     "read_lock": "ssm:GetParameter",
@@ -361,7 +363,66 @@ class InMemoryGateway:
 
     def describe_tasks(self, cluster: str, task_arns: list[str]) -> list[dict[str, Any]]:
         self._call("describe_tasks", cluster, *task_arns)
+        for arn in task_arns:
+            self._advance_one_off(arn)
         return [copy.deepcopy(self.tasks[arn]) for arn in task_arns if arn in self.tasks]
+
+    def run_task(self, request: dict[str, Any]) -> dict[str, Any]:
+        """A standalone task: RUNNING, then STOPPED at the next describe (exit 1 for `:exit-1` images)."""
+        self._call("run_task", request.get("taskDefinition", ""))
+        check_shape("ecs", "RunTask", request)
+        cluster = str(request.get("cluster") or "default")
+        self._cluster("run_task", cluster)
+        definition = self._usable_task_definition("run_task", str(request["taskDefinition"]))
+        if definition.get("networkMode") == "awsvpc" and not (
+            (request.get("networkConfiguration") or {}).get("awsvpcConfiguration") or {}
+        ).get("subnets"):
+            raise aws_error(
+                "run_task",
+                "Network Configuration must be provided when networkMode 'awsvpc' is specified.",
+                "InvalidParameterException",
+            )
+        number = self._next_id()
+        task_id = f"{number:032x}"
+        overrides = {o["name"]: o for o in (request.get("overrides") or {}).get("containerOverrides", [])}
+        task = {
+            "taskArn": f"arn:aws:ecs:{REGION}:{ACCOUNT}:task/{cluster}/{task_id}",
+            "clusterArn": _cluster_arn(cluster),
+            "taskDefinitionArn": definition["taskDefinitionArn"],
+            "group": request.get("group") or f"family:{definition['family']}",
+            "startedBy": request.get("startedBy", ""),
+            "lastStatus": "RUNNING",
+            "desiredStatus": "RUNNING",
+            "launchType": request.get("launchType", "FARGATE"),
+            "overrides": request.get("overrides") or {"containerOverrides": []},
+            "tags": list(request.get("tags") or []),
+            "containers": [
+                {"name": c["name"], "image": c["image"], "lastStatus": "RUNNING"}
+                for c in definition["containerDefinitions"]
+            ],
+        }
+        self.tasks[task["taskArn"]] = task
+        for container in definition["containerDefinitions"]:
+            options = (container.get("logConfiguration") or {}).get("options") or {}
+            if "awslogs-group" not in options:
+                continue
+            words = overrides.get(container["name"], {}).get("command") or container.get("command") or []
+            stream = f"{options.get('awslogs-stream-prefix', '')}/{container['name']}/{task_id}"
+            event = LogEvent(stream, 1_735_689_600_000 + number, " ".join(words) or container["image"])
+            self.log_events.setdefault(options["awslogs-group"], []).append(event)
+        return copy.deepcopy(task)
+
+    def _advance_one_off(self, arn: str) -> None:
+        task = self.tasks.get(arn)
+        if task is None or task["group"].startswith("service:") or task["lastStatus"] == "STOPPED":
+            return
+        task.update(
+            lastStatus="STOPPED", desiredStatus="STOPPED", stoppedReason="Essential container in task exited"
+        )
+        for container in task["containers"]:
+            container.update(
+                lastStatus="STOPPED", exitCode=1 if container["image"].endswith(":exit-1") else 0
+            )
 
     def public_ips(self, eni_ids: list[str]) -> dict[str, str]:
         self._call("public_ips", *eni_ids)

@@ -120,6 +120,25 @@ class BotoGateway:
             tasks.extend(plain(task) for task in response.get("tasks", []))
         return tasks
 
+    def run_task(self, request: dict[str, Any]) -> dict[str, Any]:
+        target = str(request.get("taskDefinition", ""))
+        with aws_errors("ecs:RunTask", target):
+            response = self.clients.ecs.run_task(**request)
+        tasks = response.get("tasks") or []
+        if not tasks:
+            reasons = "; ".join(
+                f"{failure.get('reason', 'unknown')} ({failure.get('detail') or failure.get('arn', '')})"
+                for failure in response.get("failures") or []
+            )
+            raise AwsError(
+                "ecs:RunTask",
+                f"ECS did not start the task: {reasons or 'no reason given'}",
+                code="TaskFailedToStart",
+                resource=target,
+                hint="check the cluster's capacity providers and the network (subnets, security groups)",
+            )
+        return plain(tasks[0])
+
     def public_ips(self, eni_ids: list[str]) -> dict[str, str]:
         """Public IPv4 address per network interface id (absent when it has none)."""
         ips: dict[str, str] = {}

@@ -108,3 +108,23 @@ def print_logs(
             newest = max(newest, timestamp)
             sys.stdout.write(line + "\n")
         sys.stdout.flush()
+
+
+class TaskLogs:
+    """The lines one task's container has written so far, each printed once (for `run`)."""
+
+    def __init__(self, gateway: Gateway, source: LogSource, task_id: str) -> None:
+        self.gateway = gateway
+        self.source = source._replace(stream_prefix=f"{source.stream_prefix}{task_id}")
+        self.seen: set[tuple[str, int, str]] = set()
+
+    def poll(self) -> None:
+        fresh = []
+        for event in _read(self.gateway, self.source, None):
+            key = (event.log_stream, event.timestamp, event.message)
+            if key not in self.seen:
+                self.seen.add(key)
+                fresh.append(event)
+        for event in sorted(fresh, key=lambda e: e.timestamp):
+            sys.stdout.write(event.message.rstrip() + "\n")
+        sys.stdout.flush()

@@ -594,6 +594,71 @@ def logs(
     )
 
 
+@app.command("run", context_settings={"allow_interspersed_args": False})
+@with_project(aws=True)
+def run_one_off(
+    opts: Options,
+    service: Annotated[str, typer.Argument(help="The compose service whose container runs.")],
+    command: Annotated[
+        list[str] | None, typer.Argument(help="The command (default: the service's own).")
+    ] = None,
+    env: Annotated[
+        list[str] | None, typer.Option("--env", "-e", help="KEY=VALUE for the container (repeatable).")
+    ] = None,
+    detach: Annotated[
+        bool, typer.Option("--detach", "-d", help="Start the task and print its id; do not wait.")
+    ] = False,
+    timeout: TimeoutOpt = 3600,
+    ecs_params: EcsParamsOpt = None,
+    layout: LayoutOpt = None,
+) -> None:
+    """Run a one-off task (a migration, a job) from a deployed service; exit with its exit code.
+
+    The task runs the revision and network of the ECS service `up` deployed, with the command
+    given; its lines are printed as they come. Options go before SERVICE, as in docker compose.
+    """
+    from compose2ecs.apply.run import run_task_request, wait_for_exit  # noqa: PLC0415
+    from compose2ecs.cli.logs import TaskLogs  # noqa: PLC0415
+    from compose2ecs.model import resource_id  # noqa: PLC0415
+    from compose2ecs.workflow import log_sources, one_off_service  # noqa: PLC0415
+
+    environment = {}
+    for item in env or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--env {item!r}: write KEY=VALUE")
+        environment[key] = value
+    target = _target(opts, _Files(ecs_params, None, layout), warn=False)
+    desired = target.conversion.desired
+    deployed, definition = one_off_service(desired, target.gateway, target.cluster, service)
+    request = run_task_request(
+        deployed,
+        service,
+        command=command,
+        environment=environment,
+        owner=desired.owner,
+        cluster=target.cluster,
+    )
+    task = target.gateway.run_task(request)
+    task_id = resource_id(str(task["taskArn"]))
+    typer.echo(f"started task {task_id} ({resource_id(str(task['taskDefinitionArn']))})", err=True)
+    if detach:
+        typer.echo(task_id)
+        return
+    desired.task_definitions = [definition]
+    sources = log_sources(desired, [service])
+    readers = [TaskLogs(target.gateway, source, task_id) for source in sources]
+
+    def show(_: dict[str, Any]) -> None:
+        for reader in readers:
+            reader.poll()
+
+    code = wait_for_exit(target.gateway, target.cluster, task, service, on_poll=show, timeout=timeout)
+    show({})  # the last lines may arrive with the stop
+    typer.echo(f"task {task_id} exited with code {code}", err=True)
+    raise typer.Exit(code)
+
+
 @app.command()
 @with_project(aws=True)
 def scale(
@@ -717,7 +782,11 @@ def _app_for(args: list[str]) -> typer.Typer:
     (`--help` without a command still lists them all).
     """
     name = _command_name(args)
-    chosen = [c for c in app.registered_commands if c.callback is not None and c.callback.__name__ == name]
+    chosen = [
+        c
+        for c in app.registered_commands
+        if c.callback is not None and (c.name or c.callback.__name__) == name
+    ]
     if not chosen:
         return app
     lean = typer.Typer(

@@ -47,6 +47,10 @@ class Gateway(Protocol):
 
     def describe_tasks(self, cluster: str, task_arns: list[str]) -> list[dict[str, Any]]: ...
 
+    def run_task(self, request: dict[str, Any]) -> dict[str, Any]:
+        """RunTask of one task; its Task entry. AwsError (code TaskFailedToStart) when ECS refuses it."""
+        ...
+
     def public_ips(self, eni_ids: list[str]) -> dict[str, str]:
         """Public IPv4 address per network interface id (absent when it has none)."""
         ...

@@ -344,3 +344,39 @@ def test_the_lock_is_created_only_when_absent(gateway: Gateway, project: Project
     gateway.delete_lock(name)
     gateway.delete_lock(name)  # already gone: nothing to do
     assert gateway.read_lock(name) is None
+
+
+def test_a_standalone_task_runs_its_command_and_stops_with_the_exit_code(
+    gateway: Gateway, project: Project
+) -> None:
+    desired = project.desired(roles=False)
+    service = deploy(gateway, project, desired)
+    request = {
+        "cluster": project.cluster,
+        "taskDefinition": service["taskDefinition"],
+        "count": 1,
+        "group": "run:web",
+        "startedBy": "compose2ecs-run",
+        "networkConfiguration": service["networkConfiguration"],
+        "launchType": "FARGATE",
+        "overrides": {"containerOverrides": [{"name": "web", "command": ["echo", "hello"]}]},
+    }
+
+    task = gateway.run_task(request)
+
+    assert task["group"] == "run:web"
+    assert task["lastStatus"] in {"PROVISIONING", "PENDING", "RUNNING"}
+    arn = task["taskArn"]
+
+    def stopped() -> bool:
+        found = gateway.describe_tasks(project.cluster, [arn])
+        return bool(found) and found[0]["lastStatus"] == "STOPPED"
+
+    assert wait_for(stopped)
+    (done,) = gateway.describe_tasks(project.cluster, [arn])
+    assert [c["exitCode"] for c in done["containers"]] == [0]
+    assert arn not in gateway.list_task_arns(project.cluster, "web")  # not one of the service's
+    events, _ = gateway.filter_log_events(
+        project.log_group, REGION, f"web/web/{arn.rsplit('/', 1)[-1]}", None, None
+    )
+    assert [e.message for e in events] == ["echo hello"]

@@ -225,3 +225,42 @@ def test_conversion_warnings_come_with_the_commands_that_convert_only(
     assert "hostname" in planned.stderr
     assert listed.returncode == removed.returncode == 0, listed.stderr + removed.stderr
     assert "warning" not in listed.stderr + removed.stderr
+
+
+def test_run_a_one_off_task_exits_with_its_containers_exit_code(
+    aws_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compose = (
+        "services:\n  app:\n    image: busybox:1.36\n    command: ['sleep', '3600']\n"
+        "  broken:\n    image: busybox:exit-1\n"
+    )
+    root = project(tmp_path, monkeypatch, {"docker-compose.yml": compose})
+    before = ("-p", unique("run"), "--cluster", unique("run"))
+    started = compose2ecs(*before, "up", "--layout", "service", "-d", cwd=root)
+    assert started.returncode == 0, started.stdout + started.stderr
+
+    ok = compose2ecs(
+        *before,
+        "run",
+        "--layout",
+        "service",
+        "-e",
+        "MODE=once",
+        "app",
+        "echo",
+        "migrated",
+        "--noinput",
+        cwd=root,
+    )
+    failed = compose2ecs(*before, "run", "--layout", "service", "broken", cwd=root)
+    missing = compose2ecs(*before, "run", "--layout", "service", "nope", cwd=root)
+
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert ok.stdout.splitlines() == [
+        "echo migrated --noinput"
+    ]  # its log line (the emulator logs the command)
+    assert "exited with code 0" in ok.stderr
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert missing.returncode == 2
+    assert "no service named nope" in missing.stderr
+    assert compose2ecs(*before, "down", "--layout", "service", "--all", cwd=root).returncode == 0
