@@ -25,7 +25,7 @@ app = typer.Typer(
     name="compose2ecs",
     help="Run docker-compose apps on AWS Fargate.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
 
@@ -790,7 +790,7 @@ def _app_for(args: list[str]) -> typer.Typer:
     if not chosen:
         return app
     lean = typer.Typer(
-        name="compose2ecs", add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True
+        name="compose2ecs", add_completion=True, pretty_exceptions_enable=False, no_args_is_help=True
     )
     lean.registered_callback = app.registered_callback
     lean.registered_commands = chosen
