@@ -367,6 +367,14 @@ class InMemoryGateway:
             self._advance_one_off(arn)
         return [copy.deepcopy(self.tasks[arn]) for arn in task_arns if arn in self.tasks]
 
+    def execute_command(self, cluster: str, task: str, container: str, command: str) -> dict[str, Any]:
+        self._call("execute_command", cluster, task, container, command)
+        return {
+            "sessionId": f"ecs-execute-command-{self._next_id()}",
+            "streamUrl": "wss://ssmmessages",
+            "tokenValue": "t",
+        }
+
     def run_task(self, request: dict[str, Any]) -> dict[str, Any]:
         """A standalone task: RUNNING, then STOPPED at the next describe (exit 1 for `:exit-1` images)."""
         self._call("run_task", request.get("taskDefinition", ""))

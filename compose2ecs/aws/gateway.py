@@ -120,6 +120,21 @@ class BotoGateway:
             tasks.extend(plain(task) for task in response.get("tasks", []))
         return tasks
 
+    def execute_command(self, cluster: str, task: str, container: str, command: str) -> dict[str, Any]:
+        with aws_errors("ecs:ExecuteCommand", f"{cluster}/{task}"):
+            response = self.clients.ecs.execute_command(
+                cluster=cluster, task=task, container=container, command=command, interactive=True
+            )
+        return dict(response.get("session") or {})
+
+    @property
+    def region(self) -> str:
+        return self.clients.region
+
+    @property
+    def endpoint_url(self) -> str | None:
+        return self.clients.endpoint_url
+
     def run_task(self, request: dict[str, Any]) -> dict[str, Any]:
         target = str(request.get("taskDefinition", ""))
         with aws_errors("ecs:RunTask", target):

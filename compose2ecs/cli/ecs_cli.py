@@ -51,7 +51,7 @@ _REFUSED = {
     "--force-deployment": "a new deployment of an unchanged service is not supported yet",
     "--force-update": "a new deployment of an unchanged service is not supported yet",
     "-u": "a new deployment of an unchanged service is not supported yet",
-    "--tags": "tags of your own are not supported yet (compose2ecs tags what it creates as the project's)",
+    "--tags": "set them under `tags:` in ecs-params.yml (on everything compose2ecs creates)",
     "--task-role-arn": "set task_definition.task_role_arn in ecs-params.yml",
     "--registry-creds": "give private registry credentials as repository_credentials in ecs-params.yml",
 }

@@ -659,6 +659,48 @@ def run_one_off(
     raise typer.Exit(code)
 
 
+@app.command("exec", context_settings={"allow_interspersed_args": False})
+@with_project(aws=True)
+def exec_in_task(
+    opts: Options,
+    service: Annotated[str, typer.Argument(help="The compose service whose container to enter.")],
+    command: Annotated[list[str] | None, typer.Argument(help="The command (default: /bin/sh).")] = None,
+    ecs_params: EcsParamsOpt = None,
+    layout: LayoutOpt = None,
+) -> None:
+    """Run a command in a running task's container (ECS Exec), interactively, like `docker compose exec`.
+
+    Needs the Session Manager plugin and ECS Exec enabled on the service (`enable_execute_command`).
+    """
+    import shlex  # noqa: PLC0415
+
+    from compose2ecs.cli import exec_session  # noqa: PLC0415
+    from compose2ecs.workflow import one_off_service  # noqa: PLC0415
+
+    plugin = exec_session.plugin_path()  # before any AWS call: nothing can work without it
+    target = _target(opts, _Files(ecs_params, None, layout), warn=False)
+    gateway, cluster = target.gateway, target.cluster
+    deployed, _ = one_off_service(target.conversion.desired, gateway, cluster, service)
+    exec_session.require_exec_enabled(deployed)
+    arns = gateway.list_task_arns(cluster, str(deployed["serviceName"]))
+    task_id, runtime_id = exec_session.running_task(
+        gateway.describe_tasks(cluster, arns) if arns else [], service
+    )
+    session = gateway.execute_command(cluster, task_id, service, shlex.join(command or ["/bin/sh"]))
+    arguments = exec_session.plugin_arguments(
+        plugin,
+        session,
+        region=gateway.region,
+        profile=opts.aws_profile,
+        target=f"ecs:{cluster}_{task_id}_{runtime_id}",
+        # The endpoint the plugin talks to: the one given, else the environment's, as boto3 picks it.
+        endpoint_url=gateway.endpoint_url
+        or os.environ.get("AWS_ENDPOINT_URL_SSM")
+        or os.environ.get("AWS_ENDPOINT_URL"),
+    )
+    raise typer.Exit(exec_session.start(arguments))
+
+
 @app.command()
 @with_project(aws=True)
 def scale(

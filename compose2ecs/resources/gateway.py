@@ -47,6 +47,10 @@ class Gateway(Protocol):
 
     def describe_tasks(self, cluster: str, task_arns: list[str]) -> list[dict[str, Any]]: ...
 
+    def execute_command(self, cluster: str, task: str, container: str, command: str) -> dict[str, Any]:
+        """ECS Exec (interactive): the session (sessionId, streamUrl, tokenValue) for the SSM plugin."""
+        ...
+
     def run_task(self, request: dict[str, Any]) -> dict[str, Any]:
         """RunTask of one task; its Task entry. AwsError (code TaskFailedToStart) when ECS refuses it."""
         ...

@@ -286,13 +286,15 @@ def test_access_denied_names_the_iam_action_in_the_hint(gateway: BotoGateway, ec
     assert "IAM permissions compose2ecs needs" in error.hint
 
 
-def test_a_missing_cluster_is_a_plain_error(gateway: BotoGateway, ecs: Stubber) -> None:
+def test_a_missing_cluster_is_a_plain_error_and_has_no_tasks(gateway: BotoGateway, ecs: Stubber) -> None:
+    ecs.add_client_error("describe_tasks", "ClusterNotFoundException", "Cluster not found.", 400)
     ecs.add_client_error("list_tasks", "ClusterNotFoundException", "Cluster not found.", 400)
 
     with pytest.raises(AwsError) as caught:
-        gateway.list_task_arns(CLUSTER, "web")
+        gateway.describe_tasks(CLUSTER, ["0123abcd"])
 
     assert (caught.value.code, caught.value.hint) == ("ClusterNotFoundException", "")
+    assert gateway.list_task_arns(CLUSTER, "web") == []  # `ps` before the first `up`
 
 
 class _Body:
@@ -351,3 +353,38 @@ def test_filter_log_events_asks_for_the_stream_prefix(gateway: BotoGateway) -> N
         events, following = gateway.filter_log_events("/ecs/shop", "us-east-1", "web/web/", 1, "a")
     assert events == [LogEvent("web/web/t1", 5, "hi")]
     assert following == "n2"
+
+
+def test_execute_command_asks_for_an_interactive_session_and_returns_it(
+    gateway: BotoGateway, ecs: Stubber
+) -> None:
+    session = {"sessionId": "ecs-execute-command-1", "streamUrl": "wss://ssmmessages", "tokenValue": "t0ken"}
+    ecs.add_response(
+        "execute_command",
+        {"session": session, "interactive": True, "containerName": "web"},
+        {
+            "cluster": CLUSTER,
+            "task": "0123abcd",
+            "container": "web",
+            "command": "ls -l /",
+            "interactive": True,
+        },
+    )
+
+    assert gateway.execute_command(CLUSTER, "0123abcd", "web", "ls -l /") == session
+
+
+def test_execute_command_without_ecs_exec_is_an_aws_error_naming_the_task(
+    gateway: BotoGateway, ecs: Stubber
+) -> None:
+    ecs.add_client_error(
+        "execute_command",
+        "InvalidParameterException",
+        "The execute command failed because execute command was not enabled when the task was run",
+    )
+
+    with pytest.raises(AwsError) as caught:
+        gateway.execute_command(CLUSTER, "0123abcd", "web", "/bin/sh")
+
+    assert (caught.value.operation, caught.value.code) == ("ecs:ExecuteCommand", "InvalidParameterException")
+    assert "0123abcd" in caught.value.resource

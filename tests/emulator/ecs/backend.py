@@ -336,6 +336,51 @@ class SimBackend(ecs_models.EC2ContainerServiceBackend):
                 tasks.append(task)
         return tasks, failures
 
+    def sim_execute_command(self, params: dict[str, Any]) -> dict[str, Any]:
+        """ExecuteCommand (API reference): a session for the Session Manager plugin.
+
+        ECS refuses a task that was not started with enableExecuteCommand, and one that is not
+        RUNNING. No agent runs here: the session opens nothing.
+        """
+        found = self._get_cluster(params.get("cluster") or "default")
+        ref = str(params.get("task", ""))
+        task = next(
+            (
+                t
+                for t in self.sim.tasks.values()
+                if t.task_id == ref.rsplit("/", 1)[-1] and t.data["clusterArn"] == found.arn
+            ),
+            None,
+        )
+        if task is None:
+            raise InvalidParameterException("The specified task was not found.")
+        if not task.data.get("enableExecuteCommand"):
+            raise InvalidParameterException(
+                "The execute command failed because execute command was not enabled when the task was run "
+                "or the execute command agent isn't running."
+            )
+        if task.data["lastStatus"] != "RUNNING":
+            raise InvalidParameterException("The execute command failed because the task is not running.")
+        names = [c["name"] for c in task.data["containers"]]
+        container = params.get("container") or (names[0] if len(names) == 1 else None)
+        if container not in names:
+            raise InvalidParameterException(
+                "The container name must be specified when the task has several containers."
+            )
+        session_id = f"ecs-execute-command-{task.task_id[:17]}"
+        return {
+            "clusterArn": found.arn,
+            "containerArn": f"{task.arn.replace(':task/', ':container/')}/{container}",
+            "containerName": container,
+            "interactive": bool(params.get("interactive")),
+            "session": {
+                "sessionId": session_id,
+                "streamUrl": f"wss://ssmmessages.{self.region_name}.amazonaws.com/v1/data-channel/{session_id}",
+                "tokenValue": "emulated-token",
+            },
+            "taskArn": task.arn,
+        }
+
     def sim_stop_task(self, cluster: str, ref: str, reason: str) -> SimTask:
         tasks, _ = self.sim_describe_tasks(cluster, [ref])
         if not tasks:

@@ -98,6 +98,10 @@ def _stop_task(self: Any) -> ActionResult:
     return ActionResult({"task": task_view(task, include_tags=False)})
 
 
+def _execute_command(self: Any) -> ActionResult:
+    return ActionResult(_backend(self).sim_execute_command(self._get_params()))
+
+
 _ORIGINAL_CALL_ACTION = BaseResponse.call_action
 
 
@@ -124,6 +128,7 @@ def install(step: float) -> None:
         "describe_tasks": _describe_tasks,
         "list_tasks": _list_tasks,
         "stop_task": _stop_task,
+        "execute_command": _execute_command,
         "call_action": _call_action,
     }
     for name, handler in handlers.items():
