@@ -10,10 +10,18 @@ import os
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from compose2ecs.errors import InputError, Problem, UsageError
-from compose2ecs.load import Project, ProjectOptions, Reader, load_project, locate_problems
+from compose2ecs.load import (
+    Project,
+    ProjectOptions,
+    Reader,
+    discover_files,
+    load_project,
+    load_project_leniently,
+    locate_problems,
+)
 from compose2ecs.load.ecs_params import load_ecs_params
-from compose2ecs.load.role_policy import load_trust_policy
-from compose2ecs.model import family_of, resource_id
+from compose2ecs.load.role_policy import load_trust_policy, standard_trust_policy
+from compose2ecs.model import EcsParams, family_of, resource_id
 from compose2ecs.translate import TranslateOptions, translate_project
 
 if TYPE_CHECKING:
@@ -72,7 +80,10 @@ def resolve_region(region: str | None, profile: str | None, environ: Mapping[str
 def convert(options: ConvertOptions, environ: Mapping[str, str]) -> Conversion:
     """Load every input and translate it; problems carry file:line:column. Raises InputError for bad files."""
     reader = Reader()
-    project = load_project(options.project, reader)
+    try:
+        project = load_project(options.project, reader)
+    except InputError as refused:
+        raise InputError(_every_problem(options, environ, refused.problems)) from None
     problems: list[Problem] = []
     params = trust = None
     try:
@@ -101,6 +112,67 @@ def convert(options: ConvertOptions, environ: Mapping[str, str]) -> Conversion:
         warnings=tuple(project.warnings),
         params_file=params.file,
     )
+
+
+def _every_problem(
+    options: ConvertOptions, environ: Mapping[str, str], refused: list[Problem]
+) -> list[Problem]:
+    """The loader refused the files: what the later stages find too, on what is left (one run, all).
+
+    ecs-params.yml and the trust policy are checked as usual, and the Fargate rules run on the
+    project without the keys the loader refused (with ecs-params' defaults where ecs-params.yml
+    itself is wrong). Only errors are added: warnings wait for files that load.
+    """
+    reader = Reader()
+    try:
+        project, lenient = load_project_leniently(options.project, reader)
+    except Exception:  # noqa: BLE001 - diagnostics only: the strict loader's problems still stand
+        return list(refused)
+    problems = list(refused)
+    for problem in lenient:
+        if problem not in problems:
+            problems.append(problem)
+    if any(p.code == "no-compose-file" for p in refused):
+        return problems
+    working_dir = project.working_dir if project is not None else _working_dir(options.project, reader)
+    params = trust = None
+    try:
+        params = load_ecs_params(options.ecs_params, working_dir, environ, reader)
+    except InputError as exc:
+        problems.extend(exc.problems)
+    try:
+        trust = load_trust_policy(options.role_policy, working_dir, reader)
+    except InputError as exc:
+        problems.extend(exc.problems)
+    if project is None:
+        return problems
+    try:
+        desired = translate_project(
+            project.name,
+            project.model,
+            params or EcsParams(),
+            trust or standard_trust_policy(),
+            TranslateOptions(
+                resolve_region(options.region, options.profile, environ) or DEFAULT_REGION,
+                options.layout,
+                options.cluster,
+            ),
+        )
+    except Exception:  # noqa: BLE001 - a model with keys dropped may surprise a rule: fewer problems, never a crash
+        return problems
+    located = locate_problems([p for p in desired.problems if p.severity == "error"], project, reader)
+    return [*problems, *(p for p in located if p not in problems)]
+
+
+def _working_dir(options: ProjectOptions, reader: Reader) -> str:
+    """The project directory, as the loader finds it, for a project it could not load."""
+    if options.project_directory:
+        return os.path.abspath(os.path.join(options.cwd, options.project_directory))  # noqa: PTH100, PTH118
+    try:
+        files = discover_files(options, reader)
+    except InputError:
+        return os.path.abspath(options.cwd)  # noqa: PTH100
+    return os.path.dirname(os.path.abspath(os.path.join(options.cwd, files[0])))  # noqa: PTH100, PTH118, PTH120
 
 
 def by_name(project: str, region: str, cluster: str) -> Conversion:

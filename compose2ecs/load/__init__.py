@@ -17,8 +17,10 @@ from compose2ecs.load.project import (
     ProjectOptions,
     Reader,
     config_json_escape,
+    discover_files,
     json_output_problems,
     load_project,
+    load_project_leniently,
 )
 
 
@@ -40,6 +42,8 @@ __all__ = [
     "ProjectOptions",
     "Reader",
     "config_output",
+    "discover_files",
     "load_project",
+    "load_project_leniently",
     "locate_problems",
 ]

@@ -139,7 +139,7 @@ def normalize_project_name(name: str) -> str:
 class _Context:
     """What loading one project (or one included project) shares across its files."""
 
-    __slots__ = ("environment", "extends", "extends_bases", "reader", "texts", "warnings")
+    __slots__ = ("collected", "environment", "extends", "extends_bases", "reader", "texts", "warnings")
 
     def __init__(
         self,
@@ -156,6 +156,9 @@ class _Context:
         # (file, service) -> (file, service) it extends: where inherited keys are written
         self.extends: dict[tuple[str, str], tuple[str, str]] = {} if extends is None else extends
         self.extends_bases: dict[str, dict[str, Any]] = {}
+        # Lenient loading (load_project_leniently): problems are kept here and the keys they name
+        # dropped, so that the later stages can still look at the rest. None: the strict loader.
+        self.collected: list[Problem] | None = None
 
     def lookup(self, name: str) -> str | None:
         return self.environment.get(name)
@@ -233,7 +236,32 @@ def load_project(options: ProjectOptions, reader: Reader | None = None) -> Proje
         return _load_project(options, reader)
 
 
-def _load_project(options: ProjectOptions, reader: Reader | None) -> Project:
+def load_project_leniently(
+    options: ProjectOptions, reader: Reader | None = None
+) -> tuple[Project | None, list[Problem]]:
+    """For a project the strict loader refused: every problem it can find, and what is left.
+
+    Keys that break the schema or the cross-references are reported and dropped, so the later
+    stages (ecs-params, the Fargate rules) can report their problems in the same run. The model
+    is not Docker Compose's any more: it is used for diagnostics only, never deployed. None when
+    nothing usable is left.
+    """
+    collected: list[Problem] = []
+    try:
+        with deep_nesting():
+            project = _load_project(options, reader, collected)
+    except InputError as exc:
+        # With keys dropped, the model may be empty: that is a consequence, not a problem of its own.
+        later = [p for p in exc.problems if not (collected and p.message == "empty compose file")]
+        return None, [*collected, *later]
+    except RecursionError:
+        return None, collected
+    return project, collected
+
+
+def _load_project(
+    options: ProjectOptions, reader: Reader | None, collected: list[Problem] | None = None
+) -> Project:
     reader = reader or Reader()
     files = discover_files(options, reader)
     cwd = _abspath(os.getcwd(), options.cwd)  # noqa: PTH109
@@ -248,6 +276,7 @@ def _load_project(options: ProjectOptions, reader: Reader | None) -> Project:
     warnings: list[str] = []
     environment = _project_environment(options, working_dir, cwd, reader)
     ctx = _Context(reader, environment, warnings)
+    ctx.collected = collected
 
     profiles = list(options.profiles)
     if not profiles and environment.get("COMPOSE_PROFILES"):
@@ -292,7 +321,10 @@ def _load_project(options: ProjectOptions, reader: Reader | None) -> Project:
         raise InputError([ctx.problem_in_files(exc.message, read, exc.path)]) from None
     _apply_profiles(decoded, profiles)
     problems = _check_consistency(decoded)
-    if problems:
+    if problems and ctx.collected is not None:
+        ctx.collected.extend(ctx.problem_in_files(p.message, read, p.path, p.hint) for p in problems)
+        _prune(decoded, [p.path for p in problems])
+    elif problems:
         raise InputError([ctx.problem_in_files(p.message, read, p.path, p.hint) for p in problems])
     _resolve_service_environment(ctx, decoded, read)
     _drop_unused_resources(decoded)
@@ -347,7 +379,11 @@ def _load_model(ctx: _Context, files: list[str], working_dir: str) -> dict[str, 
     if not model:
         raise InputError([Problem("empty compose file", Location(files[0]), hint="add a services: section")])
     problems = _validate(model)
-    if problems:
+    if problems and ctx.collected is not None:
+        texts = list(ctx.texts)
+        ctx.collected.extend(ctx.problem_in_files(p.message, texts, p.path, p.hint) for p in problems)
+        _prune(model, [p.path for p in problems])
+    elif problems:
         texts = list(ctx.texts)
         raise InputError([ctx.problem_in_files(p.message, texts, p.path, p.hint) for p in problems])
     _resolve_paths(model, working_dir, ctx.lookup("HOME") or os.path.expanduser("~"))  # noqa: PTH111
@@ -459,7 +495,9 @@ def _load_file(
             raise InputError([ctx.problem(exc.message, file, exc.path)]) from None
         if validate_schema:
             problems = validate(model)
-            if problems:
+            if problems and ctx.collected is not None:
+                model = _without_invalid(ctx, model, file, problems)
+            elif problems:
                 raise InputError([ctx.problem(p.message, file, p.path, p.hint) for p in problems])
         if model.pop("version", None) is not None:
             ctx.warn(f"{file}: the attribute `version` is obsolete and ignored; you can remove it")
@@ -468,6 +506,47 @@ def _load_file(
         except (canonical_mod.CanonicalError, MergeError) as exc:
             raise InputError([ctx.problem(exc.message, file, exc.path)]) from None
     return model
+
+
+def _without_invalid(
+    ctx: _Context, model: dict[str, Any], file: str, problems: list[Problem]
+) -> dict[str, Any]:
+    """Lenient loading: report the schema's problems and drop what they name, until the rest is valid."""
+    assert ctx.collected is not None  # noqa: S101 - only the lenient loader gets here
+    for _ in range(_PRUNE_ROUNDS):
+        ctx.collected.extend(ctx.problem(p.message, file, p.path, p.hint) for p in problems)
+        if any(not p.path for p in problems):
+            raise InputError([])  # the file as a whole is wrong: nothing is left to look at
+        _prune(model, [p.path for p in problems])
+        problems = validate(model)
+        if not problems:
+            return model
+    raise InputError([])
+
+
+_PRUNE_ROUNDS = 5  # a value dropped can leave its parent empty and wrong in turn; a few rounds settle it
+
+
+def _prune(model: dict[str, Any], paths: list[Path]) -> None:
+    """Delete the value at each path (list items from the last one, so indices stay right)."""
+    for path in sorted(
+        paths,
+        key=lambda p: [str(part).zfill(9) if isinstance(part, int) else str(part) for part in p],
+        reverse=True,
+    ):
+        node: Any = model
+        for part in path[:-1]:
+            in_dict = isinstance(node, dict) and part in node
+            in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+            if not (in_dict or in_list):
+                node = None
+                break
+            node = node[part]
+        last = path[-1] if path else None
+        if isinstance(node, dict):
+            node.pop(last, None)
+        elif isinstance(node, list) and isinstance(last, int) and 0 <= last < len(node):
+            del node[last]
 
 
 def _find_non_string_key(value: Any, path: Path) -> tuple[Path, Any] | None:
