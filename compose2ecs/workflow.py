@@ -205,7 +205,9 @@ class Deployment(NamedTuple):
     plan: Plan
 
 
-def plan(conversion: Conversion, gateway: Gateway, cluster: str) -> Deployment:
+def plan(
+    conversion: Conversion, gateway: Gateway, cluster: str, *, force_new_deployment: bool = False
+) -> Deployment:
     """Read the deployed state (concurrently, inside the gateway), check it can work, and compare.
 
     Raises InputError (located in the files) when the account makes the deployment impossible.
@@ -222,7 +224,8 @@ def plan(conversion: Conversion, gateway: Gateway, cluster: str) -> Deployment:
         if conversion.project is None:
             raise InputError(problems)
         raise InputError(locate_problems(problems, conversion.project, Reader()))
-    return Deployment(conversion, deployed, plan_changes(conversion.desired, deployed, cluster))
+    changes = plan_changes(conversion.desired, deployed, cluster, force_new_deployment=force_new_deployment)
+    return Deployment(conversion, deployed, changes)
 
 
 def unsteady(deployment: Deployment) -> dict[str, dict[str, Any]]:

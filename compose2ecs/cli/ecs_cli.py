@@ -48,9 +48,6 @@ _REFUSED = {
     "--container-port": "attaching load balancer target groups is not supported yet",
     "--deployment-max-percent": "set run_params.deployment.maximum_percent in ecs-params.yml",
     "--deployment-min-healthy-percent": "set run_params.deployment.minimum_healthy_percent in ecs-params.yml",
-    "--force-deployment": "a new deployment of an unchanged service is not supported yet",
-    "--force-update": "a new deployment of an unchanged service is not supported yet",
-    "-u": "a new deployment of an unchanged service is not supported yet",
     "--tags": "set them under `tags:` in ecs-params.yml (on everything compose2ecs creates)",
     "--task-role-arn": "set task_definition.task_role_arn in ecs-params.yml",
     "--registry-creds": "give private registry credentials as repository_credentials in ecs-params.yml",
@@ -149,6 +146,10 @@ def translate(args: list[str], environ: Mapping[str, str]) -> Translation | None
         elif flag == "--launch-type":
             if (value or "").upper() != "FARGATE":
                 raise UsageError(f"--launch-type {value}: compose2ecs deploys to Fargate only")
+        elif flag in {"--force-deployment", "--force-update", "-u"}:
+            if command[0] != "up":
+                raise UsageError(f"ecs-cli's {flag} goes with `service up`")
+            after.append("--force-new-deployment")
         elif flag == "--desired-status":
             continue  # `ps -a` shows running and stopped tasks alike
         elif flag in _REFUSED:
@@ -176,7 +177,7 @@ def _flag(items: list[str], index: int) -> tuple[str, str | None, int]:
     takes_value = (
         item in _COMPOSE_VALUE_FLAGS
         or item in {"--timeout", "--launch-type", "--desired-status"}
-        or (item in _REFUSED and item not in {"--force-deployment", "--force-update", "-u"})
+        or item in _REFUSED
     )
     if takes_value and index + 1 < len(items):
         return item, items[index + 1], index + 2

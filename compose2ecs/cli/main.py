@@ -438,6 +438,14 @@ def up(
             "--remove-orphans", help="Delete the project's services that the compose files no longer define."
         ),
     ] = False,
+    force_new_deployment: Annotated[
+        bool,
+        typer.Option(
+            "--force-new-deployment",
+            "--force-deployment",
+            help="Start a new deployment of every service even when nothing changed (a moved image tag).",
+        ),
+    ] = False,
     lock_timeout: LockTimeoutOpt = 300,
 ) -> None:
     """Create or update everything the project needs, then wait for steady services."""
@@ -446,7 +454,9 @@ def up(
 
     target = _target(opts, _Files(ecs_params, role_policy, layout))
     if dry_run:
-        deployment = plan(target.conversion, target.gateway, target.cluster)
+        deployment = plan(
+            target.conversion, target.gateway, target.cluster, force_new_deployment=force_new_deployment
+        )
         _print_plan(deployment, PlanOutput.text, show_values=False)
         raise typer.Exit(EXIT_OK if deployment.plan.in_sync else EXIT_DIFF)
     # In sync: nothing is written, so no lock is taken. Else the plan is made again under the
@@ -457,6 +467,7 @@ def up(
         timeout=timeout,
         force_replace=force_replace,
         remove_orphans=remove_orphans,
+        force_new_deployment=force_new_deployment,
     )
     if _settled_without_writes(target, options):
         return
@@ -469,7 +480,9 @@ def _settled_without_writes(target: _Target, options: Any) -> bool:
     from compose2ecs.apply import refuse_replacements  # noqa: PLC0415
     from compose2ecs.workflow import plan  # noqa: PLC0415
 
-    deployment = plan(target.conversion, target.gateway, options.cluster)
+    deployment = plan(
+        target.conversion, target.gateway, options.cluster, force_new_deployment=options.force_new_deployment
+    )
     if not deployment.plan.in_sync:
         refuse_replacements(deployment.plan, options)
         return False
@@ -484,7 +497,9 @@ def _up(target: _Target, options: Any) -> None:
     from compose2ecs.workflow import plan  # noqa: PLC0415
 
     cluster, wait = options.cluster, options.wait
-    deployment = plan(target.conversion, target.gateway, cluster)
+    deployment = plan(
+        target.conversion, target.gateway, cluster, force_new_deployment=options.force_new_deployment
+    )
     console = _console()
     desired = target.conversion.desired
     if deployment.plan.in_sync:
@@ -608,6 +623,12 @@ def run_one_off(
     detach: Annotated[
         bool, typer.Option("--detach", "-d", help="Start the task and print its id; do not wait.")
     ] = False,
+    remove: Annotated[
+        bool,
+        typer.Option(
+            "--rm", help="Accepted for docker compose habits: a stopped task leaves nothing to remove."
+        ),
+    ] = False,
     timeout: TimeoutOpt = 3600,
     ecs_params: EcsParamsOpt = None,
     layout: LayoutOpt = None,
@@ -622,6 +643,7 @@ def run_one_off(
     from compose2ecs.model import resource_id  # noqa: PLC0415
     from compose2ecs.workflow import log_sources, one_off_service  # noqa: PLC0415
 
+    del remove  # ECS keeps a stopped task for about an hour, then forgets it; nothing else was made
     environment = {}
     for item in env or []:
         key, sep, value = item.partition("=")

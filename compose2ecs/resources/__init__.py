@@ -46,11 +46,19 @@ REMOVAL_ORDER: tuple[Kind, ...] = (
 BY_KIND: dict[ResourceKind, Kind] = {kind.KIND: kind for kind in KINDS}
 
 
-def plan_changes(desired: DesiredState, deployed: DeployedState, cluster_name: str) -> Plan:
-    """Compare desired with deployed: the ResourceChanges of every kind, in apply order."""
+def plan_changes(
+    desired: DesiredState, deployed: DeployedState, cluster_name: str, *, force_new_deployment: bool = False
+) -> Plan:
+    """Compare desired with deployed: the ResourceChanges of every kind, in apply order.
+
+    `force_new_deployment`: services that need no change get a new deployment all the same (a
+    moved image tag, new secret values: ECS resolves them per deployment).
+    """
     planned: dict[ResourceKind, list[ResourceChange]] = {}
     for kind in KINDS:
-        planned[kind.KIND] = kind.plan(Planning(desired, deployed, cluster_name, planned))
+        planned[kind.KIND] = kind.plan(
+            Planning(desired, deployed, cluster_name, planned, force_new_deployment)
+        )
     resources = [change for kind in KINDS for change in planned[kind.KIND]]
     return Plan(project=desired.project, cluster=cluster_name, resources=resources)
 

@@ -34,6 +34,7 @@ class Planning(NamedTuple):
     deployed: DeployedState
     cluster: str
     planned: dict[ResourceKind, list[ResourceChange]]
+    force_new_deployment: bool = False  # `up --force-new-deployment`: every running service redeploys
 
 
 @dataclass

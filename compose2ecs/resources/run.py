@@ -19,6 +19,7 @@ class ApplyOptions:
     poll_interval: float = 6.0
     force_replace: bool = False
     remove_orphans: bool = False
+    force_new_deployment: bool = False
 
 
 class Progress(Protocol):

@@ -91,6 +91,8 @@ def plan(planning: Planning) -> list[ResourceChange]:
         entry = deployed.services.get(request["serviceName"])
         changes.append(_compare(request, entry, planning, family_actions, namespace_names))
     changes = _redeploy_for_new_endpoints(desired, changes)
+    if planning.force_new_deployment:
+        changes = [_redeployed(c, "a new deployment, as asked (--force-new-deployment)") for c in changes]
     requests = {str(r["serviceName"]): r for r in desired.services}
     with_operations = [_with_operations(c, requests[c.name], planning) for c in changes]
     return [*_servers_first(with_operations, planning), *_plan_orphans(planning)]
@@ -144,11 +146,22 @@ def _redeploy_for_new_endpoints(desired: DesiredState, changes: list[ResourceCha
         # A tags-only update changes no task: it needs the new deployment as much as no change does.
         tags_only = change.action is Action.UPDATE and all(is_tag(c) for c in change.changes)
         if connected and (change.action is Action.NO_CHANGE or tags_only):
-            field = FieldChange("forceNewDeployment", "added", None, after=True)
-            reason = f"a new deployment, to resolve the new endpoint(s) of {', '.join(created)}"
-            change = ResourceChange(change.kind, change.name, Action.UPDATE, (*change.changes, field), reason)
+            change = _redeployed(
+                change, f"a new deployment, to resolve the new endpoint(s) of {', '.join(created)}"
+            )
         out.append(change)
     return out
+
+
+def _redeployed(change: ResourceChange, reason: str) -> ResourceChange:
+    """A running service that no setting moves gets a new deployment (UpdateService forceNewDeployment)."""
+    tags_only = change.action is Action.UPDATE and all(is_tag(c) for c in change.changes)
+    if not (change.action is Action.NO_CHANGE or tags_only) or any(
+        c.path == "forceNewDeployment" for c in change.changes
+    ):
+        return change
+    field = FieldChange("forceNewDeployment", "added", None, after=True)
+    return ResourceChange(change.kind, change.name, Action.UPDATE, (*change.changes, field), reason)
 
 
 def _comparable(

@@ -252,7 +252,7 @@ def test_run_a_one_off_task_exits_with_its_containers_exit_code(
         "--noinput",
         cwd=root,
     )
-    failed = compose2ecs(*before, "run", "--layout", "service", "broken", cwd=root)
+    failed = compose2ecs(*before, "run", "--rm", "--layout", "service", "broken", cwd=root)
     missing = compose2ecs(*before, "run", "--layout", "service", "nope", cwd=root)
 
     assert ok.returncode == 0, ok.stdout + ok.stderr

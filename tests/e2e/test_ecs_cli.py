@@ -70,6 +70,17 @@ def test_the_ecs_cli_tutorial_runs_as_typed(
         boto3.client("ecs").describe_services(cluster=cluster, services=[name])["services"][0]["desiredCount"]
         == 2
     )
+    ecs = boto3.client("ecs")
+    first = ecs.describe_services(cluster=cluster, services=[name])["services"][0]["deployments"][0]["id"]
+    forced = compose2ecs(
+        "compose", "--project-name", name, "service", "up", "--force-deployment", *flags, cwd=root
+    )
+    assert forced.returncode == 0, forced.stdout + forced.stderr
+    assert " up --force-new-deployment" in forced.stderr
+    assert (
+        ecs.describe_services(cluster=cluster, services=[name])["services"][0]["deployments"][0]["id"]
+        != first
+    )
     logs = compose2ecs("-p", name, "logs", cwd=root)  # the cluster from ~/.ecs/config's default
     assert logs.returncode == 0, logs.stderr
     assert logs.stdout.startswith("web-")

@@ -708,3 +708,24 @@ def test_when_a_client_is_new_every_client_waits_for_the_servers_started_before_
     ]
     assert steps[:3] == [(WEB, "update_service"), (WORKER, "wait_for_servers"), (WORKER, "update_service")]
     assert (f"{PROJECT}-api", "create_service") in steps
+
+
+def test_force_new_deployment_redeploys_services_that_need_no_change() -> None:
+    gateway = InMemoryGateway()
+    desired = tutorial_project(ingress=[])
+    up(gateway, desired)
+    deployed = gateway.read_state(desired, CLUSTER)
+
+    forced = plan_changes(desired, deployed, CLUSTER, force_new_deployment=True)
+    result = apply_plan(
+        forced, desired, deployed, gateway, ApplyOptions(CLUSTER), RecordingProgress(), sleep=lambda _: None
+    )
+
+    assert plan_changes(desired, deployed, CLUSTER).in_sync
+    services = [c for c in forced.resources if c.kind is ResourceKind.SERVICE]
+    assert {c.action for c in services} == {Action.UPDATE}
+    assert all("--force-new-deployment" in c.reason for c in services)
+    assert result.writes == [f"update_service {WEB}", f"update_service {WORKER}"]
+    assert all(
+        call[0] != "register_task_definition" for call in gateway.calls[-10:]
+    )  # the same revision, deployed again

@@ -49,6 +49,10 @@ def _home(tmp_path: Path) -> dict[str, str]:
             ["--cluster", "cb", "scale", "--ecs-params", "p.yml", "3"],
         ),
         (
+            ["compose", "service", "up", "--force-deployment", "-c", "x"],
+            ["--cluster", "x", "--region", "us-west-2", "up", "--force-new-deployment"],
+        ),
+        (
             ["compose", "service", "stop", "-c", "x", "-r", "eu-west-1"],
             ["--cluster", "x", "--region", "eu-west-1", "scale", "0"],
         ),
