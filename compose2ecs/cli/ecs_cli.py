@@ -158,14 +158,7 @@ def translate(args: list[str], environ: Mapping[str, str]) -> Translation | None
             raise UsageError(
                 f"ecs-cli's {flag} has no compose2ecs equivalent; see `compose2ecs {command[0]} --help`"
             )
-    config = cluster_config(environ, cluster_name)
-    if "--cluster" not in before and config.get("cluster"):
-        before.extend(["--cluster", config["cluster"]])
-    if "--region" not in before and config.get("region"):
-        before.extend(["--region", config["region"]])
-    credentials = ecs_profile(environ, profile_name) if profile_name else None
-    argv = [*before, *command, *params, *after]
-    return Translation(argv, "compose2ecs " + " ".join(argv), credentials)
+    return _finished(environ, before, [*command, *params, *after], cluster_name, profile_name)
 
 
 def _flag(items: list[str], index: int) -> tuple[str, str | None, int]:
@@ -262,11 +255,22 @@ def _logs(args: list[str], environ: Mapping[str, str]) -> Translation:
             raise UsageError(
                 f"ecs-cli's logs {flag} has no compose2ecs equivalent; see `compose2ecs logs --help`"
             )
+    return _finished(environ, before, ["logs", *after], cluster_name, profile_name)
+
+
+def _finished(
+    environ: Mapping[str, str],
+    before: list[str],
+    command: list[str],
+    cluster_name: str | None,
+    profile_name: str | None,
+) -> Translation:
+    """The translation, with the cluster configuration's cluster and region where none was given."""
     config = cluster_config(environ, cluster_name)
     if "--cluster" not in before and config.get("cluster"):
-        before.extend(["--cluster", config["cluster"]])
+        before = [*before, "--cluster", config["cluster"]]
     if "--region" not in before and config.get("region"):
-        before.extend(["--region", config["region"]])
+        before = [*before, "--region", config["region"]]
     credentials = ecs_profile(environ, profile_name) if profile_name else None
-    argv = [*before, "logs", *after]
+    argv = [*before, *command]
     return Translation(argv, "compose2ecs " + " ".join(argv), credentials)
