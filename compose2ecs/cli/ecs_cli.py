@@ -18,7 +18,7 @@ from compose2ecs.errors import UsageError
 from compose2ecs.load.ecs_cli_config import EcsProfile, cluster_config, ecs_profile
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
 # compose-level flags that take a value -> the compose2ecs option (None: read here, not passed on)
 _COMPOSE_VALUE_FLAGS = {
@@ -83,10 +83,10 @@ class Translation(NamedTuple):
     credentials: EcsProfile | None = None
 
 
-def translate(args: list[str], environ: Mapping[str, str]) -> Translation | None:
+def translate(args: list[str], environ: Mapping[str, str], given: Sequence[str] = ()) -> Translation | None:
     """An ecs-cli command line (`compose ...`, `logs --task-id ...`) as compose2ecs's; else None."""
     if args[:1] == ["logs"] and any(a == "--task-id" or a.startswith("--task-id=") for a in args):
-        return _logs(args[1:], environ)
+        return _logs(args[1:], environ, given)
     if not args or args[0] != "compose":
         return None
     rest = args[1:]
@@ -105,8 +105,16 @@ def translate(args: list[str], environ: Mapping[str, str]) -> Translation | None
             profile_name = value
         elif flag == "--ecs-params":
             params.extend([flag, str(value)])
-        else:
+        elif flag in _COMPOSE_VALUE_FLAGS:
             before.extend(_passed(flag, value))
+        elif flag in _IGNORED_SWITCHES:
+            continue
+        elif flag in _REFUSED:
+            raise UsageError(f"ecs-cli's {flag} is not taken over: {_REFUSED[flag]}")
+        else:
+            raise UsageError(
+                f"ecs-cli's compose {flag} has no compose2ecs equivalent; see `compose2ecs --help`"
+            )
     if index >= len(rest):
         raise UsageError("compose: name a subcommand, e.g. `compose service up`")
     table, sub = (
@@ -131,6 +139,8 @@ def translate(args: list[str], environ: Mapping[str, str]) -> Translation | None
             position += 1
             continue
         flag, value, position = _flag(tail, position)
+        if value is None and (flag in _COMPOSE_VALUE_FLAGS or flag in {"--timeout", "--launch-type"}):
+            raise UsageError(f"ecs-cli's {flag} needs a value")
         if flag == "--cluster-config":
             cluster_name = value
         elif flag == "--ecs-profile":
@@ -158,7 +168,7 @@ def translate(args: list[str], environ: Mapping[str, str]) -> Translation | None
             raise UsageError(
                 f"ecs-cli's {flag} has no compose2ecs equivalent; see `compose2ecs {command[0]} --help`"
             )
-    return _finished(environ, before, [*command, *params, *after], cluster_name, profile_name)
+    return _finished(environ, before, [*command, *params, *after], cluster_name, profile_name, given)
 
 
 def _flag(items: list[str], index: int) -> tuple[str, str | None, int]:
@@ -197,7 +207,7 @@ def _timeout(command: str, minutes: str | None) -> list[str]:
     return ["--timeout", f"{value * 60:g}"]
 
 
-def _logs(args: list[str], environ: Mapping[str, str]) -> Translation:
+def _logs(args: list[str], environ: Mapping[str, str], given: Sequence[str] = ()) -> Translation:
     """`ecs-cli logs --task-id ID [--follow] [--since MINUTES] [--container-name C] [-t]`.
 
     compose2ecs prints every task's lines, each prefixed with its container and task id, so the
@@ -255,7 +265,7 @@ def _logs(args: list[str], environ: Mapping[str, str]) -> Translation:
             raise UsageError(
                 f"ecs-cli's logs {flag} has no compose2ecs equivalent; see `compose2ecs logs --help`"
             )
-    return _finished(environ, before, ["logs", *after], cluster_name, profile_name)
+    return _finished(environ, before, ["logs", *after], cluster_name, profile_name, given)
 
 
 def _finished(
@@ -264,12 +274,19 @@ def _finished(
     command: list[str],
     cluster_name: str | None,
     profile_name: str | None,
+    already: Sequence[str] = (),
 ) -> Translation:
-    """The translation, with the cluster configuration's cluster and region where none was given."""
-    config = cluster_config(environ, cluster_name)
-    if "--cluster" not in before and config.get("cluster"):
+    """The translation, with the cluster and region of an explicit --cluster-config.
+
+    Only where nothing else names them: not the options given, nor COMPOSE2ECS_CLUSTER, AWS_REGION
+    or AWS_DEFAULT_REGION. The default configuration is applied later, with the same precedence.
+    """
+    config = cluster_config(environ, cluster_name) if cluster_name else {}
+    given = {*before, *already, *(a.split("=", 1)[0] for a in already)}
+    if not ({"--cluster", "-c"} & given) and not environ.get("COMPOSE2ECS_CLUSTER") and config.get("cluster"):
         before = [*before, "--cluster", config["cluster"]]
-    if "--region" not in before and config.get("region"):
+    regional = environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION")
+    if not ({"--region", "-r"} & given) and not regional and config.get("region"):
         before = [*before, "--region", config["region"]]
     credentials = ecs_profile(environ, profile_name) if profile_name else None
     argv = [*before, *command]

@@ -168,6 +168,7 @@ def _with_ecs_cli_defaults(opts: Options) -> Options:
     if not config:
         return opts
     if opts.cluster is None and config.get("cluster"):
+        typer.echo(f"cluster {config['cluster']} (the default configuration of ~/.ecs/config)", err=True)
         opts = replace(opts, cluster=config["cluster"])
     if config.get("region") and resolve_region(opts.region, opts.aws_profile, os.environ) is None:
         opts = replace(opts, region=config["region"])
@@ -886,7 +887,7 @@ def _ecs_cli(args: list[str]) -> list[str]:
         return args
     from compose2ecs.cli.ecs_cli import translate  # noqa: PLC0415
 
-    translation = translate(args[at:], os.environ)
+    translation = translate(args[at:], os.environ, args[:at])
     if translation is None:
         return args
     argv = [*args[:at], *translation.argv]

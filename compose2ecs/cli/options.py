@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from compose2ecs.errors import UsageError
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -193,6 +195,14 @@ class _WithProject:
     def __call__(self, **kwargs: Any) -> Any:
         self.__signature__  # noqa: B018 - makes self._names
         local = {name: kwargs.pop(name, None) for name in self._names}
+        if self.aws and local.get("profile"):
+            # Earlier versions read `up --profile X` as the AWS profile: never switch it silently.
+            msg = (
+                "--profile after the command was the AWS profile in earlier versions: give the AWS "
+                "profile as --aws-profile, and compose profiles before the command "
+                f"(`compose2ecs --profile {local['profile'][0]} COMMAND ...`)"
+            )
+            raise UsageError(msg)
         root = kwargs.pop(_CONTEXT).find_root().obj
         before = root if isinstance(root, Options) else Options()
         return self.command(opts=merged(before, local), **kwargs)

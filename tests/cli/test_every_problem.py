@@ -71,3 +71,17 @@ def test_config_keeps_docker_composes_verdict_and_messages(
     assert_input_error(result)
     assert [e for e in result.errors if "prots" in e]
     assert not [e for e in result.errors if "privileged" in e or "task_sizee" in e]
+
+
+def test_profile_after_an_aws_command_is_refused_not_silently_a_compose_profile(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path, {"docker-compose.yml": "services:\n  web:\n    image: nginx:1.27\n"})
+    monkeypatch.chdir(tmp_path)
+
+    after = run(capsys, "--region", "us-east-1", "convert", "--profile", "prod")
+    before = run(capsys, "--region", "us-east-1", "--profile", "prod", "convert", "-o", "json")
+
+    assert after.code == 2
+    assert "--aws-profile" in after.err
+    assert before.code == 0, before.err

@@ -53,7 +53,7 @@ def test_the_ecs_cli_tutorial_runs_as_typed(
     )
 
     assert up.returncode == 0, up.stdout + up.stderr
-    assert f"compose2ecs --project-name {name} --cluster {cluster} --region us-east-1 up" in up.stderr
+    assert f"compose2ecs --project-name {name} --cluster {cluster} up" in up.stderr
     assert "s3cr3t" not in up.stdout + up.stderr
     assert (
         boto3.client("ecs").describe_services(cluster=cluster, services=[name])["services"][0]["status"]

@@ -35,10 +35,6 @@ def _home(tmp_path: Path) -> dict[str, str]:
                 "a.yml",
                 "--project-name",
                 "t",
-                "--cluster",
-                "ca",
-                "--region",
-                "us-west-2",
                 "up",
                 "--timeout",
                 "300",
@@ -50,7 +46,7 @@ def _home(tmp_path: Path) -> dict[str, str]:
         ),
         (
             ["compose", "service", "up", "--force-deployment", "-c", "x"],
-            ["--cluster", "x", "--region", "us-west-2", "up", "--force-new-deployment"],
+            ["--cluster", "x", "up", "--force-new-deployment"],
         ),
         (
             ["compose", "service", "stop", "-c", "x", "-r", "eu-west-1"],
@@ -58,19 +54,15 @@ def _home(tmp_path: Path) -> dict[str, str]:
         ),
         (
             ["compose", "service", "down", "--timeout", "0"],
-            ["--cluster", "ca", "--region", "us-west-2", "down", "--no-wait"],
+            ["down", "--no-wait"],
         ),
         (
             ["compose", "ps", "--desired-status", "STOPPED"],
-            ["--cluster", "ca", "--region", "us-west-2", "ps", "-a"],
+            ["ps", "-a"],
         ),
         (
             ["logs", "--task-id", "abc", "--follow", "--since", "5", "--container-name", "web", "-t"],
             [
-                "--cluster",
-                "ca",
-                "--region",
-                "us-west-2",
                 "logs",
                 "--follow",
                 "--since",
@@ -132,3 +124,51 @@ def test_without_ecs_cli_files_nothing_is_filled_in(tmp_path: Path) -> None:
     assert default_profile(environ) is None
     with pytest.raises(UsageError, match="written by `ecs-cli configure`"):
         cluster_config(environ, "tutorial")
+
+
+def test_the_cluster_and_region_given_before_compose_or_in_the_environment_win(tmp_path: Path) -> None:
+    environ = _home(tmp_path)
+
+    given = translate(
+        ["compose", "service", "ps", "--cluster-config", "a"],
+        environ,
+        ["--cluster", "prod", "--region", "eu-west-1"],
+    )
+    from_env = translate(
+        ["compose", "service", "ps", "--cluster-config", "a"],
+        {**environ, "COMPOSE2ECS_CLUSTER": "x", "AWS_REGION": "y"},
+    )
+    default = translate(["compose", "service", "ps"], environ)
+
+    assert given is not None
+    assert given.argv == ["ps", "-a"]
+    assert from_env is not None
+    assert from_env.argv == ["ps", "-a"]
+    assert default is not None
+    assert default.argv == [
+        "ps",
+        "-a",
+    ]  # the default configuration is applied later, with the same precedence
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["compose", "--task-role-arn", "arn:x", "service", "up"], "task_definition.task_role_arn"),
+        (["compose", "--frobnicate", "service", "up"], "no compose2ecs equivalent"),
+        (["compose", "service", "up", "--cluster-config"], "needs a value"),
+        (["compose", "service", "up", "--ecs-params"], "needs a value"),
+    ],
+)
+def test_compose_level_and_valueless_flags_are_usage_errors(
+    tmp_path: Path, argv: list[str], message: str
+) -> None:
+    with pytest.raises(UsageError, match=message):
+        translate(argv, _home(tmp_path))
+
+
+def test_verbose_is_ignored(tmp_path: Path) -> None:
+    translation = translate(["compose", "--verbose", "service", "scale", "2", "-c", "x"], _home(tmp_path))
+
+    assert translation is not None
+    assert translation.argv == ["--cluster", "x", "scale", "2"]
