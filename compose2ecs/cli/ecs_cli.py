@@ -83,54 +83,104 @@ class Translation(NamedTuple):
     credentials: EcsProfile | None = None
 
 
+class _Common:
+    """What every ecs-cli command line carries the same way, wherever the flag is given.
+
+    Files and names (passed on before the command), `--ecs-params` (an option of the command in
+    compose2ecs), the cluster configuration and credentials profile (read here), switches that
+    need nothing.
+    """
+
+    def __init__(self, command: str) -> None:
+        self.command = command
+        self.before: list[str] = []
+        self.params: list[str] = []
+        self.cluster_name: str | None = None
+        self.profile_name: str | None = None
+
+    def take(self, flag: str, value: str | None) -> bool:
+        """Handle `flag` if it is a common one; False for the caller's own."""
+        if flag in _COMPOSE_VALUE_FLAGS and value is None:
+            raise UsageError(f"ecs-cli's {flag} needs a value")
+        if flag == "--cluster-config":
+            self.cluster_name = value
+        elif flag == "--ecs-profile":
+            self.profile_name = value
+        elif flag == "--ecs-params":
+            self.params.extend([flag, str(value)])
+        elif flag in _COMPOSE_VALUE_FLAGS:
+            self.before.extend(_passed(flag, value))
+        elif flag not in _IGNORED_SWITCHES:
+            return False
+        return True
+
+    def refuse(self, flag: str) -> UsageError:
+        if flag in _REFUSED:
+            return UsageError(f"ecs-cli's {flag} is not taken over: {_REFUSED[flag]}")
+        return UsageError(
+            f"ecs-cli's {flag} has no compose2ecs equivalent; see `compose2ecs {self.command} --help`"
+        )
+
+    def finished(self, environ: Mapping[str, str], command: list[str], given: Sequence[str]) -> Translation:
+        """The translation, with the cluster and region of an explicit --cluster-config.
+
+        Only where nothing else names them: not the options given, nor COMPOSE2ECS_CLUSTER,
+        AWS_REGION or AWS_DEFAULT_REGION. The default configuration is applied later, with the same
+        precedence (cli.main._with_ecs_cli_defaults).
+        """
+        before = list(self.before)
+        config = cluster_config(environ, self.cluster_name) if self.cluster_name else {}
+        named = {*before, *(a.split("=", 1)[0] for a in given)}
+        if (
+            not {"--cluster", "-c"} & named
+            and not environ.get("COMPOSE2ECS_CLUSTER")
+            and config.get("cluster")
+        ):
+            before.extend(["--cluster", config["cluster"]])
+        regional = environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION")
+        if not {"--region", "-r"} & named and not regional and config.get("region"):
+            before.extend(["--region", config["region"]])
+        credentials = ecs_profile(environ, self.profile_name) if self.profile_name else None
+        argv = [*before, *command]
+        return Translation(argv, "compose2ecs " + " ".join(argv), credentials)
+
+
 def translate(args: list[str], environ: Mapping[str, str], given: Sequence[str] = ()) -> Translation | None:
-    """An ecs-cli command line (`compose ...`, `logs --task-id ...`) as compose2ecs's; else None."""
+    """An ecs-cli command line (`compose ...`, `logs --task-id ...`) as compose2ecs's; else None.
+
+    `given`: what came before it on the command line (compose2ecs's own options), which wins.
+    """
     if args[:1] == ["logs"] and any(a == "--task-id" or a.startswith("--task-id=") for a in args):
         return _logs(args[1:], environ, given)
     if not args or args[0] != "compose":
         return None
     rest = args[1:]
-    before: list[str] = []
-    params: list[str] = []  # --ecs-params: an option of the command in compose2ecs
-    cluster_name: str | None = None
-    profile_name: str | None = None
+    compose_level = _Common("compose")
     index = 0
     while index < len(rest) and rest[index].startswith("-"):
         flag, value, index = _flag(rest, index)
-        if flag in _COMPOSE_VALUE_FLAGS and value is None:
-            raise UsageError(f"compose {flag} needs a value")
-        if flag == "--cluster-config":
-            cluster_name = value
-        elif flag == "--ecs-profile":
-            profile_name = value
-        elif flag == "--ecs-params":
-            params.extend([flag, str(value)])
-        elif flag in _COMPOSE_VALUE_FLAGS:
-            before.extend(_passed(flag, value))
-        elif flag in _IGNORED_SWITCHES:
-            continue
-        elif flag in _REFUSED:
-            raise UsageError(f"ecs-cli's {flag} is not taken over: {_REFUSED[flag]}")
-        else:
-            raise UsageError(
-                f"ecs-cli's compose {flag} has no compose2ecs equivalent; see `compose2ecs --help`"
-            )
+        if not compose_level.take(flag, value):
+            raise compose_level.refuse(flag)
     if index >= len(rest):
         raise UsageError("compose: name a subcommand, e.g. `compose service up`")
-    table, sub = (
-        (_SERVICE, rest[index + 1 : index + 2])
-        if rest[index] == "service"
-        else (_TASKS, rest[index : index + 1])
-    )
+    service = rest[index] == "service"
+    table = _SERVICE if service else _TASKS
+    sub = rest[index + 1 : index + 2] if service else rest[index : index + 1]
     if not sub or sub[0] not in table:
         spelled = " ".join(rest[index : index + 2])
         raise UsageError(
             f"ecs-cli's `compose {spelled}` has no compose2ecs equivalent (known: {', '.join(sorted(table))})"
         )
-    start = index + (2 if rest[index] == "service" else 1)
     command = list(table[sub[0]])
+    common = compose_level  # the same flags may come after the subcommand too
+    common.command = command[0]
+    after = _command_flags(rest[index + (2 if service else 1) :], command[0], common)
+    return common.finished(environ, [*command, *common.params, *after], given)
+
+
+def _command_flags(tail: list[str], command: str, common: _Common) -> list[str]:
+    """The subcommand's arguments and flags, as compose2ecs options after the command."""
     after: list[str] = []
-    tail = rest[start:]
     position = 0
     while position < len(tail):
         item = tail[position]
@@ -139,39 +189,38 @@ def translate(args: list[str], environ: Mapping[str, str], given: Sequence[str] 
             position += 1
             continue
         flag, value, position = _flag(tail, position)
-        if value is None and (flag in _COMPOSE_VALUE_FLAGS or flag in {"--timeout", "--launch-type"}):
+        if value is None and flag in {"--timeout", "--launch-type"}:
             raise UsageError(f"ecs-cli's {flag} needs a value")
-        if flag == "--cluster-config":
-            cluster_name = value
-        elif flag == "--ecs-profile":
-            profile_name = value
-        elif flag == "--ecs-params":
-            params.extend([flag, str(value)])
-        elif flag in _COMPOSE_VALUE_FLAGS:
-            before.extend(_passed(flag, value))
-        elif flag in _IGNORED_SWITCHES:
-            continue
-        elif flag == "--timeout":
-            after.extend(_timeout(command[0], value))
+        if common.take(flag, value) or flag == "--desired-status":
+            continue  # --desired-status: `ps -a` shows running and stopped tasks alike
+        if flag == "--timeout":
+            after.extend(_timeout(command, value))
         elif flag == "--launch-type":
             if (value or "").upper() != "FARGATE":
                 raise UsageError(f"--launch-type {value}: compose2ecs deploys to Fargate only")
         elif flag in {"--force-deployment", "--force-update", "-u"}:
-            if command[0] != "up":
+            if command != "up":
                 raise UsageError(f"ecs-cli's {flag} goes with `service up`")
             after.append("--force-new-deployment")
-        elif flag == "--desired-status":
-            continue  # `ps -a` shows running and stopped tasks alike
-        elif flag in _REFUSED:
-            raise UsageError(f"ecs-cli's {flag} is not taken over: {_REFUSED[flag]}")
         else:
-            raise UsageError(
-                f"ecs-cli's {flag} has no compose2ecs equivalent; see `compose2ecs {command[0]} --help`"
-            )
-    return _finished(environ, before, [*command, *params, *after], cluster_name, profile_name, given)
+            raise common.refuse(flag)
+    return after
 
 
-def _flag(items: list[str], index: int) -> tuple[str, str | None, int]:
+_LOGS_VALUE_FLAGS = frozenset(
+    {
+        "--task-id",
+        "--task-def",
+        "--since",
+        "--container-name",
+        "--filter-pattern",
+        "--start-time",
+        "--end-time",
+    }
+)
+
+
+def _flag(items: list[str], index: int, own: frozenset[str] = frozenset()) -> tuple[str, str | None, int]:
     """(flag, its value or None, the next index): `--x=v`, `--x v` for value flags, or a switch."""
     item = items[index]
     if "=" in item and item.startswith("--"):
@@ -179,6 +228,7 @@ def _flag(items: list[str], index: int) -> tuple[str, str | None, int]:
         return flag, value, index + 1
     takes_value = (
         item in _COMPOSE_VALUE_FLAGS
+        or item in own
         or item in {"--timeout", "--launch-type", "--desired-status"}
         or item in _REFUSED
     )
@@ -213,37 +263,12 @@ def _logs(args: list[str], environ: Mapping[str, str], given: Sequence[str] = ()
     compose2ecs prints every task's lines, each prefixed with its container and task id, so the
     task id is not needed (nor kept); `--since` is in minutes in ecs-cli.
     """
-    before: list[str] = []
+    common = _Common("logs")
     after: list[str] = []
-    cluster_name: str | None = None
-    profile_name: str | None = None
     index = 0
     while index < len(args):
-        item = args[index]
-        flag, value = item, None
-        if item.startswith("--") and "=" in item:
-            flag, value = item.split("=", 1)
-        takes_value = flag in {
-            "--task-id",
-            "--task-def",
-            "--since",
-            "--container-name",
-            "--filter-pattern",
-            "--start-time",
-            "--end-time",
-            "--cluster-config",
-            "--ecs-profile",
-            "--cluster",
-            "-c",
-            "--region",
-            "-r",
-            "--aws-profile",
-        }
-        if takes_value and value is None:
-            value = args[index + 1] if index + 1 < len(args) else None
-            index += 1
-        index += 1
-        if flag in {"--task-id", "--task-def"}:
+        flag, value, index = _flag(args, index, _LOGS_VALUE_FLAGS)
+        if flag in {"--task-id", "--task-def"} or common.take(flag, value):
             continue
         if flag == "--follow":
             after.append("--follow")
@@ -255,39 +280,6 @@ def _logs(args: list[str], environ: Mapping[str, str], given: Sequence[str] = ()
             after.extend(["--since", str(value)])
         elif flag == "--container-name":
             after.append(str(value))
-        elif flag == "--cluster-config":
-            cluster_name = value
-        elif flag == "--ecs-profile":
-            profile_name = value
-        elif flag in _COMPOSE_VALUE_FLAGS:
-            before.extend(_passed(flag, value))
         else:
-            raise UsageError(
-                f"ecs-cli's logs {flag} has no compose2ecs equivalent; see `compose2ecs logs --help`"
-            )
-    return _finished(environ, before, ["logs", *after], cluster_name, profile_name, given)
-
-
-def _finished(
-    environ: Mapping[str, str],
-    before: list[str],
-    command: list[str],
-    cluster_name: str | None,
-    profile_name: str | None,
-    already: Sequence[str] = (),
-) -> Translation:
-    """The translation, with the cluster and region of an explicit --cluster-config.
-
-    Only where nothing else names them: not the options given, nor COMPOSE2ECS_CLUSTER, AWS_REGION
-    or AWS_DEFAULT_REGION. The default configuration is applied later, with the same precedence.
-    """
-    config = cluster_config(environ, cluster_name) if cluster_name else {}
-    given = {*before, *already, *(a.split("=", 1)[0] for a in already)}
-    if not ({"--cluster", "-c"} & given) and not environ.get("COMPOSE2ECS_CLUSTER") and config.get("cluster"):
-        before = [*before, "--cluster", config["cluster"]]
-    regional = environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION")
-    if not ({"--region", "-r"} & given) and not regional and config.get("region"):
-        before = [*before, "--region", config["region"]]
-    credentials = ecs_profile(environ, profile_name) if profile_name else None
-    argv = [*before, *command]
-    return Translation(argv, "compose2ecs " + " ".join(argv), credentials)
+            raise common.refuse(flag)
+    return common.finished(environ, ["logs", *common.params, *after], given)
