@@ -27,7 +27,7 @@ from compose2ecs.translate import TranslateOptions, translate_project
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from compose2ecs.model import DesiredState
+    from compose2ecs.model import DesiredState, TrustPolicy
     from compose2ecs.model.deployed import DeployedState, Plan
     from compose2ecs.resources.gateway import Gateway
 
@@ -84,16 +84,7 @@ def convert(options: ConvertOptions, environ: Mapping[str, str]) -> Conversion:
         project = load_project(options.project, reader)
     except InputError as refused:
         raise InputError(_every_problem(options, environ, refused.problems)) from None
-    problems: list[Problem] = []
-    params = trust = None
-    try:
-        params = load_ecs_params(options.ecs_params, project.working_dir, environ, reader)
-    except InputError as exc:
-        problems.extend(exc.problems)
-    try:
-        trust = load_trust_policy(options.role_policy, project.working_dir, reader)
-    except InputError as exc:
-        problems.extend(exc.problems)
+    params, trust, problems = _ecs_cli_files(options, project.working_dir, environ, reader)
     if problems or params is None or trust is None:
         raise InputError(problems)
     region = resolve_region(options.region, options.profile, environ)
@@ -112,6 +103,23 @@ def convert(options: ConvertOptions, environ: Mapping[str, str]) -> Conversion:
         warnings=tuple(project.warnings),
         params_file=params.file,
     )
+
+
+def _ecs_cli_files(
+    options: ConvertOptions, working_dir: str, environ: Mapping[str, str], reader: Reader
+) -> tuple[EcsParams | None, TrustPolicy | None, list[Problem]]:
+    """ecs-params.yml and the trust policy, each read even when the other is wrong (every problem)."""
+    problems: list[Problem] = []
+    params = trust = None
+    try:
+        params = load_ecs_params(options.ecs_params, working_dir, environ, reader)
+    except InputError as exc:
+        problems.extend(exc.problems)
+    try:
+        trust = load_trust_policy(options.role_policy, working_dir, reader)
+    except InputError as exc:
+        problems.extend(exc.problems)
+    return params, trust, problems
 
 
 def _every_problem(
@@ -135,15 +143,8 @@ def _every_problem(
     if any(p.code == "no-compose-file" for p in refused):
         return problems
     working_dir = project.working_dir if project is not None else _working_dir(options.project, reader)
-    params = trust = None
-    try:
-        params = load_ecs_params(options.ecs_params, working_dir, environ, reader)
-    except InputError as exc:
-        problems.extend(exc.problems)
-    try:
-        trust = load_trust_policy(options.role_policy, working_dir, reader)
-    except InputError as exc:
-        problems.extend(exc.problems)
+    params, trust, file_problems = _ecs_cli_files(options, working_dir, environ, reader)
+    problems.extend(file_problems)
     if project is None:
         return problems
     try:

@@ -179,8 +179,6 @@ def _convert(opts: Options, files: _Files, *, warn: bool = True) -> Any:
     """Load and translate; `warn`: print the conversion's warnings (the commands that convert do)."""
     from compose2ecs.workflow import ConvertOptions, convert  # noqa: PLC0415
 
-    opts = _with_ecs_cli_defaults(opts)
-
     options = ConvertOptions(
         _project_options(opts),
         ecs_params=files.ecs_params,
@@ -211,7 +209,7 @@ def convert(
     ] = ConvertOutput.text,
 ) -> None:
     """Translate the project into the Fargate requests compose2ecs would send, and report every key."""
-    conversion = _convert(opts, _Files(ecs_params, role_policy, layout))
+    conversion = _convert(_with_ecs_cli_defaults(opts), _Files(ecs_params, role_policy, layout))
     desired = conversion.desired
     if output is ConvertOutput.text:
         from compose2ecs.cli.convert_render import print_conversion  # noqa: PLC0415
