@@ -15,6 +15,7 @@ from compose2ecs.load import (
     ProjectOptions,
     Reader,
     discover_files,
+    is_follow_on,
     load_project,
     load_project_leniently,
     locate_problems,
@@ -133,7 +134,7 @@ def _every_problem(
     """
     reader = Reader()
     try:
-        project, lenient = load_project_leniently(options.project, reader)
+        project, lenient, dropped = load_project_leniently(options.project, reader)
     except Exception:  # noqa: BLE001 - diagnostics only: the strict loader's problems still stand
         return list(refused)
     problems = list(refused)
@@ -161,7 +162,9 @@ def _every_problem(
         )
     except Exception:  # noqa: BLE001 - a model with keys dropped may surprise a rule: fewer problems, never a crash
         return problems
-    located = locate_problems([p for p in desired.problems if p.severity == "error"], project, reader)
+    # A service whose `imag:` was dropped has "no image": that follows from the typo, already said.
+    errors = [p for p in desired.problems if p.severity == "error" and not is_follow_on(p.path, dropped)]
+    located = locate_problems(errors, project, reader)
     return [*problems, *(p for p in located if p not in problems)]
 
 

@@ -135,6 +135,14 @@ class BotoGateway:
     def endpoint_url(self) -> str | None:
         return self.clients.endpoint_url
 
+    @property
+    def ecs_endpoint(self) -> str:
+        """The endpoint ECS requests go to, as boto3 resolved it (partition, environment, option).
+
+        The AWS CLI hands this one to the Session Manager plugin for `ecs execute-command`.
+        """
+        return str(self.clients.ecs.meta.endpoint_url)
+
     def run_task(self, request: dict[str, Any]) -> dict[str, Any]:
         target = str(request.get("taskDefinition", ""))
         with aws_errors("ecs:RunTask", target):

@@ -46,15 +46,48 @@ def require_exec_enabled(service: dict[str, Any]) -> None:
 
 
 def running_task(tasks: list[dict[str, Any]], container: str) -> tuple[str, str]:
-    """(task id, the container's runtime id) of the first running task that runs `container`."""
-    for task in tasks:
-        if task.get("lastStatus") != "RUNNING":
-            continue
-        for entry in task.get("containers", []):
-            if entry.get("name") == container and entry.get("runtimeId"):
-                return str(task["taskArn"]).rsplit("/", 1)[-1], str(entry["runtimeId"])
-    msg = f"no running task with a running {container} container: start it with `compose2ecs up`"
-    raise UsageError(msg)
+    """(task id, the container's runtime id) of a running task where ECS Exec can reach `container`.
+
+    ECS Exec needs the task started with `enableExecuteCommand` (tasks started before it was turned
+    on keep it off) and the container's ExecuteCommandAgent running; each miss gets its own hint.
+    """
+    running = [task for task in tasks if task.get("lastStatus") == "RUNNING"]
+    candidates = [
+        (task, entry)
+        for task in running
+        for entry in task.get("containers", [])
+        if entry.get("name") == container and entry.get("runtimeId")
+    ]
+    if not candidates:
+        msg = (
+            f"no running task with a running {container} container: start the service with "
+            "`compose2ecs up` (or a one-off task with `compose2ecs run`), then try again"
+        )
+        raise UsageError(msg)
+    enabled = [(task, entry) for task, entry in candidates if task.get("enableExecuteCommand")]
+    if not enabled:
+        msg = (
+            f"the running tasks of {container} were started before ECS Exec was enabled: "
+            "replace them with `compose2ecs up --force-new-deployment`"
+        )
+        raise UsageError(msg)
+    for task, entry in enabled:
+        if _agent_status(entry) == "RUNNING":
+            return str(task["taskArn"]).rsplit("/", 1)[-1], str(entry["runtimeId"])
+    statuses = sorted({_agent_status(entry) or "not reported" for _, entry in enabled})
+    msg = (
+        f"the ECS Exec agent of {container} is not running (status: {', '.join(statuses)}): "
+        "it starts a few seconds after the container; if it stays so, the task role "
+        f"(task_definition.task_role_arn) must allow {EXEC_PERMISSIONS}"
+    )
+    raise Compose2EcsError(msg)
+
+
+def _agent_status(container: dict[str, Any]) -> str | None:
+    for agent in container.get("managedAgents", []):
+        if agent.get("name") == "ExecuteCommandAgent":
+            return str(agent.get("lastStatus", "")) or None
+    return None
 
 
 def plugin_arguments(
@@ -64,10 +97,9 @@ def plugin_arguments(
     region: str,
     profile: str | None,
     target: str,
-    endpoint_url: str | None,
+    endpoint_url: str,
 ) -> list[str]:
     """What the AWS CLI passes the plugin: session, region, StartSession, profile, target, endpoint."""
-    endpoint = endpoint_url or f"https://ssm.{region}.amazonaws.com"
     return [
         plugin,
         json.dumps(session),
@@ -75,7 +107,7 @@ def plugin_arguments(
         "StartSession",
         profile or "",
         json.dumps({"Target": target}),
-        endpoint,
+        endpoint_url,
     ]
 
 

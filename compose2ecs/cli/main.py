@@ -652,6 +652,14 @@ def run_one_off(
     target = _target(opts, _Files(ecs_params, None, layout), warn=False)
     desired = target.conversion.desired
     deployed, definition = one_off_service(desired, target.gateway, target.cluster, service)
+    # DescribeServices gives Service Connect per deployment; the primary one is what runs.
+    primary = [d for d in deployed.get("deployments", []) if d.get("status") == "PRIMARY"]
+    if any((d.get("serviceConnectConfiguration") or {}).get("enabled") for d in primary):
+        typer.echo(
+            "note: a one-off task does not resolve the other services' names: ECS gives Service "
+            "Connect names only to a service's tasks (pass addresses with -e KEY=VALUE)",
+            err=True,
+        )
     request = run_task_request(
         deployed,
         service,
@@ -714,10 +722,8 @@ def exec_in_task(
         region=gateway.region,
         profile=opts.aws_profile,
         target=f"ecs:{cluster}_{task_id}_{runtime_id}",
-        # The endpoint the plugin talks to: the one given, else the environment's, as boto3 picks it.
-        endpoint_url=gateway.endpoint_url
-        or os.environ.get("AWS_ENDPOINT_URL_SSM")
-        or os.environ.get("AWS_ENDPOINT_URL"),
+        # As the AWS CLI does: the ECS client's endpoint, resolved by boto3 (partition, environment).
+        endpoint_url=gateway.ecs_endpoint,
     )
     raise typer.Exit(exec_session.start(arguments))
 

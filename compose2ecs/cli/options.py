@@ -43,7 +43,14 @@ class Options:
 
     @property
     def cluster_name(self) -> str:
-        return self.cluster or DEFAULT_CLUSTER
+        """The cluster's name; an ARN (`arn:aws:ecs:…:cluster/NAME`) gives its NAME.
+
+        Names go into tags, the lock and the ECS Exec target, which ECS spells with the short name.
+        """
+        given = self.cluster or DEFAULT_CLUSTER
+        if given.startswith("arn:") and ":cluster/" in given:
+            return given.rsplit("/", 1)[-1]
+        return given
 
 
 # name -> (type, option declarations, help). Shared by the root callback and the commands.

@@ -139,7 +139,16 @@ def normalize_project_name(name: str) -> str:
 class _Context:
     """What loading one project (or one included project) shares across its files."""
 
-    __slots__ = ("collected", "environment", "extends", "extends_bases", "reader", "texts", "warnings")
+    __slots__ = (
+        "collected",
+        "dropped",
+        "environment",
+        "extends",
+        "extends_bases",
+        "reader",
+        "texts",
+        "warnings",
+    )
 
     def __init__(
         self,
@@ -159,6 +168,12 @@ class _Context:
         # Lenient loading (load_project_leniently): problems are kept here and the keys they name
         # dropped, so that the later stages can still look at the rest. None: the strict loader.
         self.collected: list[Problem] | None = None
+        self.dropped: list[Path] = []  # the keys dropped so far, to tell follow-on problems apart
+
+    def drop(self, model: dict[str, Any], paths: list[Path]) -> None:
+        """Lenient loading: delete what `paths` name, and remember it."""
+        self.dropped.extend(paths)
+        _prune(model, paths)
 
     def lookup(self, name: str) -> str | None:
         return self.environment.get(name)
@@ -236,31 +251,46 @@ def load_project(options: ProjectOptions, reader: Reader | None = None) -> Proje
         return _load_project(options, reader)
 
 
-def load_project_leniently(
-    options: ProjectOptions, reader: Reader | None = None
-) -> tuple[Project | None, list[Problem]]:
+class Lenient(NamedTuple):
+    """What the lenient loader found: the model that is left (None: nothing), and its problems."""
+
+    project: Project | None
+    problems: list[Problem]
+    dropped: list[Path]  # the keys dropped: a later problem about their parent is a consequence
+
+
+def load_project_leniently(options: ProjectOptions, reader: Reader | None = None) -> Lenient:
     """For a project the strict loader refused: every problem it can find, and what is left.
 
     Keys that break the schema or the cross-references are reported and dropped, so the later
     stages (ecs-params, the Fargate rules) can report their problems in the same run. The model
-    is not Docker Compose's any more: it is used for diagnostics only, never deployed. None when
-    nothing usable is left.
+    is not Docker Compose's any more: it is used for diagnostics only, never deployed.
     """
     collected: list[Problem] = []
+    dropped: list[Path] = []
     try:
         with deep_nesting():
-            project = _load_project(options, reader, collected)
+            project = _load_project(options, reader, collected, dropped)
     except InputError as exc:
         # With keys dropped, the model may be empty: that is a consequence, not a problem of its own.
         later = [p for p in exc.problems if not (collected and p.message == "empty compose file")]
-        return None, [*collected, *later]
+        return Lenient(None, [*collected, *later], dropped)
     except RecursionError:
-        return None, collected
-    return project, collected
+        return Lenient(None, collected, dropped)
+    return Lenient(project, collected, dropped)
+
+
+def is_follow_on(path: Path, dropped: list[Path]) -> bool:
+    """A problem at `path` follows from a dropped key below it (a service without its `imag:`)."""
+    size = len(path)
+    return bool(path) and any(len(d) > size and tuple(d[:size]) == tuple(path) for d in dropped)
 
 
 def _load_project(
-    options: ProjectOptions, reader: Reader | None, collected: list[Problem] | None = None
+    options: ProjectOptions,
+    reader: Reader | None,
+    collected: list[Problem] | None = None,
+    dropped: list[Path] | None = None,
 ) -> Project:
     reader = reader or Reader()
     files = discover_files(options, reader)
@@ -277,6 +307,8 @@ def _load_project(
     environment = _project_environment(options, working_dir, cwd, reader)
     ctx = _Context(reader, environment, warnings)
     ctx.collected = collected
+    if dropped is not None:
+        ctx.dropped = dropped  # shared, so the caller sees it even when loading stops half way
 
     profiles = list(options.profiles)
     if not profiles and environment.get("COMPOSE_PROFILES"):
@@ -322,8 +354,11 @@ def _load_project(
     _apply_profiles(decoded, profiles)
     problems = _check_consistency(decoded)
     if problems and ctx.collected is not None:
+        # A service left without its image because `imag:` was dropped is a consequence, not a
+        # problem of its own: it is neither reported nor dropped, so the later stages still see it.
+        problems = [p for p in problems if not is_follow_on(p.path, ctx.dropped)]
         ctx.collected.extend(ctx.problem_in_files(p.message, read, p.path, p.hint) for p in problems)
-        _prune(decoded, [p.path for p in problems])
+        ctx.drop(decoded, [p.path for p in problems])
     elif problems:
         raise InputError([ctx.problem_in_files(p.message, read, p.path, p.hint) for p in problems])
     _resolve_service_environment(ctx, decoded, read)
@@ -382,7 +417,7 @@ def _load_model(ctx: _Context, files: list[str], working_dir: str) -> dict[str, 
     if problems and ctx.collected is not None:
         texts = list(ctx.texts)
         ctx.collected.extend(ctx.problem_in_files(p.message, texts, p.path, p.hint) for p in problems)
-        _prune(model, [p.path for p in problems])
+        ctx.drop(model, [p.path for p in problems])
     elif problems:
         texts = list(ctx.texts)
         raise InputError([ctx.problem_in_files(p.message, texts, p.path, p.hint) for p in problems])
@@ -517,7 +552,7 @@ def _without_invalid(
         ctx.collected.extend(ctx.problem(p.message, file, p.path, p.hint) for p in problems)
         if any(not p.path for p in problems):
             raise InputError([])  # the file as a whole is wrong: nothing is left to look at
-        _prune(model, [p.path for p in problems])
+        ctx.drop(model, [p.path for p in problems])
         problems = validate(model)
         if not problems:
             return model

@@ -335,6 +335,10 @@ def _update_request(request: dict[str, Any], paths: list[str], planning: Plannin
         }
     if "forceNewDeployment" in paths:
         update["forceNewDeployment"] = True  # a new endpoint to resolve
+    if "enableExecuteCommand" in paths:
+        # A task gets ECS Exec (or loses it) only when it starts: without a new deployment, the
+        # running tasks keep what they started with (AWS documents `--force-new-deployment` here).
+        update["forceNewDeployment"] = True
     for key, reset in SERVICE_RESETS.items():
         # A setting the files no longer give goes back to what AWS uses without it.
         if key not in update and any(_is_under(path, key) for path in paths):

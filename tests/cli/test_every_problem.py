@@ -85,3 +85,20 @@ def test_profile_after_an_aws_command_is_refused_not_silently_a_compose_profile(
     assert after.code == 2
     assert "--aws-profile" in after.err
     assert before.code == 0, before.err
+
+
+def test_a_misspelled_image_is_one_problem_and_the_service_is_still_checked(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With `imag:` dropped, the service has no image: saying so again would be the same problem
+    # twice, and dropping the service for it would hide its Fargate refusal.
+    compose = "services:\n  web:\n    imag: nginx\n    privileged: true\n"
+    write(tmp_path, {"docker-compose.yml": compose})
+    monkeypatch.chdir(tmp_path)
+
+    result = run(capsys, "--region", "us-east-1", "convert")
+
+    assert_input_error(result)
+    assert len(result.errors) == 2, result.err
+    assert 'services.web.imag: unknown key (did you mean "image"?)' in result.errors[0]
+    assert "services.web.privileged: Fargate does not run privileged containers" in result.errors[1]

@@ -230,6 +230,7 @@ def test_run_a_one_off_task_exits_with_its_containers_exit_code(
 ) -> None:
     compose = (
         "services:\n  app:\n    image: busybox:1.36\n    command: ['sleep', '3600']\n"
+        "    expose: ['8000']\n"  # a Service Connect endpoint, which a one-off task cannot use
         "  broken:\n    image: busybox:exit-1\n"
     )
     root = project(tmp_path, monkeypatch, {"docker-compose.yml": compose})
@@ -258,6 +259,7 @@ def test_run_a_one_off_task_exits_with_its_containers_exit_code(
         "echo migrated --noinput"
     ]  # its log line (the emulator logs the command)
     assert "exited with code 0" in ok.stderr
+    assert "does not resolve the other services' names" in ok.stderr  # Service Connect: services only
     assert failed.returncode == 1, failed.stdout + failed.stderr
     assert missing.returncode == 2
     assert "no service named nope" in missing.stderr

@@ -74,6 +74,12 @@ def test_exec_explains_a_service_without_ecs_exec(
     assert result.returncode == 2
     assert "run_params.enable_execute_command: true" in result.stderr
     assert "ssmmessages:CreateControlChannel" in result.stderr
+
+    # Doing what the message says is enough: `up` replaces the tasks, which start with ECS Exec.
+    (root / "ecs-params.yml").write_text(PARAMS)
+    assert compose2ecs(*before, "up", cwd=root).returncode == 0
+    entered = compose2ecs(*before, "exec", "web", cwd=root)
+    assert entered.returncode == 7, entered.stdout + entered.stderr
     assert compose2ecs(*before, "down", "--all", cwd=root).returncode == 0
 
 

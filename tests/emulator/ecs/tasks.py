@@ -151,6 +151,8 @@ class TaskRunner:
             attachment["status"] = "ATTACHED"
         for container in data["containers"]:
             container["lastStatus"] = "RUNNING"
+            for agent in container.get("managedAgents", []):
+                agent.update(lastStatus="RUNNING", lastStartedAt=dt(at))
         launched = at - START_TIMELINE[-1][1] * SETTINGS.step
         if any(c.get("_checked") for c in data["containers"]):
             task.timeline.append((launched + HEALTHY_AFTER * SETTINGS.step, "HEALTHY"))
@@ -190,6 +192,8 @@ class TaskRunner:
         data.setdefault("executionStoppedAt", dt(at))
         for container in data["containers"]:
             container["lastStatus"] = "STOPPED"
+            for agent in container.get("managedAgents", []):
+                agent["lastStatus"] = "STOPPED"
             if task.service_key is not None and "exitCode" not in container and data.get("startedAt"):
                 container["exitCode"] = 0  # SIGTERM handled; ECS reports the container's own code
         for attachment in data["attachments"]:
@@ -298,6 +302,12 @@ class TaskRunner:
                         else {}
                     ),
                     "_checked": bool(container.get("healthCheck")),
+                    # [api] Container.managedAgents: the ECS Exec agent, in a task started with it.
+                    **(
+                        {"managedAgents": [{"name": "ExecuteCommandAgent", "lastStatus": "PENDING"}]}
+                        if enable_execute_command
+                        else {}
+                    ),
                 }
             )
         data: dict[str, Any] = {
