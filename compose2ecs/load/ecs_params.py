@@ -27,6 +27,7 @@ from compose2ecs.model import (
     FirelensParams,
     HealthcheckParams,
     PlacementItem,
+    PortParams,
     SecretRef,
 )
 from compose2ecs.values import go_sprint, parse_bytes, parse_duration
@@ -57,6 +58,7 @@ _ENABLED_DISABLED = ("ENABLED", "DISABLED")
 _MIB = 1 << 20
 _SECOND_NS = 1_000_000_000
 _MAX_TAGS = 50
+_MAX_PORT = 65535
 _MAX_TAG_KEY = 128
 _MAX_TAG_VALUE = 256
 _MAX_SUBNETS = 16
@@ -114,7 +116,9 @@ _RUN_KEYS = (
     "deployment",
     "enable_execute_command",
     "service_connect",
+    "ports",
 )
+_PORT_KEYS = ("public",)
 
 
 class _Expanded(str):
@@ -960,7 +964,30 @@ def _run_params(check: _Checker, value: Any) -> dict[str, Any]:
             entry.get("enable_execute_command"), (*path, "enable_execute_command")
         ),
         "service_connect": check.boolean(entry.get("service_connect"), (*path, "service_connect")),
+        "ports": _ports(check, entry.get("ports"), (*path, "ports")),
     }
+
+
+def _ports(check: _Checker, value: Any, path: Path) -> dict[int, PortParams]:
+    """`run_params.ports`: per published port (a number, as compose publishes it), what to do with it."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        check.wrong_type(value, path, "a mapping of port numbers")
+        return {}
+    out: dict[int, PortParams] = {}
+    for key, item in value.items():
+        name = key if isinstance(key, str) else go_sprint(key)
+        at: Path = (*path, name)
+        number = key if isinstance(key, int) and not isinstance(key, bool) else None
+        if number is None and isinstance(key, str) and key.isdigit():
+            number = int(key)
+        if number is None or not 1 <= number <= _MAX_PORT:
+            check.error(at, f"{name!r} is not a port number", "write the published port, e.g. 6379:")
+            continue
+        entry = check.mapping(item, at, _PORT_KEYS)
+        out[number] = PortParams(public=check.boolean(entry.get("public"), (*at, "public")))
+    return out
 
 
 # ---------------------------------------------------------------------------------------------

@@ -237,6 +237,12 @@ class DeploymentParams(NamedTuple):
     rollback: bool | None = None
 
 
+class PortParams(NamedTuple):
+    """`run_params.ports.<port>`: compose2ecs's choices for one published port."""
+
+    public: bool | None = None  # open a data store's port to the internet (never the default)
+
+
 class EcsParams(NamedTuple):
     """Everything ecs-params.yml can say. An absent file is `EcsParams()`."""
 
@@ -271,6 +277,7 @@ class EcsParams(NamedTuple):
     deployment: DeploymentParams | None = None
     enable_execute_command: bool | None = None
     service_connect: bool | None = None  # service layout: wire Service Connect (default true)
+    ports: Mapping[int, PortParams] = MappingProxyType({})  # run_params.ports: published port -> what to do
     # top level (compose2ecs additions)
     log_retention_days: int | None = None
     tags: Mapping[str, str] = EMPTY

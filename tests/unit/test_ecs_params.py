@@ -21,6 +21,7 @@ from compose2ecs.model import (
     FirelensParams,
     HealthcheckParams,
     PlacementItem,
+    PortParams,
     SecretRef,
 )
 
@@ -897,3 +898,21 @@ def test_an_access_point_fixes_the_efs_root_directory() -> None:
     )
     assert problem.message == "must be / or absent with an access_point"
     _at(problem, 7, 7)
+
+
+def test_run_params_ports_say_per_published_port_whether_it_may_face_the_internet() -> None:
+    params = _parse('run_params:\n  ports:\n    6379: {public: true}\n    "5432":\n      public: no\n')
+    assert params.ports == {6379: PortParams(public=True), 5432: PortParams(public=False)}
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("    http: {public: true}\n", "'http' is not a port number"),
+        ("    70000: {public: true}\n", "'70000' is not a port number"),
+        ("    80: {publik: true}\n", 'unknown key (did you mean "public"?)'),
+        ("    80: {public: maybe}\n", "expected true or false, got a string"),
+    ],
+)
+def test_run_params_ports_are_checked(body: str, message: str) -> None:
+    assert _single(f"run_params:\n  ports:\n{body}").message == message

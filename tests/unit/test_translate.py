@@ -28,11 +28,12 @@ def translate(tmp_path: Path, compose: str, layout: str = "project") -> DesiredS
 
 
 def test_a_port_published_on_loopback_is_not_opened_to_the_internet(tmp_path: Path) -> None:
+    # Loopback ports of an image that is no data store: 5432 and 6379 stay closed for the loopback.
     ports = (
         '["127.0.0.1:5432:5432", "[::1]:6379:6379", "::1:11211:11211", "0.0.0.0:80:80", "443:443", '
         '"127.0.0.1:8080:8080", "8080:8080"]'
     )
-    desired = translate(tmp_path, f"services:\n  db:\n    image: postgres\n    ports: {ports}\n")
+    desired = translate(tmp_path, f"services:\n  app:\n    image: example/app\n    ports: {ports}\n")
     assert desired.ingress == [PortRule(80, "tcp"), PortRule(443, "tcp"), PortRule(8080, "tcp")]
     [container] = desired.task_definitions[0]["containerDefinitions"]
     assert {m["containerPort"] for m in container["portMappings"]} == {5432, 6379, 11211, 80, 443, 8080}
