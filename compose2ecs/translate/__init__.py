@@ -21,7 +21,7 @@ from compose2ecs.model import (
     Reference,
     TrustPolicy,
 )
-from compose2ecs.translate import exposure, iam, names, service, task_definition
+from compose2ecs.translate import exposure, iam, names, reachability, service, task_definition
 from compose2ecs.translate.container import Container, Context, convert_service, unique_port_names
 from compose2ecs.translate.report import APPROXIMATED, IGNORED, MAPPED, REJECTED, Report
 
@@ -109,6 +109,7 @@ def translate_project(
         desired.ingress = _ingress(
             list(containers.values()), params, report, connected=namespace is not None, layout=layout
         )
+    reachability.check(list(containers.values()), layout, report, connected=namespace is not None)
     _project_level(compose, report)
     desired.references = _references(list(containers.values()), params)
     desired.problems = report.problems
