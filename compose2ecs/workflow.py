@@ -397,7 +397,7 @@ def one_off_service(
     if service is None or service.get("status") != "ACTIVE":
         msg = (
             f"{container} is not deployed in cluster {cluster} (no ECS service {name}): run `compose2ecs up` "
-            "first; `run` starts a task of the revision `up` deployed"
+            "first"
         )
         raise UsageError(msg)
     definition = gateway.describe_task_definition(str(service["taskDefinition"]))

@@ -133,6 +133,7 @@ AWS_OPERATIONS = {
     "tag_resource": "ecs:TagResource",
     "untag_resource": "ecs:UntagResource",
     "run_task": "ecs:RunTask",
+    "stop_task": "ecs:StopTask",
     "describe_vpcs": "ec2:DescribeVpcs",
     "create_lock": "ssm:PutParameter",
     "read_lock": "ssm:GetParameter",
@@ -419,6 +420,17 @@ class InMemoryGateway:
             event = LogEvent(stream, 1_735_689_600_000 + number, " ".join(words) or container["image"])
             self.log_events.setdefault(options["awslogs-group"], []).append(event)
         return copy.deepcopy(task)
+
+    def stop_task(self, cluster: str, task: str, reason: str) -> None:
+        self._call("stop_task", cluster, task)
+        check_shape("ecs", "StopTask", {"cluster": cluster, "task": task, "reason": reason})
+        found = self.tasks.get(task)
+        if found is None:
+            raise aws_error("stop_task", "The referenced task was not found.", "InvalidParameterException")
+        found.update(lastStatus="STOPPED", desiredStatus="STOPPED", stoppedReason=reason)
+        for container in found["containers"]:
+            if container.get("lastStatus") != "STOPPED":
+                container.update(lastStatus="STOPPED", exitCode=137)  # SIGKILL after the grace period
 
     def _advance_one_off(self, arn: str) -> None:
         task = self.tasks.get(arn)

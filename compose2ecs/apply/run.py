@@ -68,7 +68,12 @@ def wait_for_exit(
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
 ) -> int:
-    """Poll the task until it stops; the container's exit code. AwsError when it never ran."""
+    """Poll until `container` stops; its exit code. AwsError when it never ran.
+
+    The task stops by itself when an essential container exits; when `container` is not essential
+    (a `migrate` beside a web server in the project layout), the rest would run on, so the task is
+    stopped once `container` has exited: nothing else of it was asked for.
+    """
     arn = str(task["taskArn"])
     deadline = clock() + timeout
     while True:
@@ -77,6 +82,10 @@ def wait_for_exit(
         on_poll(current)
         if current.get("lastStatus") == "STOPPED":
             return _exit_code(current, container)
+        ended = _ended(current, container)
+        if ended is not None:
+            gateway.stop_task(cluster, arn, f"compose2ecs run: {container} exited with code {ended}")
+            return ended
         if clock() >= deadline:
             raise AwsError(
                 "wait for the task",
@@ -86,6 +95,15 @@ def wait_for_exit(
                 hint=f"it goes on running; stop it with `aws ecs stop-task --cluster {cluster} --task {arn}`",
             )
         sleep(poll_interval)
+
+
+def _ended(task: dict[str, Any], container: str) -> int | None:
+    """The exit code of `container` once it has stopped in a task that runs on; else None."""
+    for entry in task.get("containers", []):
+        if entry.get("name") == container and entry.get("lastStatus") == "STOPPED":
+            code = entry.get("exitCode")
+            return None if code is None else int(code)
+    return None
 
 
 def _exit_code(task: dict[str, Any], container: str) -> int:

@@ -28,7 +28,7 @@ _T = TypeVar("_T")
 
 IAM_DOCS = 'see "IAM permissions compose2ecs needs" in the README'
 CREDENTIALS_HINT = (
-    "check the AWS credentials: --profile / AWS_PROFILE, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
+    "check the AWS credentials: --aws-profile / AWS_PROFILE, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
     "or `aws sso login` when the session has expired"
 )
 REGION_HINT = "pass --region or set AWS_REGION"
@@ -101,7 +101,9 @@ def to_aws_error(exc: Exception, action: str, resource: str = "") -> AwsError:
     if isinstance(exc, NoRegionError):
         return AwsError(action, "no AWS region is configured", "", resource, REGION_HINT)
     if isinstance(exc, ProfileNotFound):
-        return AwsError(action, str(exc), "", resource, "check --profile / AWS_PROFILE against ~/.aws/config")
+        return AwsError(
+            action, str(exc), "", resource, "check --aws-profile / AWS_PROFILE against ~/.aws/config"
+        )
     if isinstance(exc, ParamValidationError):
         message = _VALUE_IN_REPORT.sub(", type: ", str(exc))
         return AwsError(action, message, "", resource, "this request is a compose2ecs bug: please report it")

@@ -143,6 +143,10 @@ class BotoGateway:
         """
         return str(self.clients.ecs.meta.endpoint_url)
 
+    def stop_task(self, cluster: str, task: str, reason: str) -> None:
+        with aws_errors("ecs:StopTask", task):
+            self.clients.ecs.stop_task(cluster=cluster, task=task, reason=reason)
+
     def run_task(self, request: dict[str, Any]) -> dict[str, Any]:
         target = str(request.get("taskDefinition", ""))
         with aws_errors("ecs:RunTask", target):

@@ -20,6 +20,28 @@ from compose2ecs.load.ecs_cli_config import EcsProfile, cluster_config, ecs_prof
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
+HELP = """\
+Usage: compose2ecs compose [ECS-CLI FLAGS] [service] SUBCOMMAND [ARGS]...
+
+  ecs-cli's `compose` commands, run as the matching compose2ecs command; each says once, on
+  stderr, how to spell it from now on (docs/ecs-cli.md).
+
+  compose service up | create | start     compose2ecs up
+  compose service ps | list               compose2ecs ps -a
+  compose service scale N                 compose2ecs scale N
+  compose service stop                    compose2ecs scale 0
+  compose service rm | delete | down      compose2ecs down
+  compose up | create | start             compose2ecs up
+  compose ps | scale N | stop | down      compose2ecs ps -a | scale N | down | down
+  logs --task-id ID [--follow] [--since MINUTES]
+                                          compose2ecs logs [-f] [--since Nm]
+
+  Flags: --file/-f, --project-name/-p, --ecs-params, --cluster/-c, --region/-r, --aws-profile,
+  --cluster-config NAME and --ecs-profile NAME (~/.ecs/config and ~/.ecs/credentials),
+  --timeout MINUTES, --force-deployment; --create-log-groups and --launch-type FARGATE are
+  accepted and need nothing.
+"""
+
 # compose-level flags that take a value -> the compose2ecs option (None: read here, not passed on)
 _COMPOSE_VALUE_FLAGS = {
     "--file": "--file",
@@ -81,6 +103,7 @@ class Translation(NamedTuple):
     argv: list[str]  # the compose2ecs command line
     hint: str  # the spelling to use from now on (credentials never in it)
     credentials: EcsProfile | None = None
+    profile: str | None = None  # the --ecs-profile named, for the hint (never its keys)
 
 
 class _Common:
@@ -124,25 +147,20 @@ class _Common:
     def finished(self, environ: Mapping[str, str], command: list[str], given: Sequence[str]) -> Translation:
         """The translation, with the cluster and region of an explicit --cluster-config.
 
-        Only where nothing else names them: not the options given, nor COMPOSE2ECS_CLUSTER,
-        AWS_REGION or AWS_DEFAULT_REGION. The default configuration is applied later, with the same
-        precedence (cli.main._with_ecs_cli_defaults).
+        As in ecs-cli, the flag wins over the environment (COMPOSE2ECS_CLUSTER, AWS_REGION), and
+        options given on the command line win over it. The default configuration, named by no flag,
+        is applied later and yields to the environment (cli.main._with_ecs_cli_defaults).
         """
         before = list(self.before)
         config = cluster_config(environ, self.cluster_name) if self.cluster_name else {}
         named = {*before, *(a.split("=", 1)[0] for a in given)}
-        if (
-            not {"--cluster", "-c"} & named
-            and not environ.get("COMPOSE2ECS_CLUSTER")
-            and config.get("cluster")
-        ):
+        if not {"--cluster", "-c"} & named and config.get("cluster"):
             before.extend(["--cluster", config["cluster"]])
-        regional = environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION")
-        if not {"--region", "-r"} & named and not regional and config.get("region"):
+        if not {"--region", "-r"} & named and config.get("region"):
             before.extend(["--region", config["region"]])
         credentials = ecs_profile(environ, self.profile_name) if self.profile_name else None
         argv = [*before, *command]
-        return Translation(argv, "compose2ecs " + " ".join(argv), credentials)
+        return Translation(argv, "compose2ecs " + " ".join(argv), credentials, self.profile_name)
 
 
 def translate(args: list[str], environ: Mapping[str, str], given: Sequence[str] = ()) -> Translation | None:

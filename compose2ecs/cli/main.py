@@ -24,6 +24,10 @@ EXIT_OK, EXIT_DIFF, EXIT_INPUT, EXIT_FAILURE = 0, 1, 2, 3
 app = typer.Typer(
     name="compose2ecs",
     help="Run docker-compose apps on AWS Fargate.",
+    epilog=(
+        "ecs-cli users: `compose2ecs compose service up ...` and the other ecs-cli spellings work "
+        "too (`compose2ecs compose --help`; docs/ecs-cli.md)."
+    ),
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
@@ -164,7 +168,14 @@ def _with_ecs_cli_defaults(opts: Options) -> Options:
     from compose2ecs.load.ecs_cli_config import cluster_config  # noqa: PLC0415
     from compose2ecs.workflow import resolve_region  # noqa: PLC0415
 
-    config = cluster_config(os.environ)
+    if opts.cluster is not None and opts.region is not None:
+        return opts  # nothing left to fill in
+    try:
+        config = cluster_config(os.environ)
+    except UsageError as error:
+        # No --cluster-config named it: an old (INI) or unreadable file is passed over, not fatal.
+        typer.echo(f"warning: ignoring ecs-cli's default configuration: {error}", err=True)
+        return opts
     if not config:
         return opts
     if opts.cluster is None and config.get("cluster"):
@@ -382,7 +393,7 @@ def _settle(deployment: Any, gateway: Any, cluster: str, console: Any, *, wait: 
             f"service {_escape(name)} needs no change but is not steady: {rollout_summary(service)}"
         )
     if not wait:
-        console.print(f"{project} is in sync; not waiting for it to be steady (--no-wait).")
+        console.print(f"{project} is in sync; not waiting for it to be steady (-d/--no-wait).")
         return
     options = ApplyOptions(cluster, wait=True, timeout=timeout)
     settle_services(unsteady, gateway, options, _RichProgress(console))
@@ -513,7 +524,7 @@ def _up(target: _Target, options: Any) -> None:
             f"[green]{desired.project} is deployed and steady[/green] ({len(result.writes)} changes)."
         )
     else:
-        console.print(f"{desired.project}: {len(result.writes)} changes sent; not waiting (--no-wait).")
+        console.print(f"{desired.project}: {len(result.writes)} changes sent; not waiting (-d/--no-wait).")
 
 
 class PsFormat(StrEnum):
@@ -682,7 +693,13 @@ def run_one_off(
         for reader in readers:
             reader.poll()
 
-    code = wait_for_exit(target.gateway, target.cluster, task, service, on_poll=show, timeout=timeout)
+    try:
+        code = wait_for_exit(target.gateway, target.cluster, task, service, on_poll=show, timeout=timeout)
+    except KeyboardInterrupt:
+        # As `docker compose run` does on Ctrl-C: the one-off container goes with the command.
+        target.gateway.stop_task(target.cluster, str(task["taskArn"]), "compose2ecs run: interrupted")
+        typer.echo(f"interrupted: stopped task {task_id}", err=True)
+        raise typer.Exit(130) from None
     show({})  # the last lines may arrive with the stop
     typer.echo(f"task {task_id} exited with code {code}", err=True)
     raise typer.Exit(code)
@@ -887,17 +904,35 @@ def _command_name(args: list[str]) -> str | None:
 def _ecs_cli(args: list[str]) -> list[str]:
     """ecs-cli's `compose ...` spellings as compose2ecs's, said once on stderr (cli/ecs_cli.py)."""
     at = _command_index(args)
-    if at is None or args[at] not in {"compose", "logs"}:
+    if at is None or args[at] not in {"compose", "logs", "configure"}:
         return args
     from compose2ecs.cli.ecs_cli import translate  # noqa: PLC0415
 
+    if args[at] == "configure":
+        msg = (
+            "ecs-cli's `configure` has no compose2ecs equivalent: compose2ecs reads the ~/.ecs/config "
+            "and ~/.ecs/credentials it wrote; without them, give --cluster and --region before the "
+            "command, and the credentials as an AWS profile (--aws-profile)"
+        )
+        raise UsageError(msg)
+    if args[at] == "compose" and {"--help", "-h"} & set(args[at:]):
+        from compose2ecs.cli.ecs_cli import HELP  # noqa: PLC0415
+
+        typer.echo(HELP)
+        raise SystemExit(EXIT_OK)
     translation = translate(args[at:], os.environ, args[:at])
     if translation is None:
         return args
     argv = [*args[:at], *translation.argv]
-    typer.echo(
-        f"ecs-cli spelling: running `compose2ecs {' '.join(argv)}` (spell it so from now on)", err=True
-    )
+    hint = f"ecs-cli spelling: running `compose2ecs {' '.join(argv)}` (spell it so from now on"
+    if translation.profile:
+        # The new spelling alone would run with whatever credentials the AWS chain finds.
+        hint += (
+            f"; it uses the credentials of ecs-cli profile {translation.profile}: to keep them, make "
+            f"them an AWS profile (`aws configure --profile {translation.profile}`) and add "
+            f"`--aws-profile {translation.profile}`"
+        )
+    typer.echo(hint + ")", err=True)
     if translation.credentials is not None:
         # This run only, and first in boto3's chain; never printed.
         os.environ["AWS_ACCESS_KEY_ID"] = translation.credentials.access_key

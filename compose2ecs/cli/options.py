@@ -135,7 +135,9 @@ def _after_parameters(*, aws: bool, short_file: bool) -> list[inspect.Parameter]
         specs.update(_AWS)
     out = []
     for name, (kind, decls, text) in specs.items():
-        info = typer.Option(*decls, help=text, rich_help_panel=AFTER_PANEL)
+        # After an AWS command, --profile is refused (it was the AWS profile once): not advertised.
+        hidden = aws and name == "profile"
+        info = typer.Option(*decls, help=text, rich_help_panel=AFTER_PANEL, hidden=hidden)
         out.append(
             inspect.Parameter(
                 name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[kind, info]

@@ -87,7 +87,10 @@ def default_profile(environ: Mapping[str, str]) -> EcsProfile | None:
     path = os.path.join(_home(environ), ".ecs", "credentials")  # noqa: PTH118
     if not os.path.exists(path):  # noqa: PTH110
         return None
-    data = _read_yaml(path) or {}
+    try:
+        data = _read_yaml(path) or {}
+    except UsageError:
+        return None  # a fallback only: an unreadable file is no credentials, not a stop
     name = data.get("default")
     if not isinstance(name, str):
         return None

@@ -51,6 +51,10 @@ class Gateway(Protocol):
         """ECS Exec (interactive): the session (sessionId, streamUrl, tokenValue) for the SSM plugin."""
         ...
 
+    def stop_task(self, cluster: str, task: str, reason: str) -> None:
+        """StopTask: ECS stops every container of the task (SIGTERM, then SIGKILL)."""
+        ...
+
     def run_task(self, request: dict[str, Any]) -> dict[str, Any]:
         """RunTask of one task; its Task entry. AwsError (code TaskFailedToStart) when ECS refuses it."""
         ...

@@ -184,7 +184,9 @@ def _comparable(
         )
         if k not in desired
     ]
-    if not explicit_count:
+    if not explicit_count and deployed.get("desiredCount") != 0:
+        # A service at 0 was stopped (`scale 0`, ecs-cli's `service stop`): `up` starts it again
+        # with its starting count, as `docker compose up` starts stopped containers.
         left_to_aws.append("desiredCount")
     for key in left_to_aws:
         deployed.pop(key, None)
@@ -324,7 +326,8 @@ def _with_operations(change: ResourceChange, request: dict[str, Any], planning: 
 def _update_request(request: dict[str, Any], paths: list[str], planning: Planning) -> dict[str, Any]:
     name = request["serviceName"]
     update: dict[str, Any] = {"service": name, "cluster": planning.cluster}
-    if planning.desired.desired_count_explicit.get(name) and "desiredCount" in request:
+    explicit = planning.desired.desired_count_explicit.get(name)
+    if (explicit or "desiredCount" in paths) and "desiredCount" in request:
         update["desiredCount"] = request["desiredCount"]
     update.update({key: request[key] for key in UPDATABLE_SERVICE_FIELDS if key in request})
     if "deploymentConfiguration" in update:

@@ -102,3 +102,22 @@ def test_a_misspelled_image_is_one_problem_and_the_service_is_still_checked(
     assert len(result.errors) == 2, result.err
     assert 'services.web.imag: unknown key (did you mean "image"?)' in result.errors[0]
     assert "services.web.privileged: Fargate does not run privileged containers" in result.errors[1]
+
+
+def test_the_trust_policy_is_checked_in_the_same_run_as_the_compose_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    policy = (
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",\n'
+        ' "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}\n'
+    )
+    write(tmp_path, {"docker-compose.yml": COMPOSE, "task-execution-assume-role.json": policy})
+    monkeypatch.chdir(tmp_path)
+
+    result = run(capsys, "--region", "us-east-1", "convert")
+
+    assert_input_error(result)
+    assert any("prots" in e for e in result.errors), result.err
+    assert any(
+        "task-execution-assume-role.json" in e and "ecs-tasks.amazonaws.com" in e for e in result.errors
+    ), result.err

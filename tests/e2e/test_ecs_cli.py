@@ -6,12 +6,17 @@ and `~/.ecs/credentials` in a temporary HOME.
 
 from __future__ import annotations
 
+import shlex
+import uuid
 from typing import TYPE_CHECKING
 
 import boto3
 
+from tests.cli.test_doc_examples import examples
 from tests.e2e._helpers import project, unique
 from tests.e2e.test_cli_grammar import compose2ecs
+from tests.e2e.test_readme import _follow
+from tests.emulator.process import access_keys
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -22,7 +27,12 @@ COMPOSE = "services:\n  web:\n    image: nginx:1.27\n    ports:\n      - '80:80'
 
 
 def _home(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cluster: str, *, region: str = "us-east-1"
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    cluster: str,
+    *,
+    region: str = "us-east-1",
+    key: str = "AKIAECSCLITUTORIAL1",
 ) -> Path:
     home = tmp_path / "home"
     (home / ".ecs").mkdir(parents=True)
@@ -33,7 +43,7 @@ def _home(
     )
     (home / ".ecs" / "credentials").write_text(
         "version: v1\ndefault: tutorial-profile\necs_profiles:\n"
-        "  tutorial-profile:\n    aws_access_key_id: AKIAECSCLITUTORIAL1\n"
+        f"  tutorial-profile:\n    aws_access_key_id: {key}\n"
         "    aws_secret_access_key: s3cr3t-ecs-key\n"
     )
     monkeypatch.setenv("HOME", str(home))
@@ -45,7 +55,8 @@ def test_the_ecs_cli_tutorial_runs_as_typed(
 ) -> None:
     cluster, name = unique("tutorial"), unique("tutorial")
     root = project(tmp_path, monkeypatch, {"docker-compose.yml": COMPOSE})
-    _home(tmp_path, monkeypatch, cluster)
+    key = "AKIA" + uuid.uuid4().hex[:16].upper()  # seen by the emulator only if --ecs-profile is used
+    _home(tmp_path, monkeypatch, cluster, key=key)
     flags = ("--cluster-config", "tutorial", "--ecs-profile", "tutorial-profile")
 
     up = compose2ecs(
@@ -53,8 +64,11 @@ def test_the_ecs_cli_tutorial_runs_as_typed(
     )
 
     assert up.returncode == 0, up.stdout + up.stderr
-    assert f"compose2ecs --project-name {name} --cluster {cluster} up" in up.stderr
+    assert f"compose2ecs --project-name {name} --cluster {cluster} --region us-east-1 up" in up.stderr
+    assert up.stderr.count("ecs-cli spelling:") == 1  # said once
+    assert "--aws-profile tutorial-profile" in up.stderr  # how to keep the credentials
     assert "s3cr3t" not in up.stdout + up.stderr
+    assert key in access_keys(aws_env)  # the --ecs-profile credentials signed (the env has others)
     assert (
         boto3.client("ecs").describe_services(cluster=cluster, services=[name])["services"][0]["status"]
         == "ACTIVE"
@@ -81,6 +95,16 @@ def test_the_ecs_cli_tutorial_runs_as_typed(
         ecs.describe_services(cluster=cluster, services=[name])["services"][0]["deployments"][0]["id"]
         != first
     )
+
+    def count() -> int:
+        return int(ecs.describe_services(cluster=cluster, services=[name])["services"][0]["desiredCount"])
+
+    stopped = compose2ecs("compose", "--project-name", name, "service", "stop", *flags, cwd=root)
+    assert stopped.returncode == 0, stopped.stderr
+    assert count() == 0
+    started = compose2ecs("compose", "--project-name", name, "service", "start", *flags, cwd=root)
+    assert started.returncode == 0, started.stderr
+    assert count() == 1  # ecs-cli's `service start`: a stopped service gets one task again
     logs = compose2ecs("-p", name, "logs", cwd=root)  # the cluster from ~/.ecs/config's default
     assert logs.returncode == 0, logs.stderr
     assert logs.stdout.startswith("web-")
@@ -130,3 +154,25 @@ def test_ecs_cli_flags_compose2ecs_does_another_way_are_refused_with_the_way(
     assert "tutorial" in missing.stderr
     assert "other" in missing.stderr
     assert all("Traceback" not in r.stderr for r in (ec2, percent, unknown, missing))
+
+
+def test_the_tutorial_in_the_new_spelling_runs_as_docs_ecs_cli_md_writes_it(
+    aws_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = project(tmp_path, monkeypatch, {"docker-compose.yml": COMPOSE})
+    start = "compose2ecs --project-name tutorial --cluster tutorial "
+    lines = [
+        line for where, line in examples() if where.startswith("docs/ecs-cli.md") and line.startswith(start)
+    ]
+    steps = [shlex.split(line)[1:] for line in lines if "--region" not in line]  # that one is output
+    assert [argv[4] for argv in steps] == ["up", "ps", "logs", "scale", "down"]  # steps 7 to 12
+    names = {"tutorial": unique("tutorial")}
+    for argv in steps:
+        argv = [names.get(word, word) for word in argv]
+        if argv[4] == "logs":
+            assert _follow(argv, root).startswith("web-")
+            continue
+        result = compose2ecs(*argv, cwd=root)
+        assert result.returncode == 0, (argv, result.stdout + result.stderr)
+    ecs = boto3.client("ecs")
+    assert ecs.describe_clusters(clusters=[names["tutorial"]])["clusters"][0]["status"] == "INACTIVE"

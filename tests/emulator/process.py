@@ -65,6 +65,12 @@ def calls(endpoint: str, *, clear: bool = False) -> list[str]:
     return found
 
 
+def access_keys(endpoint: str) -> list[str]:
+    """The access key ids the emulator's requests were signed with, since it started."""
+    found: list[str] = _request(endpoint, "/emulator/access-keys", method="GET")
+    return found
+
+
 @dataclass
 class Emulator:
     """A running emulator; `endpoint` is its base URL."""

@@ -38,6 +38,8 @@ class EmulatorApp:
         self.step = step
         self.violations: list[str] = []
         self.calls: list[str] = []  # "service:Operation" of every AWS request, in order
+        # The access key ids requests were signed with: which credentials a client used.
+        self.access_keys: set[str] = set()
         self.lock = threading.Lock()
 
     def _json(self, start_response: Callable[..., Any], payload: Any) -> Iterable[bytes]:
@@ -58,6 +60,8 @@ class EmulatorApp:
             if path == "/emulator/calls/clear":
                 self.calls.clear()
                 return self._json(start_response, [])
+            if path == "/emulator/access-keys":
+                return self._json(start_response, sorted(self.access_keys))
         if path == "/emulator/settings":
             settings = {"step": self.step, "latency_ms": self.latency * 1000, "validate": self.validate}
             return self._json(start_response, settings)
@@ -83,6 +87,8 @@ class EmulatorApp:
         }
         with self.lock:
             self.calls.append(call_name(headers, body))
+            credential = headers.get("authorization", "").split("Credential=", 1)[-1]
+            self.access_keys.add(credential.split("/", 1)[0])
         if not self.validate:
             return self.app(environ, start_response)  # type: ignore[no-any-return]
         return self._checked(environ, start_response, headers, body)

@@ -126,7 +126,11 @@ def test_without_ecs_cli_files_nothing_is_filled_in(tmp_path: Path) -> None:
         cluster_config(environ, "tutorial")
 
 
-def test_the_cluster_and_region_given_before_compose_or_in_the_environment_win(tmp_path: Path) -> None:
+def test_options_given_before_compose_win_and_an_explicit_cluster_config_beats_the_environment(
+    tmp_path: Path,
+) -> None:
+    # ecs-cli's order: --region or the --cluster-config entry, then the environment. A project
+    # that ecs-cli deployed is found where it is, not copied into the environment's region.
     environ = _home(tmp_path)
 
     given = translate(
@@ -143,7 +147,7 @@ def test_the_cluster_and_region_given_before_compose_or_in_the_environment_win(t
     assert given is not None
     assert given.argv == ["ps", "-a"]
     assert from_env is not None
-    assert from_env.argv == ["ps", "-a"]
+    assert from_env.argv == ["--cluster", "ca", "--region", "us-west-2", "ps", "-a"]
     assert default is not None
     assert default.argv == [
         "ps",

@@ -500,6 +500,19 @@ def test_a_desired_count_the_user_did_not_set_is_left_to_scale() -> None:
     assert resource(plan_for(desired, deployed), ResourceKind.SERVICE, "web").action is Action.NO_CHANGE
 
 
+def test_a_stopped_service_is_started_again_with_its_starting_count() -> None:
+    # `scale 0` (ecs-cli's `service stop`), then `up`: as `docker compose up` after `stop`.
+    desired = desired_state(desired_count_explicit={"web": False})
+    deployed = aws_deployed()
+    deployed.services["web"]["desiredCount"] = 0
+
+    service = resource(plan_for(desired, deployed), ResourceKind.SERVICE, "web")
+
+    assert service.changes == (FieldChange("desiredCount", "changed", 0, 2),)
+    [update] = [op for op in service.operations if op.call == "update_service"]
+    assert update.args[0]["desiredCount"] == 2
+
+
 def test_an_explicit_desired_count_that_differs_updates_the_service() -> None:
     deployed = aws_deployed()
     deployed.services["web"]["desiredCount"] = 5

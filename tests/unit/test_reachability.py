@@ -34,7 +34,11 @@ def _problems(tmp_path: Path, layout: str, compose: str = WORDPRESS) -> list[Pro
     (tmp_path / "docker-compose.yml").write_text(compose, encoding="utf-8")
     project = load_project(ProjectOptions(cwd=str(tmp_path), environ={}))
     desired = translate_project(
-        project.name, project.model, EcsParams(), standard_trust_policy(), TranslateOptions("us-east-1", layout)
+        project.name,
+        project.model,
+        EcsParams(),
+        standard_trust_policy(),
+        TranslateOptions("us-east-1", layout),
     )
     return [p for p in desired.problems if p.code in {"service-name-in-one-task", "service-without-port"}]
 
@@ -72,5 +76,7 @@ def test_host_forms_are_found_in_any_variable(tmp_path: Path, value: str) -> Non
 
 @pytest.mark.parametrize("value", ["db", "dbx:5432", "http://dbx", "the db is down", "mydb:1"])
 def test_words_and_other_hosts_are_not_taken_for_a_service(tmp_path: Path, value: str) -> None:
-    compose = f"services:\n  app:\n    image: a\n    environment:\n      MODE: '{value}'\n  db:\n    image: b\n"
+    compose = (
+        f"services:\n  app:\n    image: a\n    environment:\n      MODE: '{value}'\n  db:\n    image: b\n"
+    )
     assert _problems(tmp_path, "project", compose) == []

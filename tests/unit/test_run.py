@@ -133,3 +133,43 @@ def test_a_task_that_stopped_before_its_container_ran_is_an_aws_error() -> None:
 
     assert caught.value.code == "TaskFailedToStart"
     assert "CannotPullContainerError" in caught.value.message
+
+
+def test_when_the_container_exits_and_the_task_runs_on_the_task_is_stopped() -> None:
+    # The project layout: `migrate` (not essential) exits, the web server beside it would run on.
+    gateway, task = _task("busybox:1.36")
+    stored = gateway.tasks[task["taskArn"]]
+    stored["group"] = "service:keep"  # the fake does not end it by itself
+    stored["containers"] = [
+        {"name": "web", "lastStatus": "STOPPED", "exitCode": 3},
+        {"name": "nginx", "lastStatus": "RUNNING"},
+    ]
+
+    code = wait_for_exit(
+        gateway, CLUSTER, task, "web", on_poll=lambda _: None, timeout=60, sleep=lambda _: None
+    )
+
+    assert code == 3
+    assert ("stop_task", CLUSTER, task["taskArn"]) in gateway.calls
+    assert gateway.tasks[task["taskArn"]]["lastStatus"] == "STOPPED"
+
+
+def test_a_container_still_running_is_waited_for() -> None:
+    gateway, task = _task("busybox:1.36")
+    stored = gateway.tasks[task["taskArn"]]
+    stored["group"] = "service:keep"
+    stored["containers"] = [{"name": "web", "lastStatus": "RUNNING"}]
+    ticks = iter(range(100))
+
+    with pytest.raises(AwsError, match="still RUNNING after 5 s"):
+        wait_for_exit(
+            gateway,
+            CLUSTER,
+            task,
+            "web",
+            on_poll=lambda _: None,
+            timeout=5,
+            clock=lambda: next(ticks),
+            sleep=lambda _: None,
+        )
+    assert not [c for c in gateway.calls if c[0] == "stop_task"]
