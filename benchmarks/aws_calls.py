@@ -70,7 +70,8 @@ TAGS_FOR_DOWN = (
 # the one ownership needs to know what the deployment has without local state.
 PREFLIGHT = {
     "ec2:DescribeVpcs": "preflight: the region has the default VPC the project network needs",
-    "ec2:DescribeSubnets": "preflight: the subnets ecs-params names exist, in one VPC",
+    "ec2:DescribeSubnets": "preflight: the subnets ecs-params names exist, in one VPC; or the default "
+    "VPC's subnets span the two Availability Zones an Application Load Balancer needs",
     "tagging:GetResources": "ownership: the deployment's own services and revisions, by their tags "
     "(orphans, the other layout, revisions of other clusters or made by hand)",
 }
@@ -290,6 +291,16 @@ def minimum_reads(desired: DesiredState, deployed: DeployedState) -> dict[str, t
         out["logs:ListTagsForResource"] = (0, "")
     if not any("networkConfiguration" in s for s in desired.services):
         out["ec2:DescribeSecurityGroups"] = (1, "the project security group (no network in ecs-params)")
+    if desired.load_balancers:
+        balancers = len(desired.load_balancers)
+        out["elasticloadbalancing:DescribeLoadBalancers"] = (1, f"{balancers} load balancer(s), by ARN")
+        groups = len(desired.target_groups)
+        out["elasticloadbalancing:DescribeTargetGroups"] = (1, f"{groups} target group(s), by ARN")
+        out["elasticloadbalancing:DescribeListeners"] = (balancers, "the listeners of each load balancer")
+        out["elasticloadbalancing:DescribeTargetGroupAttributes"] = (
+            groups,
+            "each target group's deregistration delay; no batch API",
+        )
     if desired.namespace:
         out["servicediscovery:ListNamespaces"] = (1, f"namespace {desired.namespace}")
         out["servicediscovery:ListTagsForResource"] = (0, "")

@@ -65,6 +65,18 @@ WRITE_OPERATIONS = frozenset(
         "tag_resource",
         "untag_resource",
         "run_task",
+        "stop_task",
+        "create_load_balancer",
+        "delete_load_balancer",
+        "create_target_group",
+        "modify_target_group",
+        "modify_target_group_attributes",
+        "delete_target_group",
+        "create_listener",
+        "modify_listener",
+        "delete_listener",
+        "add_elb_tags",
+        "remove_elb_tags",
     }
 )
 
@@ -134,6 +146,17 @@ AWS_OPERATIONS = {
     "untag_resource": "ecs:UntagResource",
     "run_task": "ecs:RunTask",
     "stop_task": "ecs:StopTask",
+    "create_load_balancer": "elasticloadbalancing:CreateLoadBalancer",
+    "delete_load_balancer": "elasticloadbalancing:DeleteLoadBalancer",
+    "create_target_group": "elasticloadbalancing:CreateTargetGroup",
+    "modify_target_group": "elasticloadbalancing:ModifyTargetGroup",
+    "modify_target_group_attributes": "elasticloadbalancing:ModifyTargetGroupAttributes",
+    "delete_target_group": "elasticloadbalancing:DeleteTargetGroup",
+    "create_listener": "elasticloadbalancing:CreateListener",
+    "modify_listener": "elasticloadbalancing:ModifyListener",
+    "delete_listener": "elasticloadbalancing:DeleteListener",
+    "add_elb_tags": "elasticloadbalancing:AddTags",
+    "remove_elb_tags": "elasticloadbalancing:RemoveTags",
     "describe_vpcs": "ec2:DescribeVpcs",
     "create_lock": "ssm:PutParameter",
     "read_lock": "ssm:GetParameter",
@@ -207,6 +230,11 @@ class InMemoryGateway:
         self.log_events: dict[str, list[LogEvent]] = {}  # group -> events, oldest first
         self.log_page_size = 50
         self.security_group_busy = 0  # delete_security_group calls to refuse with DependencyViolation
+        # ELBv2, by ARN; "Tags" is a dict here
+        self.load_balancers: dict[str, dict[str, Any]] = {}
+        self.target_groups: dict[str, dict[str, Any]] = {}
+        self.target_group_attributes: dict[str, dict[str, str]] = {}
+        self.listeners: dict[str, dict[str, Any]] = {}
         self._failures: dict[str, tuple[int, AwsError]] = {}
         self._rollouts: dict[str, Rollout] = {}
         self._ids = itertools.count(1)
@@ -318,12 +346,29 @@ class InMemoryGateway:
                 state.log_groups[group.region, group.name] = copy.deepcopy(
                     self.log_groups[group.region, group.name]
                 )
-        # Like BotoGateway: the deployment's group is the one tagged for it (lowest id first).
+        # Like BotoGateway: the deployment's groups are those tagged for it; the name tells which.
         for group_id in sorted(self.security_groups):
             sg = self.security_groups[group_id]
-            if owner.owns({t["Key"]: t["Value"] for t in sg["Tags"]}):
+            if not owner.owns({t["Key"]: t["Value"] for t in sg["Tags"]}):
+                continue
+            if sg["GroupName"] == desired.lb_security_group_name:
+                state.lb_security_group = copy.deepcopy(sg)
+            elif state.security_group is None or sg["GroupName"] == desired.security_group_name:
                 state.security_group = copy.deepcopy(sg)
-                break
+        for arn, lb in self.load_balancers.items():
+            if owner.owns(lb["Tags"]):
+                state.tagged.load_balancers[arn] = dict(lb["Tags"])
+                state.load_balancers[lb["LoadBalancerName"]] = copy.deepcopy(lb)
+                state.listeners[lb["LoadBalancerName"]] = [
+                    copy.deepcopy(li) for li in self.listeners.values() if li["LoadBalancerArn"] == arn
+                ]
+        for arn, tg in self.target_groups.items():
+            if owner.owns(tg["Tags"]):
+                state.tagged.target_groups[arn] = dict(tg["Tags"])
+                state.target_groups[tg["TargetGroupName"]] = {
+                    **copy.deepcopy(tg),
+                    "Attributes": dict(self.target_group_attributes.get(arn, {})),
+                }
         for namespace in self.namespaces.values():
             if namespace["Name"] == desired.namespace:
                 state.namespace = copy.deepcopy(namespace)
@@ -690,6 +735,163 @@ class InMemoryGateway:
                 operation, f"The security group '{group_id}' does not exist", "InvalidGroup.NotFound"
             )
         return self.security_groups[group_id]
+
+    # ELBv2 -----------------------------------------------------------------------------------
+
+    def create_load_balancer(
+        self, spec: Any, subnets: list[str], group_id: str, tags: dict[str, str]
+    ) -> dict[str, Any]:
+        self._call("create_load_balancer", spec.name)
+        request = {
+            "Name": spec.name,
+            "Type": spec.type,
+            "Scheme": spec.scheme,
+            "Subnets": subnets,
+            "SecurityGroups": [group_id],
+            "Tags": [{"Key": k, "Value": v} for k, v in tags.items()],
+        }
+        check_shape("elbv2", "CreateLoadBalancer", request)
+        if spec.type == "application" and len(subnets) < 2:
+            raise aws_error(
+                "create_load_balancer",
+                "At least two subnets in two different Availability Zones must be specified",
+                "ValidationError",
+            )
+        if any(lb["LoadBalancerName"] == spec.name for lb in self.load_balancers.values()):
+            raise aws_error(
+                "create_load_balancer",
+                "A load balancer with the same name exists",
+                "DuplicateLoadBalancerName",
+            )
+        short = "app" if spec.type == "application" else "net"
+        arn = (
+            f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:loadbalancer/{short}/{spec.name}/"
+            f"{self._next_id():016x}"
+        )
+        lb = {
+            "LoadBalancerArn": arn,
+            "LoadBalancerName": spec.name,
+            "DNSName": f"{spec.name}-1.{REGION}.elb.amazonaws.com",
+            "Scheme": spec.scheme,
+            "Type": spec.type,
+            "VpcId": (self.vpc or ("vpc-none", []))[0],
+            "SecurityGroups": [group_id],
+            "State": {"Code": "provisioning"},
+            "Tags": dict(tags),
+        }
+        self.load_balancers[arn] = lb
+        return copy.deepcopy(lb)
+
+    def delete_load_balancer(self, arn: str) -> None:
+        self._call("delete_load_balancer", arn)
+        self.load_balancers.pop(arn, None)  # AWS: deleting a deleted one succeeds
+        for listener_arn in [a for a, li in self.listeners.items() if li["LoadBalancerArn"] == arn]:
+            del self.listeners[listener_arn]
+
+    def create_target_group(self, request: dict[str, Any]) -> dict[str, Any]:
+        self._call("create_target_group", request.get("Name", ""))
+        check_shape("elbv2", "CreateTargetGroup", request)
+        name = request["Name"]
+        arn = f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:targetgroup/{name}/{self._next_id():016x}"
+        if any(tg["TargetGroupName"] == name for tg in self.target_groups.values()):
+            raise aws_error(
+                "create_target_group", "A target group with the same name exists", "DuplicateTargetGroupName"
+            )
+        group = {k: v for k, v in request.items() if k not in {"Name", "Tags"}}
+        group.update(
+            TargetGroupArn=arn,
+            TargetGroupName=name,
+            LoadBalancerArns=[],
+            Tags={t["Key"]: t["Value"] for t in request.get("Tags", [])},
+        )
+        group.setdefault("HealthCheckPort", "traffic-port")
+        group.setdefault("HealthCheckEnabled", True)
+        self.target_groups[arn] = group
+        self.target_group_attributes[arn] = {"deregistration_delay.timeout_seconds": "300"}
+        return copy.deepcopy(group)
+
+    def _target_group(self, operation: str, arn: str) -> dict[str, Any]:
+        if arn not in self.target_groups:
+            raise aws_error(operation, f"Target groups '{arn}' not found", "TargetGroupNotFound")
+        return self.target_groups[arn]
+
+    def modify_target_group(self, request: dict[str, Any]) -> None:
+        self._call("modify_target_group", request.get("TargetGroupArn", ""))
+        check_shape("elbv2", "ModifyTargetGroup", request)
+        self._target_group("modify_target_group", request["TargetGroupArn"]).update(
+            {k: v for k, v in request.items() if k != "TargetGroupArn"}
+        )
+
+    def modify_target_group_attributes(self, arn: str, attributes: dict[str, str]) -> None:
+        self._call("modify_target_group_attributes", arn)
+        self._target_group("modify_target_group_attributes", arn)
+        self.target_group_attributes[arn].update(attributes)
+
+    def delete_target_group(self, arn: str) -> None:
+        self._call("delete_target_group", arn)
+        if any(self._forwards_to(li, arn) for li in self.listeners.values()):
+            raise aws_error(
+                "delete_target_group",
+                f"Target group '{arn}' is currently in use by a listener or a rule",
+                "ResourceInUse",
+            )
+        self.target_groups.pop(arn, None)
+
+    @staticmethod
+    def _forwards_to(listener: dict[str, Any], arn: str) -> bool:
+        return any(action.get("TargetGroupArn") == arn for action in listener.get("DefaultActions", []))
+
+    def create_listener(self, request: dict[str, Any]) -> dict[str, Any]:
+        self._call("create_listener", request.get("LoadBalancerArn", ""), request.get("Port", ""))
+        check_shape("elbv2", "CreateListener", request)
+        lb_arn = request["LoadBalancerArn"]
+        if lb_arn not in self.load_balancers:
+            raise aws_error("create_listener", "One or more load balancers not found", "LoadBalancerNotFound")
+        if any(
+            li["LoadBalancerArn"] == lb_arn and li["Port"] == request["Port"]
+            for li in self.listeners.values()
+        ):
+            raise aws_error("create_listener", "A listener already exists on this port", "DuplicateListener")
+        for action in request.get("DefaultActions", []):
+            group = self._target_group("create_listener", action["TargetGroupArn"])
+            group["LoadBalancerArns"] = sorted({*group["LoadBalancerArns"], lb_arn})
+        arn = lb_arn.replace(":loadbalancer/", ":listener/") + f"/{self._next_id():016x}"
+        listener = {k: v for k, v in request.items() if k != "Tags"}
+        listener["ListenerArn"] = arn
+        self.listeners[arn] = listener
+        return copy.deepcopy(listener)
+
+    def modify_listener(self, request: dict[str, Any]) -> None:
+        self._call("modify_listener", request.get("ListenerArn", ""))
+        check_shape("elbv2", "ModifyListener", request)
+        if request["ListenerArn"] not in self.listeners:
+            raise aws_error("modify_listener", "One or more listeners not found", "ListenerNotFound")
+        self.listeners[request["ListenerArn"]].update(
+            {k: v for k, v in request.items() if k != "ListenerArn"}
+        )
+
+    def delete_listener(self, arn: str) -> None:
+        self._call("delete_listener", arn)
+        if arn not in self.listeners:
+            raise aws_error("delete_listener", "One or more listeners not found", "ListenerNotFound")
+        del self.listeners[arn]
+
+    def _elb_tagged(self, operation: str, arn: str) -> dict[str, str]:
+        found = self.load_balancers.get(arn) or self.target_groups.get(arn)
+        if found is None:
+            raise aws_error(operation, f"'{arn}' not found", "LoadBalancerNotFound")
+        tags: dict[str, str] = found["Tags"]
+        return tags
+
+    def add_elb_tags(self, arn: str, tags: dict[str, str]) -> None:
+        self._call("add_elb_tags", arn)
+        self._elb_tagged("add_elb_tags", arn).update(tags)
+
+    def remove_elb_tags(self, arn: str, keys: list[str]) -> None:
+        self._call("remove_elb_tags", arn)
+        tags = self._elb_tagged("remove_elb_tags", arn)
+        for key in keys:
+            tags.pop(key, None)
 
     # ECS clusters and Cloud Map --------------------------------------------------------------
 

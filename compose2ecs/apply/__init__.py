@@ -11,6 +11,7 @@ no write at all, and a run that was interrupted converges when it is planned and
 
 from compose2ecs.apply.executor import apply_plan, refuse_replacements, settle_services
 from compose2ecs.apply.teardown import down, scale
+from compose2ecs.resources.load_balancer import urls as listener_urls
 from compose2ecs.resources.run import ApplyOptions, ApplyResult, Progress
 from compose2ecs.resources.wait import rollout_summary, unsteady_services
 
@@ -20,6 +21,7 @@ __all__ = [
     "Progress",
     "apply_plan",
     "down",
+    "listener_urls",
     "refuse_replacements",
     "rollout_summary",
     "scale",

@@ -10,6 +10,7 @@ and applied again.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -46,14 +47,28 @@ def apply_plan(  # noqa: PLR0917 - the stage's entry point takes each input by p
         raise ValueError(msg)
     refuse_replacements(plan, options)
     execution = Execution(Run(gateway, options, progress, clock, sleep), desired, deployed)
+    deferred = []
     for kind in KINDS:
+        late: frozenset[str] = getattr(kind, "AFTER_SERVICES", frozenset())
         for change in plan.resources:
-            if change.kind is kind.KIND and change.operations:
-                kind.execute(change, execution)
+            if change.kind is not kind.KIND or not change.operations:
+                continue
+            now = tuple(op for op in change.operations if op.call not in late)
+            if len(now) < len(change.operations):
+                # What the running tasks still use (a port rule, a target group, a load balancer)
+                # goes once the services have moved off it.
+                later = tuple(op for op in change.operations if op.call in late)
+                deferred.append((kind, dataclasses.replace(change, operations=later)))
+            if now:
+                kind.execute(dataclasses.replace(change, operations=now), execution)
     service.finish(execution)
+    # The other way round: a load balancer (with its listeners) before its target groups and groups.
+    for kind, change in reversed(deferred):
+        kind.execute(change, execution)
     families = [str(r["family"]) for r in desired.task_definitions]
     arns = {family: arn for family in families if (arn := _running(family, execution))}
-    return ApplyResult(execution.run.writes, arns)
+    balancers = {**deployed.load_balancers, **execution.load_balancers}
+    return ApplyResult(execution.run.writes, arns, balancers)
 
 
 def _running(family: str, execution: Execution) -> str | None:

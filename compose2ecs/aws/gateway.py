@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from compose2ecs.aws.session import AwsSettings
-    from compose2ecs.model import DesiredState
+    from compose2ecs.model import DesiredState, LoadBalancerSpec
     from compose2ecs.model.deployed import DeployedState
 
 READ_WORKERS = 8  # the reads of one project are a few dozen calls: 8 keeps latency low without bursts
@@ -369,6 +369,66 @@ class BotoGateway:
     def delete_security_group(self, group_id: str) -> None:
         with aws_errors("ec2:DeleteSecurityGroup", group_id):
             self.clients.ec2.delete_security_group(GroupId=group_id)
+
+    # Writes: load balancers -------------------------------------------------------------------
+
+    def create_load_balancer(
+        self, spec: LoadBalancerSpec, subnets: list[str], group_id: str, tags: dict[str, str]
+    ) -> dict[str, Any]:
+        with aws_errors("elasticloadbalancing:CreateLoadBalancer", spec.name):
+            response = self.clients.elbv2.create_load_balancer(
+                Name=spec.name,
+                Type=spec.type,  # type: ignore[arg-type]
+                Scheme=spec.scheme,  # type: ignore[arg-type]
+                Subnets=subnets,
+                SecurityGroups=[group_id],
+                Tags=iam_tags(tags),  # type: ignore[arg-type]
+            )
+        return plain(response["LoadBalancers"][0])
+
+    def delete_load_balancer(self, arn: str) -> None:
+        with aws_errors("elasticloadbalancing:DeleteLoadBalancer", arn):
+            self.clients.elbv2.delete_load_balancer(LoadBalancerArn=arn)
+
+    def create_target_group(self, request: dict[str, Any]) -> dict[str, Any]:
+        with aws_errors("elasticloadbalancing:CreateTargetGroup", str(request.get("Name", ""))):
+            response = self.clients.elbv2.create_target_group(**request)
+        return plain(response["TargetGroups"][0])
+
+    def modify_target_group(self, request: dict[str, Any]) -> None:
+        with aws_errors("elasticloadbalancing:ModifyTargetGroup", str(request.get("TargetGroupArn", ""))):
+            self.clients.elbv2.modify_target_group(**request)
+
+    def modify_target_group_attributes(self, arn: str, attributes: dict[str, str]) -> None:
+        with aws_errors("elasticloadbalancing:ModifyTargetGroupAttributes", arn):
+            self.clients.elbv2.modify_target_group_attributes(
+                TargetGroupArn=arn, Attributes=[{"Key": k, "Value": v} for k, v in attributes.items()]
+            )
+
+    def delete_target_group(self, arn: str) -> None:
+        with aws_errors("elasticloadbalancing:DeleteTargetGroup", arn):
+            self.clients.elbv2.delete_target_group(TargetGroupArn=arn)
+
+    def create_listener(self, request: dict[str, Any]) -> dict[str, Any]:
+        with aws_errors("elasticloadbalancing:CreateListener", str(request.get("LoadBalancerArn", ""))):
+            response = self.clients.elbv2.create_listener(**request)
+        return plain(response["Listeners"][0])
+
+    def modify_listener(self, request: dict[str, Any]) -> None:
+        with aws_errors("elasticloadbalancing:ModifyListener", str(request.get("ListenerArn", ""))):
+            self.clients.elbv2.modify_listener(**request)
+
+    def delete_listener(self, arn: str) -> None:
+        with aws_errors("elasticloadbalancing:DeleteListener", arn):
+            self.clients.elbv2.delete_listener(ListenerArn=arn)
+
+    def add_elb_tags(self, arn: str, tags: dict[str, str]) -> None:
+        with aws_errors("elasticloadbalancing:AddTags", arn):
+            self.clients.elbv2.add_tags(ResourceArns=[arn], Tags=iam_tags(tags))  # type: ignore[arg-type]
+
+    def remove_elb_tags(self, arn: str, keys: list[str]) -> None:
+        with aws_errors("elasticloadbalancing:RemoveTags", arn):
+            self.clients.elbv2.remove_tags(ResourceArns=[arn], TagKeys=keys)
 
     # Writes: ECS and Cloud Map -----------------------------------------------------------------
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from types_boto3_ec2.client import EC2Client
     from types_boto3_ecs.client import ECSClient
     from types_boto3_efs.client import EFSClient
+    from types_boto3_elbv2.client import ElasticLoadBalancingv2Client
     from types_boto3_iam.client import IAMClient
     from types_boto3_logs.client import CloudWatchLogsClient
     from types_boto3_resourcegroupstaggingapi.client import ResourceGroupsTaggingAPIClient
@@ -161,10 +162,18 @@ class Clients:
             return result
 
     def prepare(
-        self, *, ec2: bool, servicediscovery: bool, log_regions: Iterable[str], references: bool = False
+        self,
+        *,
+        ec2: bool,
+        servicediscovery: bool,
+        log_regions: Iterable[str],
+        references: bool = False,
+        elbv2: bool = False,
     ) -> None:
         """Make the clients a concurrent read will need, before its threads start."""
         made: list[object] = [self.ecs, self.iam, self.tagging]
+        if elbv2:
+            made.append(self.elbv2)
         if references:
             made.extend((self.ssm, self.secretsmanager, self.efs))
         if ec2:
@@ -219,6 +228,12 @@ class Clients:
     def ec2(self) -> EC2Client:
         return self._cached(
             "ec2", lambda: self.session.client("ec2", endpoint_url=self.endpoint_url, config=self._config)
+        )
+
+    @property
+    def elbv2(self) -> ElasticLoadBalancingv2Client:
+        return self._cached(
+            "elbv2", lambda: self.session.client("elbv2", endpoint_url=self.endpoint_url, config=self._config)
         )
 
     @property

@@ -22,13 +22,14 @@ from compose2ecs.model.deployed import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Callable, Iterable, Mapping
 
     from compose2ecs.aws.session import Clients
-    from compose2ecs.model import DesiredState, LogGroupSpec, Owner
+    from compose2ecs.model import DesiredState, LogGroupSpec
 
 DESCRIBE_SERVICES_BATCH = 10  # the API's limit of names per DescribeServices call
 DESCRIBE_PARAMETERS_BATCH = 50  # values per DescribeParameters Name filter
+DESCRIBE_LOAD_BALANCERS_BATCH = 20  # the API's limit of ARNs or names per DescribeLoadBalancers call
 SHARED_PREFIX_MIN = 8  # shorter shared log-group prefixes ("/ecs/") could page through a whole account
 LIVE_SERVICE_STATUSES = ("ACTIVE", "DRAINING")
 NO_ENTITY = frozenset({"NoSuchEntity"})
@@ -76,7 +77,7 @@ class _Pending:
         ],
     ]
     log_groups: list[Future[dict[tuple[str, str], LogGroupState]]]
-    security_group: Future[dict[str, Any] | None] | None
+    security_group: Future[tuple[dict[str, Any] | None, dict[str, Any] | None]] | None
     namespace: Future[dict[str, Any] | None] | None
     network: Future[NetworkFacts] | None
     tagged: Future[Tagged]
@@ -161,7 +162,7 @@ class StateReader:
                 pool.submit(self._read_log_groups, region, groups)
                 for region, groups in _by_region(desired.log_groups).items()
             ],
-            security_group=pool.submit(self._read_security_group, desired.owner) if want_sg else None,
+            security_group=pool.submit(self._read_security_groups, desired) if want_sg else None,
             namespace=pool.submit(self._read_namespace, desired.namespace) if desired.namespace else None,
             network=pool.submit(self._read_network, desired) if want_ec2 else None,
             tagged=pool.submit(self.read_tagged, desired.owner.tags(), cluster),
@@ -187,7 +188,8 @@ class StateReader:
                 state.roles[name] = RoleState(role, attached, inline)
         for groups_f in pending.log_groups:
             state.log_groups.update(groups_f.result())
-        state.security_group = pending.security_group.result() if pending.security_group else None
+        if pending.security_group is not None:
+            state.security_group, state.lb_security_group = pending.security_group.result()
         state.namespace = pending.namespace.result() if pending.namespace else None
         if pending.network is not None:
             state.network = pending.network.result()
@@ -231,8 +233,114 @@ class StateReader:
             mine = refetch[family].result() if family in refetch else None
             if mine is not None and mine.get("status", "ACTIVE") == "ACTIVE":
                 state.task_definitions[family] = mine
+        self._read_load_balancing(pool, desired, state)
         for read in orphan_reads:
             state.orphans.update(read.result())
+
+    # Load balancers --------------------------------------------------------------------------
+
+    def _read_load_balancing(
+        self, pool: ThreadPoolExecutor, desired: DesiredState, state: DeployedState
+    ) -> None:
+        """The deployment's load balancers with their listeners, its target groups with their attributes.
+
+        Those the tagging answer names, and those the files name that it does not list yet: the
+        tagging index lags behind ELBv2 both ways: it may list what was just deleted (a batch
+        describe then fails as a whole, so each is looked up alone and the missing ones skipped),
+        and miss what was just created (looked up by name, its tags read apart).
+        """
+        tagged = state.tagged
+        lb_names = [lb.name for lb in desired.load_balancers]
+        tg_names = [tg.name for tg in desired.target_groups]
+        if not (tagged.load_balancers or tagged.target_groups or lb_names or tg_names):
+            return
+        elbv2 = self.clients.elbv2  # made here, before the pool's threads use it
+        balancers_f = pool.submit(
+            self._describe_elb,
+            "LoadBalancers",
+            sorted(tagged.load_balancers),
+            lb_names,
+            tagged.load_balancers,
+        )
+        groups_f = pool.submit(
+            self._describe_elb, "TargetGroups", sorted(tagged.target_groups), tg_names, tagged.target_groups
+        )
+        balancers, groups = balancers_f.result(), groups_f.result()
+
+        def listeners(arn: str) -> list[dict[str, Any]]:
+            with aws_errors("elasticloadbalancing:DescribeListeners", arn):
+                pages = elbv2.get_paginator("describe_listeners").paginate(LoadBalancerArn=arn)
+                return [plain(li) for page in pages for li in page.get("Listeners", [])]
+
+        def attributes(arn: str) -> dict[str, str]:
+            with aws_errors("elasticloadbalancing:DescribeTargetGroupAttributes", arn):
+                found = elbv2.describe_target_group_attributes(TargetGroupArn=arn).get("Attributes", [])
+            return {str(a["Key"]): str(a.get("Value", "")) for a in found}
+
+        listener_f = {
+            str(lb["LoadBalancerArn"]): pool.submit(listeners, str(lb["LoadBalancerArn"])) for lb in balancers
+        }
+        attribute_f = {
+            str(tg["TargetGroupArn"]): pool.submit(attributes, str(tg["TargetGroupArn"])) for tg in groups
+        }
+        for lb in balancers:
+            name = str(lb["LoadBalancerName"])
+            state.load_balancers[name] = lb
+            state.listeners[name] = listener_f[str(lb["LoadBalancerArn"])].result()
+        for tg in groups:
+            state.target_groups[str(tg["TargetGroupName"])] = {
+                **tg,
+                "Attributes": attribute_f[str(tg["TargetGroupArn"])].result(),
+            }
+
+    def _describe_elb(
+        self, kind: str, arns: list[str], names: list[str], tags: dict[str, dict[str, str]]
+    ) -> list[dict[str, Any]]:
+        """DescribeLoadBalancers or DescribeTargetGroups (`kind`): by ARN, then the names not found.
+
+        Each entry carries "Tags" (a dict): from the tagging answer, else from DescribeTags.
+        """
+        single = kind[:-1]  # LoadBalancer | TargetGroup
+        found: dict[str, dict[str, Any]] = {}
+        for entry in self._elb_lookup(kind, f"{single}Arns", arns):
+            found[str(entry[f"{single}Arn"])] = entry
+        known = {str(entry[f"{single}Name"]) for entry in found.values()}
+        for entry in self._elb_lookup(kind, "Names", [n for n in names if n not in known]):
+            found.setdefault(str(entry[f"{single}Arn"]), entry)
+        untagged = [arn for arn in found if arn not in tags]
+        read = self._elb_tags(untagged) if untagged else {}
+        return [{**entry, "Tags": tags.get(arn) or read.get(arn, {})} for arn, entry in found.items()]
+
+    def _elb_lookup(self, kind: str, key: str, values: list[str]) -> list[dict[str, Any]]:
+        """One batch call per 20 values; a NotFound answer (one value is gone) means one call each."""
+        missing = frozenset({"LoadBalancerNotFound", "TargetGroupNotFound"})
+        method = getattr(
+            self.clients.elbv2,
+            "describe_load_balancers" if kind == "LoadBalancers" else "describe_target_groups",
+        )
+        action = f"elasticloadbalancing:Describe{kind}"
+        out: list[dict[str, Any]] = []
+
+        def describe(items: list[str]) -> Callable[[], Any]:
+            return lambda: method(**{key: items})
+
+        for batch in batches(values, DESCRIBE_LOAD_BALANCERS_BATCH):
+            answer = call_or_none(action, ",".join(batch), describe(batch), missing)
+            if answer is not None:
+                out.extend(plain(entry) for entry in answer.get(kind, []))
+                continue
+            for value in batch:
+                one = call_or_none(action, value, describe([value]), missing)
+                out.extend(plain(entry) for entry in (one or {}).get(kind, []))
+        return out
+
+    def _elb_tags(self, arns: list[str]) -> dict[str, dict[str, str]]:
+        out: dict[str, dict[str, str]] = {}
+        for batch in batches(arns, DESCRIBE_LOAD_BALANCERS_BATCH):
+            with aws_errors("elasticloadbalancing:DescribeTags", ",".join(batch)):
+                described = self.clients.elbv2.describe_tags(ResourceArns=batch).get("TagDescriptions", [])
+            out.update({str(d["ResourceArn"]): tags_dict(d.get("Tags")) for d in described})
+        return out
 
     # ECS -------------------------------------------------------------------------------------
 
@@ -278,23 +386,38 @@ class StateReader:
         """The ECS services (in `cluster`) and task definition revisions that carry `tags`."""
         services: dict[str, str] = {}
         revisions: set[str] = set()
+        balancers: dict[str, dict[str, str]] = {}
+        groups: dict[str, dict[str, str]] = {}
         with aws_errors("tag:GetResources", tags.get("compose2ecs:project", "")):
             pages = self.clients.tagging.get_paginator("get_resources").paginate(
                 TagFilters=[{"Key": key, "Values": [value]} for key, value in tags.items()],
-                ResourceTypeFilters=["ecs:service", "ecs:task-definition"],
+                ResourceTypeFilters=[
+                    "ecs:service",
+                    "ecs:task-definition",
+                    "elasticloadbalancing:loadbalancer",
+                    "elasticloadbalancing:targetgroup",
+                ],
             )
-            arns = [str(r["ResourceARN"]) for page in pages for r in page.get("ResourceTagMappingList", [])]
-        for arn in arns:
+            found = {
+                str(r["ResourceARN"]): tags_dict(r.get("Tags"))
+                for page in pages
+                for r in page.get("ResourceTagMappingList", [])
+            }
+        for arn, resource_tags in found.items():
             resource = arn.split(":", 5)[-1]
             kind, _, rest = resource.partition("/")
-            if kind == "task-definition":
+            if kind == "loadbalancer":
+                balancers[arn] = resource_tags
+            elif kind == "targetgroup":
+                groups[arn] = resource_tags
+            elif kind == "task-definition":
                 revisions.add(arn)
             elif kind == "service":
                 # service/<cluster>/<name>: the ARN format ECS uses for every service since 2021.
                 service_cluster, _, name = rest.rpartition("/")
                 if service_cluster == cluster:
                     services[name] = arn
-        return Tagged(services, frozenset(revisions))
+        return Tagged(services, frozenset(revisions), balancers, groups)
 
     # What the files reference ------------------------------------------------------------------
 
@@ -450,8 +573,14 @@ class StateReader:
 
     # EC2 and Cloud Map -----------------------------------------------------------------------
 
-    def _read_security_group(self, owner: Owner) -> dict[str, Any] | None:
-        """The deployment's own group: found by all its ownership tags, never by name alone."""
+    def _read_security_groups(
+        self, desired: DesiredState
+    ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        """The deployment's own groups (the tasks', the load balancers'), in one call.
+
+        Found by all the ownership tags, never by name alone; the name then tells the two apart.
+        """
+        owner = desired.owner
         ec2 = self.clients.ec2
         with aws_errors("ec2:DescribeSecurityGroups", owner.project):
             pages = ec2.get_paginator("describe_security_groups").paginate(
@@ -459,7 +588,12 @@ class StateReader:
             )
             groups = [plain(g) for page in pages for g in page.get("SecurityGroups", [])]
         groups.sort(key=lambda g: str(g.get("GroupId", "")))
-        return groups[0] if groups else None
+        lb_name = desired.lb_security_group_name
+        balancers = next((g for g in groups if g.get("GroupName") == lb_name), None)
+        tasks = [g for g in groups if g.get("GroupName") != lb_name]
+        named = [g for g in tasks if g.get("GroupName") == desired.security_group_name]
+        chosen = named or tasks
+        return (chosen[0] if chosen else None), balancers
 
     def _read_network(self, desired: DesiredState) -> NetworkFacts:
         """The subnets and security groups ecs-params names (those that exist), or the default VPC.
@@ -494,7 +628,19 @@ class StateReader:
         with aws_errors("ec2:DescribeVpcs", "default VPC"):
             vpcs = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}]).get("Vpcs", [])
         default = str(vpcs[0]["VpcId"]) if vpcs else None
-        return NetworkFacts(checked=True, security_groups=found_groups, default_vpc=default)
+        zones = None
+        if default and any(lb.type == "application" for lb in desired.load_balancers):
+            # An ALB needs subnets in two Availability Zones: checked before any write.
+            with aws_errors("ec2:DescribeSubnets", default):
+                pages = ec2.get_paginator("describe_subnets").paginate(
+                    Filters=[{"Name": "vpc-id", "Values": [default]}]
+                )
+                found = [s for page in pages for s in page.get("Subnets", [])]
+            chosen = [s for s in found if s.get("DefaultForAz")] or found  # as default_vpc_subnets picks
+            zones = frozenset(str(s.get("AvailabilityZone", "")) for s in chosen)
+        return NetworkFacts(
+            checked=True, security_groups=found_groups, default_vpc=default, default_zones=zones
+        )
 
     def _read_namespace(self, name: str) -> dict[str, Any] | None:
         sd = self.clients.servicediscovery

@@ -496,9 +496,9 @@ def _settled_without_writes(target: _Target, options: Any) -> bool:
     if not deployment.plan.in_sync:
         refuse_replacements(deployment.plan, options)
         return False
-    _settle(
-        deployment, target.gateway, options.cluster, _console(), wait=options.wait, timeout=options.timeout
-    )
+    console = _console()
+    _settle(deployment, target.gateway, options.cluster, console, wait=options.wait, timeout=options.timeout)
+    _print_urls(target.conversion.desired, deployment.deployed.load_balancers, console)
     return True
 
 
@@ -514,6 +514,7 @@ def _up(target: _Target, options: Any) -> None:
     desired = target.conversion.desired
     if deployment.plan.in_sync:
         _settle(deployment, target.gateway, cluster, console, wait=wait, timeout=options.timeout)
+        _print_urls(desired, deployment.deployed.load_balancers, console)
         return
     _print_plan(deployment, PlanOutput.text, show_values=False)
     result = apply_plan(
@@ -525,6 +526,15 @@ def _up(target: _Target, options: Any) -> None:
         )
     else:
         console.print(f"{desired.project}: {len(result.writes)} changes sent; not waiting (-d/--no-wait).")
+    _print_urls(desired, result.load_balancers, console)
+
+
+def _print_urls(desired: Any, balancers: dict[str, Any], console: Any) -> None:
+    """Where the app is reached: each published port's load balancer address."""
+    from compose2ecs.apply import listener_urls  # noqa: PLC0415
+
+    for container, url in listener_urls(desired, balancers):
+        console.print(f"  {_escape(container)}: {_escape(url)}")
 
 
 class PsFormat(StrEnum):

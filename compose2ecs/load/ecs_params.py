@@ -118,7 +118,7 @@ _RUN_KEYS = (
     "service_connect",
     "ports",
 )
-_PORT_KEYS = ("public",)
+_PORT_KEYS = ("public", "load_balancer")
 
 
 class _Expanded(str):
@@ -986,7 +986,12 @@ def _ports(check: _Checker, value: Any, path: Path) -> dict[int, PortParams]:
             check.error(at, f"{name!r} is not a port number", "write the published port, e.g. 6379:")
             continue
         entry = check.mapping(item, at, _PORT_KEYS)
-        out[number] = PortParams(public=check.boolean(entry.get("public"), (*at, "public")))
+        out[number] = PortParams(
+            public=check.boolean(entry.get("public"), (*at, "public")),
+            load_balancer=check.choice(
+                entry.get("load_balancer"), (*at, "load_balancer"), ("application", "network")
+            ),
+        )
     return out
 
 

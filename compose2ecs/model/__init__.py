@@ -241,6 +241,7 @@ class PortParams(NamedTuple):
     """`run_params.ports.<port>`: compose2ecs's choices for one published port."""
 
     public: bool | None = None  # open a data store's port to the internet (never the default)
+    load_balancer: str | None = None  # application | network: overrides the rule by port
 
 
 class EcsParams(NamedTuple):
@@ -332,7 +333,73 @@ class PortRule(NamedTuple):
     port: int
     protocol: str  # tcp | udp
     to_port: int | None = None  # for ranges
-    source: str = "world"  # world: 0.0.0.0/0 and ::/0; self: other tasks of the project (Service Connect)
+    # world: 0.0.0.0/0 and ::/0; ipv4: 0.0.0.0/0 only; self: other tasks of the project (Service
+    # Connect); lb: the load balancers' security group
+    source: str = "world"
+
+
+class HealthCheck(NamedTuple):
+    """A target group's health check (CreateTargetGroup's HealthCheck* members)."""
+
+    protocol: str  # HTTP | TCP
+    path: str | None = None  # HTTP only
+    matcher: str | None = None  # HTTP only: the codes that mean healthy
+    interval: int = 15
+    timeout: int = 5
+    healthy: int = 2
+    unhealthy: int = 3
+
+
+class TargetGroupSpec(NamedTuple):
+    """A target group (type ip) for one container port of one ECS service."""
+
+    name: str  # at most 32 characters; carries a hash of what cannot change in place
+    service: str  # the ECS service that registers its tasks
+    container: str
+    port: int  # the container port
+    protocol: str  # HTTP | TCP | UDP
+    health: HealthCheck
+    deregistration_delay: int = 30
+
+    def request(self, vpc_id: str, tags: Mapping[str, str]) -> dict[str, Any]:
+        """The CreateTargetGroup request."""
+        health = self.health
+        out: dict[str, Any] = {
+            "Name": self.name,
+            "Protocol": self.protocol,
+            "Port": self.port,
+            "VpcId": vpc_id,
+            "TargetType": "ip",
+            "HealthCheckProtocol": health.protocol,
+            "HealthCheckIntervalSeconds": health.interval,
+            "HealthCheckTimeoutSeconds": health.timeout,
+            "HealthyThresholdCount": health.healthy,
+            "UnhealthyThresholdCount": health.unhealthy,
+            "Tags": [{"Key": k, "Value": v} for k, v in tags.items()],
+        }
+        if health.path:
+            out["HealthCheckPath"] = health.path
+        if health.matcher:
+            out["Matcher"] = {"HttpCode": health.matcher}
+        return out
+
+
+class LoadBalancerSpec(NamedTuple):
+    """A load balancer of the project: one Application and one Network load balancer at most."""
+
+    name: str  # at most 32 characters
+    type: str  # application | network
+    scheme: str = "internet-facing"
+
+
+class ListenerSpec(NamedTuple):
+    """A listener on a published port, forwarding to the target group of the container port."""
+
+    load_balancer: str  # LoadBalancerSpec.name
+    port: int  # the published port
+    protocol: str  # HTTP | TCP | UDP
+    target_group: str  # TargetGroupSpec.name
+    path: tuple[str | int, ...] = ()  # the compose `ports` entry, for the report
 
 
 class Reference(NamedTuple):
@@ -360,6 +427,8 @@ class DesiredState:
         "ingress",
         "known_by_name",
         "layout",
+        "listeners",
+        "load_balancers",
         "log_groups",
         "namespace",
         "problems",
@@ -369,6 +438,7 @@ class DesiredState:
         "roles",
         "services",
         "tags",
+        "target_groups",
         "task_definitions",
     )
 
@@ -406,6 +476,10 @@ class DesiredState:
         # serviceName -> whether the user set desiredCount
         self.desired_count_explicit = desired_count_explicit if desired_count_explicit is not None else {}
         self.problems = problems if problems is not None else []
+        # In front of the published ports, when compose2ecs manages the network (see load-balancers.md).
+        self.load_balancers: list[LoadBalancerSpec] = []
+        self.target_groups: list[TargetGroupSpec] = []
+        self.listeners: list[ListenerSpec] = []
 
     def __repr__(self) -> str:
         return f"DesiredState(project={self.project!r}, layout={self.layout!r}, region={self.region!r})"
@@ -418,6 +492,11 @@ class DesiredState:
     def security_group_name(self) -> str:
         """`<project>.<cluster>`: unique per VPC, and no project or cluster name holds a '.'."""
         return f"{self.project}.{self.cluster}"
+
+    @property
+    def lb_security_group_name(self) -> str:
+        """`<project>.<cluster>.lb`: the load balancers' own group, next to the tasks' one."""
+        return f"{self.project}.{self.cluster}.lb"
 
     @property
     def uses_project_network(self) -> bool:
@@ -445,6 +524,24 @@ class DesiredState:
             "services": self.services,
             "roles": [role.as_json() for role in self.roles],
             "logGroups": [group.as_json() for group in self.log_groups],
+            "loadBalancers": [
+                {
+                    "name": lb.name,
+                    "type": lb.type,
+                    "scheme": lb.scheme,
+                    "listeners": [
+                        {"port": li.port, "protocol": li.protocol, "targetGroup": li.target_group}
+                        for li in self.listeners
+                        if li.load_balancer == lb.name
+                    ],
+                }
+                for lb in self.load_balancers
+            ],
+            "targetGroups": [
+                {"service": tg.service, "container": tg.container}
+                | {k: v for k, v in tg.request("", {}).items() if k not in {"VpcId", "Tags"}}
+                for tg in self.target_groups
+            ],
             "problems": [problem_json(p) for p in self.problems],
         }
 

@@ -37,6 +37,8 @@ class NetworkFacts:
     subnets: dict[str, str] = field(default_factory=dict)  # subnet id -> VPC id, of those that exist
     security_groups: dict[str, str] = field(default_factory=dict)  # group id -> VPC id, same
     default_vpc: str | None = None  # the region's default VPC (looked for when ecs-params names no subnets)
+    # Availability Zones of the default VPC's subnets, when an Application Load Balancer needs two
+    default_zones: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,9 @@ class Tagged:
 
     services: dict[str, str] = field(default_factory=dict)  # service name -> ARN, this cluster
     task_definitions: frozenset[str] = frozenset()  # revision ARNs
+    # ARN -> tags: ELBv2 load balancers and target groups (the tagging API returns the tags)
+    load_balancers: dict[str, dict[str, str]] = field(default_factory=dict)
+    target_groups: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -67,6 +72,11 @@ class DeployedState:
     # (region, name): a container may log to a group of the same name in another region
     log_groups: dict[tuple[str, str], LogGroupState] = field(default_factory=dict)
     security_group: dict[str, Any] | None = None  # DescribeSecurityGroups entry of the project SG
+    lb_security_group: dict[str, Any] | None = None  # ... of the load balancers' group
+    # name -> DescribeLoadBalancers / DescribeTargetGroups entry plus "Tags", this deployment's
+    load_balancers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    target_groups: dict[str, dict[str, Any]] = field(default_factory=dict)
+    listeners: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # LB name -> listeners
     namespace: dict[str, Any] | None = None  # Cloud Map namespace summary
     network: NetworkFacts = field(default_factory=NetworkFacts)
     tagged: Tagged = field(default_factory=Tagged)
@@ -98,6 +108,9 @@ class ResourceKind(StrEnum):
     SECURITY_GROUP = "security group"
     NAMESPACE = "namespace"
     TASK_DEFINITION = "task definition"
+    TARGET_GROUP = "target group"
+    LOAD_BALANCER = "load balancer"
+    LISTENER = "listener"
     SERVICE = "service"
 
 

@@ -502,11 +502,23 @@ GRANT_SOURCES = {
 _WORLD = (("IpRanges", ANYWHERE), ("Ipv6Ranges", "::/0"))
 
 
-def desired_grants(rules: Iterable[PortRule], group_id: str) -> set[Grant]:
-    """The grants of each port rule: open to the world, or to the project's own tasks (`self`)."""
+# Stands for the load balancers' security group in a plan made before the group exists; the
+# executor puts the group's id in its place.
+LB_GROUP = "the-load-balancers"
+
+
+def desired_grants(rules: Iterable[PortRule], group_id: str, lb_group_id: str = LB_GROUP) -> set[Grant]:
+    """The grants of each port rule: to the world, the project's own tasks (`self`), or its load balancers."""
     grants: set[Grant] = set()
     for rule in rules:
-        sources = (("UserIdGroupPairs", group_id),) if rule.source == "self" else _WORLD
+        if rule.source == "self":
+            sources: tuple[tuple[str, str], ...] = (("UserIdGroupPairs", group_id),)
+        elif rule.source == "lb":
+            sources = (("UserIdGroupPairs", lb_group_id),)
+        elif rule.source == "ipv4":
+            sources = _WORLD[:1]
+        else:
+            sources = _WORLD
         grants.update(
             (rule.protocol, rule.port, rule.to_port or rule.port, src, value) for src, value in sources
         )
@@ -528,10 +540,10 @@ def deployed_grants(permissions: Iterable[Mapping[str, Any]]) -> set[Grant]:
     return grants
 
 
-def grant_text(grant: Grant, group_id: str) -> str:
-    """`tcp 80 from 0.0.0.0/0`, or `... from self` for the project's own tasks."""
+def grant_text(grant: Grant, group_id: str, lb_group_id: str = LB_GROUP) -> str:
+    """`tcp 80 from 0.0.0.0/0`, `... from self` for the project's own tasks, `... from load balancers`."""
     protocol, low, high, _, value = grant
-    source = "self" if value == group_id else value
+    source = "self" if value == group_id else "load balancers" if value in {lb_group_id, LB_GROUP} else value
     name = _PROTOCOLS.get(protocol, protocol)
     if name == "all" or low is None or low == -1:
         return f"{name} from {source}"

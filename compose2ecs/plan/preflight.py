@@ -13,7 +13,7 @@ from compose2ecs.model import foreign_creator, tags_dict
 
 if TYPE_CHECKING:
     from compose2ecs.model import DesiredState
-    from compose2ecs.model.deployed import DeployedState
+    from compose2ecs.model.deployed import DeployedState, NetworkFacts
 
 # What a cluster compose2ecs creates is given (apply/executor.py sends these).
 CREATED_CLUSTER_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
@@ -105,6 +105,28 @@ def _names_taken(desired: DesiredState, deployed: DeployedState) -> list[Problem
 _AWSVPC: Path = ("run_params", "network_configuration", "awsvpc_configuration")
 
 
+def _alb_zones(desired: DesiredState, facts: NetworkFacts) -> list[Problem]:
+    """An Application Load Balancer needs subnets in two Availability Zones (moto does not check)."""
+    zones = facts.default_zones
+    if zones is None or len(zones) >= 2:  # noqa: PLR2004 - AWS's rule
+        return []
+    names = {lb.name for lb in desired.load_balancers if lb.type == "application"}
+    first = next((li for li in desired.listeners if li.load_balancer in names), None)
+    if first is None:
+        return []
+    return [
+        Problem(
+            f"port {first.port} needs an Application Load Balancer, which needs subnets in two "
+            f"Availability Zones; the default VPC has subnets in {len(zones)}",
+            None,
+            first.path,
+            code="alb-needs-two-zones",
+            hint="add a default subnet in another zone (aws ec2 create-default-subnet "
+            f"--availability-zone ZONE), or set run_params.ports.{first.port}.load_balancer: network",
+        )
+    ]
+
+
 def _network(desired: DesiredState, deployed: DeployedState, params_file: str | None) -> list[Problem]:
     """The subnets and security groups ecs-params names exist and share a VPC; else a default VPC."""
     facts = deployed.network
@@ -123,7 +145,7 @@ def _network(desired: DesiredState, deployed: DeployedState, params_file: str | 
                     "security_groups), or create a default VPC (aws ec2 create-default-vpc)",
                 )
             ]
-        return []
+        return _alb_zones(desired, facts)
     problems: list[Problem] = []
     vpcs: dict[str, list[str]] = {}
     for key, yaml_key, kind, found in (

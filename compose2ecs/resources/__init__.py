@@ -1,7 +1,10 @@
 """The AWS resource kinds compose2ecs manages, one module each, and the planner that walks them.
 
 `KINDS` lists them in dependency order (what a resource needs is created before it): roles, log
-groups, cluster, security group, namespace, task definitions, services. Each module holds its
+groups, cluster, security groups, namespace, task definitions, target groups, load balancers,
+listeners, services. The calls a kind lists in `AFTER_SERVICES` (deleting a stale target group,
+revoking a rule) run after the services have rolled out, in reverse order, since the running
+tasks may still use what they remove. Each module holds its
 kind's identity and ownership rule, how it is normalised and compared, and the operations that
 create, update and delete it (base.py). `plan_changes` asks each kind in that order, so a kind
 can depend on the changes planned before it (a service on its family's new revision); `apply`
@@ -16,11 +19,14 @@ from typing import TYPE_CHECKING
 from compose2ecs.model.deployed import Plan
 from compose2ecs.resources import (
     cluster,
+    listener,
+    load_balancer,
     log_group,
     namespace,
     role,
     security_group,
     service,
+    target_group,
     task_definition,
 )
 from compose2ecs.resources.base import Planning
@@ -30,12 +36,28 @@ if TYPE_CHECKING:
     from compose2ecs.model.deployed import DeployedState, ResourceChange, ResourceKind
     from compose2ecs.resources.base import Kind
 
-KINDS: tuple[Kind, ...] = (role, log_group, cluster, security_group, namespace, task_definition, service)
-# `down --all`: the services first (their tasks hold the rest), then what deletes at once, then
-# what may have to wait: the security group until the tasks' network interfaces are released, the
-# namespace until ECS has deregistered the Service Connect endpoints, the cluster last.
+KINDS: tuple[Kind, ...] = (
+    role,
+    log_group,
+    cluster,
+    security_group,
+    namespace,
+    task_definition,
+    target_group,
+    load_balancer,
+    listener,
+    service,
+)
+# `down --all`: the services first (their tasks hold the rest), then the load balancers (with
+# their listeners) and the target groups they forwarded to, then what deletes at once, then what
+# may have to wait: the security groups until the tasks' and the load balancers' network
+# interfaces are released, the namespace until ECS has deregistered the Service Connect
+# endpoints, the cluster last.
 REMOVAL_ORDER: tuple[Kind, ...] = (
     service,
+    listener,
+    load_balancer,
+    target_group,
     task_definition,
     log_group,
     role,

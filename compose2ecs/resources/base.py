@@ -15,12 +15,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
+from compose2ecs.errors import AwsError
 from compose2ecs.model import CLUSTER_TAG, tags_dict
-from compose2ecs.model.deployed import Action, Operation, ResourceChange
+from compose2ecs.model.deployed import Action, FieldChange, Operation, ResourceChange
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from compose2ecs.model import DesiredState
-    from compose2ecs.model.deployed import DeployedState, FieldChange, ResourceKind
+    from compose2ecs.model.deployed import DeployedState, ResourceKind
     from compose2ecs.resources.run import Run
 
 # The actions that write.
@@ -48,6 +51,10 @@ class Execution:
     task_definition_arns: dict[str, str] = field(default_factory=dict)  # family -> ARN to run
     group_id: str | None = None  # the project security group, once it exists
     default_subnets: tuple[str, list[str]] | None = None  # (VPC id, subnet ids), read once
+    lb_group_id: str | None = None  # the load balancers' security group, once it exists
+    # What ELBv2 handed out in this run, by name
+    target_group_arns: dict[str, str] = field(default_factory=dict)
+    load_balancers: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> entry
     rollouts: dict[str, str] = field(default_factory=dict)  # service -> revision ARN it must reach
     deleted: list[str] = field(default_factory=list)  # services deleted, to wait until they are gone
     seen_events: dict[str, set[str]] = field(default_factory=dict)
@@ -136,6 +143,41 @@ def ecs_tag_operations(
     return out
 
 
+def elb_tag_operations(
+    arn: str, current: dict[str, str] | None, wanted: dict[str, str]
+) -> tuple[list[Operation], list[FieldChange]]:
+    """AddTags / RemoveTags that make an ELBv2 resource's tags `wanted`, and the plan's changes."""
+    current = dict(current or {})
+    changed = {key: value for key, value in wanted.items() if current.get(key) != value}
+    extra = sorted(key for key in current if key not in wanted and not key.startswith("aws:"))
+    operations, fields = [], []
+    if changed:
+        operations.append(Operation("add_elb_tags", arn, (arn, changed)))
+        fields += [
+            FieldChange(f"tags.{k}", "changed" if k in current else "added", current.get(k), v)
+            for k, v in sorted(changed.items())
+        ]
+    if extra:
+        operations.append(Operation("remove_elb_tags", arn, (arn, extra)))
+        fields += [FieldChange(f"tags.{k}", "removed", current[k]) for k in extra]
+    return operations, fields
+
+
+def run_elb_tag_operation(operation: Operation, execution: Execution, label: str) -> bool:
+    """Carry out an operation of `elb_tag_operations`; False when `operation` is not one."""
+    if operation.call == "add_elb_tags":
+        arn, tags = operation.args
+        execution.run.gateway.add_elb_tags(arn, tags)
+        execution.did(operation, f"tagged {label}: {', '.join(sorted(tags))}")
+        return True
+    if operation.call == "remove_elb_tags":
+        arn, keys = operation.args
+        execution.run.gateway.remove_elb_tags(arn, keys)
+        execution.did(operation, f"removed tags from {label}: {', '.join(keys)}")
+        return True
+    return False
+
+
 def run_tag_operation(operation: Operation, execution: Execution, label: str) -> bool:
     """Carry out a tag operation of `ecs_tag_operations`; False when `operation` is not one."""
     gateway = execution.run.gateway
@@ -173,3 +215,27 @@ def perform(operation: Operation, execution: Execution, messages: dict[str, str]
 
 def unknown(operation: Operation) -> ValueError:
     return ValueError(f"no such operation for this kind: {operation.call}")
+
+
+def retry_while_in_use(
+    run: Run,
+    delete: Callable[[], None],
+    resource: str,
+    codes: frozenset[str] = frozenset({"DependencyViolation"}),
+) -> None:
+    """Retry while AWS still sees `resource` in use (`codes`), until the run's timeout.
+
+    The stopped tasks' network interfaces are released a few minutes after the service is gone, a
+    load balancer's a while after it is deleted, and its listeners' hold on target groups likewise.
+    """
+    deadline = run.clock() + run.options.timeout
+    while True:
+        try:
+            delete()
+        except AwsError as error:
+            if error.code not in codes or run.clock() >= deadline:
+                raise
+            run.progress.step(f"{resource} is still in use; retrying")
+            run.sleep(run.options.poll_interval)
+        else:
+            return

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from compose2ecs.model import DesiredState
+    from compose2ecs.model import DesiredState, LoadBalancerSpec
     from compose2ecs.model.deployed import DeployedState
 
 
@@ -135,6 +135,39 @@ class Gateway(Protocol):
     def revoke_ingress(self, group_id: str, rules: list[dict[str, Any]]) -> None: ...
 
     def delete_security_group(self, group_id: str) -> None: ...
+
+    # Writes: load balancers (ELBv2).
+    def create_load_balancer(
+        self, spec: LoadBalancerSpec, subnets: list[str], group_id: str, tags: dict[str, str]
+    ) -> dict[str, Any]:
+        """CreateLoadBalancer; its LoadBalancer entry (LoadBalancerArn, DNSName)."""
+        ...
+
+    def delete_load_balancer(self, arn: str) -> None: ...
+
+    def create_target_group(self, request: dict[str, Any]) -> dict[str, Any]:
+        """CreateTargetGroup; its TargetGroup entry (TargetGroupArn)."""
+        ...
+
+    def modify_target_group(self, request: dict[str, Any]) -> None:
+        """ModifyTargetGroup: the health check (`request` carries TargetGroupArn)."""
+        ...
+
+    def modify_target_group_attributes(self, arn: str, attributes: dict[str, str]) -> None: ...
+
+    def delete_target_group(self, arn: str) -> None: ...
+
+    def create_listener(self, request: dict[str, Any]) -> dict[str, Any]:
+        """CreateListener; its Listener entry (ListenerArn)."""
+        ...
+
+    def modify_listener(self, request: dict[str, Any]) -> None: ...
+
+    def delete_listener(self, arn: str) -> None: ...
+
+    def add_elb_tags(self, arn: str, tags: dict[str, str]) -> None: ...
+
+    def remove_elb_tags(self, arn: str, keys: list[str]) -> None: ...
 
     # Writes: ECS and Cloud Map.
     def create_cluster(

@@ -34,6 +34,7 @@ class Progress(Protocol):
 class ApplyResult:
     writes: list[str] = field(default_factory=list)  # "create_role web-execution", in order
     task_definition_arns: dict[str, str] = field(default_factory=dict)  # family -> ARN the services run
+    load_balancers: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> entry, after the run
 
 
 @dataclass

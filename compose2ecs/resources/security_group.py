@@ -1,51 +1,119 @@
-"""The project security group: the ports its services publish, when ecs-params names no network.
+"""The project's security groups, when ecs-params names no network: the tasks' and the load balancers'.
 
-It lives in the region's default VPC, is named `<project>.<cluster>` and carries the deployment's
-tags; services without a network of their own get the default VPC's subnets and this group.
+Both live in the region's default VPC and carry the deployment's tags. The tasks' group is named
+`<project>.<cluster>`; services without a network of their own get the default VPC's subnets and
+this group. It admits the load balancers' group on the container ports they forward to and the
+project's own tasks on theirs (Service Connect), and nothing from the internet but the ports that
+have no load balancer (UDP). The load balancers' group, `<project>.<cluster>.lb`, admits the
+internet on the listener ports.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from compose2ecs.errors import AwsError
-from compose2ecs.model import tags_dict
+from compose2ecs.model import PortRule, tags_dict
 from compose2ecs.model.deployed import Action, Operation, ResourceChange, ResourceKind
 from compose2ecs.plan.diff import set_changes
-from compose2ecs.plan.normalize import GRANT_SOURCES, deployed_grants, desired_grants, grant_text
-from compose2ecs.resources.base import unknown, updated
+from compose2ecs.plan.normalize import (
+    GRANT_SOURCES,
+    LB_GROUP,
+    deployed_grants,
+    desired_grants,
+    grant_text,
+)
+from compose2ecs.resources.base import retry_while_in_use, unknown, updated
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
+    from compose2ecs.model import DesiredState
+    from compose2ecs.model.deployed import DeployedState
     from compose2ecs.plan.normalize import Grant
     from compose2ecs.resources.base import Execution, Planning, Teardown
+    from compose2ecs.resources.run import Run
 
 KIND = ResourceKind.SECURITY_GROUP
+# A rule the running tasks may still need (the port the load balancer checks them on, the world
+# rule of a deployment moving behind a load balancer) is revoked once the services have moved, and
+# a load balancers' group no listener needs any more is deleted after its load balancer.
+AFTER_SERVICES = frozenset({"revoke_ingress", "delete_security_group"})
+
+
+class _Group(NamedTuple):
+    name: str
+    description: str
+    rules: list[PortRule]
+    state: dict[str, Any] | None
+    balancers: bool  # the load balancers' group (else the tasks')
+
+
+def _groups(desired: DesiredState, planning_state: DeployedState) -> list[_Group]:
+    """The groups to plan: the load balancers' first, since the tasks' rules name it."""
+    out = []
+    if desired.listeners:
+        # IPv4: a load balancer compose2ecs creates has IPv4 addresses only (the default VPC has no
+        # IPv6 range), so an IPv6 rule would open nothing.
+        listened = {(li.port, "tcp"): PortRule(li.port, "tcp", source="ipv4") for li in desired.listeners}
+        rules = list(listened.values())
+        out.append(
+            _Group(
+                desired.lb_security_group_name,
+                f"compose2ecs project {desired.project} in cluster {desired.cluster}: its load balancers",
+                rules,
+                planning_state.lb_security_group,
+                balancers=True,
+            )
+        )
+    out.append(
+        _Group(
+            desired.security_group_name,
+            f"compose2ecs project {desired.project} in cluster {desired.cluster}: "
+            "the ports its services publish",
+            list(desired.ingress),
+            planning_state.security_group,
+            balancers=False,
+        )
+    )
+    return out
 
 
 def plan(planning: Planning) -> list[ResourceChange]:
     """Needed exactly when no service brings its own network."""
-    desired, state = planning.desired, planning.deployed.security_group
+    desired, deployed = planning.desired, planning.deployed
     if not desired.uses_project_network:
         return []
-    name = desired.security_group_name
-    if state is None:
-        description = (
-            f"compose2ecs project {desired.project} in cluster {desired.cluster}: "
-            "the ports its services publish"
+    lb_state = deployed.lb_security_group
+    lb_id = str(lb_state["GroupId"]) if lb_state else LB_GROUP
+    changes = [_plan_group(group, desired, lb_id) for group in _groups(desired, deployed)]
+    if lb_state is not None and not desired.listeners and desired.owner.owns(tags_dict(lb_state.get("Tags"))):
+        # No published port left: the load balancers' group goes after its load balancer.
+        delete = Operation("delete_security_group", lb_id, (lb_id,))
+        reason = "no load balancer needs it"
+        changes.append(
+            ResourceChange(
+                KIND, desired.lb_security_group_name, Action.DELETE, reason=reason, operations=(delete,)
+            )
         )
-        operations = [Operation("create_security_group", name, (name, description, desired.tags))]
-        if desired.ingress:
-            # The rules name the group itself (`self`), known once it exists.
+    return changes
+
+
+def _plan_group(group: _Group, desired: DesiredState, lb_id: str) -> ResourceChange:
+    name = group.name
+    if group.state is None:
+        operations = [Operation("create_security_group", name, (name, group.description, desired.tags))]
+        if group.rules:
+            # The rules may name the group itself (`self`), known once it exists.
             operations.append(Operation("authorize_ingress", name))
-        return [ResourceChange(KIND, name, Action.CREATE, operations=tuple(operations))]
-    group_id = str(state.get("GroupId", ""))
-    current = deployed_grants(state.get("IpPermissions", []))
-    wanted = desired_grants(desired.ingress, group_id)
+        return ResourceChange(KIND, name, Action.CREATE, operations=tuple(operations))
+    group_id = str(group.state.get("GroupId", ""))
+    current = deployed_grants(group.state.get("IpPermissions", []))
+    wanted = desired_grants(group.rules, group_id, lb_id)
     changes = set_changes(
-        "ingress", {grant_text(g, group_id) for g in current}, {grant_text(g, group_id) for g in wanted}
+        "ingress",
+        {grant_text(g, group_id, lb_id) for g in current},
+        {grant_text(g, group_id, lb_id) for g in wanted},
     )
     operations = []
     if missing := wanted - current:
@@ -56,35 +124,71 @@ def plan(planning: Planning) -> list[ResourceChange]:
         operations.append(
             Operation("revoke_ingress", group_id, (group_id, ip_permissions(extra), _ports(extra)))
         )
-    return [updated(KIND, name, changes, "ingress rules", operations)]
+    return updated(KIND, name, changes, "ingress rules", operations)
 
 
 def execute(change: ResourceChange, execution: Execution) -> None:
     gateway, name = execution.run.gateway, change.name
+    balancers = name == execution.desired.lb_security_group_name
     for operation in change.operations:
         match operation.call:
             case "create_security_group":
                 group, description, tags = operation.args
                 vpc_id, _ = execution.default_vpc()
-                execution.group_id = gateway.create_security_group(group, vpc_id, description, tags)
-                execution.did(operation, f"created security group {name} ({execution.group_id})")
+                created = gateway.create_security_group(group, vpc_id, description, tags)
+                if balancers:
+                    execution.lb_group_id = created
+                else:
+                    execution.group_id = created
+                execution.did(operation, f"created security group {name} ({created})")
             case "authorize_ingress" if not operation.args:
-                group_id = str(execution.group_id)
-                grants = desired_grants(execution.desired.ingress, group_id)
+                group_id = str(execution.lb_group_id if balancers else execution.group_id)
+                rules = _rules_of(name, execution)
+                grants = desired_grants(rules, group_id, _lb_group_id(execution))
                 gateway.authorize_ingress(group_id, ip_permissions(grants))
                 execution.run.wrote(
                     "authorize_ingress", group_id, f"opened {_ports(grants)} in security group {name}"
                 )
             case "authorize_ingress":
                 group_id, permissions, ports = operation.args
-                gateway.authorize_ingress(group_id, permissions)
+                gateway.authorize_ingress(group_id, _with_lb_group(permissions, _lb_group_id(execution)))
                 execution.did(operation, f"opened {ports} in security group {name}")
             case "revoke_ingress":
                 group_id, permissions, ports = operation.args
                 gateway.revoke_ingress(group_id, permissions)
                 execution.did(operation, f"closed {ports} in security group {name}")
+            case "delete_security_group":
+                (group_id,) = operation.args
+                retry_while_in_use(execution.run, _deleter(execution.run, group_id), group_id)
+                execution.did(operation, f"deleted security group {name} ({change.reason})")
             case _:
                 raise unknown(operation)
+
+
+def _rules_of(name: str, execution: Execution) -> list[PortRule]:
+    groups = _groups(execution.desired, execution.deployed)
+    return next(group.rules for group in groups if group.name == name)
+
+
+def _lb_group_id(execution: Execution) -> str:
+    group = execution.deployed.lb_security_group
+    return execution.lb_group_id or (str(group["GroupId"]) if group else LB_GROUP)
+
+
+def _with_lb_group(permissions: list[dict[str, Any]], lb_group_id: str) -> list[dict[str, Any]]:
+    """The planned permissions, with the load balancers' group id where the plan could not know it."""
+    out = []
+    for permission in permissions:
+        pairs = permission.get("UserIdGroupPairs")
+        if pairs:
+            permission = {
+                **permission,
+                "UserIdGroupPairs": [
+                    {"GroupId": lb_group_id} if pair.get("GroupId") == LB_GROUP else pair for pair in pairs
+                ],
+            }
+        out.append(permission)
+    return out
 
 
 def network_configuration(execution: Execution) -> dict[str, Any] | None:
@@ -98,32 +202,21 @@ def network_configuration(execution: Execution) -> dict[str, Any] | None:
 
 
 def remove(teardown: Teardown) -> None:
-    group = teardown.deployed.security_group
-    if group is None:
-        return
-    group_id = str(group["GroupId"])
-    label = f"security group {group.get('GroupName', group_id)} ({group_id})"
-    if not teardown.ours(tags_dict(group.get("Tags"))):
-        teardown.kept(label)
-        return
-    _retry_while_in_use(teardown, lambda: teardown.run.gateway.delete_security_group(group_id), group_id)
-    teardown.run.wrote("delete_security_group", group_id, f"deleted {label}")
+    # The tasks' group first: its rules name the load balancers' group, which would stay in use.
+    for group in (teardown.deployed.security_group, teardown.deployed.lb_security_group):
+        if group is None:
+            continue
+        group_id = str(group["GroupId"])
+        label = f"security group {group.get('GroupName', group_id)} ({group_id})"
+        if not teardown.ours(tags_dict(group.get("Tags"))):
+            teardown.kept(label)
+            continue
+        retry_while_in_use(teardown.run, _deleter(teardown.run, group_id), group_id)
+        teardown.run.wrote("delete_security_group", group_id, f"deleted {label}")
 
 
-def _retry_while_in_use(teardown: Teardown, delete: Callable[[], None], resource: str) -> None:
-    """The stopped tasks' network interfaces are released a few minutes after the service is gone."""
-    run = teardown.run
-    deadline = run.clock() + run.options.timeout
-    while True:
-        try:
-            delete()
-        except AwsError as error:
-            if error.code != "DependencyViolation" or run.clock() >= deadline:
-                raise
-            run.progress.step(f"{resource} is still in use by the tasks' network interfaces; retrying")
-            run.sleep(run.options.poll_interval)
-        else:
-            return
+def _deleter(run: Run, group_id: str) -> Callable[[], None]:
+    return lambda: run.gateway.delete_security_group(group_id)
 
 
 def _ports(grants: set[Any]) -> str:

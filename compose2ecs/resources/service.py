@@ -33,7 +33,7 @@ from compose2ecs.plan.normalize import (
     role_name,
     service_request_from_describe,
 )
-from compose2ecs.resources import security_group, task_definition
+from compose2ecs.resources import security_group, target_group, task_definition
 from compose2ecs.resources.base import ecs_tag_operations, is_tag, run_tag_operation, unknown, updated
 from compose2ecs.resources.run import live_service
 from compose2ecs.resources.wait import seen_event_ids, wait_for_services, wait_until_gone
@@ -109,10 +109,17 @@ def _compare(
     if entry is None or entry.get("status", "ACTIVE") != "ACTIVE":
         # An INACTIVE service is gone; a DRAINING one is going and cannot be updated.
         return ResourceChange(KIND, name, Action.CREATE)
+    deployed_request = service_request_from_describe(entry, namespace_names)
+    own, _ = _own_load_balancers(entry, planning)
+    if own or "loadBalancers" in request:
+        # Compared: the entries for this deployment's target groups, by name (someone else's stay).
+        deployed_request["loadBalancers"] = own
+        request = {**request, "loadBalancers": request.get("loadBalancers", [])}
     before, after = _comparable(
-        normalize_service(service_request_from_describe(entry, namespace_names)),
+        normalize_service(deployed_request),
         normalize_service(request, desired.tags),
         explicit_count=desired.desired_count_explicit.get(name, False),
+        load_balanced="loadBalancers" in request,
     )
     if entry.get("serviceArn") and not taggable_service_arn(str(entry["serviceArn"])):
         # An old-format ARN cannot be tagged: comparing tags would never converge.
@@ -164,8 +171,28 @@ def _redeployed(change: ResourceChange, reason: str) -> ResourceChange:
     return ResourceChange(change.kind, change.name, Action.UPDATE, (*change.changes, field), reason)
 
 
+def _own_load_balancers(
+    entry: Mapping[str, Any], planning: Planning
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The service's `loadBalancers`: this deployment's (target group by name), and the others'."""
+    ours = {tg.name for tg in planning.desired.target_groups} | set(planning.deployed.target_groups)
+    own, others = [], []
+    for item in entry.get("loadBalancers") or []:
+        group = target_group_name(str(item.get("targetGroupArn", "")))
+        if group in ours:
+            own.append({**item, "targetGroupArn": group})
+        else:
+            others.append(dict(item))
+    return own, others
+
+
+def target_group_name(arn: str) -> str:
+    """`arn:…:targetgroup/NAME/ID` -> NAME."""
+    return arn.split(":targetgroup/", 1)[-1].split("/", 1)[0]
+
+
 def _comparable(
-    deployed: dict[str, Any], desired: dict[str, Any], *, explicit_count: bool
+    deployed: dict[str, Any], desired: dict[str, Any], *, explicit_count: bool, load_balanced: bool = False
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     # Fields the user left to AWS or to someone else are not compared:
     # - desiredCount not set by the user: `scale` or autoscaling own it;
@@ -182,7 +209,7 @@ def _comparable(
             "loadBalancers",
             "serviceRegistries",
         )
-        if k not in desired
+        if k not in desired and not (k == "loadBalancers" and load_balanced)
     ]
     if not explicit_count and deployed.get("desiredCount") != 0:
         # A service at 0 was stopped (`scale 0`, ecs-cli's `service stop`): `up` starts it again
@@ -342,6 +369,8 @@ def _update_request(request: dict[str, Any], paths: list[str], planning: Plannin
         # A task gets ECS Exec (or loses it) only when it starts: without a new deployment, the
         # running tasks keep what they started with (AWS documents `--force-new-deployment` here).
         update["forceNewDeployment"] = True
+    if "loadBalancers" not in update and any(_is_under(path, "loadBalancers") for path in paths):
+        update["loadBalancers"] = []  # no published port left: only someone else's entries stay
     for key, reset in SERVICE_RESETS.items():
         # A setting the files no longer give goes back to what AWS uses without it.
         if key not in update and any(_is_under(path, key) for path in paths):
@@ -414,11 +443,32 @@ def _request_of(name: str, execution: Execution) -> dict[str, Any]:
 
 
 def _with_network(request: dict[str, Any], execution: Execution) -> dict[str, Any]:
-    """`request` with the project's network when it names none (known once the security group exists)."""
+    """`request` with the project's network and its target groups' ARNs.
+
+    The network when it names none (known once the security group exists); the target groups'
+    ARNs in place of their names, next to the entries someone else attached.
+    """
+    if "loadBalancers" in request:
+        name = str(request.get("serviceName") or request.get("service"))
+        current = execution.deployed.services.get(name) or {}
+        others = [
+            dict(item)
+            for item in current.get("loadBalancers") or []
+            if target_group_name(str(item.get("targetGroupArn", ""))) not in _own_names(execution)
+        ]
+        own = [
+            {**item, "targetGroupArn": target_group.target_group_arn(str(item["targetGroupArn"]), execution)}
+            for item in request["loadBalancers"]
+        ]
+        request = {**request, "loadBalancers": [*own, *others]}
     if "networkConfiguration" in request:
         return request
     network = security_group.network_configuration(execution)
     return request if network is None else {**request, "networkConfiguration": network}
+
+
+def _own_names(execution: Execution) -> set[str]:
+    return {tg.name for tg in execution.desired.target_groups} | set(execution.deployed.target_groups)
 
 
 def _delete_orphan(change: ResourceChange, execution: Execution) -> None:

@@ -16,8 +16,6 @@ from compose2ecs.model import (
     EcsParams,
     LogGroupSpec,
     Owner,
-    PortParams,
-    PortRule,
     Reference,
     TrustPolicy,
 )
@@ -105,10 +103,7 @@ def translate_project(
             REJECTED,
             "invalid-role-name",
         )
-    if desired.uses_project_network:
-        desired.ingress = _ingress(
-            list(containers.values()), params, report, connected=namespace is not None, layout=layout
-        )
+    exposure.expose(desired, list(containers.values()), params, report, connected=namespace is not None)
     reachability.check(list(containers.values()), layout, report, connected=namespace is not None)
     _project_level(compose, report)
     desired.references = _references(list(containers.values()), params)
@@ -291,46 +286,6 @@ def _log_groups(desired: DesiredState, containers: list[Container], params: EcsP
             seen.add(container.awslogs)
             group, region = container.awslogs
             desired.log_groups.append(LogGroupSpec(group, region, params.log_retention_days))
-
-
-def _ingress(
-    containers: list[Container], params: EcsParams, report: Report, *, connected: bool, layout: str
-) -> list[PortRule]:
-    rules: dict[tuple[int, str], PortRule] = {}
-    for container in containers:
-        for port, protocol in container.published:
-            if (port, protocol) in container.local_only or (port, protocol) in rules:
-                continue
-            store = exposure.data_store(str(container.definition.get("image", "")), port)
-            public = params.ports.get(port, PortParams()).public
-            if store and not public:
-                path = container.port_sources.get((port, protocol), ((), False))[0]
-                report.add(
-                    path,
-                    f"port {port} is a data store's ({store}): not opened to the internet; "
-                    + _reached_by(container.service, port, layout, connected=connected),
-                    APPROXIMATED,
-                    "data-store-port",
-                    f"to open it to the internet anyway, set run_params.ports.{port}.public: true "
-                    "in ecs-params.yml",
-                )
-                continue
-            rules[port, protocol] = PortRule(port, protocol)
-    if connected:
-        # Services reach each other through Service Connect on their container ports.
-        for container in containers:
-            for mapping in container.definition.get("portMappings", []):
-                key = (mapping["containerPort"], f"{mapping['protocol']}-self")
-                rules.setdefault(key, PortRule(mapping["containerPort"], mapping["protocol"], source="self"))
-    return list(rules.values())
-
-
-def _reached_by(service: str, port: int, layout: str, *, connected: bool) -> str:
-    if layout == "project":
-        return f"the project's containers reach it on localhost:{port}, as they share one task"
-    if connected:
-        return f"the project's other services reach it as {service}:{port} (Service Connect)"
-    return "with Service Connect off, the project's other services cannot reach it either"
 
 
 def _project_level(compose: dict[str, Any], report: Report) -> None:

@@ -160,6 +160,16 @@ class Mount(NamedTuple):
     path: tuple[str | int, ...]
 
 
+class Listen(NamedTuple):
+    """A port published on the network: compose's `published:target/protocol`."""
+
+    published: int
+    target: int
+    protocol: str  # tcp | udp
+    app_protocol: str  # compose's app_protocol ("" when not given)
+    path: tuple[str | int, ...]  # the `ports` entry
+
+
 class Container:
     """A container definition plus what the task and service levels need to know about it.
 
@@ -172,6 +182,7 @@ class Container:
         "definition",
         "depends",
         "essential_explicit",
+        "listens",
         "local_only",
         "mounts",
         "namesakes",
@@ -189,6 +200,7 @@ class Container:
         self.definition = definition
         self.mounts: list[Mount] = []
         self.published: list[tuple[int, str]] = []  # (port, protocol) from `ports`
+        self.listens: list[Listen] = []  # the published ports that are not on a loopback address
         # Published on a loopback IP: the user kept them off the network, so no ingress rule opens them.
         self.local_only: set[tuple[int, str]] = set()
         # (port, protocol) -> the compose key of its mapping, and whether the user named it
@@ -378,16 +390,8 @@ def _ports(
             )
             continue
         published = port.get("published")
-        if published not in (None, "") and str(published) != str(target):
-            report.add(
-                path,
-                f"host port {published} differs from container port {target}: Fargate (awsvpc) publishes a "
-                "container port as the same port",
-                REJECTED,
-                "fargate-host-port",
-                f'publish "{target}:{target}", or make the app listen on {published}',
-            )
-            continue
+        # A range ("8000-8001:80") is expanded by the loader; what is left is one port or none.
+        listen = int(published) if published not in (None, "") and str(published).isdigit() else target
         host_ip = str(port.get("host_ip") or "")
         local_only = _is_loopback(host_ip)
         if local_only:
@@ -432,6 +436,10 @@ def _ports(
         if mappings.setdefault((target, protocol), mapping) is mapping:
             container.port_sources[target, protocol] = (path, bool(user_name))
         container.published.append((target, protocol))
+        if not local_only:
+            container.listens.append(
+                Listen(listen, target, protocol, str(port.get("app_protocol") or ""), path)
+            )
         (loopback if local_only else public).add((target, protocol))
     container.local_only = loopback - public
     for index, exposed in enumerate(service.get("expose") or []):

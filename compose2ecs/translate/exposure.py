@@ -8,6 +8,25 @@ images and their common forks) or, for any image, by the well-known port it list
 
 from __future__ import annotations
 
+import re
+from typing import TYPE_CHECKING, Any
+
+from compose2ecs.model import (
+    HealthCheck,
+    ListenerSpec,
+    LoadBalancerSpec,
+    PortParams,
+    PortRule,
+    TargetGroupSpec,
+)
+from compose2ecs.translate import names
+from compose2ecs.translate.report import APPROXIMATED, REJECTED
+
+if TYPE_CHECKING:
+    from compose2ecs.model import DesiredState, EcsParams
+    from compose2ecs.translate.container import Container, Listen
+    from compose2ecs.translate.report import Report
+
 # The repository's last path component, as Docker Hub and the vendors name them.
 DATA_STORE_IMAGES = frozenset(
     {
@@ -90,3 +109,216 @@ def data_store(image: str, port: int) -> str | None:
     if port in DATA_STORE_PORTS:
         return f"{DATA_STORE_PORTS[port]}'s port"
     return None
+
+
+# Container ports that web apps listen on by default: served through an Application Load Balancer.
+HTTP_PORTS = frozenset({80, 3000, 4000, 5000, 8000, 8008, 8080, 8081, 8088, 8888, 9090})
+# http only: a probe of https://localhost means the container speaks TLS, which passes through an NLB.
+_LOCAL_URL = re.compile(r"http://(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])(?::(\d+))?(/[^\s'\"|;&)]*)?")
+
+
+def expose(
+    desired: DesiredState, containers: list[Container], params: EcsParams, report: Report, *, connected: bool
+) -> None:
+    """The ingress rules, and the load balancers in front of the published ports.
+
+    With the network compose2ecs manages (no subnets in ecs-params), every published port gets a
+    listener on a load balancer of the project, forwarding to a target group on the container
+    port, and the tasks admit only the load balancers and each other. With a network of the
+    user's, the user's security groups decide, and a published port must equal the container port.
+    """
+    managed = desired.uses_project_network
+    rules: dict[tuple[int, str, str], PortRule] = {}
+    by_container = _service_of_container(desired)
+    for container in containers:
+        for listen in container.listens:
+            if not managed:
+                if listen.published != listen.target:
+                    report.add(
+                        listen.path,
+                        f"host port {listen.published} differs from container port {listen.target}: with "
+                        "the subnets and security groups of ecs-params, nothing maps one onto the other",
+                        REJECTED,
+                        "fargate-host-port",
+                        f'publish "{listen.target}:{listen.target}", or leave the network to compose2ecs, '
+                        "which puts a load balancer in front",
+                    )
+                continue
+            if not _exposable(container, listen, params, report, desired.layout, connected=connected):
+                continue
+            if listen.protocol == "udp":
+                _udp(listen, rules, report)
+                continue
+            kind = _balancer_kind(container, listen, params)
+            taken = _listener_taken(desired, kind, listen.published)
+            if taken is not None:
+                report.add(
+                    listen.path,
+                    f"port {listen.published} is published by {taken} too: a load balancer has one "
+                    "listener per port",
+                    REJECTED,
+                    "published-port-taken",
+                    f'publish another port, e.g. "{listen.published + 1}:{listen.target}"',
+                )
+                continue
+            _listen_behind(desired, container, listen, kind, by_container[container.service])
+            report.info(
+                listen.path,
+                f"published through the project's {kind} load balancer: a listener on {listen.published} "
+                f"forwards to container port {listen.target}; the tasks admit only the load balancer",
+                "load-balancer-listener",
+            )
+            rules.setdefault((listen.target, "tcp", "lb"), PortRule(listen.target, "tcp", source="lb"))
+    if connected:
+        # Services reach each other through Service Connect on their container ports.
+        for container in containers:
+            for mapping in container.definition.get("portMappings", []):
+                key = (mapping["containerPort"], mapping["protocol"], "self")
+                rules.setdefault(key, PortRule(mapping["containerPort"], mapping["protocol"], source="self"))
+    if managed:
+        desired.ingress = list(rules.values())
+        _target_group_limit(desired, containers, report)
+
+
+def _listener_taken(desired: DesiredState, kind: str, port: int) -> str | None:
+    """The container that already has the listener on `port` of the `kind` load balancer."""
+    name = names.load_balancer(desired.project, desired.cluster, kind)
+    containers = {tg.name: tg.container for tg in desired.target_groups}
+    for listener in desired.listeners:
+        if listener.load_balancer == name and listener.port == port:
+            return containers.get(listener.target_group, "another service")
+    return None
+
+
+MAX_TARGET_GROUPS = 5  # per ECS service ("Registering multiple target groups with a service")
+
+
+def _target_group_limit(desired: DesiredState, containers: list[Container], report: Report) -> None:
+    by_service: dict[str, list[str]] = {}
+    for group in desired.target_groups:
+        by_service.setdefault(group.service, []).append(group.container)
+    for service, users in by_service.items():
+        if len(users) <= MAX_TARGET_GROUPS:
+            continue
+        first = next(c for c in containers if c.service == users[0])
+        report.add(
+            ("services", first.service, "ports"),
+            f"ECS service {service} would need {len(users)} target groups, one per container port "
+            f"behind a load balancer; ECS attaches at most {MAX_TARGET_GROUPS} to a service",
+            REJECTED,
+            "too-many-target-groups",
+            "publish fewer ports (expose the others), or use --layout service to give each compose "
+            "service its own ECS service",
+        )
+
+
+def _exposable(
+    container: Container, listen: Listen, params: EcsParams, report: Report, layout: str, *, connected: bool
+) -> bool:
+    store = data_store(str(container.definition.get("image", "")), listen.target)
+    if not store or params.ports.get(listen.published, PortParams()).public:
+        return True
+    report.add(
+        listen.path,
+        f"port {listen.target} is a data store's ({store}): not opened to the internet; "
+        + _reached_by(container.service, listen.target, layout, connected=connected),
+        APPROXIMATED,
+        "data-store-port",
+        f"to open it to the internet anyway, set run_params.ports.{listen.published}.public: true "
+        "in ecs-params.yml",
+    )
+    return False
+
+
+def _reached_by(service: str, port: int, layout: str, *, connected: bool) -> str:
+    if layout == "project":
+        return f"the project's containers reach it on localhost:{port}, as they share one task"
+    if connected:
+        return f"the project's other services reach it as {service}:{port} (Service Connect)"
+    return "with Service Connect off, the project's other services cannot reach it either"
+
+
+def _udp(listen: Listen, rules: dict[tuple[int, str, str], PortRule], report: Report) -> None:
+    """UDP stays on the task's public address, without a load balancer.
+
+    A Network Load Balancer's UDP target group needs a health check on a TCP or HTTP port of the
+    app, which compose does not say.
+    """
+    if listen.published != listen.target:
+        report.add(
+            listen.path,
+            f"host port {listen.published} differs from container port {listen.target}: a UDP port is "
+            "published on the task's own address, as the same port",
+            REJECTED,
+            "fargate-host-port",
+            f'publish "{listen.target}:{listen.target}/udp"',
+        )
+        return
+    report.add(
+        listen.path,
+        f"UDP port {listen.target} is opened on the task's public address, without a load balancer: the "
+        "address changes with every deployment",
+        APPROXIMATED,
+        "udp-without-load-balancer",
+    )
+    rules.setdefault((listen.target, "udp", "world"), PortRule(listen.target, "udp"))
+
+
+def _balancer_kind(container: Container, listen: Listen, params: EcsParams) -> str:
+    """Application for HTTP, Network for the rest: by ecs-params, compose's app_protocol, the port."""
+    chosen = params.ports.get(listen.published, PortParams()).load_balancer
+    if chosen:
+        return chosen
+    if listen.app_protocol:
+        # An ALB speaks HTTP/2 and gRPC to targets only over TLS: those pass through an NLB.
+        return "application" if listen.app_protocol == "http" else "network"
+    if listen.target in HTTP_PORTS or _probe(container, listen.target) is not None:
+        return "application"
+    return "network"
+
+
+def _probe(container: Container, port: int) -> tuple[str, int] | None:
+    """(path, start period) of a compose healthcheck that fetches http://localhost:PORT/PATH."""
+    health = container.definition.get("healthCheck") or {}
+    command = " ".join(str(part) for part in health.get("command") or [])
+    for match in _LOCAL_URL.finditer(command):
+        probed = int(match.group(1)) if match.group(1) else 80
+        if probed == port:
+            return match.group(2) or "/", int(health.get("startPeriod") or 0)
+    return None
+
+
+def _listen_behind(
+    desired: DesiredState, container: Container, listen: Listen, kind: str, service: dict[str, Any]
+) -> None:
+    name = names.load_balancer(desired.project, desired.cluster, kind)
+    if all(lb.name != name for lb in desired.load_balancers):
+        desired.load_balancers.append(LoadBalancerSpec(name, kind))
+    protocol = "HTTP" if kind == "application" else "TCP"
+    group = names.target_group(desired.project, desired.cluster, container.service, listen.target, protocol)
+    if all(tg.name != group for tg in desired.target_groups):
+        probe = _probe(container, listen.target)
+        if protocol == "HTTP":
+            health = HealthCheck("HTTP", probe[0] if probe else "/", "200-399")
+        else:
+            health = HealthCheck("TCP", interval=30, timeout=10, healthy=3, unhealthy=3)
+        spec = TargetGroupSpec(
+            group, str(service["serviceName"]), container.service, listen.target, protocol, health
+        )
+        desired.target_groups.append(spec)
+        service.setdefault("loadBalancers", []).append(
+            {"targetGroupArn": group, "containerName": container.service, "containerPort": listen.target}
+        )
+        if probe and probe[1]:
+            grace = max(int(service.get("healthCheckGracePeriodSeconds") or 0), probe[1])
+            service["healthCheckGracePeriodSeconds"] = grace
+    desired.listeners.append(ListenerSpec(name, listen.published, protocol, group, listen.path))
+
+
+def _service_of_container(desired: DesiredState) -> dict[str, dict[str, Any]]:
+    """Container name -> the CreateService request of the ECS service whose task runs it."""
+    family = {
+        str(c["name"]): str(d["family"]) for d in desired.task_definitions for c in d["containerDefinitions"]
+    }
+    by_family = {str(s["taskDefinition"]): s for s in desired.services}
+    return {name: by_family[f] for name, f in family.items() if f in by_family}

@@ -143,3 +143,43 @@ def partition(region: str) -> str:
     if region.startswith("us-gov-"):
         return "aws-us-gov"
     return "aws"
+
+
+_ELB_NAME_MAX = 32  # ELBv2's limit for load balancer and target group names
+
+
+def _elb_part(text: str) -> str:
+    """Letters, digits and single hyphens only, as ELBv2 names allow."""
+    out = "".join(ch if ch in _ALNUM else "-" for ch in text)
+    while "--" in out:
+        out = out.replace("--", "-")
+    return out.strip("-")
+
+
+def _hash(*parts: object) -> str:
+    return _digest("/".join(map(str, parts)))
+
+
+def load_balancer(project: str, cluster: str, kind: str) -> str:
+    """`<project>-<hash>-alb` (or `-nlb`), at most 32: names are unique per region and account.
+
+    The hash of project and cluster keeps two deployments of a project, or two long project names
+    that share a prefix, apart.
+    """
+    suffix = f"-{_hash(project, cluster)[:6]}-{'alb' if kind == 'application' else 'nlb'}"
+    prefix = _elb_part(project)[: _ELB_NAME_MAX - len(suffix)].strip("-") or "c2e"
+    if prefix.lower().startswith("internal"):
+        prefix = "c2e-" + prefix  # ELBv2 refuses names that begin with "internal-"
+        prefix = prefix[: _ELB_NAME_MAX - len(suffix)].strip("-")
+    return prefix + suffix
+
+
+def target_group(project: str, cluster: str, container: str, port: int, protocol: str) -> str:
+    """`<project>-<container>-<hash>`, at most 32.
+
+    What a target group cannot change in place (port, protocol) is in the hash, so a change makes a
+    new group, which the service moves to.
+    """
+    suffix = f"-{_hash(project, cluster, container, port, protocol)}"
+    prefix = _elb_part(f"{project}-{container}")[: _ELB_NAME_MAX - len(suffix)].strip("-") or "c2e"
+    return prefix + suffix

@@ -13,13 +13,22 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 WEB = "services:\n  web:\n    image: nginx\n"
+# A network of the user's: no load balancer maps a published port onto another container port.
+OWN_NETWORK = "run_params:\n  network_configuration:\n    awsvpc_configuration:\n      subnets: [subnet-1]\n"
 
 # (id, compose file, ecs-params.yml or None, words in the message, file with the problem, its line)
 RULES = [
     ("privileged", WEB + "    privileged: true\n", None, "privileged", "docker-compose.yml", 4),
     ("devices", WEB + "    devices: ['/dev/fuse']\n", None, "devices", "docker-compose.yml", 4),
     ("capability", WEB + "    cap_add: [NET_ADMIN]\n", None, "only SYS_PTRACE", "docker-compose.yml", 4),
-    ("host port", WEB + "    ports: ['8080:80']\n", None, "host port 8080 differs", "docker-compose.yml", 4),
+    (
+        "host port",
+        WEB + "    ports: ['8080:80']\n",
+        OWN_NETWORK,
+        "host port 8080 differs",
+        "docker-compose.yml",
+        4,
+    ),
     (
         "bind mount",
         WEB + "    volumes: ['./html:/usr/share/nginx/html']\n",
@@ -600,7 +609,10 @@ def test_json_output_lists_refusals_as_problems_with_positions(
 def test_all_refusals_are_reported_at_once(isolated: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write(
         isolated,
-        {"docker-compose.yml": WEB + "    privileged: true\n    ports: ['8080:80']\n    pid: host\n"},
+        {
+            "docker-compose.yml": WEB + "    privileged: true\n    ports: ['8080:80']\n    pid: host\n",
+            "ecs-params.yml": OWN_NETWORK,
+        },
     )
     result = run(capsys, "convert", "--region", "us-east-1")
     assert_input_error(result)
@@ -854,6 +866,7 @@ def test_a_refusal_inherited_through_extends_points_into_the_base_file(
                 "services:\n  web:\n    extends:\n      file: sub/base.yml\n      service: base\n"
             ),
             "sub/base.yml": "services:\n  base:\n    image: nginx\n    ports:\n      - '8080:80'\n",
+            "ecs-params.yml": OWN_NETWORK,
         },
     )
     assert "services.web.ports[0]: host port 8080 differs" in error
@@ -887,6 +900,7 @@ def test_an_interpolated_extends_file_is_followed_too(
             "docker-compose.yml": 'services:\n  web:\n    extends: {file: "${BASE}", service: base}\n',
             ".env": "BASE=sub/base.yml\n",
             "sub/base.yml": "services:\n  base:\n    image: nginx\n    ports: ['8080:80']\n",
+            "ecs-params.yml": OWN_NETWORK,
         },
     )
     assert location_re("sub/base.yml", 4).search(error), error

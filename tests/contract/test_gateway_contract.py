@@ -380,3 +380,52 @@ def test_a_standalone_task_runs_its_command_and_stops_with_the_exit_code(
         project.log_group, REGION, f"web/web/{arn.rsplit('/', 1)[-1]}", None, None
     )
     assert [e.message for e in events] == ["echo hello"]
+
+
+# Load balancers ---------------------------------------------------------------------------------
+
+
+def test_a_load_balancer_its_listener_and_target_group_are_found_by_their_tags_and_deleted(
+    gateway: Gateway, project: Project
+) -> None:
+    from compose2ecs.model import HealthCheck, LoadBalancerSpec, TargetGroupSpec  # noqa: PLC0415
+
+    desired = project.desired()
+    vpc_id, subnets = gateway.default_vpc_subnets()
+    lb_group = gateway.create_security_group(f"{project.name}-lb", vpc_id, "compose2ecs test", project.tags)
+    spec = TargetGroupSpec(
+        f"{project.name[:20]}-web", "web", "web", 80, "HTTP", HealthCheck("HTTP", "/", "200-399")
+    )
+    group = gateway.create_target_group(spec.request(vpc_id, project.tags))
+    balancer = gateway.create_load_balancer(
+        LoadBalancerSpec(f"{project.name[:24]}-alb", "application"), subnets, lb_group, project.tags
+    )
+    listener = gateway.create_listener(
+        {
+            "LoadBalancerArn": balancer["LoadBalancerArn"],
+            "Protocol": "HTTP",
+            "Port": 8080,
+            "DefaultActions": [{"Type": "forward", "TargetGroupArn": group["TargetGroupArn"]}],
+        }
+    )
+    gateway.modify_target_group_attributes(
+        group["TargetGroupArn"], {"deregistration_delay.timeout_seconds": "30"}
+    )
+
+    state = gateway.read_state(desired, project.cluster)
+
+    assert state.load_balancers[balancer["LoadBalancerName"]]["Tags"] == project.tags
+    assert state.load_balancers[balancer["LoadBalancerName"]]["DNSName"] == balancer["DNSName"]
+    assert state.target_groups[spec.name]["HealthCheckPath"] == "/"
+    assert state.target_groups[spec.name]["Tags"] == project.tags
+    [found] = state.listeners[balancer["LoadBalancerName"]]
+    assert (found["ListenerArn"], found["Port"]) == (listener["ListenerArn"], 8080)
+    with pytest.raises(AwsError) as in_use:
+        gateway.delete_target_group(group["TargetGroupArn"])
+    assert in_use.value.code == "ResourceInUse"
+
+    gateway.delete_load_balancer(balancer["LoadBalancerArn"])  # its listeners go with it
+    gateway.delete_target_group(group["TargetGroupArn"])
+    gateway.delete_security_group(lb_group)
+    after = gateway.read_state(desired, project.cluster)
+    assert after.load_balancers == after.target_groups == {}

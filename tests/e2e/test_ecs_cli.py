@@ -176,3 +176,39 @@ def test_the_tutorial_in_the_new_spelling_runs_as_docs_ecs_cli_md_writes_it(
         assert result.returncode == 0, (argv, result.stdout + result.stderr)
     ecs = boto3.client("ecs")
     assert ecs.describe_clusters(clusters=[names["tutorial"]])["clusters"][0]["status"] == "INACTIVE"
+
+
+def test_the_standalone_task_spellings_and_the_rest_run_through_the_console_script(
+    aws_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = project(tmp_path, monkeypatch, {"docker-compose.yml": COMPOSE})
+    _home(tmp_path, monkeypatch, unique("tasks"))
+    name = unique("tasks")
+    steps = [
+        (["compose", "-p", name, "create"], " up"),
+        (["compose", "-p", name, "start"], " up"),
+        (["compose", "-p", name, "up"], " up"),
+        (["compose", "-p", name, "ps"], " ps -a"),
+        (["compose", "-p", name, "scale", "2"], " scale 2"),
+        (["compose", "-p", name, "service", "create"], " up"),
+        (["compose", "-p", name, "stop"], " down"),
+        (["compose", "-p", name, "service", "up"], " up"),
+        (["compose", "-p", name, "service", "rm"], " down"),
+    ]
+    for argv, spelled in steps:
+        result = compose2ecs(*argv, cwd=root)
+        assert result.returncode == 0, (argv, result.stdout + result.stderr)
+        [hint] = [line for line in result.stderr.splitlines() if line.startswith("ecs-cli spelling:")]
+        assert f"--project-name {name}" in hint
+        assert f"{spelled}`" in hint, (argv, hint)
+    refused = compose2ecs(
+        "compose",
+        "service",
+        "up",
+        "--target-groups",
+        "targetGroupArn=arn:x,containerName=web,containerPort=80",
+        cwd=root,
+    )
+    assert refused.returncode == 2
+    assert "--target-groups" in refused.stderr
+    assert "Traceback" not in refused.stderr

@@ -138,8 +138,12 @@ def test_a_target_group_attached_by_hand_is_left_alone(
     argv = ("-p", name, "--cluster", cluster)
     assert run(capsys, "up", *argv, "--timeout", "60").code == 0
     target_group = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/hand/0123456789abcdef"
-    attached: list[Any] = [{"targetGroupArn": target_group, "containerName": "web", "containerPort": 80}]
-    boto3.client("ecs").update_service(cluster=cluster, service=name, loadBalancers=attached)
+    ecs = boto3.client("ecs")
+    own = ecs.describe_services(cluster=cluster, services=[name])["services"][0]["loadBalancers"]
+    assert len(own) == 1  # compose2ecs's, for the published port (issue 12)
+    hand = {"targetGroupArn": target_group, "containerName": "web", "containerPort": 80}
+    attached: list[Any] = [*own, hand]
+    ecs.update_service(cluster=cluster, service=name, loadBalancers=attached)
 
     assert run(capsys, "diff", *argv).code == 0
     emulator.calls(clear=True)

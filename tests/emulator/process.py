@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parents[2]
 # API operations that change something: a no-op `up` must make none of them.
 WRITE_PREFIXES = (
     "Create", "Put", "Register", "Update", "Delete", "Deregister", "Attach", "Detach", "Tag", "Untag",
-    "Authorize", "Revoke", "Run", "Stop",
+    "Authorize", "Revoke", "Run", "Stop", "Modify", "Add", "Remove", "Set",
 )  # fmt: skip
 START_TIMEOUT = 60.0  # seconds; the server answers within about a second on this machine
 

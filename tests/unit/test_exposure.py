@@ -64,8 +64,9 @@ def test_data_stores_are_known_by_image_or_by_port(image: str, port: int, why: s
 def test_redis_is_not_opened_to_the_internet_and_the_report_says_who_reaches_it(tmp_path: Path) -> None:
     desired = _translate(tmp_path, EcsParams(), "service")
 
-    assert PortRule(5000, "tcp") in desired.ingress
+    assert PortRule(5000, "tcp", source="lb") in desired.ingress  # through the load balancer only
     assert all(rule.source == "self" for rule in desired.ingress if rule.port == 6379)
+    assert [li.port for li in desired.listeners] == [5000]
     [warning] = [p for p in desired.problems if p.code == "data-store-port"]
     assert warning.path == ("services", "redis", "ports", 0)
     assert "reach it as redis:6379 (Service Connect)" in warning.message
@@ -75,7 +76,7 @@ def test_redis_is_not_opened_to_the_internet_and_the_report_says_who_reaches_it(
 def test_in_the_project_layout_the_report_points_at_localhost(tmp_path: Path) -> None:
     desired = _translate(tmp_path, EcsParams(), "project")
 
-    assert desired.ingress == [PortRule(5000, "tcp")]
+    assert desired.ingress == [PortRule(5000, "tcp", source="lb")]
     [warning] = [p for p in desired.problems if p.code == "data-store-port"]
     assert "localhost:6379" in warning.message
 
@@ -83,5 +84,7 @@ def test_in_the_project_layout_the_report_points_at_localhost(tmp_path: Path) ->
 def test_ecs_params_can_open_a_data_store_on_purpose(tmp_path: Path) -> None:
     desired = _translate(tmp_path, EcsParams(ports={6379: PortParams(public=True)}), "project")
 
-    assert desired.ingress == [PortRule(5000, "tcp"), PortRule(6379, "tcp")]
+    assert desired.ingress == [PortRule(5000, "tcp", source="lb"), PortRule(6379, "tcp", source="lb")]
+    assert [(li.port, li.protocol) for li in desired.listeners] == [(5000, "HTTP"), (6379, "TCP")]
+    assert [lb.type for lb in desired.load_balancers] == ["application", "network"]
     assert not [p for p in desired.problems if p.code == "data-store-port"]

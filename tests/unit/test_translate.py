@@ -34,7 +34,13 @@ def test_a_port_published_on_loopback_is_not_opened_to_the_internet(tmp_path: Pa
         '"127.0.0.1:8080:8080", "8080:8080"]'
     )
     desired = translate(tmp_path, f"services:\n  app:\n    image: example/app\n    ports: {ports}\n")
-    assert desired.ingress == [PortRule(80, "tcp"), PortRule(443, "tcp"), PortRule(8080, "tcp")]
+    # Only the load balancers reach the tasks, on the ports published on all interfaces.
+    assert desired.ingress == [
+        PortRule(80, "tcp", source="lb"),
+        PortRule(443, "tcp", source="lb"),
+        PortRule(8080, "tcp", source="lb"),
+    ]
+    assert sorted(li.port for li in desired.listeners) == [80, 443, 8080]
     [container] = desired.task_definitions[0]["containerDefinitions"]
     assert {m["containerPort"] for m in container["portMappings"]} == {5432, 6379, 11211, 80, 443, 8080}
 
@@ -47,7 +53,7 @@ def test_a_loopback_port_stays_reachable_from_the_other_services(tmp_path: Path)
     desired = translate(tmp_path, compose, layout="service")
     assert PortRule(5432, "tcp") not in desired.ingress
     assert PortRule(5432, "tcp", source="self") in desired.ingress
-    assert PortRule(80, "tcp") in desired.ingress
+    assert PortRule(80, "tcp", source="lb") in desired.ingress
 
 
 def test_service_connect_names_are_unique_in_the_namespace_and_valid_for_ecs(tmp_path: Path) -> None:

@@ -54,3 +54,10 @@ def tagging(gateway: BotoGateway) -> Iterator[Stubber]:
     with Stubber(gateway.clients.tagging) as stubber:
         yield stubber
         stubber.assert_no_pending_responses()
+
+
+@pytest.fixture
+def elbv2(gateway: BotoGateway) -> Iterator[Stubber]:
+    with Stubber(gateway.clients.elbv2) as stubber:
+        yield stubber
+        stubber.assert_no_pending_responses()

@@ -63,13 +63,18 @@ def expect_subnets(ec2: Stubber) -> None:
 
 
 def expect_tagged(tagging: Stubber, desired: DesiredState, arns: list[str] | None = None) -> None:
-    """The one tagging API read of the deployment's own services and revisions."""
+    """The one tagging API read of the deployment's own services, revisions, load balancers, target groups."""
     tagging.add_response(
         "get_resources",
         {"ResourceTagMappingList": [{"ResourceARN": arn} for arn in arns or []]},
         {
             "TagFilters": [{"Key": k, "Values": [v]} for k, v in desired.owner.tags().items()],
-            "ResourceTypeFilters": ["ecs:service", "ecs:task-definition"],
+            "ResourceTypeFilters": [
+                "ecs:service",
+                "ecs:task-definition",
+                "elasticloadbalancing:loadbalancer",
+                "elasticloadbalancing:targetgroup",
+            ],
         },
     )
 
@@ -388,3 +393,122 @@ def test_execute_command_without_ecs_exec_is_an_aws_error_naming_the_task(
 
     assert (caught.value.operation, caught.value.code) == ("ecs:ExecuteCommand", "InvalidParameterException")
     assert "0123abcd" in caught.value.resource
+
+
+def _expect_tagged_elb(tagging: Stubber, desired: DesiredState, arns: list[str]) -> None:
+    owner = [{"Key": k, "Value": v} for k, v in desired.owner.tags().items()]
+    tagging.add_response(
+        "get_resources",
+        {"ResourceTagMappingList": [{"ResourceARN": arn, "Tags": owner} for arn in arns]},
+        {
+            "TagFilters": [{"Key": k, "Values": [v]} for k, v in desired.owner.tags().items()],
+            "ResourceTypeFilters": [
+                "ecs:service",
+                "ecs:task-definition",
+                "elasticloadbalancing:loadbalancer",
+                "elasticloadbalancing:targetgroup",
+            ],
+        },
+    )
+
+
+ELB = f"arn:aws:elasticloadbalancing:us-east-1:{ACCOUNT}"
+LB_ARN = f"{ELB}:loadbalancer/app/stub-1a2b3c-alb/50dc6c495c0c9188"
+TG_ARN = f"{ELB}:targetgroup/stub-web-1/73e2d6bc24d8a067"
+GONE_ARN = f"{ELB}:targetgroup/stub-web-0/0a0a0a0a0a0a0a0a"
+
+
+def _with_load_balancer(desired: DesiredState) -> DesiredState:
+    from compose2ecs.model import HealthCheck, LoadBalancerSpec, TargetGroupSpec  # noqa: PLC0415
+
+    desired.load_balancers = [LoadBalancerSpec("stub-1a2b3c-alb", "application")]
+    desired.target_groups = [
+        TargetGroupSpec("stub-web-1", "web", "web", 80, "HTTP", HealthCheck("HTTP", "/"))
+    ]
+    return desired
+
+
+def _expect_ecs(ecs: Stubber) -> None:
+    expect_no_cluster(ecs)
+    ecs.add_response(
+        "describe_services",
+        {"services": [], "failures": []},
+        {"cluster": CLUSTER, "services": ["web"], "include": ["TAGS"]},
+    )
+
+
+def test_the_deployments_load_balancers_come_from_the_tagging_answer_with_listeners_and_attributes(
+    gateway: BotoGateway, ecs: Stubber, ec2: Stubber, tagging: Stubber, elbv2: Stubber
+) -> None:
+    expect_subnets(ec2)
+    desired = _with_load_balancer(desired_with_services(["web"]))
+    _expect_tagged_elb(tagging, desired, [LB_ARN, TG_ARN])
+    _expect_ecs(ecs)
+    balancer = {"LoadBalancerArn": LB_ARN, "LoadBalancerName": "stub-1a2b3c-alb", "DNSName": "stub.elb"}
+    elbv2.add_response(
+        "describe_load_balancers", {"LoadBalancers": [balancer]}, {"LoadBalancerArns": [LB_ARN]}
+    )
+    group = {"TargetGroupArn": TG_ARN, "TargetGroupName": "stub-web-1", "Port": 80, "Protocol": "HTTP"}
+    elbv2.add_response("describe_target_groups", {"TargetGroups": [group]}, {"TargetGroupArns": [TG_ARN]})
+    listener = {"ListenerArn": f"{ELB}:listener/app/stub-1a2b3c-alb/1/2", "Port": 8080, "Protocol": "HTTP"}
+    elbv2.add_response("describe_listeners", {"Listeners": [listener]}, {"LoadBalancerArn": LB_ARN})
+    delay = {"Key": "deregistration_delay.timeout_seconds", "Value": "30"}
+    elbv2.add_response(
+        "describe_target_group_attributes", {"Attributes": [delay]}, {"TargetGroupArn": TG_ARN}
+    )
+
+    state = gateway.read_state(desired, CLUSTER)
+
+    assert state.load_balancers["stub-1a2b3c-alb"]["Tags"] == desired.owner.tags()
+    assert state.target_groups["stub-web-1"]["Attributes"] == {"deregistration_delay.timeout_seconds": "30"}
+    assert [li["Port"] for li in state.listeners["stub-1a2b3c-alb"]] == [8080]
+    elb_calls = {k: v for k, v in gateway.calls.items() if k.startswith("elasticloadbalancing:")}
+    assert elb_calls == {
+        "elasticloadbalancing:DescribeLoadBalancers": 1,
+        "elasticloadbalancing:DescribeTargetGroups": 1,
+        "elasticloadbalancing:DescribeListeners": 1,
+        "elasticloadbalancing:DescribeTargetGroupAttributes": 1,
+    }
+
+
+def test_a_deleted_target_group_still_in_the_tagging_index_is_skipped_and_a_new_balancer_found_by_name(
+    gateway: BotoGateway, ecs: Stubber, ec2: Stubber, tagging: Stubber, elbv2: Stubber
+) -> None:
+    # The tagging index lags: it still lists a deleted group, and not yet the load balancer.
+    expect_subnets(ec2)
+    desired = _with_load_balancer(desired_with_services(["web"]))
+    _expect_tagged_elb(tagging, desired, [TG_ARN, GONE_ARN])
+    _expect_ecs(ecs)
+    balancer = {"LoadBalancerArn": LB_ARN, "LoadBalancerName": "stub-1a2b3c-alb", "DNSName": "stub.elb"}
+    elbv2.add_response(
+        "describe_load_balancers", {"LoadBalancers": [balancer]}, {"Names": ["stub-1a2b3c-alb"]}
+    )
+    owner = [{"Key": k, "Value": v} for k, v in desired.owner.tags().items()]
+    elbv2.add_response(
+        "describe_tags",
+        {"TagDescriptions": [{"ResourceArn": LB_ARN, "Tags": owner}]},
+        {"ResourceArns": [LB_ARN]},
+    )
+    elbv2.add_client_error(
+        "describe_target_groups",
+        "TargetGroupNotFound",
+        "One or more target groups not found",
+        400,
+        expected_params={"TargetGroupArns": [GONE_ARN, TG_ARN]},
+    )
+    group = {"TargetGroupArn": TG_ARN, "TargetGroupName": "stub-web-1", "Port": 80, "Protocol": "HTTP"}
+    elbv2.add_client_error(
+        "describe_target_groups",
+        "TargetGroupNotFound",
+        "not found",
+        400,
+        expected_params={"TargetGroupArns": [GONE_ARN]},
+    )
+    elbv2.add_response("describe_target_groups", {"TargetGroups": [group]}, {"TargetGroupArns": [TG_ARN]})
+    elbv2.add_response("describe_listeners", {"Listeners": []}, {"LoadBalancerArn": LB_ARN})
+    elbv2.add_response("describe_target_group_attributes", {"Attributes": []}, {"TargetGroupArn": TG_ARN})
+
+    state = gateway.read_state(desired, CLUSTER)
+
+    assert list(state.target_groups) == ["stub-web-1"]
+    assert state.load_balancers["stub-1a2b3c-alb"]["Tags"] == desired.owner.tags()

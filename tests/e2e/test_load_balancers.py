@@ -1,0 +1,146 @@
+"""Reach the app (issue 12): a load balancer in front of the published ports, on the emulator.
+
+moto's ELBv2 answers over HTTP; the emulator's ECS attaches the service to the target group.
+Each test uses a project and cluster of its own.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import boto3
+
+from tests.e2e._helpers import project, unique
+from tests.e2e.test_cli_grammar import compose2ecs
+from tests.emulator import writes
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import pytest
+
+    from tests.emulator import Emulator
+
+# A web app published on another port than it listens on, and its database, published too (for
+# the developer's psql, in compose).
+COMPOSE = (
+    "services:\n"
+    "  web:\n    image: nginx:1.27\n    ports: ['8080:80']\n"
+    "    healthcheck:\n      test: ['CMD', 'curl', '-f', 'http://localhost/healthz']\n"
+    "      start_period: 20s\n"
+    "  db:\n    image: postgres:16\n    ports: ['5432:5432']\n"
+)
+PARAMS = "version: 1\nrun_params:\n  layout: service\n"
+
+
+def _groups(names: list[str]) -> dict[str, dict[str, Any]]:
+    found = boto3.client("ec2").describe_security_groups(Filters=[{"Name": "group-name", "Values": names}])
+    return {g["GroupName"]: dict(g) for g in found["SecurityGroups"]}
+
+
+def _sources(group: dict[str, Any]) -> dict[int, set[str]]:
+    """port -> where it is open from (CIDRs and group ids)."""
+    out: dict[int, set[str]] = {}
+    for permission in group["IpPermissions"]:
+        sources = {r["CidrIp"] for r in permission.get("IpRanges", [])}
+        sources |= {r["CidrIpv6"] for r in permission.get("Ipv6Ranges", [])}
+        sources |= {p["GroupId"] for p in permission.get("UserIdGroupPairs", [])}
+        out.setdefault(int(permission["FromPort"]), set()).update(sources)
+    return out
+
+
+def test_a_published_port_gets_a_load_balancer_and_the_database_stays_private(
+    emulator: Emulator, aws_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = project(tmp_path, monkeypatch, {"docker-compose.yml": COMPOSE, "ecs-params.yml": PARAMS})
+    name, cluster = unique("lb"), unique("lb")
+    before = ("-p", name, "--cluster", cluster)
+
+    up = compose2ecs(*before, "up", cwd=root)
+
+    assert up.returncode == 0, up.stdout + up.stderr
+    elbv2 = boto3.client("elbv2")
+    [balancer] = [
+        lb
+        for lb in elbv2.describe_load_balancers()["LoadBalancers"]
+        if lb["LoadBalancerName"].startswith(name)
+    ]
+    assert balancer["Type"] == "application"
+    assert balancer["Scheme"] == "internet-facing"
+    [listener] = elbv2.describe_listeners(LoadBalancerArn=balancer["LoadBalancerArn"])["Listeners"]
+    assert (listener["Port"], listener["Protocol"]) == (8080, "HTTP")
+    [target] = elbv2.describe_target_groups(
+        TargetGroupArns=[listener["DefaultActions"][0]["TargetGroupArn"]]
+    )["TargetGroups"]
+    assert (target["Port"], target["Protocol"], target["TargetType"]) == (80, "HTTP", "ip")
+    assert target["HealthCheckPath"] == "/healthz"  # from the compose healthcheck
+    ecs = boto3.client("ecs")
+    web = ecs.describe_services(cluster=cluster, services=[f"{name}-web"])["services"][0]
+    assert web["loadBalancers"] == [
+        {"targetGroupArn": target["TargetGroupArn"], "containerName": "web", "containerPort": 80}
+    ]
+    assert web["healthCheckGracePeriodSeconds"] == 20  # from start_period
+    groups = _groups([f"{name}.{cluster}", f"{name}.{cluster}.lb"])
+    tasks, balancers = groups[f"{name}.{cluster}"], groups[f"{name}.{cluster}.lb"]
+    assert balancer["SecurityGroups"] == [balancers["GroupId"]]
+    assert _sources(balancers) == {8080: {"0.0.0.0/0"}}  # IPv4: the load balancer has no IPv6 address
+    opened = _sources(tasks)
+    assert opened[80] == {balancers["GroupId"], tasks["GroupId"]}  # the load balancer, the project's tasks
+    assert opened[5432] == {tasks["GroupId"]}  # the database: the project's own tasks only
+    world = {"0.0.0.0/0", "::/0"}
+    assert not any(sources & world for sources in opened.values())
+    assert f"web: http://{balancer['DNSName']}:8080" in up.stdout
+
+    emulator.calls(clear=True)
+    again = compose2ecs(*before, "up", cwd=root)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert writes(emulator.calls()) == []
+    assert f"web: http://{balancer['DNSName']}:8080" in again.stdout
+
+    down = compose2ecs(*before, "down", "--all", cwd=root)
+    assert down.returncode == 0, down.stdout + down.stderr
+    left = [
+        lb
+        for lb in elbv2.describe_load_balancers()["LoadBalancers"]
+        if lb["LoadBalancerName"].startswith(name)
+    ]
+    assert left == []
+    assert not [
+        tg for tg in elbv2.describe_target_groups()["TargetGroups"] if tg["TargetGroupName"].startswith(name)
+    ]
+    assert _groups([f"{name}.{cluster}", f"{name}.{cluster}.lb"]) == {}
+
+
+def test_a_target_group_attached_by_hand_stays_attached(
+    aws_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compose = "services:\n  web:\n    image: nginx:1.27\n    ports: ['80:80']\n"
+    root = project(tmp_path, monkeypatch, {"docker-compose.yml": compose})
+    name, cluster = unique("byhand"), unique("byhand")
+    before = ("-p", name, "--cluster", cluster)
+    assert compose2ecs(*before, "up", "-d", cwd=root).returncode == 0
+    ec2, elbv2, ecs = boto3.client("ec2"), boto3.client("elbv2"), boto3.client("ecs")
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+    theirs = elbv2.create_target_group(
+        Name=unique("theirs"), Protocol="HTTP", Port=80, VpcId=vpc, TargetType="ip"
+    )["TargetGroups"][0]["TargetGroupArn"]
+    service = ecs.describe_services(cluster=cluster, services=[name])["services"][0]
+    attached: list[Any] = [
+        *service["loadBalancers"],
+        {"targetGroupArn": theirs, "containerName": "web", "containerPort": 80},
+    ]
+    ecs.update_service(cluster=cluster, service=name, loadBalancers=attached)
+
+    planned = compose2ecs(*before, "diff", cwd=root)
+    assert planned.returncode == 0, planned.stdout  # someone else's entry is no difference
+    # A second port: a second target group of compose2ecs's, so UpdateService sends loadBalancers.
+    (root / "docker-compose.yml").write_text(compose.replace("['80:80']", "['80:80', '8081:8081']"))
+    moved = compose2ecs(*before, "up", cwd=root)
+
+    assert moved.returncode == 0, moved.stdout + moved.stderr
+    after = ecs.describe_services(cluster=cluster, services=[name])["services"][0]["loadBalancers"]
+    assert len(after) == 3  # compose2ecs's two, and theirs
+    assert theirs in {entry["targetGroupArn"] for entry in after}
+    assert compose2ecs(*before, "down", "--all", cwd=root).returncode == 0
+    assert elbv2.describe_target_groups(TargetGroupArns=[theirs])["TargetGroups"]  # never deleted
+    elbv2.delete_target_group(TargetGroupArn=theirs)
