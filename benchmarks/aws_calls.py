@@ -72,8 +72,8 @@ PREFLIGHT = {
     "ec2:DescribeVpcs": "preflight: the region has the default VPC the project network needs",
     "ec2:DescribeSubnets": "preflight: the subnets ecs-params names exist, in one VPC; or the default "
     "VPC's subnets span the two Availability Zones an Application Load Balancer needs",
-    "tagging:GetResources": "ownership: the deployment's own services and revisions, by their tags "
-    "(orphans, the other layout, revisions of other clusters or made by hand)",
+    "tagging:GetResources": "ownership: the deployment's own services, revisions, load balancers and "
+    "target groups, by their tags (orphans, the other layout, revisions of other clusters or made by hand)",
 }
 
 
@@ -336,11 +336,11 @@ def compare(calls: Counter[str], minimum: Mapping[str, tuple[int, str]]) -> list
 
 def print_table(title: str, rows: list[Row]) -> None:
     print(f"\n{title}")
-    print(f"  {'operation':40} {'calls':>5} {'min':>5}  note")
+    print(f"  {'operation':52} {'calls':>5} {'min':>5}  note")
     for row in rows:
-        print(f"  {row.operation:40} {row.calls:5} {row.minimum:5}  {row.note}")
+        print(f"  {row.operation:52} {row.calls:5} {row.minimum:5}  {row.note}")
     made, least = sum(r.calls for r in rows), sum(r.minimum for r in rows)
-    print(f"  {'TOTAL':40} {made:5} {least:5}  {made - least:+d} over minimum")
+    print(f"  {'TOTAL':52} {made:5} {least:5}  {made - least:+d} over minimum")
 
 
 @dataclass

@@ -82,6 +82,8 @@ class _Pending:
     network: Future[NetworkFacts] | None
     tagged: Future[Tagged]
     references: Future[References] | None
+    balancers: Future[list[dict[str, Any]]] | None
+    target_groups: Future[list[dict[str, Any]]] | None
 
 
 class StateReader:
@@ -102,6 +104,7 @@ class StateReader:
             servicediscovery=bool(desired.namespace),
             log_regions={group.region for group in desired.log_groups},
             references=bool(desired.references),
+            elbv2=bool(desired.load_balancers or desired.target_groups),
         )
         state = DeployedState()
         with ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="read-state") as pool:
@@ -110,6 +113,7 @@ class StateReader:
                 self._collect_ecs(pending, state)
                 self._collect_rest(pending, state)
                 self._own_revisions_and_orphans(pool, desired, cluster, state)
+                self._read_load_balancing(pool, pending, state)
             except BaseException:
                 pool.shutdown(wait=False, cancel_futures=True)  # the first failure is the answer
                 raise
@@ -167,6 +171,17 @@ class StateReader:
             network=pool.submit(self._read_network, desired) if want_ec2 else None,
             tagged=pool.submit(self.read_tagged, desired.owner.tags(), cluster),
             references=pool.submit(self._read_references, desired) if desired.references else None,
+            # By name, in the first round: what the files name needs no wait for the tagging answer.
+            balancers=pool.submit(
+                self._elb_lookup, "LoadBalancers", "Names", [lb.name for lb in desired.load_balancers]
+            )
+            if desired.load_balancers
+            else None,
+            target_groups=pool.submit(
+                self._elb_lookup, "TargetGroups", "Names", [tg.name for tg in desired.target_groups]
+            )
+            if desired.target_groups
+            else None,
         )
 
     @staticmethod
@@ -233,37 +248,33 @@ class StateReader:
             mine = refetch[family].result() if family in refetch else None
             if mine is not None and mine.get("status", "ACTIVE") == "ACTIVE":
                 state.task_definitions[family] = mine
-        self._read_load_balancing(pool, desired, state)
         for read in orphan_reads:
             state.orphans.update(read.result())
 
     # Load balancers --------------------------------------------------------------------------
 
-    def _read_load_balancing(
-        self, pool: ThreadPoolExecutor, desired: DesiredState, state: DeployedState
-    ) -> None:
+    def _read_load_balancing(self, pool: ThreadPoolExecutor, pending: _Pending, state: DeployedState) -> None:
         """The deployment's load balancers with their listeners, its target groups with their attributes.
 
-        Those the tagging answer names, and those the files name that it does not list yet: the
-        tagging index lags behind ELBv2 both ways: it may list what was just deleted (a batch
-        describe then fails as a whole, so each is looked up alone and the missing ones skipped),
-        and miss what was just created (looked up by name, its tags read apart).
+        Those the files name were looked up by name in the first round; the tagging answer adds
+        the deployment's others (no port publishes them any more). The tagging index lags behind
+        ELBv2 both ways: it may list what was just deleted (a batch describe then fails as a
+        whole, so each is looked up alone and the missing ones skipped), and miss what was just
+        created (found by name all the same, its tags read apart).
         """
         tagged = state.tagged
-        lb_names = [lb.name for lb in desired.load_balancers]
-        tg_names = [tg.name for tg in desired.target_groups]
-        if not (tagged.load_balancers or tagged.target_groups or lb_names or tg_names):
+        by_name = {
+            "LoadBalancers": pending.balancers.result() if pending.balancers else [],
+            "TargetGroups": pending.target_groups.result() if pending.target_groups else [],
+        }
+        if not (tagged.load_balancers or tagged.target_groups or any(by_name.values())):
             return
         elbv2 = self.clients.elbv2  # made here, before the pool's threads use it
         balancers_f = pool.submit(
-            self._describe_elb,
-            "LoadBalancers",
-            sorted(tagged.load_balancers),
-            lb_names,
-            tagged.load_balancers,
+            self._describe_elb, "LoadBalancers", by_name["LoadBalancers"], tagged.load_balancers
         )
         groups_f = pool.submit(
-            self._describe_elb, "TargetGroups", sorted(tagged.target_groups), tg_names, tagged.target_groups
+            self._describe_elb, "TargetGroups", by_name["TargetGroups"], tagged.target_groups
         )
         balancers, groups = balancers_f.result(), groups_f.result()
 
@@ -294,19 +305,16 @@ class StateReader:
             }
 
     def _describe_elb(
-        self, kind: str, arns: list[str], names: list[str], tags: dict[str, dict[str, str]]
+        self, kind: str, found_by_name: list[dict[str, Any]], tags: dict[str, dict[str, str]]
     ) -> list[dict[str, Any]]:
-        """DescribeLoadBalancers or DescribeTargetGroups (`kind`): by ARN, then the names not found.
+        """The entries found by name, and by ARN those the tagging answer adds; each with "Tags".
 
-        Each entry carries "Tags" (a dict): from the tagging answer, else from DescribeTags.
+        Tags come from the tagging answer, else (just created) from DescribeTags.
         """
         single = kind[:-1]  # LoadBalancer | TargetGroup
-        found: dict[str, dict[str, Any]] = {}
-        for entry in self._elb_lookup(kind, f"{single}Arns", arns):
+        found = {str(entry[f"{single}Arn"]): entry for entry in found_by_name}
+        for entry in self._elb_lookup(kind, f"{single}Arns", sorted(arn for arn in tags if arn not in found)):
             found[str(entry[f"{single}Arn"])] = entry
-        known = {str(entry[f"{single}Name"]) for entry in found.values()}
-        for entry in self._elb_lookup(kind, "Names", [n for n in names if n not in known]):
-            found.setdefault(str(entry[f"{single}Arn"]), entry)
         untagged = [arn for arn in found if arn not in tags]
         read = self._elb_tags(untagged) if untagged else {}
         return [{**entry, "Tags": tags.get(arn) or read.get(arn, {})} for arn, entry in found.items()]
@@ -329,7 +337,7 @@ class StateReader:
             if answer is not None:
                 out.extend(plain(entry) for entry in answer.get(kind, []))
                 continue
-            for value in batch:
+            for value in batch if len(batch) > 1 else []:  # one value: its answer was the NotFound
                 one = call_or_none(action, value, describe([value]), missing)
                 out.extend(plain(entry) for entry in (one or {}).get(kind, []))
         return out

@@ -437,7 +437,7 @@ def _expect_ecs(ecs: Stubber) -> None:
     )
 
 
-def test_the_deployments_load_balancers_come_from_the_tagging_answer_with_listeners_and_attributes(
+def test_the_deployments_load_balancers_are_read_by_name_with_listeners_and_attributes(
     gateway: BotoGateway, ecs: Stubber, ec2: Stubber, tagging: Stubber, elbv2: Stubber
 ) -> None:
     expect_subnets(ec2)
@@ -446,10 +446,10 @@ def test_the_deployments_load_balancers_come_from_the_tagging_answer_with_listen
     _expect_ecs(ecs)
     balancer = {"LoadBalancerArn": LB_ARN, "LoadBalancerName": "stub-1a2b3c-alb", "DNSName": "stub.elb"}
     elbv2.add_response(
-        "describe_load_balancers", {"LoadBalancers": [balancer]}, {"LoadBalancerArns": [LB_ARN]}
+        "describe_load_balancers", {"LoadBalancers": [balancer]}, {"Names": ["stub-1a2b3c-alb"]}
     )
     group = {"TargetGroupArn": TG_ARN, "TargetGroupName": "stub-web-1", "Port": 80, "Protocol": "HTTP"}
-    elbv2.add_response("describe_target_groups", {"TargetGroups": [group]}, {"TargetGroupArns": [TG_ARN]})
+    elbv2.add_response("describe_target_groups", {"TargetGroups": [group]}, {"Names": ["stub-web-1"]})
     listener = {"ListenerArn": f"{ELB}:listener/app/stub-1a2b3c-alb/1/2", "Port": 8080, "Protocol": "HTTP"}
     elbv2.add_response("describe_listeners", {"Listeners": [listener]}, {"LoadBalancerArn": LB_ARN})
     delay = {"Key": "deregistration_delay.timeout_seconds", "Value": "30"}
@@ -459,7 +459,7 @@ def test_the_deployments_load_balancers_come_from_the_tagging_answer_with_listen
 
     state = gateway.read_state(desired, CLUSTER)
 
-    assert state.load_balancers["stub-1a2b3c-alb"]["Tags"] == desired.owner.tags()
+    assert state.load_balancers["stub-1a2b3c-alb"]["Tags"] == desired.owner.tags()  # from the tagging answer
     assert state.target_groups["stub-web-1"]["Attributes"] == {"deregistration_delay.timeout_seconds": "30"}
     assert [li["Port"] for li in state.listeners["stub-1a2b3c-alb"]] == [8080]
     elb_calls = {k: v for k, v in gateway.calls.items() if k.startswith("elasticloadbalancing:")}
@@ -471,7 +471,7 @@ def test_the_deployments_load_balancers_come_from_the_tagging_answer_with_listen
     }
 
 
-def test_a_deleted_target_group_still_in_the_tagging_index_is_skipped_and_a_new_balancer_found_by_name(
+def test_a_deleted_target_group_still_in_the_tagging_index_is_skipped_and_a_new_balancer_gets_its_tags(
     gateway: BotoGateway, ecs: Stubber, ec2: Stubber, tagging: Stubber, elbv2: Stubber
 ) -> None:
     # The tagging index lags: it still lists a deleted group, and not yet the load balancer.
@@ -483,6 +483,8 @@ def test_a_deleted_target_group_still_in_the_tagging_index_is_skipped_and_a_new_
     elbv2.add_response(
         "describe_load_balancers", {"LoadBalancers": [balancer]}, {"Names": ["stub-1a2b3c-alb"]}
     )
+    group = {"TargetGroupArn": TG_ARN, "TargetGroupName": "stub-web-1", "Port": 80, "Protocol": "HTTP"}
+    elbv2.add_response("describe_target_groups", {"TargetGroups": [group]}, {"Names": ["stub-web-1"]})
     owner = [{"Key": k, "Value": v} for k, v in desired.owner.tags().items()]
     elbv2.add_response(
         "describe_tags",
@@ -494,17 +496,8 @@ def test_a_deleted_target_group_still_in_the_tagging_index_is_skipped_and_a_new_
         "TargetGroupNotFound",
         "One or more target groups not found",
         400,
-        expected_params={"TargetGroupArns": [GONE_ARN, TG_ARN]},
-    )
-    group = {"TargetGroupArn": TG_ARN, "TargetGroupName": "stub-web-1", "Port": 80, "Protocol": "HTTP"}
-    elbv2.add_client_error(
-        "describe_target_groups",
-        "TargetGroupNotFound",
-        "not found",
-        400,
         expected_params={"TargetGroupArns": [GONE_ARN]},
     )
-    elbv2.add_response("describe_target_groups", {"TargetGroups": [group]}, {"TargetGroupArns": [TG_ARN]})
     elbv2.add_response("describe_listeners", {"Listeners": []}, {"LoadBalancerArn": LB_ARN})
     elbv2.add_response("describe_target_group_attributes", {"Attributes": []}, {"TargetGroupArn": TG_ARN})
 
@@ -512,3 +505,31 @@ def test_a_deleted_target_group_still_in_the_tagging_index_is_skipped_and_a_new_
 
     assert list(state.target_groups) == ["stub-web-1"]
     assert state.load_balancers["stub-1a2b3c-alb"]["Tags"] == desired.owner.tags()
+
+
+def test_stale_arns_in_a_batch_are_looked_up_one_by_one(gateway: BotoGateway, elbv2: Stubber) -> None:
+    other = f"{ELB}:targetgroup/stub-web-2/1b1b1b1b1b1b1b1b"
+    elbv2.add_client_error(
+        "describe_target_groups",
+        "TargetGroupNotFound",
+        "not found",
+        400,
+        expected_params={"TargetGroupArns": [GONE_ARN, other]},
+    )
+    elbv2.add_client_error(
+        "describe_target_groups",
+        "TargetGroupNotFound",
+        "not found",
+        400,
+        expected_params={"TargetGroupArns": [GONE_ARN]},
+    )
+    found = {"TargetGroupArn": other, "TargetGroupName": "stub-web-2"}
+    elbv2.add_response("describe_target_groups", {"TargetGroups": [found]}, {"TargetGroupArns": [other]})
+
+    from compose2ecs.aws.state import StateReader  # noqa: PLC0415
+
+    entries = StateReader(gateway.clients, 1)._elb_lookup(
+        "TargetGroups", "TargetGroupArns", [GONE_ARN, other]
+    )
+
+    assert [e["TargetGroupName"] for e in entries] == ["stub-web-2"]
