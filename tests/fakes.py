@@ -738,6 +738,14 @@ class InMemoryGateway:
 
     # ELBv2 -----------------------------------------------------------------------------------
 
+    def describe_load_balancers(self, names: list[str]) -> dict[str, dict[str, Any]]:
+        self._call("describe_load_balancers", *names)
+        return {
+            lb["LoadBalancerName"]: copy.deepcopy(lb)
+            for lb in self.load_balancers.values()
+            if lb["LoadBalancerName"] in names
+        }
+
     def create_load_balancer(
         self, spec: Any, subnets: list[str], group_id: str, tags: dict[str, str]
     ) -> dict[str, Any]:

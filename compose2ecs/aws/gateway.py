@@ -87,6 +87,11 @@ class BotoGateway:
     def describe_cluster(self, name: str) -> dict[str, Any] | None:
         return StateReader(self.clients, self.max_workers).read_cluster(name)
 
+    def describe_load_balancers(self, names: list[str]) -> dict[str, dict[str, Any]]:
+        """The load balancers of these names that exist (name -> DescribeLoadBalancers entry)."""
+        found = StateReader(self.clients, self.max_workers).elb_lookup("LoadBalancers", "Names", names)
+        return {str(lb["LoadBalancerName"]): lb for lb in found}
+
     def describe_service(self, cluster: str, service: str) -> dict[str, Any] | None:
         """The DescribeServices entry (any status, with tags); None when the service or cluster is missing."""
         response = call_or_none(

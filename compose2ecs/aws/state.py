@@ -173,12 +173,12 @@ class StateReader:
             references=pool.submit(self._read_references, desired) if desired.references else None,
             # By name, in the first round: what the files name needs no wait for the tagging answer.
             balancers=pool.submit(
-                self._elb_lookup, "LoadBalancers", "Names", [lb.name for lb in desired.load_balancers]
+                self.elb_lookup, "LoadBalancers", "Names", [lb.name for lb in desired.load_balancers]
             )
             if desired.load_balancers
             else None,
             target_groups=pool.submit(
-                self._elb_lookup, "TargetGroups", "Names", [tg.name for tg in desired.target_groups]
+                self.elb_lookup, "TargetGroups", "Names", [tg.name for tg in desired.target_groups]
             )
             if desired.target_groups
             else None,
@@ -313,13 +313,13 @@ class StateReader:
         """
         single = kind[:-1]  # LoadBalancer | TargetGroup
         found = {str(entry[f"{single}Arn"]): entry for entry in found_by_name}
-        for entry in self._elb_lookup(kind, f"{single}Arns", sorted(arn for arn in tags if arn not in found)):
+        for entry in self.elb_lookup(kind, f"{single}Arns", sorted(arn for arn in tags if arn not in found)):
             found[str(entry[f"{single}Arn"])] = entry
         untagged = [arn for arn in found if arn not in tags]
         read = self._elb_tags(untagged) if untagged else {}
         return [{**entry, "Tags": tags.get(arn) or read.get(arn, {})} for arn, entry in found.items()]
 
-    def _elb_lookup(self, kind: str, key: str, values: list[str]) -> list[dict[str, Any]]:
+    def elb_lookup(self, kind: str, key: str, values: list[str]) -> list[dict[str, Any]]:
         """One batch call per 20 values; a NotFound answer (one value is gone) means one call each."""
         missing = frozenset({"LoadBalancerNotFound", "TargetGroupNotFound"})
         method = getattr(

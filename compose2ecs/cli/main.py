@@ -591,6 +591,10 @@ def ps(
         console.print(
             f"no {which} for project {target.conversion.desired.project} in cluster {target.cluster}"
         )
+    desired = target.conversion.desired
+    if desired.load_balancers:
+        found = target.gateway.describe_load_balancers([lb.name for lb in desired.load_balancers])
+        _print_urls(desired, found, console)
 
 
 @app.command()

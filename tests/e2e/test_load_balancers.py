@@ -90,6 +90,9 @@ def test_a_published_port_gets_a_load_balancer_and_the_database_stays_private(
     world = {"0.0.0.0/0", "::/0"}
     assert not any(sources & world for sources in opened.values())
     assert f"web: http://{balancer['DNSName']}:8080" in up.stdout
+    listed = compose2ecs(*before, "ps", cwd=root)
+    assert listed.returncode == 0, listed.stderr
+    assert f"web: http://{balancer['DNSName']}:8080" in listed.stdout
 
     emulator.calls(clear=True)
     again = compose2ecs(*before, "up", cwd=root)

@@ -528,8 +528,6 @@ def test_stale_arns_in_a_batch_are_looked_up_one_by_one(gateway: BotoGateway, el
 
     from compose2ecs.aws.state import StateReader  # noqa: PLC0415
 
-    entries = StateReader(gateway.clients, 1)._elb_lookup(
-        "TargetGroups", "TargetGroupArns", [GONE_ARN, other]
-    )
+    entries = StateReader(gateway.clients, 1).elb_lookup("TargetGroups", "TargetGroupArns", [GONE_ARN, other])
 
     assert [e["TargetGroupName"] for e in entries] == ["stub-web-2"]
