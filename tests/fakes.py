@@ -362,6 +362,12 @@ class InMemoryGateway:
                 state.listeners[lb["LoadBalancerName"]] = [
                     copy.deepcopy(li) for li in self.listeners.values() if li["LoadBalancerArn"] == arn
                 ]
+        if desired.reused_target_groups:
+            state.reused_target_groups = {
+                ref.target_group_arn: copy.deepcopy(self.target_groups[ref.target_group_arn])
+                for ref in desired.reused_target_groups
+                if ref.target_group_arn in self.target_groups
+            }
         for arn, tg in self.target_groups.items():
             if owner.owns(tg["Tags"]):
                 state.tagged.target_groups[arn] = dict(tg["Tags"])

@@ -84,6 +84,7 @@ class _Pending:
     references: Future[References] | None
     balancers: Future[list[dict[str, Any]]] | None
     target_groups: Future[list[dict[str, Any]]] | None
+    reused: Future[list[dict[str, Any]]] | None
 
 
 class StateReader:
@@ -104,7 +105,7 @@ class StateReader:
             servicediscovery=bool(desired.namespace),
             log_regions={group.region for group in desired.log_groups},
             references=bool(desired.references),
-            elbv2=bool(desired.load_balancers or desired.target_groups),
+            elbv2=bool(desired.load_balancers or desired.target_groups or desired.reused_target_groups),
         )
         state = DeployedState()
         with ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="read-state") as pool:
@@ -182,6 +183,14 @@ class StateReader:
             )
             if desired.target_groups
             else None,
+            reused=pool.submit(
+                self.elb_lookup,
+                "TargetGroups",
+                "TargetGroupArns",
+                sorted({ref.target_group_arn for ref in desired.reused_target_groups}),
+            )
+            if desired.reused_target_groups
+            else None,
         )
 
     @staticmethod
@@ -211,6 +220,8 @@ class StateReader:
         state.tagged = pending.tagged.result()
         if pending.references is not None:
             state.references = pending.references.result()
+        if pending.reused is not None:
+            state.reused_target_groups = {str(tg["TargetGroupArn"]): tg for tg in pending.reused.result()}
 
     def _own_revisions_and_orphans(
         self, pool: ThreadPoolExecutor, desired: DesiredState, cluster: str, state: DeployedState

@@ -63,11 +63,12 @@ _IGNORED_SWITCHES = {
     "--debug": "",
 }
 _REFUSED = {
-    "--target-groups": "attaching load balancer target groups is not supported yet",
-    "--target-group-arn": "attaching load balancer target groups is not supported yet",
+    "--target-groups": "list them under run_params.target_groups in ecs-params.yml "
+    "(target_group_arn, container_name, container_port)",
+    "--target-group-arn": "list it under run_params.target_groups in ecs-params.yml",
     "--load-balancer-name": "classic load balancers are not supported",
-    "--container-name": "attaching load balancer target groups is not supported yet",
-    "--container-port": "attaching load balancer target groups is not supported yet",
+    "--container-name": "give it as container_name under run_params.target_groups in ecs-params.yml",
+    "--container-port": "give it as container_port under run_params.target_groups in ecs-params.yml",
     "--deployment-max-percent": "set run_params.deployment.maximum_percent in ecs-params.yml",
     "--deployment-min-healthy-percent": "set run_params.deployment.minimum_healthy_percent in ecs-params.yml",
     "--tags": "set them under `tags:` in ecs-params.yml (on everything compose2ecs creates)",

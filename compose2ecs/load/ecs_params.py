@@ -29,6 +29,7 @@ from compose2ecs.model import (
     PlacementItem,
     PortParams,
     SecretRef,
+    TargetGroupRef,
 )
 from compose2ecs.values import go_sprint, parse_bytes, parse_duration
 
@@ -117,7 +118,9 @@ _RUN_KEYS = (
     "enable_execute_command",
     "service_connect",
     "ports",
+    "target_groups",
 )
+_TARGET_GROUP_KEYS = ("target_group_arn", "container_name", "container_port")
 _PORT_KEYS = ("public", "load_balancer")
 
 
@@ -965,7 +968,45 @@ def _run_params(check: _Checker, value: Any) -> dict[str, Any]:
         ),
         "service_connect": check.boolean(entry.get("service_connect"), (*path, "service_connect")),
         "ports": _ports(check, entry.get("ports"), (*path, "ports")),
+        "target_groups": _target_groups(check, entry.get("target_groups"), (*path, "target_groups")),
     }
+
+
+def _target_groups(check: _Checker, value: Any, path: Path) -> tuple[TargetGroupRef, ...]:
+    """`run_params.target_groups`: existing target groups to attach, as ecs-cli's --target-groups."""
+    out: list[TargetGroupRef] = []
+    for item_path, item in check.items(value, path):
+        entry = check.mapping(item, item_path, _TARGET_GROUP_KEYS)
+        if not isinstance(item, dict):
+            continue
+        arn = check.scalar_string(_resolved(entry.get("target_group_arn")), (*item_path, "target_group_arn"))
+        container = check.scalar_string(
+            _resolved(entry.get("container_name")), (*item_path, "container_name")
+        )
+        port = check.integer(
+            entry.get("container_port"), (*item_path, "container_port"), low=1, high=_MAX_PORT
+        )
+        for key, found in (
+            ("target_group_arn", arn),
+            ("container_name", container),
+            ("container_port", port),
+        ):
+            if found is None and entry.get(key) is None:
+                check.error(
+                    (*item_path, key),
+                    "is required",
+                    "give target_group_arn, container_name and container_port",
+                )
+        if arn is not None and ":targetgroup/" not in arn:
+            check.error(
+                (*item_path, "target_group_arn"),
+                f"{arn!r} is not a target group ARN",
+                "copy it from the console or `aws elbv2 describe-target-groups`",
+            )
+            continue
+        if arn and container and port:
+            out.append(TargetGroupRef(arn, container, port, item_path))
+    return tuple(out)
 
 
 def _ports(check: _Checker, value: Any, path: Path) -> dict[int, PortParams]:

@@ -224,6 +224,19 @@ class AwsvpcParams(NamedTuple):
     assign_public_ip: str | None = None  # ENABLED | DISABLED
 
 
+class TargetGroupRef(NamedTuple):
+    """`run_params.target_groups[]`: an existing target group the service is attached to.
+
+    ecs-cli's `--target-groups targetGroupArn=…,containerName=…,containerPort=…`; compose2ecs never
+    changes nor deletes the group.
+    """
+
+    target_group_arn: str
+    container_name: str
+    container_port: int
+    path: tuple[str | int, ...] = ()  # the entry in ecs-params.yml
+
+
 class CapacityProviderItem(NamedTuple):
     capacity_provider: str
     weight: int | None = None
@@ -278,6 +291,7 @@ class EcsParams(NamedTuple):
     deployment: DeploymentParams | None = None
     enable_execute_command: bool | None = None
     service_connect: bool | None = None  # service layout: wire Service Connect (default true)
+    target_groups: tuple[TargetGroupRef, ...] = ()  # run_params.target_groups: existing ones to attach
     ports: Mapping[int, PortParams] = MappingProxyType({})  # run_params.ports: published port -> what to do
     # top level (compose2ecs additions)
     log_retention_days: int | None = None
@@ -435,6 +449,7 @@ class DesiredState:
         "project",
         "references",
         "region",
+        "reused_target_groups",
         "roles",
         "services",
         "tags",
@@ -480,6 +495,7 @@ class DesiredState:
         self.load_balancers: list[LoadBalancerSpec] = []
         self.target_groups: list[TargetGroupSpec] = []
         self.listeners: list[ListenerSpec] = []
+        self.reused_target_groups: list[TargetGroupRef] = []  # existing ones, from ecs-params
 
     def __repr__(self) -> str:
         return f"DesiredState(project={self.project!r}, layout={self.layout!r}, region={self.region!r})"

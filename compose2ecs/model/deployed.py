@@ -77,6 +77,9 @@ class DeployedState:
     load_balancers: dict[str, dict[str, Any]] = field(default_factory=dict)
     target_groups: dict[str, dict[str, Any]] = field(default_factory=dict)
     listeners: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # LB name -> listeners
+    # ARN -> DescribeTargetGroups entry, of the existing target groups ecs-params names (checked: None
+    # when not read)
+    reused_target_groups: dict[str, dict[str, Any]] | None = None
     namespace: dict[str, Any] | None = None  # Cloud Map namespace summary
     network: NetworkFacts = field(default_factory=NetworkFacts)
     tagged: Tagged = field(default_factory=Tagged)

@@ -28,7 +28,61 @@ def preflight_problems(
         *_capacity_providers(desired, deployed, cluster, params_file),
         *_names_taken(desired, deployed),
         *_references(desired, deployed, params_file),
+        *_reused_target_groups(desired, deployed, params_file),
     ]
+
+
+def _reused_target_groups(
+    desired: DesiredState, deployed: DeployedState, params_file: str | None
+) -> list[Problem]:
+    """The target groups ecs-params names exist, take Fargate's tasks, and fit the service.
+
+    Type ip, in the tasks' VPC, and forwarded to by a listener (ECS refuses one without): moto
+    checks none of it.
+    """
+    found = deployed.reused_target_groups
+    if found is None:
+        return []
+    where = Location(params_file or "ecs-params.yml")
+    facts = deployed.network
+    subnets = desired.awsvpc_ids("subnets")
+    vpc = (
+        facts.default_vpc
+        if desired.uses_project_network
+        else facts.subnets.get(subnets[0])
+        if subnets
+        else None
+    )
+    problems = []
+    for ref in desired.reused_target_groups:
+        at = (*ref.path, "target_group_arn")
+        entry = found.get(ref.target_group_arn)
+        why, hint = "", ""
+        if entry is None:
+            why, hint = (
+                "does not exist in this account and region",
+                "check the ARN (aws elbv2 describe-target-groups)",
+            )
+        elif entry.get("TargetType") != "ip":
+            why = f"has target type {entry.get('TargetType')}: Fargate tasks are registered by IP address"
+            hint = "create a target group of type ip"
+        elif vpc and entry.get("VpcId") != vpc:
+            why = f"is in {entry.get('VpcId')}, the tasks in {vpc}"
+            hint = "use a target group of the tasks' VPC"
+        elif not entry.get("LoadBalancerArns"):
+            why = "has no load balancer: ECS attaches a service only to a target group a listener forwards to"
+            hint = "add a listener (or rule) that forwards to it"
+        if why:
+            problems.append(
+                Problem(
+                    f"target group {ref.target_group_arn} {why}",
+                    where,
+                    at,
+                    code="target-group-unusable",
+                    hint=hint,
+                )
+            )
+    return problems
 
 
 _WHAT = {

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from compose2ecs.model import DesiredState
+    from compose2ecs.model.deployed import DeployedState
     from compose2ecs.resources.base import Execution, Planning, Teardown
 
 KIND = ResourceKind.SERVICE
@@ -114,7 +115,11 @@ def _compare(
     if own or "loadBalancers" in request:
         # Compared: the entries for this deployment's target groups, by name (someone else's stay).
         deployed_request["loadBalancers"] = own
-        request = {**request, "loadBalancers": request.get("loadBalancers", [])}
+        wanted = [
+            {**item, "targetGroupArn": target_group_name(str(item["targetGroupArn"]))}
+            for item in request.get("loadBalancers", [])
+        ]
+        request = {**request, "loadBalancers": wanted}
     before, after = _comparable(
         normalize_service(deployed_request),
         normalize_service(request, desired.tags),
@@ -175,7 +180,7 @@ def _own_load_balancers(
     entry: Mapping[str, Any], planning: Planning
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The service's `loadBalancers`: this deployment's (target group by name), and the others'."""
-    ours = {tg.name for tg in planning.desired.target_groups} | set(planning.deployed.target_groups)
+    ours = _own_names(planning.desired, planning.deployed)
     own, others = [], []
     for item in entry.get("loadBalancers") or []:
         group = target_group_name(str(item.get("targetGroupArn", "")))
@@ -454,10 +459,11 @@ def _with_network(request: dict[str, Any], execution: Execution) -> dict[str, An
         others = [
             dict(item)
             for item in current.get("loadBalancers") or []
-            if target_group_name(str(item.get("targetGroupArn", ""))) not in _own_names(execution)
+            if target_group_name(str(item.get("targetGroupArn", "")))
+            not in _own_names(execution.desired, execution.deployed)
         ]
         own = [
-            {**item, "targetGroupArn": target_group.target_group_arn(str(item["targetGroupArn"]), execution)}
+            {**item, "targetGroupArn": _arn(str(item["targetGroupArn"]), execution)}
             for item in request["loadBalancers"]
         ]
         request = {**request, "loadBalancers": [*own, *others]}
@@ -467,8 +473,15 @@ def _with_network(request: dict[str, Any], execution: Execution) -> dict[str, An
     return request if network is None else {**request, "networkConfiguration": network}
 
 
-def _own_names(execution: Execution) -> set[str]:
-    return {tg.name for tg in execution.desired.target_groups} | set(execution.deployed.target_groups)
+def _arn(group: str, execution: Execution) -> str:
+    """A target group's ARN: as ecs-params gives it (an existing one), or compose2ecs's by name."""
+    return group if group.startswith("arn:") else target_group.target_group_arn(group, execution)
+
+
+def _own_names(desired: DesiredState, deployed: DeployedState) -> set[str]:
+    """The target groups whose service entries compose2ecs manages: its own, and those ecs-params names."""
+    reused = {target_group_name(ref.target_group_arn) for ref in desired.reused_target_groups}
+    return {tg.name for tg in desired.target_groups} | set(deployed.target_groups) | reused
 
 
 def _delete_orphan(change: ResourceChange, execution: Execution) -> None:

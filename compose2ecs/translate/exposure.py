@@ -175,9 +175,52 @@ def expose(
             for mapping in container.definition.get("portMappings", []):
                 key = (mapping["containerPort"], mapping["protocol"], "self")
                 rules.setdefault(key, PortRule(mapping["containerPort"], mapping["protocol"], source="self"))
+    _reuse_target_groups(desired, containers, params, report, by_container)
     if managed:
         desired.ingress = list(rules.values())
-        _target_group_limit(desired, containers, report)
+    _target_group_limit(desired, containers, report)
+
+
+def _reuse_target_groups(
+    desired: DesiredState,
+    containers: list[Container],
+    params: EcsParams,
+    report: Report,
+    by_container: dict[str, dict[str, Any]],
+) -> None:
+    """ecs-params `run_params.target_groups`: existing target groups, attached to the service as given."""
+    ports = {
+        c.service: {int(m["containerPort"]) for m in c.definition.get("portMappings", [])} for c in containers
+    }
+    for ref in params.target_groups:
+        if ref.container_name not in ports:
+            report.add(
+                (*ref.path, "container_name"),
+                f"no service named {ref.container_name} in this project",
+                REJECTED,
+                "target-group-container",
+                "name the compose service whose container the target group sends to",
+            )
+            continue
+        if ref.container_port not in ports[ref.container_name]:
+            known = ", ".join(map(str, sorted(ports[ref.container_name]))) or "none"
+            report.add(
+                (*ref.path, "container_port"),
+                f"{ref.container_name} has no container port {ref.container_port} (its ports: {known})",
+                REJECTED,
+                "target-group-port",
+                f"publish or expose {ref.container_port} in the compose file, or give one of its ports",
+            )
+            continue
+        service = by_container[ref.container_name]
+        service.setdefault("loadBalancers", []).append(
+            {
+                "targetGroupArn": ref.target_group_arn,
+                "containerName": ref.container_name,
+                "containerPort": ref.container_port,
+            }
+        )
+        desired.reused_target_groups.append(ref)
 
 
 def _listener_taken(desired: DesiredState, kind: str, port: int) -> str | None:
@@ -195,8 +238,10 @@ MAX_TARGET_GROUPS = 5  # per ECS service ("Registering multiple target groups wi
 
 def _target_group_limit(desired: DesiredState, containers: list[Container], report: Report) -> None:
     by_service: dict[str, list[str]] = {}
-    for group in desired.target_groups:
-        by_service.setdefault(group.service, []).append(group.container)
+    for request in desired.services:
+        users = [str(item["containerName"]) for item in request.get("loadBalancers", [])]
+        if users:
+            by_service[str(request["serviceName"])] = users
     for service, users in by_service.items():
         if len(users) <= MAX_TARGET_GROUPS:
             continue

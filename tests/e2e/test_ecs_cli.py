@@ -211,4 +211,5 @@ def test_the_standalone_task_spellings_and_the_rest_run_through_the_console_scri
     )
     assert refused.returncode == 2
     assert "--target-groups" in refused.stderr
+    assert "run_params.target_groups" in refused.stderr  # where it goes instead
     assert "Traceback" not in refused.stderr

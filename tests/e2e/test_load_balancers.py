@@ -147,3 +147,74 @@ def test_a_target_group_attached_by_hand_stays_attached(
     assert compose2ecs(*before, "down", "--all", cwd=root).returncode == 0
     assert elbv2.describe_target_groups(TargetGroupArns=[theirs])["TargetGroups"]  # never deleted
     elbv2.delete_target_group(TargetGroupArn=theirs)
+
+
+def _their_target_group(name: str, *, with_listener: bool) -> tuple[str, str | None]:
+    """A target group (and an ALB forwarding to it) made by someone else, outside compose2ecs."""
+    ec2, elbv2 = boto3.client("ec2"), boto3.client("elbv2")
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+    group = elbv2.create_target_group(Name=name, Protocol="HTTP", Port=80, VpcId=vpc, TargetType="ip")
+    arn = group["TargetGroups"][0]["TargetGroupArn"]
+    if not with_listener:
+        return arn, None
+    subnets = [
+        s["SubnetId"] for s in ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]
+    ]
+    balancer = elbv2.create_load_balancer(Name=name, Subnets=subnets[:2], Type="application")[
+        "LoadBalancers"
+    ][0]
+    action: Any = {"Type": "forward", "TargetGroupArn": arn}
+    elbv2.create_listener(
+        LoadBalancerArn=balancer["LoadBalancerArn"], Protocol="HTTP", Port=80, DefaultActions=[action]
+    )
+    return arn, str(balancer["LoadBalancerArn"])
+
+
+def test_an_existing_target_group_from_ecs_params_is_attached_and_survives_down_all(
+    emulator: Emulator, aws_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    arn, balancer = _their_target_group(unique("theirs"), with_listener=True)
+    params = (
+        "version: 1\nrun_params:\n  target_groups:\n"
+        f"    - target_group_arn: {arn}\n      container_name: web\n      container_port: 80\n"
+    )
+    compose = "services:\n  web:\n    image: nginx:1.27\n    ports: ['80:80']\n"
+    root = project(tmp_path, monkeypatch, {"docker-compose.yml": compose, "ecs-params.yml": params})
+    name, cluster = unique("reuse"), unique("reuse")
+    before = ("-p", name, "--cluster", cluster)
+
+    up = compose2ecs(*before, "up", cwd=root)
+
+    assert up.returncode == 0, up.stdout + up.stderr
+    ecs, elbv2 = boto3.client("ecs"), boto3.client("elbv2")
+    attached = ecs.describe_services(cluster=cluster, services=[name])["services"][0]["loadBalancers"]
+    assert {"targetGroupArn": arn, "containerName": "web", "containerPort": 80} in attached
+    emulator.calls(clear=True)
+    assert compose2ecs(*before, "up", cwd=root).returncode == 0
+    assert writes(emulator.calls()) == []
+    assert compose2ecs(*before, "down", "--all", cwd=root).returncode == 0
+    assert elbv2.describe_target_groups(TargetGroupArns=[arn])["TargetGroups"]  # theirs: kept
+    assert balancer is not None
+    elbv2.delete_load_balancer(LoadBalancerArn=balancer)
+    elbv2.delete_target_group(TargetGroupArn=arn)
+
+
+def test_an_existing_target_group_without_a_listener_is_refused_before_any_write(
+    emulator: Emulator, aws_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    arn, _ = _their_target_group(unique("lonely"), with_listener=False)
+    params = (
+        "version: 1\nrun_params:\n  target_groups:\n"
+        f"    - target_group_arn: {arn}\n      container_name: web\n      container_port: 80\n"
+    )
+    compose = "services:\n  web:\n    image: nginx:1.27\n    ports: ['80:80']\n"
+    root = project(tmp_path, monkeypatch, {"docker-compose.yml": compose, "ecs-params.yml": params})
+    emulator.calls(clear=True)
+
+    refused = compose2ecs("-p", unique("reuse"), "--cluster", unique("reuse"), "up", cwd=root)
+
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert "ecs-params.yml:4" in refused.stderr
+    assert "has no load balancer" in refused.stderr
+    assert writes(emulator.calls()) == []
+    boto3.client("elbv2").delete_target_group(TargetGroupArn=arn)

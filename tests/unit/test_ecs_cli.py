@@ -103,7 +103,7 @@ def test_other_command_lines_are_left_alone(tmp_path: Path) -> None:
     ("argv", "message"),
     [
         (["compose", "service", "up", "--launch-type", "EC2"], "Fargate only"),
-        (["compose", "service", "up", "--target-groups", "targetGroupArn=x"], "not supported yet"),
+        (["compose", "service", "up", "--target-groups", "targetGroupArn=x"], "run_params.target_groups"),
         (["compose", "service", "up", "--ecs-profile", "nope"], "no such profile"),
         (["compose", "service", "run"], "no compose2ecs equivalent"),
         (["compose"], "name a subcommand"),

@@ -337,3 +337,98 @@ def test_the_load_balancers_group_goes_with_the_last_published_port(tmp_path: Pa
     assert [g["GroupName"] for g in gateway.security_groups.values()] == ["shop.tutorial"]
     calls = gateway.operations()
     assert calls.index("delete_load_balancer") < calls.index("delete_security_group")
+
+
+# ---------------------------------------------------------------------------------------------
+# Existing target groups (ecs-params run_params.target_groups, ecs-cli's --target-groups).
+
+
+def _reused(tmp_path: Path, port: int = 80, container: str = "web") -> DesiredState:
+    from compose2ecs.model import TargetGroupRef  # noqa: PLC0415
+
+    ref = TargetGroupRef(THEIRS, container, port, ("run_params", "target_groups", 0))
+    return _desired(tmp_path, WEB.format(ports="8080:80"), EcsParams(target_groups=(ref,)))
+
+
+THEIRS = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/theirs/0123456789abcdef"
+
+
+def test_an_existing_target_group_is_attached_next_to_compose2ecss_own(tmp_path: Path) -> None:
+    desired = _reused(tmp_path)
+
+    entries = desired.services[0]["loadBalancers"]
+    assert {"targetGroupArn": THEIRS, "containerName": "web", "containerPort": 80} in entries
+    assert len(entries) == 2
+
+
+@pytest.mark.parametrize(
+    ("port", "container", "words"), [(81, "web", "no container port 81"), (80, "db", "no service named db")]
+)
+def test_an_existing_target_group_must_name_a_container_and_port_of_the_project(
+    tmp_path: Path, port: int, container: str, words: str
+) -> None:
+    desired = _reused(tmp_path, port, container)
+
+    [problem] = [p for p in desired.problems if p.code.startswith("target-group-")]
+    assert words in problem.message
+    assert problem.path[:3] == ("run_params", "target_groups", 0)
+
+
+@pytest.mark.parametrize(
+    ("entry", "words"),
+    [
+        (None, "does not exist"),
+        ({"TargetType": "instance", "VpcId": "vpc-1", "LoadBalancerArns": ["lb"]}, "target type instance"),
+        (
+            {"TargetType": "ip", "VpcId": "vpc-2", "LoadBalancerArns": ["lb"]},
+            "is in vpc-2, the tasks in vpc-1",
+        ),
+        ({"TargetType": "ip", "VpcId": "vpc-1", "LoadBalancerArns": []}, "has no load balancer"),
+    ],
+)
+def test_an_existing_target_group_is_checked_before_any_write(
+    tmp_path: Path, entry: dict[str, object] | None, words: str
+) -> None:
+    from compose2ecs.model.deployed import DeployedState, NetworkFacts  # noqa: PLC0415
+
+    desired = _reused(tmp_path)
+    deployed = DeployedState(
+        network=NetworkFacts(checked=True, default_vpc="vpc-1"),
+        reused_target_groups={} if entry is None else {THEIRS: {"TargetGroupArn": THEIRS, **entry}},
+    )
+
+    [problem] = preflight_problems(desired, deployed, CLUSTER, "ecs-params.yml")
+    assert problem.code == "target-group-unusable"
+    assert words in problem.message
+    assert problem.path == ("run_params", "target_groups", 0, "target_group_arn")
+
+
+def test_an_existing_target_group_is_attached_never_changed_and_survives_down_all(tmp_path: Path) -> None:
+    gateway = InMemoryGateway()
+    theirs = gateway.create_target_group(
+        {"Name": "theirs", "Protocol": "HTTP", "Port": 80, "VpcId": "vpc-0default", "TargetType": "ip"}
+    )["TargetGroupArn"]
+    from compose2ecs.model import TargetGroupRef  # noqa: PLC0415
+
+    ref = TargetGroupRef(theirs, "web", 80, ("run_params", "target_groups", 0))
+    desired = _desired(tmp_path, WEB.format(ports="8080:80"), EcsParams(target_groups=(ref,)))
+    up(gateway, desired)
+    [service] = [s for s in gateway.services.values() if s.data["status"] == "ACTIVE"]
+    assert theirs in {item["targetGroupArn"] for item in service.data["loadBalancers"]}
+    written = len(gateway.writes)
+    up(gateway, desired)
+    assert len(gateway.writes) == written
+    assert not [c for c in gateway.writes if theirs in c and c[0] != "create_target_group"]
+
+    clock = FakeClock()
+    down(
+        desired,
+        gateway.read_state(desired, CLUSTER),
+        gateway,
+        ApplyOptions(CLUSTER),
+        RecordingProgress(),
+        remove_all=True,
+        clock=clock,
+        sleep=clock.sleep,
+    )
+    assert list(gateway.target_groups) == [theirs]
