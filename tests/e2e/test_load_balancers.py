@@ -170,16 +170,21 @@ def _their_target_group(name: str, *, with_listener: bool) -> tuple[str, str | N
     return arn, str(balancer["LoadBalancerArn"])
 
 
-def test_an_existing_target_group_from_ecs_params_is_attached_and_survives_down_all(
-    emulator: Emulator, aws_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    arn, balancer = _their_target_group(unique("theirs"), with_listener=True)
+def _reusing(arn: str) -> dict[str, str | bytes]:
+    """A web service published on 80, and ecs-params attaching it to the target group `arn` too."""
     params = (
         "version: 1\nrun_params:\n  target_groups:\n"
         f"    - target_group_arn: {arn}\n      container_name: web\n      container_port: 80\n"
     )
     compose = "services:\n  web:\n    image: nginx:1.27\n    ports: ['80:80']\n"
-    root = project(tmp_path, monkeypatch, {"docker-compose.yml": compose, "ecs-params.yml": params})
+    return {"docker-compose.yml": compose, "ecs-params.yml": params}
+
+
+def test_an_existing_target_group_from_ecs_params_is_attached_and_survives_down_all(
+    emulator: Emulator, aws_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    arn, balancer = _their_target_group(unique("theirs"), with_listener=True)
+    root = project(tmp_path, monkeypatch, _reusing(arn))
     name, cluster = unique("reuse"), unique("reuse")
     before = ("-p", name, "--cluster", cluster)
 
@@ -203,12 +208,7 @@ def test_an_existing_target_group_without_a_listener_is_refused_before_any_write
     emulator: Emulator, aws_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     arn, _ = _their_target_group(unique("lonely"), with_listener=False)
-    params = (
-        "version: 1\nrun_params:\n  target_groups:\n"
-        f"    - target_group_arn: {arn}\n      container_name: web\n      container_port: 80\n"
-    )
-    compose = "services:\n  web:\n    image: nginx:1.27\n    ports: ['80:80']\n"
-    root = project(tmp_path, monkeypatch, {"docker-compose.yml": compose, "ecs-params.yml": params})
+    root = project(tmp_path, monkeypatch, _reusing(arn))
     emulator.calls(clear=True)
 
     refused = compose2ecs("-p", unique("reuse"), "--cluster", unique("reuse"), "up", cwd=root)

@@ -51,6 +51,20 @@ def _kinds(gateway: InMemoryGateway, desired: DesiredState) -> dict[ResourceKind
     return out
 
 
+def _down_all(gateway: InMemoryGateway, desired: DesiredState) -> None:
+    clock = FakeClock()
+    down(
+        desired,
+        gateway.read_state(desired, CLUSTER),
+        gateway,
+        ApplyOptions(CLUSTER),
+        RecordingProgress(),
+        remove_all=True,
+        clock=clock,
+        sleep=clock.sleep,
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # Names and choices (translate).
 
@@ -226,18 +240,8 @@ def test_down_all_removes_the_load_balancers_and_keeps_what_someone_else_made(tm
     theirs = gateway.create_target_group(
         {"Name": "theirs", "Protocol": "HTTP", "Port": 80, "VpcId": "vpc-0default", "TargetType": "ip"}
     )["TargetGroupArn"]
-    clock = FakeClock()
 
-    down(
-        desired,
-        gateway.read_state(desired, CLUSTER),
-        gateway,
-        ApplyOptions(CLUSTER),
-        RecordingProgress(),
-        remove_all=True,
-        clock=clock,
-        sleep=clock.sleep,
-    )
+    _down_all(gateway, desired)
 
     assert gateway.load_balancers == {}
     assert list(gateway.target_groups) == [theirs]
@@ -420,15 +424,5 @@ def test_an_existing_target_group_is_attached_never_changed_and_survives_down_al
     assert len(gateway.writes) == written
     assert not [c for c in gateway.writes if theirs in c and c[0] != "create_target_group"]
 
-    clock = FakeClock()
-    down(
-        desired,
-        gateway.read_state(desired, CLUSTER),
-        gateway,
-        ApplyOptions(CLUSTER),
-        RecordingProgress(),
-        remove_all=True,
-        clock=clock,
-        sleep=clock.sleep,
-    )
+    _down_all(gateway, desired)
     assert list(gateway.target_groups) == [theirs]
