@@ -866,7 +866,13 @@ class InMemoryGateway:
             for li in self.listeners.values()
         ):
             raise aws_error("create_listener", "A listener already exists on this port", "DuplicateListener")
+        if request["Protocol"] == "HTTPS" and not request.get("Certificates"):
+            raise aws_error(
+                "create_listener", "A certificate must be specified for HTTPS listeners", "ValidationError"
+            )
         for action in request.get("DefaultActions", []):
+            if action.get("Type") != "forward":
+                continue
             group = self._target_group("create_listener", action["TargetGroupArn"])
             group["LoadBalancerArns"] = sorted({*group["LoadBalancerArns"], lb_arn})
         arn = lb_arn.replace(":loadbalancer/", ":listener/") + f"/{self._next_id():016x}"

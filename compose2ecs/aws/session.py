@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
 
     import botocore.session
+    from types_boto3_acm.client import ACMClient
     from types_boto3_ec2.client import EC2Client
     from types_boto3_ecs.client import ECSClient
     from types_boto3_efs.client import EFSClient
@@ -175,7 +176,7 @@ class Clients:
         if elbv2:
             made.append(self.elbv2)
         if references:
-            made.extend((self.ssm, self.secretsmanager, self.efs))
+            made.extend((self.ssm, self.secretsmanager, self.efs, self.acm))
         if ec2:
             made.append(self.ec2)
         if servicediscovery:
@@ -204,6 +205,12 @@ class Clients:
             lambda: self.session.client(
                 "secretsmanager", endpoint_url=self.endpoint_url, config=self._config
             ),
+        )
+
+    @property
+    def acm(self) -> ACMClient:
+        return self._cached(
+            "acm", lambda: self.session.client("acm", endpoint_url=self.endpoint_url, config=self._config)
         )
 
     @property

@@ -479,6 +479,14 @@ class StateReader:
     def _reference_exists(self, kind: str, value: str) -> bool:
         if kind == "secret":
             return self._secret_exists(":".join(value.split(":")[:7]))
+        if kind == "certificate":
+            found = call_or_none(
+                "acm:DescribeCertificate",
+                value,
+                lambda: self.clients.acm.describe_certificate(CertificateArn=value),
+                frozenset({"ResourceNotFoundException"}),
+            )
+            return found is not None
         if kind == "efs-file-system":
             systems = call_or_none(
                 "elasticfilesystem:DescribeFileSystems",

@@ -25,6 +25,7 @@ from compose2ecs.model import (
     EcsParams,
     EfsVolume,
     FirelensParams,
+    HealthCheckParams,
     HealthcheckParams,
     PlacementItem,
     PortParams,
@@ -60,6 +61,7 @@ _MIB = 1 << 20
 _SECOND_NS = 1_000_000_000
 _MAX_TAGS = 50
 _MAX_PORT = 65535
+_DAY = 86400  # seconds
 _MAX_TAG_KEY = 128
 _MAX_TAG_VALUE = 256
 _MAX_SUBNETS = 16
@@ -121,7 +123,8 @@ _RUN_KEYS = (
     "target_groups",
 )
 _TARGET_GROUP_KEYS = ("target_group_arn", "container_name", "container_port")
-_PORT_KEYS = ("public", "load_balancer")
+_PORT_KEYS = ("public", "load_balancer", "certificate_arn", "redirect_from", "stickiness", "health_check")
+_PORT_HEALTH_KEYS = ("path", "matcher", "interval", "timeout", "healthy_threshold", "unhealthy_threshold")
 
 
 class _Expanded(str):
@@ -1027,13 +1030,63 @@ def _ports(check: _Checker, value: Any, path: Path) -> dict[int, PortParams]:
             check.error(at, f"{name!r} is not a port number", "write the published port, e.g. 6379:")
             continue
         entry = check.mapping(item, at, _PORT_KEYS)
+        certificate = check.scalar_string(_resolved(entry.get("certificate_arn")), (*at, "certificate_arn"))
+        if certificate is not None and not certificate.startswith("arn:"):
+            check.error(
+                (*at, "certificate_arn"), f"{certificate!r} is not an ARN", "give the ACM certificate's ARN"
+            )
+            certificate = None
+        kind = check.choice(entry.get("load_balancer"), (*at, "load_balancer"), ("application", "network"))
+        if certificate and kind == "network":
+            check.error(
+                (*at, "certificate_arn"),
+                "an HTTPS listener is an Application Load Balancer's",
+                "leave load_balancer out (or application) for a certificate",
+            )
         out[number] = PortParams(
             public=check.boolean(entry.get("public"), (*at, "public")),
-            load_balancer=check.choice(
-                entry.get("load_balancer"), (*at, "load_balancer"), ("application", "network")
+            load_balancer=kind,
+            certificate_arn=certificate,
+            redirect_from=check.integer(
+                entry.get("redirect_from"), (*at, "redirect_from"), low=1, high=_MAX_PORT
             ),
+            stickiness=_stickiness(check, entry.get("stickiness"), (*at, "stickiness")),
+            health_check=_port_health(check, entry.get("health_check"), (*at, "health_check")),
         )
     return out
+
+
+def _stickiness(check: _Checker, value: Any, path: Path) -> int | None:
+    """Stickiness: `true` (a day, the load balancer's default), `false`, or seconds (1 s to 7 days)."""
+    value = _resolved(value)
+    if value is None:
+        return None
+    if isinstance(value, bool) or (isinstance(value, str) and value in _YAML11_BOOLEANS):
+        on = value if isinstance(value, bool) else _YAML11_BOOLEANS[value]
+        return _DAY if on else 0
+    return check.integer(value, path, low=1, high=7 * _DAY)
+
+
+def _port_health(check: _Checker, value: Any, path: Path) -> HealthCheckParams | None:
+    if value is None:
+        return None
+    entry = check.mapping(value, path, _PORT_HEALTH_KEYS)
+    health_path = check.scalar_string(_resolved(entry.get("path")), (*path, "path"))
+    if health_path is not None and not health_path.startswith("/"):
+        check.error((*path, "path"), "must start with /", f"e.g. /{health_path}")
+    matcher = check.scalar_string(_resolved(entry.get("matcher")), (*path, "matcher"))
+    return HealthCheckParams(
+        path=health_path,
+        matcher=matcher,
+        interval=check.integer(entry.get("interval"), (*path, "interval"), low=5, high=300),
+        timeout=check.integer(entry.get("timeout"), (*path, "timeout"), low=2, high=120),
+        healthy_threshold=check.integer(
+            entry.get("healthy_threshold"), (*path, "healthy_threshold"), low=2, high=10
+        ),
+        unhealthy_threshold=check.integer(
+            entry.get("unhealthy_threshold"), (*path, "unhealthy_threshold"), low=2, high=10
+        ),
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -250,11 +250,26 @@ class DeploymentParams(NamedTuple):
     rollback: bool | None = None
 
 
+class HealthCheckParams(NamedTuple):
+    """`run_params.ports.<port>.health_check`: the target group's health check, member by member."""
+
+    path: str | None = None
+    matcher: str | None = None  # HTTP codes: "200", "200-399", "200,302"
+    interval: int | None = None
+    timeout: int | None = None
+    healthy_threshold: int | None = None
+    unhealthy_threshold: int | None = None
+
+
 class PortParams(NamedTuple):
     """`run_params.ports.<port>`: compose2ecs's choices for one published port."""
 
     public: bool | None = None  # open a data store's port to the internet (never the default)
     load_balancer: str | None = None  # application | network: overrides the rule by port
+    certificate_arn: str | None = None  # an HTTPS listener with this ACM certificate (ALB)
+    redirect_from: int | None = None  # a listener on this port redirecting to HTTPS on the port
+    stickiness: int | None = None  # seconds of load balancer cookie stickiness (0: off)
+    health_check: HealthCheckParams | None = None
 
 
 class EcsParams(NamedTuple):
@@ -374,6 +389,17 @@ class TargetGroupSpec(NamedTuple):
     protocol: str  # HTTP | TCP | UDP
     health: HealthCheck
     deregistration_delay: int = 30
+    stickiness: int = 0  # seconds of lb_cookie stickiness; 0: off
+
+    def attributes(self) -> dict[str, str]:
+        """The target group attributes compose2ecs sets (ModifyTargetGroupAttributes)."""
+        out = {"deregistration_delay.timeout_seconds": str(self.deregistration_delay)}
+        if self.protocol == "HTTP":
+            out["stickiness.enabled"] = "true" if self.stickiness else "false"
+        if self.stickiness:
+            out["stickiness.type"] = "lb_cookie"
+            out["stickiness.lb_cookie.duration_seconds"] = str(self.stickiness)
+        return out
 
     def request(self, vpc_id: str, tags: Mapping[str, str]) -> dict[str, Any]:
         """The CreateTargetGroup request."""
@@ -412,14 +438,23 @@ class ListenerSpec(NamedTuple):
     load_balancer: str  # LoadBalancerSpec.name
     port: int  # the published port
     protocol: str  # HTTP | TCP | UDP
-    target_group: str  # TargetGroupSpec.name
+    target_group: str  # TargetGroupSpec.name ("" for a redirect)
     path: tuple[str | int, ...] = ()  # the compose `ports` entry, for the report
+    certificate: str | None = None  # HTTPS: the ACM certificate's ARN
+    redirect_to: int | None = None  # a redirect to HTTPS on this port, instead of a target group
+
+    def default_actions(self, target_group_arn: str) -> list[dict[str, Any]]:
+        """The listener's DefaultActions: forward to the target group, or redirect to HTTPS."""
+        if self.redirect_to is not None:
+            config = {"Protocol": "HTTPS", "Port": str(self.redirect_to), "StatusCode": "HTTP_301"}
+            return [{"Type": "redirect", "RedirectConfig": config}]
+        return [{"Type": "forward", "TargetGroupArn": target_group_arn}]
 
 
 class Reference(NamedTuple):
     """Something the files name that must exist in the account: checked before any write."""
 
-    kind: str  # secret (Secrets Manager) | parameter (SSM) | role (IAM)
+    kind: str  # secret (Secrets Manager) | parameter (SSM) | role (IAM) | efs-* | certificate (ACM)
     value: str  # as the files give it: an ARN or a name
     path: tuple[str | int, ...]  # the key that set it
     in_params: bool  # the key is in ecs-params.yml (else in the compose files)

@@ -89,6 +89,7 @@ _WHAT = {
     "secret": ("Secrets Manager secret", "aws secretsmanager list-secrets"),
     "parameter": ("SSM parameter", "aws ssm describe-parameters"),
     "role": ("IAM role", "aws iam get-role --role-name NAME"),
+    "certificate": ("ACM certificate", "aws acm list-certificates"),
     "efs-file-system": ("EFS file system", "aws efs describe-file-systems"),
     "efs-access-point": ("EFS access point", "aws efs describe-access-points"),
 }

@@ -34,6 +34,34 @@ def _forwards_to(listener: dict[str, Any]) -> str:
     return ""
 
 
+def _comparable(spec: ListenerSpec) -> dict[str, Any]:
+    out: dict[str, Any] = {"Protocol": spec.protocol}
+    if spec.redirect_to is not None:
+        out["RedirectTo"] = f"HTTPS:{spec.redirect_to}"
+    else:
+        out["TargetGroup"] = spec.target_group
+    if spec.certificate:
+        out["Certificate"] = spec.certificate
+    return out
+
+
+def _deployed(entry: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {"Protocol": entry.get("Protocol")}
+    for action in entry.get("DefaultActions", []):
+        redirect = action.get("RedirectConfig")
+        if action.get("Type") == "redirect" and redirect:
+            out["RedirectTo"] = f"{redirect.get('Protocol')}:{redirect.get('Port')}"
+    group = _forwards_to(entry)
+    if group:
+        out["TargetGroup"] = group
+    certificates = [
+        c.get("CertificateArn") for c in entry.get("Certificates") or [] if c.get("CertificateArn")
+    ]
+    if certificates:
+        out["Certificate"] = certificates[0]
+    return out
+
+
 def plan(planning: Planning) -> list[ResourceChange]:
     desired, deployed = planning.desired, planning.deployed
     changes = []
@@ -41,14 +69,19 @@ def plan(planning: Planning) -> list[ResourceChange]:
         current = {int(li["Port"]): li for li in deployed.listeners.get(spec.load_balancer, [])}
         entry = current.get(spec.port)
         label = _label(spec.load_balancer, spec.port)
-        wanted = {"Protocol": spec.protocol, "TargetGroup": spec.target_group}
+        wanted = _comparable(spec)
         if entry is None:
             added = tuple(FieldChange(k, "added", after=v) for k, v in wanted.items())
             create = Operation("create_listener", label, (spec,))
             changes.append(ResourceChange(KIND, label, Action.CREATE, added, operations=(create,)))
             continue
-        have = {"Protocol": entry.get("Protocol"), "TargetGroup": _forwards_to(entry)}
-        fields = [FieldChange(k, "changed", have[k], v) for k, v in wanted.items() if have[k] != v]
+        have = _deployed(entry)
+        fields = [
+            FieldChange(k, "changed" if k in have else "added", have.get(k), v)
+            for k, v in wanted.items()
+            if have.get(k) != v
+        ]
+        fields += [FieldChange(k, "removed", have[k]) for k in have if k not in wanted]
         modify = Operation("modify_listener", label, (spec, str(entry["ListenerArn"])))
         changes.append(updated(KIND, label, fields, "forwarding", [modify] if fields else []))
     wanted_ports = {(li.load_balancer, li.port) for li in desired.listeners}
@@ -72,14 +105,21 @@ def plan(planning: Planning) -> list[ResourceChange]:
     return changes
 
 
+# TLS 1.3 and 1.2 only: the policy AWS recommends for new HTTPS listeners.
+SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+
+
 def _request(spec: ListenerSpec, execution: Execution) -> dict[str, Any]:
-    return {
+    group = target_group_arn(spec.target_group, execution) if spec.target_group else ""
+    out: dict[str, Any] = {
         "Protocol": spec.protocol,
         "Port": spec.port,
-        "DefaultActions": [
-            {"Type": "forward", "TargetGroupArn": target_group_arn(spec.target_group, execution)}
-        ],
+        "DefaultActions": spec.default_actions(group),
     }
+    if spec.certificate:
+        out["Certificates"] = [{"CertificateArn": spec.certificate}]
+        out["SslPolicy"] = SSL_POLICY
+    return out
 
 
 def execute(change: ResourceChange, execution: Execution) -> None:
@@ -100,12 +140,16 @@ def execute(change: ResourceChange, execution: Execution) -> None:
             case "modify_listener":
                 spec, arn = operation.args
                 gateway.modify_listener({"ListenerArn": arn, **_request(spec, execution)})
-                execution.did(operation, f"updated listener {change.name} -> {spec.target_group}")
+                execution.did(operation, f"updated listener {change.name} -> {_to(spec)}")
             case "delete_listener":
                 gateway.delete_listener(operation.args[0])
                 execution.did(operation, f"deleted listener {change.name} ({change.reason})")
             case _:
                 raise unknown(operation)
+
+
+def _to(spec: ListenerSpec) -> str:
+    return spec.target_group or f"HTTPS on {spec.redirect_to}"
 
 
 def remove(teardown: Teardown) -> None:

@@ -95,7 +95,7 @@ def load_balancer_arn(name: str, execution: Execution) -> str:
 
 
 def urls(desired: DesiredState, found: dict[str, dict[str, Any]]) -> list[tuple[str, str]]:
-    """(container, URL) of each listener: `http://DNS:PORT` behind an ALB, `tcp://DNS:PORT` behind an NLB."""
+    """(container, URL) of each listener: `http(s)://DNS:PORT` (ALB), `tcp://DNS:PORT` (NLB)."""
     by_group = {tg.name: tg for tg in desired.target_groups}
     out = []
     for listener in desired.listeners:
@@ -103,8 +103,10 @@ def urls(desired: DesiredState, found: dict[str, dict[str, Any]]) -> list[tuple[
         group = by_group.get(listener.target_group)
         if entry is None or group is None:
             continue
-        scheme = "http" if listener.protocol == "HTTP" else listener.protocol.lower()
-        port = "" if (scheme, listener.port) == ("http", 80) else f":{listener.port}"
+        if listener.redirect_to is not None:
+            continue  # it sends people to the HTTPS listener, which is listed
+        scheme = listener.protocol.lower()
+        port = "" if (scheme, listener.port) in {("http", 80), ("https", 443)} else f":{listener.port}"
         out.append((group.container, f"{scheme}://{entry['DNSName']}{port}"))
     return out
 

@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 
 KIND = ResourceKind.TARGET_GROUP
 IN_USE = frozenset({"ResourceInUse"})  # a deleted load balancer's listeners let go a while later
-DELAY = "deregistration_delay.timeout_seconds"
 AFTER_SERVICES = frozenset({"delete_target_group"})  # a stale group goes once the services left it
 
 # The health check members compared, as DescribeTargetGroups returns them.
@@ -85,13 +84,13 @@ def plan(planning: Planning) -> list[ResourceChange]:
 
 def _plan_one(spec: TargetGroupSpec, entry: dict[str, Any] | None, tags: dict[str, str]) -> ResourceChange:
     wanted = comparable(spec)
-    delay = {DELAY: str(spec.deregistration_delay)}
+    attributes = spec.attributes()
     if entry is None:
-        fields = tuple(FieldChange(k, "added", after=v) for k, v in wanted.items())
+        fields = tuple(FieldChange(k, "added", after=v) for k, v in {**wanted, **attributes}.items())
         creates = (
             Operation("create_target_group", spec.name, (spec,)),
-            # CreateTargetGroup takes no attributes: a second call sets the delay.
-            Operation("modify_target_group_attributes", spec.name, (delay,)),
+            # CreateTargetGroup takes no attributes: a second call sets them.
+            Operation("modify_target_group_attributes", spec.name, (attributes,)),
         )
         return ResourceChange(KIND, spec.name, Action.CREATE, fields, operations=creates)
     current = _deployed(entry)
@@ -108,11 +107,12 @@ def _plan_one(spec: TargetGroupSpec, entry: dict[str, Any] | None, tags: dict[st
         if "Matcher" in health:
             request["Matcher"] = health["Matcher"]
         operations.append(Operation("modify_target_group", spec.name, (request,)))
-    current_delay = (entry.get("Attributes") or {}).get(DELAY)
-    if current_delay is not None and current_delay != delay[DELAY]:
-        # A run stopped between the create and this call left AWS's default (300 s).
-        fields_changed.append(FieldChange("DeregistrationDelay", "changed", current_delay, delay[DELAY]))
-        operations.append(Operation("modify_target_group_attributes", spec.name, (delay,)))
+    current = entry.get("Attributes") or {}
+    differ = {k: v for k, v in attributes.items() if current.get(k) != v}
+    if differ:
+        # Set after the create: a run stopped in between left AWS's defaults (a 300 s delay).
+        fields_changed += [FieldChange(k, "changed", current.get(k), v) for k, v in differ.items()]
+        operations.append(Operation("modify_target_group_attributes", spec.name, (differ,)))
     tag_ops, tag_changes = elb_tag_operations(str(entry["TargetGroupArn"]), entry.get("Tags"), tags)
     operations.extend(tag_ops)
     return updated(KIND, spec.name, [*fields_changed, *tag_changes], "health check", operations)
@@ -133,7 +133,7 @@ def execute(change: ResourceChange, execution: Execution) -> None:
             case "modify_target_group_attributes":
                 (attributes,) = operation.args
                 gateway.modify_target_group_attributes(target_group_arn(change.name, execution), attributes)
-                execution.did(operation, f"set the deregistration delay of target group {change.name}")
+                execution.did(operation, f"set {', '.join(sorted(attributes))} of target group {change.name}")
             case "modify_target_group":
                 gateway.modify_target_group(operation.args[0])
                 execution.did(operation, f"updated the health check of target group {change.name}")

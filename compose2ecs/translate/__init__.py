@@ -107,6 +107,16 @@ def translate_project(
     reachability.check(list(containers.values()), layout, report, connected=namespace is not None)
     _project_level(compose, report)
     desired.references = _references(list(containers.values()), params)
+    desired.references += [
+        Reference(
+            "certificate",
+            li.certificate,
+            ("run_params", "ports", str(li.port), "certificate_arn"),
+            in_params=True,
+        )
+        for li in desired.listeners
+        if li.certificate
+    ]
     desired.problems = report.problems
     return desired
 

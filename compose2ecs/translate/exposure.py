@@ -20,10 +20,10 @@ from compose2ecs.model import (
     TargetGroupSpec,
 )
 from compose2ecs.translate import names
-from compose2ecs.translate.report import APPROXIMATED, REJECTED
+from compose2ecs.translate.report import APPROXIMATED, IGNORED, REJECTED
 
 if TYPE_CHECKING:
-    from compose2ecs.model import DesiredState, EcsParams
+    from compose2ecs.model import DesiredState, EcsParams, HealthCheckParams
     from compose2ecs.translate.container import Container, Listen
     from compose2ecs.translate.report import Report
 
@@ -161,7 +161,8 @@ def expose(
                     f'publish another port, e.g. "{listen.published + 1}:{listen.target}"',
                 )
                 continue
-            _listen_behind(desired, container, listen, kind, by_container[container.service])
+            port = params.ports.get(listen.published, PortParams())
+            _listen_behind(desired, container, listen, kind, by_container[container.service], port, report)
             report.info(
                 listen.path,
                 f"published through the project's {kind} load balancer: a listener on {listen.published} "
@@ -311,7 +312,10 @@ def _udp(listen: Listen, rules: dict[tuple[int, str, str], PortRule], report: Re
 
 def _balancer_kind(container: Container, listen: Listen, params: EcsParams) -> str:
     """Application for HTTP, Network for the rest: by ecs-params, compose's app_protocol, the port."""
-    chosen = params.ports.get(listen.published, PortParams()).load_balancer
+    port = params.ports.get(listen.published, PortParams())
+    if port.certificate_arn:
+        return "application"  # HTTPS is an Application Load Balancer's
+    chosen = port.load_balancer
     if chosen:
         return chosen
     if listen.app_protocol:
@@ -334,7 +338,13 @@ def _probe(container: Container, port: int) -> tuple[str, int] | None:
 
 
 def _listen_behind(
-    desired: DesiredState, container: Container, listen: Listen, kind: str, service: dict[str, Any]
+    desired: DesiredState,
+    container: Container,
+    listen: Listen,
+    kind: str,
+    service: dict[str, Any],
+    port: PortParams,
+    report: Report,
 ) -> None:
     name = names.load_balancer(desired.project, desired.cluster, kind)
     if all(lb.name != name for lb in desired.load_balancers):
@@ -343,12 +353,24 @@ def _listen_behind(
     group = names.target_group(desired.project, desired.cluster, container.service, listen.target, protocol)
     if all(tg.name != group for tg in desired.target_groups):
         probe = _probe(container, listen.target)
-        if protocol == "HTTP":
-            health = HealthCheck("HTTP", probe[0] if probe else "/", "200-399")
-        else:
-            health = HealthCheck("TCP", interval=30, timeout=10, healthy=3, unhealthy=3)
+        health = _health(protocol, probe, port.health_check, listen, report)
+        stickiness = port.stickiness or 0
+        if stickiness and protocol != "HTTP":
+            report.add(
+                (*_params_path(listen), "stickiness"),
+                "stickiness is an Application Load Balancer's (cookies): ignored for a TCP port",
+                IGNORED,
+                "stickiness-ignored",
+            )
+            stickiness = 0
         spec = TargetGroupSpec(
-            group, str(service["serviceName"]), container.service, listen.target, protocol, health
+            group,
+            str(service["serviceName"]),
+            container.service,
+            listen.target,
+            protocol,
+            health,
+            stickiness=stickiness,
         )
         desired.target_groups.append(spec)
         service.setdefault("loadBalancers", []).append(
@@ -357,7 +379,77 @@ def _listen_behind(
         if probe and probe[1]:
             grace = max(int(service.get("healthCheckGracePeriodSeconds") or 0), probe[1])
             service["healthCheckGracePeriodSeconds"] = grace
-    desired.listeners.append(ListenerSpec(name, listen.published, protocol, group, listen.path))
+    if port.certificate_arn and port.certificate_arn.split(":")[3:4] != [desired.region]:
+        report.add(
+            (*_params_path(listen), "certificate_arn"),
+            f"the certificate is not in {desired.region}: a load balancer takes certificates of its "
+            "own region",
+            REJECTED,
+            "certificate-region",
+            f"request or import the certificate in ACM in {desired.region}",
+        )
+    secure = "HTTPS" if port.certificate_arn else protocol
+    desired.listeners.append(
+        ListenerSpec(name, listen.published, secure, group, listen.path, certificate=port.certificate_arn)
+    )
+    if port.redirect_from and port.certificate_arn:
+        taken = _listener_taken(desired, kind, port.redirect_from)
+        if taken is None:
+            desired.listeners.append(
+                ListenerSpec(name, port.redirect_from, "HTTP", "", listen.path, redirect_to=listen.published)
+            )
+        else:
+            report.add(
+                (*_params_path(listen), "redirect_from"),
+                f"port {port.redirect_from} is published by {taken}: it cannot also redirect to HTTPS",
+                REJECTED,
+                "published-port-taken",
+            )
+    elif port.redirect_from:
+        report.add(
+            (*_params_path(listen), "redirect_from"),
+            "a redirect to HTTPS needs the port's certificate_arn",
+            REJECTED,
+            "redirect-without-certificate",
+            "add certificate_arn, or remove redirect_from",
+        )
+
+
+def _params_path(listen: Listen) -> tuple[str | int, ...]:
+    return ("run_params", "ports", str(listen.published))
+
+
+def _health(
+    protocol: str,
+    probe: tuple[str, int] | None,
+    given: HealthCheckParams | None,
+    listen: Listen,
+    report: Report,
+) -> HealthCheck:
+    """The compose healthcheck's probe, or the protocol's default, then what ecs-params sets."""
+    if protocol == "HTTP":
+        health = HealthCheck("HTTP", probe[0] if probe else "/", "200-399")
+    else:
+        health = HealthCheck("TCP", interval=30, timeout=10, healthy=3, unhealthy=3)
+    if given is None:
+        return health
+    if protocol != "HTTP" and (given.path or given.matcher):
+        report.add(
+            (*_params_path(listen), "health_check"),
+            "a TCP target group checks that the port accepts connections: path and matcher are ignored",
+            IGNORED,
+            "health-check-ignored",
+        )
+        given = given._replace(path=None, matcher=None)
+    return HealthCheck(
+        health.protocol,
+        given.path or health.path,
+        given.matcher or health.matcher,
+        given.interval or health.interval,
+        given.timeout or health.timeout,
+        given.healthy_threshold or health.healthy,
+        given.unhealthy_threshold or health.unhealthy,
+    )
 
 
 def _service_of_container(desired: DesiredState) -> dict[str, dict[str, Any]]:

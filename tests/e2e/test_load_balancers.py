@@ -218,3 +218,58 @@ def test_an_existing_target_group_without_a_listener_is_refused_before_any_write
     assert "has no load balancer" in refused.stderr
     assert writes(emulator.calls()) == []
     boto3.client("elbv2").delete_target_group(TargetGroupArn=arn)
+
+
+def test_https_with_a_certificate_and_a_redirect_from_80(
+    emulator: Emulator, aws_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    certificate = boto3.client("acm").request_certificate(DomainName=f"{unique('shop')}.example.com")[
+        "CertificateArn"
+    ]
+    params = (
+        "version: 1\nrun_params:\n  ports:\n    443:\n"
+        f"      certificate_arn: {certificate}\n      redirect_from: 80\n"
+    )
+    compose = "services:\n  web:\n    image: nginx:1.27\n    ports: ['443:80']\n"
+    root = project(tmp_path, monkeypatch, {"docker-compose.yml": compose, "ecs-params.yml": params})
+    name, cluster = unique("https"), unique("https")
+    before = ("-p", name, "--cluster", cluster)
+
+    up = compose2ecs(*before, "up", cwd=root)
+
+    assert up.returncode == 0, up.stdout + up.stderr
+    elbv2 = boto3.client("elbv2")
+    [balancer] = [
+        lb
+        for lb in elbv2.describe_load_balancers()["LoadBalancers"]
+        if lb["LoadBalancerName"].startswith(name)
+    ]
+    listeners = {
+        li["Port"]: li
+        for li in elbv2.describe_listeners(LoadBalancerArn=balancer["LoadBalancerArn"])["Listeners"]
+    }
+    assert listeners[443]["Protocol"] == "HTTPS"
+    assert listeners[443]["Certificates"] == [{"CertificateArn": certificate}]
+    assert listeners[80]["DefaultActions"][0]["RedirectConfig"]["Protocol"] == "HTTPS"
+    assert f"web: https://{balancer['DNSName']}" in up.stdout
+    emulator.calls(clear=True)
+    assert compose2ecs(*before, "up", cwd=root).returncode == 0
+    assert writes(emulator.calls()) == []
+    assert compose2ecs(*before, "down", "--all", cwd=root).returncode == 0
+
+
+def test_a_certificate_that_does_not_exist_is_refused_before_any_write(
+    emulator: Emulator, aws_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    missing = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-4000-8000-000000000000"
+    params = f"version: 1\nrun_params:\n  ports:\n    443:\n      certificate_arn: {missing}\n"
+    compose = "services:\n  web:\n    image: nginx:1.27\n    ports: ['443:80']\n"
+    root = project(tmp_path, monkeypatch, {"docker-compose.yml": compose, "ecs-params.yml": params})
+    emulator.calls(clear=True)
+
+    refused = compose2ecs("-p", unique("nocert"), "--cluster", unique("nocert"), "up", cwd=root)
+
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert "ecs-params.yml:5" in refused.stderr
+    assert "ACM certificate" in refused.stderr
+    assert writes(emulator.calls()) == []

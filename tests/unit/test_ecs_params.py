@@ -916,3 +916,40 @@ def test_run_params_ports_say_per_published_port_whether_it_may_face_the_interne
 )
 def test_run_params_ports_are_checked(body: str, message: str) -> None:
     assert _single(f"run_params:\n  ports:\n{body}").message == message
+
+
+def test_run_params_ports_carry_https_stickiness_and_the_health_check() -> None:
+    params = _parse(
+        "run_params:\n  ports:\n    443:\n"
+        "      certificate_arn: arn:aws:acm:us-east-1:1:certificate/x\n      redirect_from: 80\n"
+        "      stickiness: true\n      health_check: {path: /ready, matcher: '200', interval: 10}\n"
+    )
+    port = params.ports[443]
+    assert (port.certificate_arn, port.redirect_from, port.stickiness) == (
+        "arn:aws:acm:us-east-1:1:certificate/x",
+        80,
+        86400,
+    )
+    assert port.health_check is not None
+    assert (port.health_check.path, port.health_check.matcher, port.health_check.interval) == (
+        "/ready",
+        "200",
+        10,
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("    443: {certificate_arn: mycert}\n", "'mycert' is not an ARN"),
+        (
+            "    443: {certificate_arn: 'arn:x', load_balancer: network}\n",
+            "an HTTPS listener is an Application Load Balancer's",
+        ),
+        ("    80: {health_check: {path: ready}}\n", "must start with /"),
+        ("    80: {health_check: {interval: 1}}\n", "must be between 5 and 300, got 1"),
+        ("    80: {stickiness: 9999999}\n", "must be between 1 and 604800, got 9999999"),
+    ],
+)
+def test_run_params_ports_https_and_health_values_are_checked(body: str, message: str) -> None:
+    assert _single(f"run_params:\n  ports:\n{body}").message == message

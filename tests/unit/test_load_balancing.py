@@ -426,3 +426,68 @@ def test_an_existing_target_group_is_attached_never_changed_and_survives_down_al
 
     _down_all(gateway, desired)
     assert list(gateway.target_groups) == [theirs]
+
+
+# ---------------------------------------------------------------------------------------------
+# HTTPS, redirect, stickiness and health-check settings (ecs-params run_params.ports.<port>).
+
+CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/5f1c0a1e-0000-4000-8000-000000000001"
+
+
+def test_a_certificate_makes_the_listener_https_and_redirect_from_adds_a_redirect(tmp_path: Path) -> None:
+    params = EcsParams(ports={443: PortParams(certificate_arn=CERTIFICATE, redirect_from=80)})
+    desired = _desired(tmp_path, WEB.format(ports="443:80"), params)
+
+    https, redirect = desired.listeners
+    assert (https.port, https.protocol, https.certificate) == (443, "HTTPS", CERTIFICATE)
+    assert (redirect.port, redirect.protocol, redirect.redirect_to) == (80, "HTTP", 443)
+    assert redirect.default_actions("") == [
+        {"Type": "redirect", "RedirectConfig": {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}}
+    ]
+    [group] = desired.target_groups
+    assert (group.protocol, group.port) == ("HTTP", 80)  # TLS ends at the load balancer
+    assert [(r.kind, r.value) for r in desired.references] == [("certificate", CERTIFICATE)]
+
+
+def test_a_certificate_of_another_region_is_refused(tmp_path: Path) -> None:
+    other = CERTIFICATE.replace("us-east-1", "eu-west-1")
+    desired = _desired(
+        tmp_path, WEB.format(ports="443:80"), EcsParams(ports={443: PortParams(certificate_arn=other)})
+    )
+    [problem] = [p for p in desired.problems if p.code == "certificate-region"]
+    assert problem.path == ("run_params", "ports", "443", "certificate_arn")
+
+
+def test_https_and_its_redirect_are_created_and_a_second_up_writes_nothing(tmp_path: Path) -> None:
+    gateway = InMemoryGateway()
+    params = EcsParams(
+        ports={443: PortParams(certificate_arn=CERTIFICATE, redirect_from=80, stickiness=3600)}
+    )
+    desired = _desired(tmp_path, WEB.format(ports="443:80"), params)
+
+    up(gateway, desired)
+
+    by_port = {li["Port"]: li for li in gateway.listeners.values()}
+    assert by_port[443]["Certificates"] == [{"CertificateArn": CERTIFICATE}]
+    assert by_port[443]["SslPolicy"] == "ELBSecurityPolicy-TLS13-1-2-2021-06"
+    assert by_port[80]["DefaultActions"][0]["Type"] == "redirect"
+    [arn] = gateway.target_groups
+    assert gateway.target_group_attributes[arn]["stickiness.lb_cookie.duration_seconds"] == "3600"
+    [balancers] = [g for g in gateway.security_groups.values() if g["GroupName"].endswith(".lb")]
+    assert sorted(p["FromPort"] for p in balancers["IpPermissions"]) == [80, 443]
+    written = len(gateway.writes)
+    up(gateway, desired)
+    assert len(gateway.writes) == written
+
+
+def test_health_check_settings_from_ecs_params_override_the_defaults(tmp_path: Path) -> None:
+    from compose2ecs.model import HealthCheckParams  # noqa: PLC0415
+
+    health = HealthCheckParams(path="/ready", matcher="200", interval=10, healthy_threshold=3)
+    desired = _desired(
+        tmp_path, WEB.format(ports="80:80"), EcsParams(ports={80: PortParams(health_check=health)})
+    )
+
+    [group] = desired.target_groups
+    assert (group.health.path, group.health.matcher, group.health.interval) == ("/ready", "200", 10)
+    assert (group.health.healthy, group.health.unhealthy, group.health.timeout) == (3, 3, 5)
