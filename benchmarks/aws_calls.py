@@ -70,8 +70,8 @@ TAGS_FOR_DOWN = (
 # the one ownership needs to know what the deployment has without local state.
 PREFLIGHT = {
     "ec2:DescribeVpcs": "preflight: the region has the default VPC the project network needs",
-    "ec2:DescribeSubnets": "preflight: the subnets ecs-params names exist, in one VPC; or the default "
-    "VPC's subnets span the two Availability Zones an Application Load Balancer needs",
+    "ec2:DescribeSubnets": "preflight: the subnets ecs-params names exist, in one VPC; or the zones of the "
+    "default VPC's subnets (a load balancer takes one per zone, an ALB needs two)",
     "tagging:GetResources": "ownership: the deployment's own services, revisions, load balancers and "
     "target groups, by their tags (orphans, the other layout, revisions of other clusters or made by hand)",
 }

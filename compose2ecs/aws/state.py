@@ -656,15 +656,15 @@ class StateReader:
             vpcs = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}]).get("Vpcs", [])
         default = str(vpcs[0]["VpcId"]) if vpcs else None
         zones = None
-        if default and any(lb.type == "application" for lb in desired.load_balancers):
-            # An ALB needs subnets in two Availability Zones: checked before any write.
+        if default and desired.load_balancers:
+            # A load balancer takes one subnet per zone, and an ALB needs two zones (the preflight).
             with aws_errors("ec2:DescribeSubnets", default):
                 pages = ec2.get_paginator("describe_subnets").paginate(
                     Filters=[{"Name": "vpc-id", "Values": [default]}]
                 )
                 found = [s for page in pages for s in page.get("Subnets", [])]
             chosen = [s for s in found if s.get("DefaultForAz")] or found  # as default_vpc_subnets picks
-            zones = frozenset(str(s.get("AvailabilityZone", "")) for s in chosen)
+            zones = {str(s["SubnetId"]): str(s.get("AvailabilityZone", "")) for s in chosen}
         return NetworkFacts(
             checked=True, security_groups=found_groups, default_vpc=default, default_zones=zones
         )

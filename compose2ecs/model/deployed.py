@@ -37,8 +37,9 @@ class NetworkFacts:
     subnets: dict[str, str] = field(default_factory=dict)  # subnet id -> VPC id, of those that exist
     security_groups: dict[str, str] = field(default_factory=dict)  # group id -> VPC id, same
     default_vpc: str | None = None  # the region's default VPC (looked for when ecs-params names no subnets)
-    # Availability Zones of the default VPC's subnets, when an Application Load Balancer needs two
-    default_zones: frozenset[str] | None = None
+    # subnet -> Availability Zone, of the default VPC's subnets, when a load balancer is wanted: it
+    # takes one subnet per zone, and an Application Load Balancer needs two zones
+    default_zones: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)

@@ -162,8 +162,10 @@ _AWSVPC: Path = ("run_params", "network_configuration", "awsvpc_configuration")
 
 def _alb_zones(desired: DesiredState, facts: NetworkFacts) -> list[Problem]:
     """An Application Load Balancer needs subnets in two Availability Zones (moto does not check)."""
-    zones = facts.default_zones
-    if zones is None or len(zones) >= 2:  # noqa: PLR2004 - AWS's rule
+    if facts.default_zones is None:
+        return []
+    zones = set(facts.default_zones.values())
+    if len(zones) >= 2:  # noqa: PLR2004 - AWS's rule
         return []
     names = {lb.name for lb in desired.load_balancers if lb.type == "application"}
     first = next((li for li in desired.listeners if li.load_balancer in names), None)

@@ -70,6 +70,7 @@ def execute(change: ResourceChange, execution: Execution) -> None:
             case "create_load_balancer":
                 (spec,) = operation.args
                 _, subnets = execution.default_vpc()
+                subnets = one_per_zone(subnets, execution.deployed.network.default_zones or {})
                 group = execution.lb_group_id or _deployed_group(execution.deployed)
                 created = gateway.create_load_balancer(spec, subnets, str(group), execution.desired.tags)
                 execution.load_balancers[spec.name] = created
@@ -81,6 +82,18 @@ def execute(change: ResourceChange, execution: Execution) -> None:
                 execution.did(operation, f"deleted load balancer {change.name} ({change.reason})")
             case _:
                 raise unknown(operation)
+
+
+def one_per_zone(subnets: list[str], zones: dict[str, str]) -> list[str]:
+    """The first subnet of each Availability Zone: ELBv2 refuses two subnets of one zone."""
+    seen: set[str] = set()
+    out = []
+    for subnet in subnets:
+        zone = zones.get(subnet, subnet)  # unknown zone: kept, as its own
+        if zone not in seen:
+            seen.add(zone)
+            out.append(subnet)
+    return out
 
 
 def _deployed_group(deployed: DeployedState) -> str | None:

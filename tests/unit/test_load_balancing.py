@@ -253,11 +253,17 @@ def test_an_alb_needs_two_availability_zones_before_any_write(tmp_path: Path) ->
 
     desired = _desired(tmp_path, WEB.format(ports="8080:80"))
     one_zone = DeployedState(
-        network=NetworkFacts(checked=True, default_vpc="vpc-1", default_zones=frozenset({"us-east-1a"}))
+        network=NetworkFacts(
+            checked=True,
+            default_vpc="vpc-1",
+            default_zones={"subnet-1": "us-east-1a", "subnet-2": "us-east-1a"},
+        )
     )
     two_zones = DeployedState(
         network=NetworkFacts(
-            checked=True, default_vpc="vpc-1", default_zones=frozenset({"us-east-1a", "us-east-1b"})
+            checked=True,
+            default_vpc="vpc-1",
+            default_zones={"subnet-1": "us-east-1a", "subnet-2": "us-east-1b"},
         )
     )
 
@@ -491,3 +497,11 @@ def test_health_check_settings_from_ecs_params_override_the_defaults(tmp_path: P
     [group] = desired.target_groups
     assert (group.health.path, group.health.matcher, group.health.interval) == ("/ready", "200", 10)
     assert (group.health.healthy, group.health.unhealthy, group.health.timeout) == (3, 3, 5)
+
+
+def test_a_load_balancer_takes_one_subnet_per_zone() -> None:
+    from compose2ecs.resources.load_balancer import one_per_zone  # noqa: PLC0415
+
+    zones = {"subnet-a1": "a", "subnet-a2": "a", "subnet-b1": "b"}
+    assert one_per_zone(["subnet-a1", "subnet-a2", "subnet-b1"], zones) == ["subnet-a1", "subnet-b1"]
+    assert one_per_zone(["subnet-x", "subnet-y"], {}) == ["subnet-x", "subnet-y"]
