@@ -60,6 +60,7 @@ DROPPED_ENV = (
 
 # The documented limits of the read APIs.
 DESCRIBE_SERVICES_MAX = 10  # names per DescribeServices
+DESCRIBE_SCALABLE_TARGETS_MAX = 50  # resource ids per DescribeScalableTargets
 DESCRIBE_LOG_GROUPS_PAGE = 50  # log groups per DescribeLogGroups page
 IAM_LIST_PAGE = 100  # ListAttachedRolePolicies / ListRolePolicies items per page (MaxItems default)
 TAGS_FOR_DOWN = (
@@ -291,6 +292,15 @@ def minimum_reads(desired: DesiredState, deployed: DeployedState) -> dict[str, t
         out["logs:ListTagsForResource"] = (0, "")
     if not any("networkConfiguration" in s for s in desired.services):
         out["ec2:DescribeSecurityGroups"] = (1, "the project security group (no network in ecs-params)")
+    out["application-autoscaling:DescribeScalableTargets"] = (
+        math.ceil(services / DESCRIBE_SCALABLE_TARGETS_MAX),
+        f"the scaling of {services} service(s), {DESCRIBE_SCALABLE_TARGETS_MAX} per call (even unused)",
+    )
+    if deployed.scaling:
+        out["application-autoscaling:DescribeScalingPolicies"] = (
+            len(deployed.scaling),
+            "each scalable target's policies",
+        )
     if desired.load_balancers:
         balancers = len(desired.load_balancers)
         out["elasticloadbalancing:DescribeLoadBalancers"] = (1, f"{balancers} load balancer(s), by ARN")

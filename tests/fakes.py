@@ -66,6 +66,10 @@ WRITE_OPERATIONS = frozenset(
         "untag_resource",
         "run_task",
         "stop_task",
+        "register_scalable_target",
+        "deregister_scalable_target",
+        "put_scaling_policy",
+        "delete_scaling_policy",
         "create_load_balancer",
         "delete_load_balancer",
         "create_target_group",
@@ -146,6 +150,10 @@ AWS_OPERATIONS = {
     "untag_resource": "ecs:UntagResource",
     "run_task": "ecs:RunTask",
     "stop_task": "ecs:StopTask",
+    "register_scalable_target": "application-autoscaling:RegisterScalableTarget",
+    "deregister_scalable_target": "application-autoscaling:DeregisterScalableTarget",
+    "put_scaling_policy": "application-autoscaling:PutScalingPolicy",
+    "delete_scaling_policy": "application-autoscaling:DeleteScalingPolicy",
     "create_load_balancer": "elasticloadbalancing:CreateLoadBalancer",
     "delete_load_balancer": "elasticloadbalancing:DeleteLoadBalancer",
     "create_target_group": "elasticloadbalancing:CreateTargetGroup",
@@ -235,6 +243,8 @@ class InMemoryGateway:
         self.target_groups: dict[str, dict[str, Any]] = {}
         self.target_group_attributes: dict[str, dict[str, str]] = {}
         self.listeners: dict[str, dict[str, Any]] = {}
+        # Application Auto Scaling: resource id -> scalable target, with "Policies" by name
+        self.scalable_targets: dict[str, dict[str, Any]] = {}
         self._failures: dict[str, tuple[int, AwsError]] = {}
         self._rollouts: dict[str, Rollout] = {}
         self._ids = itertools.count(1)
@@ -362,6 +372,7 @@ class InMemoryGateway:
                 state.listeners[lb["LoadBalancerName"]] = [
                     copy.deepcopy(li) for li in self.listeners.values() if li["LoadBalancerArn"] == arn
                 ]
+        state.scaling = self._scaling(cluster, [str(r["serviceName"]) for r in desired.services])
         if desired.reused_target_groups:
             state.reused_target_groups = {
                 ref.target_group_arn: copy.deepcopy(self.target_groups[ref.target_group_arn])
@@ -741,6 +752,54 @@ class InMemoryGateway:
                 operation, f"The security group '{group_id}' does not exist", "InvalidGroup.NotFound"
             )
         return self.security_groups[group_id]
+
+    # Application Auto Scaling ----------------------------------------------------------------
+
+    def _scaling(self, cluster: str, services: list[str]) -> dict[str, dict[str, Any]]:
+        return {
+            name: copy.deepcopy(self.scalable_targets[f"service/{cluster}/{name}"])
+            for name in services
+            if f"service/{cluster}/{name}" in self.scalable_targets
+        }
+
+    def describe_scalable_targets(self, cluster: str, services: list[str]) -> dict[str, dict[str, Any]]:
+        self._call("describe_scalable_targets", cluster, *services)
+        return self._scaling(cluster, services)
+
+    def register_scalable_target(self, request: dict[str, Any]) -> None:
+        self._call("register_scalable_target", request.get("ResourceId", ""))
+        check_shape("application-autoscaling", "RegisterScalableTarget", request)
+        _, cluster, name = str(request["ResourceId"]).split("/")
+        stored = self.services.get((cluster, name))
+        if stored is None or stored.data["status"] == "INACTIVE":
+            raise aws_error("register_scalable_target", "ECS service doesn't exist", "ValidationException")
+        if request["MinCapacity"] > request["MaxCapacity"]:
+            raise aws_error(
+                "register_scalable_target",
+                "Minimum capacity cannot be greater than maximum",
+                "ValidationException",
+            )
+        target = self.scalable_targets.setdefault(request["ResourceId"], {"Policies": {}})
+        target.update(request)
+
+    def deregister_scalable_target(self, resource_id: str) -> None:
+        self._call("deregister_scalable_target", resource_id)
+        self.scalable_targets.pop(resource_id, None)
+
+    def put_scaling_policy(self, request: dict[str, Any]) -> None:
+        self._call("put_scaling_policy", request.get("PolicyName", ""))
+        check_shape("application-autoscaling", "PutScalingPolicy", request)
+        target = self.scalable_targets.get(request["ResourceId"])
+        if target is None:
+            raise aws_error("put_scaling_policy", "No scalable target registered", "ObjectNotFoundException")
+        target["Policies"][request["PolicyName"]] = copy.deepcopy(request)
+
+    def delete_scaling_policy(self, name: str, resource_id: str) -> None:
+        self._call("delete_scaling_policy", name, resource_id)
+        target = self.scalable_targets.get(resource_id)
+        if target is None or name not in target["Policies"]:
+            raise aws_error("delete_scaling_policy", "No scaling policy found", "ObjectNotFoundException")
+        del target["Policies"][name]
 
     # ELBv2 -----------------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from compose2ecs.errors import UsageError
 from compose2ecs.model import family_of, foreign_creator, tags_dict
-from compose2ecs.resources import REMOVAL_ORDER, service
+from compose2ecs.resources import REMOVAL_ORDER, scaling, service
 from compose2ecs.resources.base import Teardown
 from compose2ecs.resources.run import ApplyResult, Run, live_service
 from compose2ecs.resources.wait import seen_event_ids, wait_for_services
@@ -90,9 +90,10 @@ def down(
     """Delete the project's services; with `remove_all`, everything else it created too."""
     run = Run(gateway, options, progress, clock, sleep)
     teardown = Teardown(run, desired, deployed, wait=options.wait or remove_all)
+    scaling.remove(teardown)  # first: a scalable target outlives its service, and would scale nothing
     service.remove(teardown)
     if remove_all:
         for kind in REMOVAL_ORDER:
-            if kind is not service:
+            if kind not in {service, scaling}:
                 kind.remove(teardown)
     return ApplyResult(run.writes, {})

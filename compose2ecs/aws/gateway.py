@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from compose2ecs.aws.errors import aws_errors, call_or_none
 from compose2ecs.aws.session import Clients, make_session
-from compose2ecs.aws.state import CLUSTER_MISSING, StateReader, batches, plain
+from compose2ecs.aws.state import CLUSTER_MISSING, SCALABLE_DIMENSION, StateReader, batches, plain
 from compose2ecs.errors import AwsError
 from compose2ecs.model import ecs_tags, family_of
 from compose2ecs.resources.gateway import LogEvent
@@ -86,6 +86,9 @@ class BotoGateway:
 
     def describe_cluster(self, name: str) -> dict[str, Any] | None:
         return StateReader(self.clients, self.max_workers).read_cluster(name)
+
+    def describe_scalable_targets(self, cluster: str, services: list[str]) -> dict[str, dict[str, Any]]:
+        return StateReader(self.clients, self.max_workers).read_scaling(cluster, services)
 
     def describe_load_balancers(self, names: list[str]) -> dict[str, dict[str, Any]]:
         """The load balancers of these names that exist (name -> DescribeLoadBalancers entry)."""
@@ -434,6 +437,35 @@ class BotoGateway:
     def remove_elb_tags(self, arn: str, keys: list[str]) -> None:
         with aws_errors("elasticloadbalancing:RemoveTags", arn):
             self.clients.elbv2.remove_tags(ResourceArns=[arn], TagKeys=keys)
+
+    # Writes: Application Auto Scaling --------------------------------------------------------
+
+    def register_scalable_target(self, request: dict[str, Any]) -> None:
+        with aws_errors("application-autoscaling:RegisterScalableTarget", str(request.get("ResourceId", ""))):
+            self.clients.autoscaling.register_scalable_target(**request)
+
+    def deregister_scalable_target(self, resource_id: str) -> None:
+        call_or_none(
+            "application-autoscaling:DeregisterScalableTarget",
+            resource_id,
+            lambda: self.clients.autoscaling.deregister_scalable_target(
+                ServiceNamespace="ecs", ResourceId=resource_id, ScalableDimension=SCALABLE_DIMENSION
+            ),
+            frozenset({"ObjectNotFoundException"}),
+        )
+
+    def put_scaling_policy(self, request: dict[str, Any]) -> None:
+        with aws_errors("application-autoscaling:PutScalingPolicy", str(request.get("PolicyName", ""))):
+            self.clients.autoscaling.put_scaling_policy(**request)
+
+    def delete_scaling_policy(self, name: str, resource_id: str) -> None:
+        with aws_errors("application-autoscaling:DeleteScalingPolicy", f"{resource_id} {name}"):
+            self.clients.autoscaling.delete_scaling_policy(
+                PolicyName=name,
+                ServiceNamespace="ecs",
+                ResourceId=resource_id,
+                ScalableDimension=SCALABLE_DIMENSION,
+            )
 
     # Writes: ECS and Cloud Map -----------------------------------------------------------------
 

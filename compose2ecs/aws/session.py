@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     import botocore.session
     from types_boto3_acm.client import ACMClient
+    from types_boto3_application_autoscaling.client import ApplicationAutoScalingClient
     from types_boto3_ec2.client import EC2Client
     from types_boto3_ecs.client import ECSClient
     from types_boto3_efs.client import EFSClient
@@ -172,7 +173,7 @@ class Clients:
         elbv2: bool = False,
     ) -> None:
         """Make the clients a concurrent read will need, before its threads start."""
-        made: list[object] = [self.ecs, self.iam, self.tagging]
+        made: list[object] = [self.ecs, self.iam, self.tagging, self.autoscaling]
         if elbv2:
             made.append(self.elbv2)
         if references:
@@ -204,6 +205,15 @@ class Clients:
             "secretsmanager",
             lambda: self.session.client(
                 "secretsmanager", endpoint_url=self.endpoint_url, config=self._config
+            ),
+        )
+
+    @property
+    def autoscaling(self) -> ApplicationAutoScalingClient:
+        return self._cached(
+            "application-autoscaling",
+            lambda: self.session.client(
+                "application-autoscaling", endpoint_url=self.endpoint_url, config=self._config
             ),
         )
 

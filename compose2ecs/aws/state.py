@@ -7,7 +7,7 @@ import os
 import urllib.parse
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from compose2ecs.aws.errors import aws_errors, call_or_none
 from compose2ecs.errors import AwsError
@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 DESCRIBE_SERVICES_BATCH = 10  # the API's limit of names per DescribeServices call
 DESCRIBE_PARAMETERS_BATCH = 50  # values per DescribeParameters Name filter
+SCALABLE_DIMENSION: Literal["ecs:service:DesiredCount"] = "ecs:service:DesiredCount"
+DESCRIBE_SCALABLE_TARGETS_BATCH = 50  # resource ids per DescribeScalableTargets call
 DESCRIBE_LOAD_BALANCERS_BATCH = 20  # the API's limit of ARNs or names per DescribeLoadBalancers call
 SHARED_PREFIX_MIN = 8  # shorter shared log-group prefixes ("/ecs/") could page through a whole account
 LIVE_SERVICE_STATUSES = ("ACTIVE", "DRAINING")
@@ -85,6 +87,7 @@ class _Pending:
     balancers: Future[list[dict[str, Any]]] | None
     target_groups: Future[list[dict[str, Any]]] | None
     reused: Future[list[dict[str, Any]]] | None
+    scaling: Future[dict[str, dict[str, Any]]] | None
 
 
 class StateReader:
@@ -183,6 +186,7 @@ class StateReader:
             )
             if desired.target_groups
             else None,
+            scaling=pool.submit(self.read_scaling, cluster, names) if names else None,
             reused=pool.submit(
                 self.elb_lookup,
                 "TargetGroups",
@@ -220,6 +224,8 @@ class StateReader:
         state.tagged = pending.tagged.result()
         if pending.references is not None:
             state.references = pending.references.result()
+        if pending.scaling is not None:
+            state.scaling = pending.scaling.result()
         if pending.reused is not None:
             state.reused_target_groups = {str(tg["TargetGroupArn"]): tg for tg in pending.reused.result()}
 
@@ -261,6 +267,35 @@ class StateReader:
                 state.task_definitions[family] = mine
         for read in orphan_reads:
             state.orphans.update(read.result())
+
+    # Application Auto Scaling ----------------------------------------------------------------
+
+    def read_scaling(self, cluster: str, services: list[str]) -> dict[str, dict[str, Any]]:
+        """The scalable targets of these ECS services, each with its policies ("Policies": by name).
+
+        Read whether or not the files ask for autoscaling: one the files no longer ask for is
+        deregistered, else it would go on changing the service's count.
+        """
+        aas = self.clients.autoscaling
+        ids = [f"service/{cluster}/{name}" for name in services]
+        found: dict[str, dict[str, Any]] = {}
+        for batch in batches(ids, DESCRIBE_SCALABLE_TARGETS_BATCH):
+            with aws_errors("application-autoscaling:DescribeScalableTargets", ",".join(batch)):
+                answer = aas.describe_scalable_targets(
+                    ServiceNamespace="ecs", ResourceIds=batch, ScalableDimension=SCALABLE_DIMENSION
+                )
+            for entry in answer.get("ScalableTargets", []):
+                found[str(entry["ResourceId"]).rsplit("/", 1)[-1]] = plain(entry)
+        for target in found.values():
+            resource = str(target["ResourceId"])
+            with aws_errors("application-autoscaling:DescribeScalingPolicies", resource):
+                pages = aas.get_paginator("describe_scaling_policies").paginate(
+                    ServiceNamespace="ecs", ResourceId=resource, ScalableDimension=SCALABLE_DIMENSION
+                )
+                target["Policies"] = {
+                    str(p["PolicyName"]): plain(p) for page in pages for p in page.get("ScalingPolicies", [])
+                }
+        return found
 
     # Load balancers --------------------------------------------------------------------------
 

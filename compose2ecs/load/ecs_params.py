@@ -16,6 +16,7 @@ from compose2ecs.load.project import Reader, read_input
 from compose2ecs.load.schema import suggestion
 from compose2ecs.load.yamlfile import YamlError, deep_nesting, find_alias_cycle, go_scalar, load_plain, locate
 from compose2ecs.model import (
+    AutoscalingParams,
     AwsvpcParams,
     CapacityProviderItem,
     ContainerDependency,
@@ -121,7 +122,12 @@ _RUN_KEYS = (
     "service_connect",
     "ports",
     "target_groups",
+    "autoscaling",
 )
+_AUTOSCALING_KEYS = (
+    "min", "max", "cpu", "memory", "requests_per_target", "scale_in_cooldown", "scale_out_cooldown",
+)  # fmt: skip
+_MAX_TASKS = 5000  # ECS's limit of tasks per service
 _TARGET_GROUP_KEYS = ("target_group_arn", "container_name", "container_port")
 _PORT_KEYS = ("public", "load_balancer", "certificate_arn", "redirect_from", "stickiness", "health_check")
 _PORT_HEALTH_KEYS = ("path", "matcher", "interval", "timeout", "healthy_threshold", "unhealthy_threshold")
@@ -972,7 +978,39 @@ def _run_params(check: _Checker, value: Any) -> dict[str, Any]:
         "service_connect": check.boolean(entry.get("service_connect"), (*path, "service_connect")),
         "ports": _ports(check, entry.get("ports"), (*path, "ports")),
         "target_groups": _target_groups(check, entry.get("target_groups"), (*path, "target_groups")),
+        "autoscaling": _autoscaling(check, entry.get("autoscaling"), (*path, "autoscaling")),
     }
+
+
+def _autoscaling(check: _Checker, value: Any, path: Path) -> AutoscalingParams | None:
+    """`run_params.autoscaling`: min, max and at least one target (cpu, memory, requests_per_target)."""
+    if value is None:
+        return None
+    entry = check.mapping(value, path, _AUTOSCALING_KEYS)
+    if not isinstance(value, dict):
+        return None
+    low = check.integer(entry.get("min"), (*path, "min"), low=0, high=_MAX_TASKS)
+    high = check.integer(entry.get("max"), (*path, "max"), low=1, high=_MAX_TASKS)
+    for key, found in (("min", low), ("max", high)):
+        if found is None and entry.get(key) is None:
+            check.error((*path, key), "is required", "give min and max, the task counts to scale between")
+    if low is not None and high is not None and low > high:
+        check.error((*path, "min"), f"min {low} is above max {high}", "make min at most max")
+        return None
+    percent = {k: check.integer(entry.get(k), (*path, k), low=1, high=100) for k in ("cpu", "memory")}
+    requests = check.integer(entry.get("requests_per_target"), (*path, "requests_per_target"), low=1)
+    cooldowns = {
+        k: check.integer(entry.get(k), (*path, k), low=0, high=3600)
+        for k in ("scale_in_cooldown", "scale_out_cooldown")
+    }
+    if not any(entry.get(k) is not None for k in ("cpu", "memory", "requests_per_target")):
+        check.error(
+            path, "names no target to track", "add cpu: 70 (percent), memory: 80 or requests_per_target: 1000"
+        )
+        return None
+    if low is None or high is None:
+        return None
+    return AutoscalingParams(low, high, percent["cpu"], percent["memory"], requests, **cooldowns)
 
 
 def _target_groups(check: _Checker, value: Any, path: Path) -> tuple[TargetGroupRef, ...]:

@@ -261,6 +261,40 @@ class HealthCheckParams(NamedTuple):
     unhealthy_threshold: int | None = None
 
 
+class AutoscalingParams(NamedTuple):
+    """`run_params.autoscaling`: Application Auto Scaling of each ECS service of the project."""
+
+    min: int
+    max: int
+    cpu: int | None = None  # target average CPU, percent
+    memory: int | None = None  # target average memory, percent
+    requests_per_target: int | None = None  # target ALB requests per task (an HTTP port needed)
+    scale_in_cooldown: int | None = None  # seconds
+    scale_out_cooldown: int | None = None
+
+
+class ScalingPolicySpec(NamedTuple):
+    """A target-tracking policy (PutScalingPolicy)."""
+
+    name: str  # compose2ecs-cpu | compose2ecs-memory | compose2ecs-requests
+    metric: (
+        str  # ECSServiceAverageCPUUtilization | ECSServiceAverageMemoryUtilization | ALBRequestCountPerTarget
+    )
+    target: float
+    target_group: str = ""  # ALBRequestCountPerTarget: the target group whose requests count
+    scale_in_cooldown: int | None = None
+    scale_out_cooldown: int | None = None
+
+
+class ScalingSpec(NamedTuple):
+    """The scalable target of one ECS service, and its policies."""
+
+    service: str
+    min: int
+    max: int
+    policies: tuple[ScalingPolicySpec, ...]
+
+
 class PortParams(NamedTuple):
     """`run_params.ports.<port>`: compose2ecs's choices for one published port."""
 
@@ -307,6 +341,7 @@ class EcsParams(NamedTuple):
     enable_execute_command: bool | None = None
     service_connect: bool | None = None  # service layout: wire Service Connect (default true)
     target_groups: tuple[TargetGroupRef, ...] = ()  # run_params.target_groups: existing ones to attach
+    autoscaling: AutoscalingParams | None = None  # run_params.autoscaling
     ports: Mapping[int, PortParams] = MappingProxyType({})  # run_params.ports: published port -> what to do
     # top level (compose2ecs additions)
     log_retention_days: int | None = None
@@ -486,6 +521,7 @@ class DesiredState:
         "region",
         "reused_target_groups",
         "roles",
+        "scaling",
         "services",
         "tags",
         "target_groups",
@@ -531,6 +567,7 @@ class DesiredState:
         self.target_groups: list[TargetGroupSpec] = []
         self.listeners: list[ListenerSpec] = []
         self.reused_target_groups: list[TargetGroupRef] = []  # existing ones, from ecs-params
+        self.scaling: list[ScalingSpec] = []  # Application Auto Scaling, per ECS service
 
     def __repr__(self) -> str:
         return f"DesiredState(project={self.project!r}, layout={self.layout!r}, region={self.region!r})"

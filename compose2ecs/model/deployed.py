@@ -81,6 +81,9 @@ class DeployedState:
     # ARN -> DescribeTargetGroups entry, of the existing target groups ecs-params names (checked: None
     # when not read)
     reused_target_groups: dict[str, dict[str, Any]] | None = None
+    # ECS service name -> its scalable target (DescribeScalableTargets entry) plus "Policies": name ->
+    # DescribeScalingPolicies entry
+    scaling: dict[str, dict[str, Any]] = field(default_factory=dict)
     namespace: dict[str, Any] | None = None  # Cloud Map namespace summary
     network: NetworkFacts = field(default_factory=NetworkFacts)
     tagged: Tagged = field(default_factory=Tagged)
@@ -116,6 +119,7 @@ class ResourceKind(StrEnum):
     LOAD_BALANCER = "load balancer"
     LISTENER = "listener"
     SERVICE = "service"
+    SCALING = "autoscaling"
 
 
 @dataclass(frozen=True)

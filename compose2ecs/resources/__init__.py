@@ -2,9 +2,9 @@
 
 `KINDS` lists them in dependency order (what a resource needs is created before it): roles, log
 groups, cluster, security groups, namespace, task definitions, target groups, load balancers,
-listeners, services. The calls a kind lists in `AFTER_SERVICES` (deleting a stale target group,
-revoking a rule) run after the services have rolled out, in reverse order, since the running
-tasks may still use what they remove. Each module holds its
+listeners, services, their autoscaling. The calls a kind lists in `AFTER_SERVICES` (deleting a
+stale target group, revoking a rule) run after the services have rolled out, in reverse order,
+since the running tasks may still use what they remove. Each module holds its
 kind's identity and ownership rule, how it is normalised and compared, and the operations that
 create, update and delete it (base.py). `plan_changes` asks each kind in that order, so a kind
 can depend on the changes planned before it (a service on its family's new revision); `apply`
@@ -24,6 +24,7 @@ from compose2ecs.resources import (
     log_group,
     namespace,
     role,
+    scaling,
     security_group,
     service,
     target_group,
@@ -47,6 +48,7 @@ KINDS: tuple[Kind, ...] = (
     load_balancer,
     listener,
     service,
+    scaling,
 )
 # `down --all`: the services first (their tasks hold the rest), then the load balancers (with
 # their listeners) and the target groups they forwarded to, then what deletes at once, then what
@@ -54,6 +56,7 @@ KINDS: tuple[Kind, ...] = (
 # interfaces are released, the namespace until ECS has deregistered the Service Connect
 # endpoints, the cluster last.
 REMOVAL_ORDER: tuple[Kind, ...] = (
+    scaling,
     service,
     listener,
     load_balancer,

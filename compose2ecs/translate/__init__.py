@@ -19,7 +19,7 @@ from compose2ecs.model import (
     Reference,
     TrustPolicy,
 )
-from compose2ecs.translate import exposure, iam, names, reachability, service, task_definition
+from compose2ecs.translate import exposure, iam, names, reachability, scaling, service, task_definition
 from compose2ecs.translate.container import Container, Context, convert_service, unique_port_names
 from compose2ecs.translate.report import APPROXIMATED, IGNORED, MAPPED, REJECTED, Report
 
@@ -104,6 +104,7 @@ def translate_project(
             "invalid-role-name",
         )
     exposure.expose(desired, list(containers.values()), params, report, connected=namespace is not None)
+    scaling.plan_scaling(desired, params, report)
     reachability.check(list(containers.values()), layout, report, connected=namespace is not None)
     _project_level(compose, report)
     desired.references = _references(list(containers.values()), params)

@@ -273,3 +273,37 @@ def test_a_certificate_that_does_not_exist_is_refused_before_any_write(
     assert "ecs-params.yml:5" in refused.stderr
     assert "ACM certificate" in refused.stderr
     assert writes(emulator.calls()) == []
+
+
+def test_autoscaling_registers_target_tracking_and_scale_stays_within_its_bounds(
+    emulator: Emulator, aws_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    params = (
+        "version: 1\nrun_params:\n  autoscaling:\n    min: 1\n    max: 3\n    cpu: 60\n"
+        "    requests_per_target: 800\n"
+    )
+    compose = "services:\n  web:\n    image: nginx:1.27\n    ports: ['80:80']\n"
+    root = project(tmp_path, monkeypatch, {"docker-compose.yml": compose, "ecs-params.yml": params})
+    name, cluster = unique("scale"), unique("scale")
+    before = ("-p", name, "--cluster", cluster)
+
+    up = compose2ecs(*before, "up", cwd=root)
+
+    assert up.returncode == 0, up.stdout + up.stderr
+    aas = boto3.client("application-autoscaling")
+    rid = f"service/{cluster}/{name}"
+    [target] = aas.describe_scalable_targets(ServiceNamespace="ecs", ResourceIds=[rid])["ScalableTargets"]
+    assert (target["MinCapacity"], target["MaxCapacity"]) == (1, 3)
+    policies = aas.describe_scaling_policies(ServiceNamespace="ecs", ResourceId=rid)["ScalingPolicies"]
+    assert sorted(p["PolicyName"] for p in policies) == ["compose2ecs-cpu", "compose2ecs-requests"]
+    emulator.calls(clear=True)
+    assert compose2ecs(*before, "up", cwd=root).returncode == 0
+    assert writes(emulator.calls()) == []
+
+    refused = compose2ecs(*before, "scale", "5", cwd=root)
+    assert refused.returncode == 2
+    assert "scales between 1 and 3 tasks" in refused.stderr
+    assert compose2ecs(*before, "scale", "2", "--no-wait", cwd=root).returncode == 0
+
+    assert compose2ecs(*before, "down", "--all", cwd=root).returncode == 0
+    assert aas.describe_scalable_targets(ServiceNamespace="ecs", ResourceIds=[rid])["ScalableTargets"] == []

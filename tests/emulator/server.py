@@ -142,8 +142,9 @@ def build_app(*, step: float, latency_ms: float, validate: bool) -> EmulatorApp:
         create_backend_app,
     )
 
-    from tests.emulator import ecs, logs, servicediscovery  # noqa: PLC0415
+    from tests.emulator import autoscaling, ecs, logs, servicediscovery  # noqa: PLC0415
 
+    autoscaling.install()
     ecs.install(step)
     servicediscovery.install()
     logs.install()

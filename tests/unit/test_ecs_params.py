@@ -10,6 +10,7 @@ import pytest
 from compose2ecs.errors import InputError, Location, Problem
 from compose2ecs.load.ecs_params import expand, load_ecs_params, parse_ecs_params
 from compose2ecs.model import (
+    AutoscalingParams,
     AwsvpcParams,
     CapacityProviderItem,
     ContainerDependency,
@@ -953,3 +954,21 @@ def test_run_params_ports_carry_https_stickiness_and_the_health_check() -> None:
 )
 def test_run_params_ports_https_and_health_values_are_checked(body: str, message: str) -> None:
     assert _single(f"run_params:\n  ports:\n{body}").message == message
+
+
+def test_run_params_autoscaling_converts() -> None:
+    params = _parse("run_params:\n  autoscaling: {min: 1, max: 4, cpu: 70, requests_per_target: 500}\n")
+    assert params.autoscaling == AutoscalingParams(1, 4, 70, None, 500)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("{min: 3, max: 2, cpu: 50}", "min 3 is above max 2"),
+        ("{min: 1, max: 2}", "names no target to track"),
+        ("{max: 2, cpu: 50}", "is required"),
+        ("{min: 1, max: 2, cpu: 150}", "must be between 1 and 100, got 150"),
+    ],
+)
+def test_run_params_autoscaling_is_checked(body: str, message: str) -> None:
+    assert _single(f"run_params:\n  autoscaling: {body}\n").message == message

@@ -61,3 +61,23 @@ def elbv2(gateway: BotoGateway) -> Iterator[Stubber]:
     with Stubber(gateway.clients.elbv2) as stubber:
         yield stubber
         stubber.assert_no_pending_responses()
+
+
+@pytest.fixture(autouse=True)
+def no_scaling(request: pytest.FixtureRequest) -> Iterator[Stubber | None]:
+    """read_state reads the services' scalable targets: none here, unless a test stubs them itself."""
+    if "gateway" not in request.fixturenames or "autoscaling" in request.fixturenames:
+        yield None
+        return
+    gateway: BotoGateway = request.getfixturevalue("gateway")
+    with Stubber(gateway.clients.autoscaling) as stubber:
+        for _ in range(3):  # a test reads the state at most this often
+            stubber.add_response("describe_scalable_targets", {"ScalableTargets": []})
+        yield stubber
+
+
+@pytest.fixture
+def autoscaling(gateway: BotoGateway) -> Iterator[Stubber]:
+    with Stubber(gateway.clients.autoscaling) as stubber:
+        yield stubber
+        stubber.assert_no_pending_responses()

@@ -126,6 +126,7 @@ def test_read_state_describes_services_in_batches_of_ten(
         "ecs:DescribeTaskDefinition": 1,
         "ec2:DescribeSubnets": 1,
         "tagging:GetResources": 1,
+        "application-autoscaling:DescribeScalableTargets": 1,  # 12 services: up to 50 per call
     }
 
 
