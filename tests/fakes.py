@@ -784,6 +784,15 @@ class InMemoryGateway:
 
     def deregister_scalable_target(self, resource_id: str) -> None:
         self._call("deregister_scalable_target", resource_id)
+        check_shape(
+            "application-autoscaling",
+            "DeregisterScalableTarget",
+            {
+                "ServiceNamespace": "ecs",
+                "ResourceId": resource_id,
+                "ScalableDimension": "ecs:service:DesiredCount",
+            },
+        )
         self.scalable_targets.pop(resource_id, None)
 
     def put_scaling_policy(self, request: dict[str, Any]) -> None:
@@ -796,6 +805,16 @@ class InMemoryGateway:
 
     def delete_scaling_policy(self, name: str, resource_id: str) -> None:
         self._call("delete_scaling_policy", name, resource_id)
+        check_shape(
+            "application-autoscaling",
+            "DeleteScalingPolicy",
+            {
+                "PolicyName": name,
+                "ServiceNamespace": "ecs",
+                "ResourceId": resource_id,
+                "ScalableDimension": "ecs:service:DesiredCount",
+            },
+        )
         target = self.scalable_targets.get(resource_id)
         if target is None or name not in target["Policies"]:
             raise aws_error("delete_scaling_policy", "No scaling policy found", "ObjectNotFoundException")
@@ -857,6 +876,7 @@ class InMemoryGateway:
 
     def delete_load_balancer(self, arn: str) -> None:
         self._call("delete_load_balancer", arn)
+        check_shape("elbv2", "DeleteLoadBalancer", {"LoadBalancerArn": arn})
         self.load_balancers.pop(arn, None)  # AWS: deleting a deleted one succeeds
         for listener_arn in [a for a, li in self.listeners.items() if li["LoadBalancerArn"] == arn]:
             del self.listeners[listener_arn]
@@ -897,11 +917,14 @@ class InMemoryGateway:
 
     def modify_target_group_attributes(self, arn: str, attributes: dict[str, str]) -> None:
         self._call("modify_target_group_attributes", arn)
+        attrs = [{"Key": k, "Value": v} for k, v in attributes.items()]
+        check_shape("elbv2", "ModifyTargetGroupAttributes", {"TargetGroupArn": arn, "Attributes": attrs})
         self._target_group("modify_target_group_attributes", arn)
         self.target_group_attributes[arn].update(attributes)
 
     def delete_target_group(self, arn: str) -> None:
         self._call("delete_target_group", arn)
+        check_shape("elbv2", "DeleteTargetGroup", {"TargetGroupArn": arn})
         if any(self._forwards_to(li, arn) for li in self.listeners.values()):
             raise aws_error(
                 "delete_target_group",
@@ -951,6 +974,7 @@ class InMemoryGateway:
 
     def delete_listener(self, arn: str) -> None:
         self._call("delete_listener", arn)
+        check_shape("elbv2", "DeleteListener", {"ListenerArn": arn})
         if arn not in self.listeners:
             raise aws_error("delete_listener", "One or more listeners not found", "ListenerNotFound")
         del self.listeners[arn]
@@ -964,10 +988,16 @@ class InMemoryGateway:
 
     def add_elb_tags(self, arn: str, tags: dict[str, str]) -> None:
         self._call("add_elb_tags", arn)
+        check_shape(
+            "elbv2",
+            "AddTags",
+            {"ResourceArns": [arn], "Tags": [{"Key": k, "Value": v} for k, v in tags.items()]},
+        )
         self._elb_tagged("add_elb_tags", arn).update(tags)
 
     def remove_elb_tags(self, arn: str, keys: list[str]) -> None:
         self._call("remove_elb_tags", arn)
+        check_shape("elbv2", "RemoveTags", {"ResourceArns": [arn], "TagKeys": keys})
         tags = self._elb_tagged("remove_elb_tags", arn)
         for key in keys:
             tags.pop(key, None)
