@@ -76,6 +76,7 @@ def test_read_state_makes_one_call_per_resource(gateway: BotoGateway, project: P
         "servicediscovery:ListNamespaces": 1,
         "servicediscovery:ListTagsForResource": 1,
         "tagging:GetResources": 1,  # the deployment's own services and revisions, by their tags
+        "application-autoscaling:DescribeScalableTargets": 1,  # the services' scaling, one call for up to 50
     }
 
 
