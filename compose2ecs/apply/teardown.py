@@ -11,7 +11,7 @@ created (a role, a log group) goes with its last user.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from compose2ecs.errors import UsageError
 from compose2ecs.model import family_of, foreign_creator, tags_dict
@@ -61,6 +61,7 @@ def scale(  # noqa: PLR0917 - same inputs, in the same order, as apply_plan
     negative = sorted(name for name, count in counts.items() if count < 0)
     if negative:
         raise UsageError(f"a task count cannot be negative: {', '.join(negative)}")
+    _within_autoscaling(gateway.describe_scalable_targets(options.cluster, sorted(counts)), counts)
     run = Run(gateway, options, progress, clock, sleep)
     expected: dict[str, str] = {}
     seen: dict[str, set[str]] = {}
@@ -97,3 +98,16 @@ def down(
             if kind not in {service, scaling}:
                 kind.remove(teardown)
     return ApplyResult(run.writes, {})
+
+
+def _within_autoscaling(targets: dict[str, dict[str, Any]], counts: dict[str, int]) -> None:
+    """A count outside a service's autoscaling bounds would not stay: refused before any write."""
+    for name, count in sorted(counts.items()):
+        bounds = targets.get(name)
+        if bounds and not int(bounds["MinCapacity"]) <= count <= int(bounds["MaxCapacity"]):
+            msg = (
+                f"service {name} scales between {bounds['MinCapacity']} and {bounds['MaxCapacity']} tasks "
+                f"(autoscaling), so {count} would not stay: give a count in that range, or change "
+                "run_params.autoscaling in ecs-params.yml and run `compose2ecs up`"
+            )
+            raise UsageError(msg)

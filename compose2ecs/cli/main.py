@@ -790,16 +790,6 @@ def scale(
     else:
         names = ecs_service_names(desired, [k for k in requested if k is not None])
         by_name = {names[k]: v for k, v in requested.items() if k is not None}
-    scaled = target.gateway.describe_scalable_targets(target.cluster, sorted(by_name))
-    for name, count in sorted(by_name.items()):
-        bounds = scaled.get(name)
-        if bounds and not int(bounds["MinCapacity"]) <= count <= int(bounds["MaxCapacity"]):
-            msg = (
-                f"service {name} scales between {bounds['MinCapacity']} and {bounds['MaxCapacity']} tasks "
-                f"(autoscaling), so {count} would not stay: give a count in that range, or change "
-                "run_params.autoscaling in ecs-params.yml and run `compose2ecs up`"
-            )
-            raise UsageError(msg)
     with _locked(target, hold_for=timeout, wait_for=lock_timeout):
         deployed = services_state(desired, target.gateway, target.cluster)
         console = _console()

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from compose2ecs.model.deployed import Action, FieldChange, Operation, ResourceChange, ResourceKind
 from compose2ecs.resources.base import unknown, updated
 from compose2ecs.resources.load_balancer import load_balancer_arn
-from compose2ecs.resources.target_group import target_group_arn
+from compose2ecs.resources.target_group import name_of, target_group_arn
 
 if TYPE_CHECKING:
     from compose2ecs.model import ListenerSpec
@@ -30,7 +30,7 @@ def _forwards_to(listener: dict[str, Any]) -> str:
     for action in listener.get("DefaultActions", []):
         arn = str(action.get("TargetGroupArn") or "")
         if arn:
-            return arn.split(":targetgroup/", 1)[-1].split("/", 1)[0]
+            return name_of(arn)
     return ""
 
 

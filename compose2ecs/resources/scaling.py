@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from compose2ecs.model.deployed import Action, FieldChange, Operation, ResourceChange, ResourceKind
 from compose2ecs.resources.base import unknown, updated
 from compose2ecs.resources.load_balancer import load_balancer_arn
-from compose2ecs.resources.target_group import target_group_arn
+from compose2ecs.resources.target_group import name_of, target_group_arn
 
 if TYPE_CHECKING:
     from compose2ecs.model import DesiredState, ScalingPolicySpec, ScalingSpec
@@ -112,7 +112,7 @@ def _deployed(policy: dict[str, Any]) -> str:
     text = f"{metric.get('PredefinedMetricType')} {float(config.get('TargetValue', 0)):g}"
     label = str(metric.get("ResourceLabel") or "")
     if label:
-        text += f" ({label.split('/targetgroup/', 1)[-1].split('/', 1)[0]})"
+        text += f" ({name_of(label)})"
     if config.get("ScaleInCooldown") is not None:
         text += f", scale in after {config['ScaleInCooldown']} s"
     if config.get("ScaleOutCooldown") is not None:

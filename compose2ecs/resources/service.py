@@ -111,12 +111,12 @@ def _compare(
         # An INACTIVE service is gone; a DRAINING one is going and cannot be updated.
         return ResourceChange(KIND, name, Action.CREATE)
     deployed_request = service_request_from_describe(entry, namespace_names)
-    own, _ = _own_load_balancers(entry, planning)
+    own, _ = _own_load_balancers(entry, planning.desired, planning.deployed)
     if own or "loadBalancers" in request:
         # Compared: the entries for this deployment's target groups, by name (someone else's stay).
         deployed_request["loadBalancers"] = own
         wanted = [
-            {**item, "targetGroupArn": target_group_name(str(item["targetGroupArn"]))}
+            {**item, "targetGroupArn": target_group.name_of(str(item["targetGroupArn"]))}
             for item in request.get("loadBalancers", [])
         ]
         request = {**request, "loadBalancers": wanted}
@@ -177,23 +177,18 @@ def _redeployed(change: ResourceChange, reason: str) -> ResourceChange:
 
 
 def _own_load_balancers(
-    entry: Mapping[str, Any], planning: Planning
+    entry: Mapping[str, Any], desired: DesiredState, deployed: DeployedState
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The service's `loadBalancers`: this deployment's (target group by name), and the others'."""
-    ours = _own_names(planning.desired, planning.deployed)
+    ours = _own_names(desired, deployed)
     own, others = [], []
     for item in entry.get("loadBalancers") or []:
-        group = target_group_name(str(item.get("targetGroupArn", "")))
+        group = target_group.name_of(str(item.get("targetGroupArn", "")))
         if group in ours:
             own.append({**item, "targetGroupArn": group})
         else:
             others.append(dict(item))
     return own, others
-
-
-def target_group_name(arn: str) -> str:
-    """`arn:…:targetgroup/NAME/ID` -> NAME."""
-    return arn.split(":targetgroup/", 1)[-1].split("/", 1)[0]
 
 
 def _comparable(
@@ -456,12 +451,7 @@ def _with_network(request: dict[str, Any], execution: Execution) -> dict[str, An
     if "loadBalancers" in request:
         name = str(request.get("serviceName") or request.get("service"))
         current = execution.deployed.services.get(name) or {}
-        others = [
-            dict(item)
-            for item in current.get("loadBalancers") or []
-            if target_group_name(str(item.get("targetGroupArn", "")))
-            not in _own_names(execution.desired, execution.deployed)
-        ]
+        _, others = _own_load_balancers(current, execution.desired, execution.deployed)
         own = [
             {**item, "targetGroupArn": _arn(str(item["targetGroupArn"]), execution)}
             for item in request["loadBalancers"]
@@ -480,7 +470,7 @@ def _arn(group: str, execution: Execution) -> str:
 
 def _own_names(desired: DesiredState, deployed: DeployedState) -> set[str]:
     """The target groups whose service entries compose2ecs manages: its own, and those ecs-params names."""
-    reused = {target_group_name(ref.target_group_arn) for ref in desired.reused_target_groups}
+    reused = {target_group.name_of(ref.target_group_arn) for ref in desired.reused_target_groups}
     return {tg.name for tg in desired.target_groups} | set(deployed.target_groups) | reused
 
 

@@ -148,6 +148,11 @@ def _delete(run: Run, arn: str, name: str) -> None:
     retry_while_in_use(run, lambda: run.gateway.delete_target_group(arn), name, IN_USE)
 
 
+def name_of(arn: str) -> str:
+    """`arn:…:targetgroup/NAME/ID` (or a load balancer's `…/targetgroup/NAME/ID`) -> NAME; a name as is."""
+    return arn.split("targetgroup/", 1)[-1].split("/", 1)[0]
+
+
 def target_group_arn(name: str, execution: Execution) -> str:
     """The ARN of target group `name`: created in this run, or deployed."""
     if name in execution.target_group_arns:

@@ -8,6 +8,7 @@ images and their common forks) or, for any image, by the well-known port it list
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -113,8 +114,15 @@ def data_store(image: str, port: int) -> str | None:
 
 # Container ports that web apps listen on by default: served through an Application Load Balancer.
 HTTP_PORTS = frozenset({80, 3000, 4000, 5000, 8000, 8008, 8080, 8081, 8088, 8888, 9090})
-# http only: a probe of https://localhost means the container speaks TLS, which passes through an NLB.
-_LOCAL_URL = re.compile(r"http://(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])(?::(\d+))?(/[^\s'\"|;&)]*)?")
+
+
+@functools.cache
+def _local_url() -> re.Pattern[str]:
+    """Compiled on first use, by a project whose healthcheck is read for a port.
+
+    http only: a probe of https://localhost means the container speaks TLS, which passes through an NLB.
+    """
+    return re.compile(r"http://(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])(?::(\d+))?(/[^\s'\"|;&)]*)?")
 
 
 def expose(
@@ -330,7 +338,7 @@ def _probe(container: Container, port: int) -> tuple[str, int] | None:
     """(path, start period) of a compose healthcheck that fetches http://localhost:PORT/PATH."""
     health = container.definition.get("healthCheck") or {}
     command = " ".join(str(part) for part in health.get("command") or [])
-    for match in _LOCAL_URL.finditer(command):
+    for match in _local_url().finditer(command):
         probed = int(match.group(1)) if match.group(1) else 80
         if probed == port:
             return match.group(2) or "/", int(health.get("startPeriod") or 0)

@@ -9,6 +9,7 @@ where apps keep them: environment values (a host, `db:5432`, a URL) and the comm
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import TYPE_CHECKING
 
@@ -18,24 +19,33 @@ if TYPE_CHECKING:
     from compose2ecs.translate.container import Container
     from compose2ecs.translate.report import Report
 
-# A variable whose whole value may be a bare host name (`DB_HOST=db`); elsewhere a name counts
-# only as `name:port` or inside a URL, so `ROLE=worker` is not taken for the worker service.
-_HOST_VARIABLE = re.compile(r"HOST|ADDR|SERVER|URL|URI|DSN|ENDPOINT|BROKER|PEERS|NODES|SEEDS", re.IGNORECASE)
+
+@functools.cache
+def _patterns() -> tuple[re.Pattern[str], tuple[re.Pattern[str], ...]]:
+    """Compiled on first use: `convert` of a project with one service never needs them."""
+    # A variable whose whole value may be a bare host name (`DB_HOST=db`); elsewhere a name counts
+    # only as `name:port` or inside a URL, so `ROLE=worker` is not taken for the worker service.
+    variable = re.compile(r"HOST|ADDR|SERVER|URL|URI|DSN|ENDPOINT|BROKER|PEERS|NODES|SEEDS", re.IGNORECASE)
+    hosts = (
+        re.compile(r"(?:^|[\s,;=@/(\[])([A-Za-z0-9][A-Za-z0-9_.-]*)(?::(\d+)|(?=/))"),  # db:5432, //db/
+        re.compile(r"://(?:[^/@\s]*@)?([A-Za-z0-9][A-Za-z0-9_.-]*)(?::(\d+))?(?=$|[/?#\s,;])"),  # redis://db
+    )
+    return variable, hosts
 
 
-def _mentions(text: str, names: list[str], *, bare: bool) -> list[tuple[str, str]]:
-    """(name, port or "") for each service name `text` uses as a host: `name:port`, in a URL, or bare."""
-    found = []
-    for name in names:
-        escaped = re.escape(name)
-        as_host = rf"(?:^|[\s,;=@/(\[]){escaped}(?::(\d+)|(?=/))"  # db:5432, user@db:5432, //db/
-        in_url = rf"://(?:[^/@\s]*@)?{escaped}(?::(\d+))?(?=$|[/?#\s,;])"  # redis://db, postgres://u:p@db
-        match = re.search(as_host, text) or re.search(in_url, text)
-        if match:
-            found.append((name, match.group(1) or ""))
-        elif bare and text.strip() == name:
-            found.append((name, ""))
-    return found
+def _mentions(text: str, names: set[str], *, bare: bool) -> list[tuple[str, str]]:
+    """(name, port or "") for each service name `text` uses as a host: `name:port`, in a URL, or bare.
+
+    One pass over the text per host form, whatever the number of services.
+    """
+    found: dict[str, str] = {}
+    for pattern in _patterns()[1]:
+        for match in pattern.finditer(text):
+            if match.group(1) in names and match.group(1) not in found:
+                found[match.group(1)] = match.group(2) or ""
+    if bare and not found and text.strip() in names:
+        found[text.strip()] = ""
+    return sorted(found.items())
 
 
 def check(containers: list[Container], layout: str, report: Report, *, connected: bool) -> None:
@@ -46,12 +56,12 @@ def check(containers: list[Container], layout: str, report: Report, *, connected
     ports = {c.service: bool(c.definition.get("portMappings")) for c in containers}
     reached: dict[str, list[tuple[str, str, str]]] = {}  # target -> (service, what, port) using it
     for container in containers:
-        others = [n for n in names if n != container.service]
+        others = set(names) - {container.service}
         base = ("services", container.service)
         uses: list[tuple[tuple[str | int, ...], str, str, str]] = []  # (path, what, target, port)
         for item in container.definition.get("environment", []):
             variable, value = str(item.get("name", "")), str(item.get("value", ""))
-            bare = bool(_HOST_VARIABLE.search(variable))
+            bare = bool(_patterns()[0].search(variable))
             uses.extend(
                 ((*base, "environment", variable), variable, target, port)
                 for target, port in _mentions(value, others, bare=bare)

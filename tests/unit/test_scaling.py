@@ -123,3 +123,37 @@ def test_down_removes_compose2ecss_autoscaling_before_the_service(tmp_path: Path
     assert gateway.scalable_targets == {}
     calls = gateway.operations()
     assert calls.index("deregister_scalable_target") < calls.index("delete_service")
+
+
+def test_scale_refuses_a_count_outside_the_autoscaling_bounds_before_any_write(tmp_path: Path) -> None:
+    import pytest  # noqa: PLC0415
+
+    from compose2ecs.apply import ApplyOptions, scale  # noqa: PLC0415
+    from compose2ecs.errors import UsageError  # noqa: PLC0415
+    from tests.fakes import FakeClock, RecordingProgress  # noqa: PLC0415
+
+    gateway = InMemoryGateway()
+    desired = _desired(tmp_path, WEB.format(ports="80:80"), EcsParams(autoscaling=SCALING))
+    up(gateway, desired)
+    written = len(gateway.writes)
+    clock = FakeClock()
+
+    def scale_to(count: int) -> None:
+        deployed = gateway.read_services(desired, CLUSTER)
+        options = ApplyOptions(CLUSTER, wait=False)
+        scale(
+            desired,
+            deployed,
+            gateway,
+            {"shop-web": count},
+            options,
+            RecordingProgress(),
+            clock=clock,
+            sleep=clock.sleep,
+        )
+
+    with pytest.raises(UsageError, match="scales between 1 and 4 tasks"):
+        scale_to(5)
+    assert len(gateway.writes) == written
+    scale_to(3)
+    assert gateway.operations()[-1] == "update_service"
