@@ -22,7 +22,14 @@ from botocore.validate import validate_parameters
 
 from compose2ecs.errors import AwsError
 from compose2ecs.model import DesiredState, LogGroupSpec, Owner, PortRule, RoleSpec
-from compose2ecs.model.deployed import DeployedState, LogGroupState, References, RoleState, Tagged
+from compose2ecs.model.deployed import (
+    DeployedState,
+    LogGroupState,
+    NetworkFacts,
+    References,
+    RoleState,
+    Tagged,
+)
 from compose2ecs.resources.gateway import LogEvent
 
 if TYPE_CHECKING:
@@ -49,6 +56,10 @@ WRITE_OPERATIONS = frozenset(
         "delete_log_group",
         "tag_log_group",
         "untag_log_group",
+        "create_rule",
+        "modify_rule",
+        "set_rule_priorities",
+        "delete_rule",
         "create_security_group",
         "authorize_ingress",
         "revoke_ingress",
@@ -220,6 +231,7 @@ class InMemoryGateway:
 
     def __init__(self, *, vpc: tuple[str, list[str]] | None = DEFAULT_VPC, drain_polls: int = 1) -> None:
         self.vpc = vpc
+        self.subnets: dict[str, str] = {}  # subnet id -> VPC id, of subnets ecs-params may name
         self.drain_polls = drain_polls
         self.calls: list[tuple[str, ...]] = []
         self.roles: dict[str, StoredRole] = {}
@@ -243,6 +255,7 @@ class InMemoryGateway:
         self.target_groups: dict[str, dict[str, Any]] = {}
         self.target_group_attributes: dict[str, dict[str, str]] = {}
         self.listeners: dict[str, dict[str, Any]] = {}
+        self.rules: dict[str, dict[str, Any]] = {}  # listener rules by ARN; "Tags" is a dict here
         # Application Auto Scaling: resource id -> scalable target, with "Policies" by name
         self.scalable_targets: dict[str, dict[str, Any]] = {}
         self._failures: dict[str, tuple[int, AwsError]] = {}
@@ -389,6 +402,20 @@ class InMemoryGateway:
         for namespace in self.namespaces.values():
             if namespace["Name"] == desired.namespace:
                 state.namespace = copy.deepcopy(namespace)
+        named_subnets = desired.awsvpc_ids("subnets")
+        if named_subnets:
+            state.network = NetworkFacts(
+                checked=True, subnets={s: self.subnets[s] for s in named_subnets if s in self.subnets}
+            )
+        # Like BotoGateway: the listeners ecs-params names, and those holding the deployment's rules.
+        wanted = {rule.listener_arn for rule in desired.listener_rules}
+        wanted |= {r["ListenerArn"] for r in self.rules.values() if owner.owns(r["Tags"])}
+        for arn in sorted(wanted & set(self.listeners)):
+            listener = copy.deepcopy(self.listeners[arn])
+            balancer = self.load_balancers.get(listener["LoadBalancerArn"])
+            listener["LoadBalancer"] = copy.deepcopy(balancer) if balancer else None
+            listener["Rules"] = [copy.deepcopy(r) for r in self.rules.values() if r["ListenerArn"] == arn]
+            state.foreign_listeners[arn] = listener
         return state
 
     def read_services(self, desired: DesiredState, cluster: str) -> DeployedState:
@@ -822,6 +849,18 @@ class InMemoryGateway:
 
     # ELBv2 -----------------------------------------------------------------------------------
 
+    def describe_listeners(self, arns: list[str]) -> dict[str, dict[str, Any]]:
+        self._call("describe_listeners", *arns)
+        out = {}
+        for arn in arns:
+            if arn in self.listeners:
+                listener = copy.deepcopy(self.listeners[arn])
+                balancer = self.load_balancers.get(listener["LoadBalancerArn"])
+                listener["LoadBalancer"] = copy.deepcopy(balancer) if balancer else None
+                listener["Rules"] = [copy.deepcopy(r) for r in self.rules.values() if r["ListenerArn"] == arn]
+                out[arn] = listener
+        return out
+
     def describe_load_balancers(self, names: list[str]) -> dict[str, dict[str, Any]]:
         self._call("describe_load_balancers", *names)
         return {
@@ -925,7 +964,9 @@ class InMemoryGateway:
     def delete_target_group(self, arn: str) -> None:
         self._call("delete_target_group", arn)
         check_shape("elbv2", "DeleteTargetGroup", {"TargetGroupArn": arn})
-        if any(self._forwards_to(li, arn) for li in self.listeners.values()):
+        if any(self._forwards_to(li, arn) for li in self.listeners.values()) or any(
+            action.get("TargetGroupArn") == arn for r in self.rules.values() for action in r["Actions"]
+        ):
             raise aws_error(
                 "delete_target_group",
                 f"Target group '{arn}' is currently in use by a listener or a rule",
@@ -936,6 +977,51 @@ class InMemoryGateway:
     @staticmethod
     def _forwards_to(listener: dict[str, Any], arn: str) -> bool:
         return any(action.get("TargetGroupArn") == arn for action in listener.get("DefaultActions", []))
+
+    def create_rule(self, request: dict[str, Any]) -> None:
+        self._call("create_rule", request.get("ListenerArn", ""), request.get("Priority", ""))
+        check_shape("elbv2", "CreateRule", request)
+        if request["ListenerArn"] not in self.listeners:
+            raise aws_error("create_rule", "One or more listeners not found", "ListenerNotFound")
+        if any(
+            r["ListenerArn"] == request["ListenerArn"] and r["Priority"] == str(request["Priority"])
+            for r in self.rules.values()
+        ):
+            raise aws_error("create_rule", "The specified priority is in use.", "PriorityInUse")
+        arn = request["ListenerArn"].replace(":listener/", ":listener-rule/") + f"/{self._next_id():016x}"
+        self.rules[arn] = {
+            "RuleArn": arn,
+            "ListenerArn": request["ListenerArn"],
+            "Priority": str(request["Priority"]),
+            "Conditions": copy.deepcopy(request["Conditions"]),
+            "Actions": copy.deepcopy(request["Actions"]),
+            "IsDefault": False,
+            "Tags": {t["Key"]: t["Value"] for t in request.get("Tags", [])},
+        }
+
+    def _rule(self, operation: str, arn: str) -> dict[str, Any]:
+        if arn not in self.rules:
+            raise aws_error(operation, "One or more rules not found", "RuleNotFound")
+        return self.rules[arn]
+
+    def modify_rule(self, request: dict[str, Any]) -> None:
+        self._call("modify_rule", request.get("RuleArn", ""))
+        check_shape("elbv2", "ModifyRule", request)
+        self._rule("modify_rule", request["RuleArn"]).update(
+            {k: copy.deepcopy(v) for k, v in request.items() if k != "RuleArn"}
+        )
+
+    def set_rule_priorities(self, priorities: list[dict[str, Any]]) -> None:
+        self._call("set_rule_priorities", *(p.get("RuleArn", "") for p in priorities))
+        check_shape("elbv2", "SetRulePriorities", {"RulePriorities": priorities})
+        for item in priorities:
+            self._rule("set_rule_priorities", item["RuleArn"])["Priority"] = str(item["Priority"])
+
+    def delete_rule(self, arn: str) -> None:
+        self._call("delete_rule", arn)
+        check_shape("elbv2", "DeleteRule", {"RuleArn": arn})
+        self._rule("delete_rule", arn)
+        del self.rules[arn]
 
     def create_listener(self, request: dict[str, Any]) -> dict[str, Any]:
         self._call("create_listener", request.get("LoadBalancerArn", ""), request.get("Port", ""))

@@ -95,6 +95,10 @@ class BotoGateway:
         found = StateReader(self.clients, self.max_workers).elb_lookup("LoadBalancers", "Names", names)
         return {str(lb["LoadBalancerName"]): lb for lb in found}
 
+    def describe_listeners(self, arns: list[str]) -> dict[str, dict[str, Any]]:
+        """The listeners of these ARNs that exist, each with "LoadBalancer" and "Rules"."""
+        return StateReader(self.clients, self.max_workers).read_listeners(arns) if arns else {}
+
     def describe_service(self, cluster: str, service: str) -> dict[str, Any] | None:
         """The DescribeServices entry (any status, with tags); None when the service or cluster is missing."""
         response = call_or_none(
@@ -429,6 +433,22 @@ class BotoGateway:
     def delete_listener(self, arn: str) -> None:
         with aws_errors("elasticloadbalancing:DeleteListener", arn):
             self.clients.elbv2.delete_listener(ListenerArn=arn)
+
+    def create_rule(self, request: dict[str, Any]) -> None:
+        with aws_errors("elasticloadbalancing:CreateRule", str(request.get("ListenerArn", ""))):
+            self.clients.elbv2.create_rule(**request)
+
+    def modify_rule(self, request: dict[str, Any]) -> None:
+        with aws_errors("elasticloadbalancing:ModifyRule", str(request.get("RuleArn", ""))):
+            self.clients.elbv2.modify_rule(**request)
+
+    def set_rule_priorities(self, priorities: list[dict[str, Any]]) -> None:
+        with aws_errors("elasticloadbalancing:SetRulePriorities", str(priorities[0].get("RuleArn", ""))):
+            self.clients.elbv2.set_rule_priorities(RulePriorities=priorities)  # type: ignore[arg-type]
+
+    def delete_rule(self, arn: str) -> None:
+        with aws_errors("elasticloadbalancing:DeleteRule", arn):
+            self.clients.elbv2.delete_rule(RuleArn=arn)
 
     def add_elb_tags(self, arn: str, tags: dict[str, str]) -> None:
         with aws_errors("elasticloadbalancing:AddTags", arn):

@@ -63,6 +63,24 @@ def shared_prefix(names: list[str]) -> str:
     return prefix if len(prefix) >= SHARED_PREFIX_MIN else ""
 
 
+_ELB_DESCRIBE = {
+    "LoadBalancers": "describe_load_balancers",
+    "TargetGroups": "describe_target_groups",
+    "Listeners": "describe_listeners",
+}
+
+
+def _forwards(rule: dict[str, Any]) -> set[str]:
+    """The target group ARNs a listener rule forwards to."""
+    out = set()
+    for action in rule.get("Actions") or []:
+        if action.get("TargetGroupArn"):
+            out.add(str(action["TargetGroupArn"]))
+        for group in (action.get("ForwardConfig") or {}).get("TargetGroups") or []:
+            out.add(str(group.get("TargetGroupArn")))
+    return out
+
+
 @dataclass
 class _Pending:
     """The reads in flight."""
@@ -87,6 +105,7 @@ class _Pending:
     balancers: Future[list[dict[str, Any]]] | None
     target_groups: Future[list[dict[str, Any]]] | None
     reused: Future[list[dict[str, Any]]] | None
+    listeners: Future[dict[str, dict[str, Any]]] | None
     scaling: Future[dict[str, dict[str, Any]]] | None
 
 
@@ -108,7 +127,12 @@ class StateReader:
             servicediscovery=bool(desired.namespace),
             log_regions={group.region for group in desired.log_groups},
             references=bool(desired.references),
-            elbv2=bool(desired.load_balancers or desired.target_groups or desired.reused_target_groups),
+            elbv2=bool(
+                desired.load_balancers
+                or desired.target_groups
+                or desired.reused_target_groups
+                or desired.listener_rules
+            ),
         )
         state = DeployedState()
         with ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="read-state") as pool:
@@ -195,6 +219,11 @@ class StateReader:
             )
             if desired.reused_target_groups
             else None,
+            listeners=pool.submit(
+                self.read_listeners, sorted({rule.listener_arn for rule in desired.listener_rules})
+            )
+            if desired.listener_rules
+            else None,
         )
 
     @staticmethod
@@ -228,6 +257,8 @@ class StateReader:
             state.scaling = pending.scaling.result()
         if pending.reused is not None:
             state.reused_target_groups = {str(tg["TargetGroupArn"]): tg for tg in pending.reused.result()}
+        if pending.listeners is not None:
+            state.foreign_listeners = pending.listeners.result()
 
     def _own_revisions_and_orphans(
         self, pool: ThreadPoolExecutor, desired: DesiredState, cluster: str, state: DeployedState
@@ -349,6 +380,19 @@ class StateReader:
                 **tg,
                 "Attributes": attribute_f[str(tg["TargetGroupArn"])].result(),
             }
+        # A target group on someone else's load balancer: a rule of a listener ecs-params no longer
+        # names forwards to it, and must go before the group can.
+        known = {str(lb["LoadBalancerArn"]) for lb in balancers} | {
+            str(li.get("LoadBalancerArn")) for li in state.foreign_listeners.values()
+        }
+        others = sorted(
+            {arn for tg in groups for arn in tg.get("LoadBalancerArns") or [] if arn not in known}
+        )
+        if others:
+            ours = {str(tg["TargetGroupArn"]) for tg in groups}
+            for arn, listener in self._read_listeners_of(others).items():
+                if any(ours & _forwards(rule) for rule in listener["Rules"]):
+                    state.foreign_listeners[arn] = listener
 
     def _describe_elb(
         self, kind: str, found_by_name: list[dict[str, Any]], tags: dict[str, dict[str, str]]
@@ -365,13 +409,46 @@ class StateReader:
         read = self._elb_tags(untagged) if untagged else {}
         return [{**entry, "Tags": tags.get(arn) or read.get(arn, {})} for arn, entry in found.items()]
 
+    def read_listeners(self, arns: list[str]) -> dict[str, dict[str, Any]]:
+        """The listeners ecs-params names (those that exist), with their load balancer and rules."""
+        return self._with_rules(self.elb_lookup("Listeners", "ListenerArns", arns))
+
+    def _read_listeners_of(self, balancers: list[str]) -> dict[str, dict[str, Any]]:
+        """Every listener of these load balancers, with its load balancer and rules."""
+        found: list[dict[str, Any]] = []
+        for arn in balancers:
+            with aws_errors("elasticloadbalancing:DescribeListeners", arn):
+                pages = self.clients.elbv2.get_paginator("describe_listeners").paginate(LoadBalancerArn=arn)
+                found += [plain(li) for page in pages for li in page.get("Listeners", [])]
+        return self._with_rules(found)
+
+    def _with_rules(self, listeners: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        elbv2 = self.clients.elbv2
+        balancers = {
+            str(lb["LoadBalancerArn"]): lb
+            for lb in self.elb_lookup(
+                "LoadBalancers", "LoadBalancerArns", sorted({str(li["LoadBalancerArn"]) for li in listeners})
+            )
+        }
+        out: dict[str, dict[str, Any]] = {}
+        for listener in listeners:
+            arn = str(listener["ListenerArn"])
+            with aws_errors("elasticloadbalancing:DescribeRules", arn):
+                pages = elbv2.get_paginator("describe_rules").paginate(ListenerArn=arn)
+                rules = [plain(rule) for page in pages for rule in page.get("Rules", [])]
+            # The default rule carries no tags of its own: it is the listener's.
+            tags = self._elb_tags([str(r["RuleArn"]) for r in rules if not r.get("IsDefault")])
+            out[arn] = {
+                **listener,
+                "LoadBalancer": balancers.get(str(listener["LoadBalancerArn"])),
+                "Rules": [{**rule, "Tags": tags.get(str(rule["RuleArn"]), {})} for rule in rules],
+            }
+        return out
+
     def elb_lookup(self, kind: str, key: str, values: list[str]) -> list[dict[str, Any]]:
         """One batch call per 20 values; a NotFound answer (one value is gone) means one call each."""
-        missing = frozenset({"LoadBalancerNotFound", "TargetGroupNotFound"})
-        method = getattr(
-            self.clients.elbv2,
-            "describe_load_balancers" if kind == "LoadBalancers" else "describe_target_groups",
-        )
+        missing = frozenset({"LoadBalancerNotFound", "TargetGroupNotFound", "ListenerNotFound"})
+        method = getattr(self.clients.elbv2, _ELB_DESCRIBE[kind])
         action = f"elasticloadbalancing:Describe{kind}"
         out: list[dict[str, Any]] = []
 

@@ -498,7 +498,7 @@ def _settled_without_writes(target: _Target, options: Any) -> bool:
         return False
     console = _console()
     _settle(deployment, target.gateway, options.cluster, console, wait=options.wait, timeout=options.timeout)
-    _print_urls(target.conversion.desired, deployment.deployed.load_balancers, console)
+    _print_urls(target.conversion.desired, deployment.deployed, console)
     return True
 
 
@@ -514,7 +514,7 @@ def _up(target: _Target, options: Any) -> None:
     desired = target.conversion.desired
     if deployment.plan.in_sync:
         _settle(deployment, target.gateway, cluster, console, wait=wait, timeout=options.timeout)
-        _print_urls(desired, deployment.deployed.load_balancers, console)
+        _print_urls(desired, deployment.deployed, console)
         return
     _print_plan(deployment, PlanOutput.text, show_values=False)
     result = apply_plan(
@@ -526,14 +526,15 @@ def _up(target: _Target, options: Any) -> None:
         )
     else:
         console.print(f"{desired.project}: {len(result.writes)} changes sent; not waiting (-d/--no-wait).")
-    _print_urls(desired, result.load_balancers, console)
+    _print_urls(desired, deployment.deployed, console, result.load_balancers)
 
 
-def _print_urls(desired: Any, balancers: dict[str, Any], console: Any) -> None:
-    """Where the app is reached: each published port's load balancer address."""
+def _print_urls(desired: Any, deployed: Any, console: Any, balancers: dict[str, Any] | None = None) -> None:
+    """Where the app is reached: each published port's load balancer address (or rule's)."""
     from compose2ecs.apply import listener_urls  # noqa: PLC0415
 
-    for container, url in listener_urls(desired, balancers):
+    found = deployed.load_balancers if balancers is None else balancers
+    for container, url in listener_urls(desired, found, deployed.foreign_listeners):
         console.print(f"  {_escape(container)}: {_escape(url)}")
 
 
@@ -592,8 +593,15 @@ def ps(
             f"no {which} for project {target.conversion.desired.project} in cluster {target.cluster}"
         )
     desired = target.conversion.desired
-    if desired.load_balancers:
-        found = target.gateway.describe_load_balancers([lb.name for lb in desired.load_balancers])
+    if desired.load_balancers or desired.listener_rules:
+        from compose2ecs.model.deployed import DeployedState  # noqa: PLC0415
+
+        found = DeployedState(
+            load_balancers=target.gateway.describe_load_balancers([lb.name for lb in desired.load_balancers]),
+            foreign_listeners=target.gateway.describe_listeners(
+                sorted({rule.listener_arn for rule in desired.listener_rules})
+            ),
+        )
         _print_urls(desired, found, console)
 
 

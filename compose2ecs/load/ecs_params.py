@@ -129,7 +129,23 @@ _AUTOSCALING_KEYS = (
 )  # fmt: skip
 _MAX_TASKS = 5000  # ECS's limit of tasks per service
 _TARGET_GROUP_KEYS = ("target_group_arn", "container_name", "container_port")
-_PORT_KEYS = ("public", "load_balancer", "certificate_arn", "redirect_from", "stickiness", "health_check")
+_PORT_KEYS = (
+    "public",
+    "load_balancer",
+    "certificate_arn",
+    "redirect_from",
+    "stickiness",
+    "health_check",
+    "listener_arn",
+    "hosts",
+    "paths",
+    "priority",
+)
+_RULE_KEYS = ("hosts", "paths", "priority")
+# A listener rule's conditions may hold five values in all ("Quotas for your Application Load Balancers").
+_MAX_RULE_VALUES = 5
+_MAX_PRIORITY = 50000
+_MAX_PATTERN = 128
 _PORT_HEALTH_KEYS = ("path", "matcher", "interval", "timeout", "healthy_threshold", "unhealthy_threshold")
 
 
@@ -1081,17 +1097,102 @@ def _ports(check: _Checker, value: Any, path: Path) -> dict[int, PortParams]:
                 "an HTTPS listener is an Application Load Balancer's",
                 "leave load_balancer out (or application) for a certificate",
             )
+        redirect_from = check.integer(
+            entry.get("redirect_from"), (*at, "redirect_from"), low=1, high=_MAX_PORT
+        )
+        listener, hosts, paths, priority = _rule(check, entry, at)
+        if listener:
+            for key, given in (
+                ("load_balancer", kind),
+                ("certificate_arn", certificate),
+                ("redirect_from", redirect_from),
+            ):
+                if given is not None:
+                    check.error(
+                        (*at, key),
+                        "is the listener's to say: with listener_arn the listener and its load balancer "
+                        "are yours, and compose2ecs adds only a rule",
+                        f"remove {key}, or remove listener_arn to get a load balancer of the project's own",
+                    )
         out[number] = PortParams(
             public=check.boolean(entry.get("public"), (*at, "public")),
             load_balancer=kind,
             certificate_arn=certificate,
-            redirect_from=check.integer(
-                entry.get("redirect_from"), (*at, "redirect_from"), low=1, high=_MAX_PORT
-            ),
+            redirect_from=redirect_from,
             stickiness=_stickiness(check, entry.get("stickiness"), (*at, "stickiness")),
             health_check=_port_health(check, entry.get("health_check"), (*at, "health_check")),
+            listener_arn=listener,
+            hosts=hosts,
+            paths=paths,
+            priority=priority,
         )
     return out
+
+
+def _rule(
+    check: _Checker, entry: dict[str, Any], at: Path
+) -> tuple[str | None, tuple[str, ...], tuple[str, ...], int | None]:
+    """listener_arn with the rule's hosts, paths and priority: a rule on an existing ALB listener."""
+    listener = check.scalar_string(_resolved(entry.get("listener_arn")), (*at, "listener_arn"))
+    if listener is not None and ":listener/" not in listener:
+        check.error(
+            (*at, "listener_arn"),
+            f"{listener!r} is not a listener ARN",
+            "copy it from the console or `aws elbv2 describe-listeners --load-balancer-arn …`",
+        )
+        listener = None
+    elif listener is not None and ":listener/app/" not in listener:
+        check.error(
+            (*at, "listener_arn"),
+            "host and path rules are an Application Load Balancer's: this listener is not one",
+            "give an Application Load Balancer's HTTP or HTTPS listener",
+        )
+        listener = None
+    hosts = _patterns(check, entry.get("hosts"), (*at, "hosts"), host=True)
+    paths = _patterns(check, entry.get("paths"), (*at, "paths"), host=False)
+    priority = check.integer(entry.get("priority"), (*at, "priority"), low=1, high=_MAX_PRIORITY)
+    given = [key for key in _RULE_KEYS if entry.get(key) is not None]
+    if entry.get("listener_arn") is None and given:
+        check.error(
+            (*at, given[0]),
+            "makes a rule on an existing listener, which listener_arn names",
+            "add listener_arn, or remove " + ", ".join(given),
+        )
+    if listener and entry.get("hosts") is None and entry.get("paths") is None:
+        check.error(
+            at,
+            "a rule on an existing listener needs hosts or paths to match: compose2ecs never changes "
+            "the listener's default action",
+            "add hosts: [app.example.com] or paths: [/app/*]",
+        )
+    if len(hosts) + len(paths) > _MAX_RULE_VALUES:
+        check.error(
+            (*at, "paths" if paths else "hosts"),
+            f"a listener rule matches at most {_MAX_RULE_VALUES} hosts and paths in all, not "
+            f"{len(hosts) + len(paths)}",
+            "use wildcards (*.example.com, /api/*), or publish another port with a rule of its own",
+        )
+    return listener, hosts, paths, priority
+
+
+def _patterns(check: _Checker, value: Any, path: Path, *, host: bool) -> tuple[str, ...]:
+    """A string or a list of them: host names (wildcards * and ?) or paths starting with /."""
+    value = _resolved(value)
+    if isinstance(value, str):
+        value = [value]
+    found = check.string_list(value, path) or ()
+    out = []
+    for index, item in enumerate(found):
+        at = (*path, index)
+        if not item or len(item) > _MAX_PATTERN:
+            check.error(at, f"must be 1 to {_MAX_PATTERN} characters", "")
+        elif host and not all(c.isalnum() or c in "-.*?" for c in item):
+            check.error(at, f"{item!r} is not a host name", "write it as app.example.com or *.example.com")
+        elif not host and not item.startswith("/"):
+            check.error(at, "must start with /", f"e.g. /{item}")
+        else:
+            out.append(item)
+    return tuple(out)
 
 
 def _stickiness(check: _Checker, value: Any, path: Path) -> int | None:

@@ -304,6 +304,11 @@ class PortParams(NamedTuple):
     redirect_from: int | None = None  # a listener on this port redirecting to HTTPS on the port
     stickiness: int | None = None  # seconds of load balancer cookie stickiness (0: off)
     health_check: HealthCheckParams | None = None
+    # An existing ALB listener to add a rule to, instead of a load balancer of the project's own.
+    listener_arn: str | None = None
+    hosts: tuple[str, ...] = ()  # the rule's host-header values
+    paths: tuple[str, ...] = ()  # the rule's path-pattern values
+    priority: int | None = None  # the rule's priority (None: after every rule on the listener)
 
 
 class EcsParams(NamedTuple):
@@ -398,7 +403,8 @@ class PortRule(NamedTuple):
     protocol: str  # tcp | udp
     to_port: int | None = None  # for ranges
     # world: 0.0.0.0/0 and ::/0; ipv4: 0.0.0.0/0 only; self: other tasks of the project (Service
-    # Connect); lb: the load balancers' security group
+    # Connect); lb: the load balancers' security group; listener:ARN: the security groups of an
+    # existing listener's load balancer (known once read); group:ID: one security group
     source: str = "world"
 
 
@@ -486,6 +492,34 @@ class ListenerSpec(NamedTuple):
         return [{"Type": "forward", "TargetGroupArn": target_group_arn}]
 
 
+class ListenerRuleSpec(NamedTuple):
+    """A rule compose2ecs adds to an existing listener (ecs-params `listener_arn`), to its target group.
+
+    The listener and its load balancer stay the user's: compose2ecs creates, changes and deletes
+    only the rules it tagged as its own.
+    """
+
+    listener_arn: str
+    target_group: str  # TargetGroupSpec.name
+    hosts: tuple[str, ...]
+    paths: tuple[str, ...]
+    priority: int | None  # None: the next free one after the listener's rules
+    path: tuple[str | int, ...] = ()  # run_params.ports.<port> in ecs-params.yml, for the report
+
+    def conditions(self) -> list[dict[str, Any]]:
+        """CreateRule's Conditions: the hosts and the paths, each an OR of its values."""
+        out: list[dict[str, Any]] = []
+        if self.hosts:
+            out.append({"Field": "host-header", "HostHeaderConfig": {"Values": list(self.hosts)}})
+        if self.paths:
+            out.append({"Field": "path-pattern", "PathPatternConfig": {"Values": list(self.paths)}})
+        return out
+
+    def text(self) -> str:
+        """`app.example.com/api/*`: what the rule matches, for the plan and the URL."""
+        return ",".join(self.hosts or ("*",)) + (",".join(self.paths) if self.paths else "/*")
+
+
 class Reference(NamedTuple):
     """Something the files name that must exist in the account: checked before any write."""
 
@@ -511,6 +545,7 @@ class DesiredState:
         "ingress",
         "known_by_name",
         "layout",
+        "listener_rules",
         "listeners",
         "load_balancers",
         "log_groups",
@@ -567,6 +602,7 @@ class DesiredState:
         self.target_groups: list[TargetGroupSpec] = []
         self.listeners: list[ListenerSpec] = []
         self.reused_target_groups: list[TargetGroupRef] = []  # existing ones, from ecs-params
+        self.listener_rules: list[ListenerRuleSpec] = []  # on existing listeners, from ecs-params
         self.scaling: list[ScalingSpec] = []  # Application Auto Scaling, per ECS service
 
     def __repr__(self) -> str:
@@ -605,6 +641,16 @@ class DesiredState:
 
     def as_json(self) -> dict[str, Any]:
         """The `convert --output json` document."""
+        rules = [
+            {
+                "listener": rule.listener_arn,
+                "targetGroup": rule.target_group,
+                "hosts": list(rule.hosts),
+                "paths": list(rule.paths),
+                "priority": rule.priority,
+            }
+            for rule in self.listener_rules
+        ]
         return {
             "project": self.project,
             "layout": self.layout,
@@ -630,6 +676,7 @@ class DesiredState:
                 | {k: v for k, v in tg.request("", {}).items() if k not in {"VpcId", "Tags"}}
                 for tg in self.target_groups
             ],
+            **({"listenerRules": rules} if rules else {}),
             "problems": [problem_json(p) for p in self.problems],
         }
 

@@ -81,6 +81,10 @@ class DeployedState:
     # ARN -> DescribeTargetGroups entry, of the existing target groups ecs-params names (checked: None
     # when not read)
     reused_target_groups: dict[str, dict[str, Any]] | None = None
+    # Listener ARN -> DescribeListeners entry plus "LoadBalancer" (its DescribeLoadBalancers entry,
+    # None when gone) and "Rules" (DescribeRules entries plus "Tags"): the existing listeners
+    # ecs-params names, and those of other load balancers the deployment's target groups are on.
+    foreign_listeners: dict[str, dict[str, Any]] = field(default_factory=dict)
     # ECS service name -> its scalable target (DescribeScalableTargets entry) plus "Policies": name ->
     # DescribeScalingPolicies entry
     scaling: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -118,6 +122,7 @@ class ResourceKind(StrEnum):
     TARGET_GROUP = "target group"
     LOAD_BALANCER = "load balancer"
     LISTENER = "listener"
+    LISTENER_RULE = "listener rule"
     SERVICE = "service"
     SCALING = "autoscaling"
 

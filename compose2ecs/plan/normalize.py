@@ -515,6 +515,8 @@ def desired_grants(rules: Iterable[PortRule], group_id: str, lb_group_id: str = 
             sources: tuple[tuple[str, str], ...] = (("UserIdGroupPairs", group_id),)
         elif rule.source == "lb":
             sources = (("UserIdGroupPairs", lb_group_id),)
+        elif rule.source.startswith("group:"):
+            sources = (("UserIdGroupPairs", rule.source.removeprefix("group:")),)
         elif rule.source == "ipv4":
             sources = _WORLD[:1]
         else:

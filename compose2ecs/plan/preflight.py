@@ -29,7 +29,60 @@ def preflight_problems(
         *_names_taken(desired, deployed),
         *_references(desired, deployed, params_file),
         *_reused_target_groups(desired, deployed, params_file),
+        *_reused_listeners(desired, deployed, params_file),
     ]
+
+
+def _tasks_vpc(desired: DesiredState, facts: NetworkFacts) -> str | None:
+    subnets = desired.awsvpc_ids("subnets")
+    if desired.uses_project_network:
+        return facts.default_vpc
+    return facts.subnets.get(subnets[0]) if subnets else None
+
+
+def _reused_listeners(
+    desired: DesiredState, deployed: DeployedState, params_file: str | None
+) -> list[Problem]:
+    """The listeners ecs-params names are an ALB's HTTP(S) ones in the tasks' VPC, priorities free.
+
+    AWS refuses a taken priority only at CreateRule, after the target group was created, and moto
+    checks none of the rest; a rule's HTTP target group must match the listener's protocol family.
+    """
+    where = Location(params_file or "ecs-params.yml")
+    vpc = _tasks_vpc(desired, deployed.network)
+    owner = desired.owner
+    problems = []
+    for spec in desired.listener_rules:
+        listener = deployed.foreign_listeners.get(spec.listener_arn)
+        balancer = (listener or {}).get("LoadBalancer") or {}
+        at: Path = (*spec.path, "listener_arn")
+        why, hint, code = "", "", "listener-unusable"
+        if listener is None:
+            why = "does not exist in this account and region"
+            hint = "check the ARN (aws elbv2 describe-listeners --load-balancer-arn …)"
+        elif balancer.get("Type") != "application" or listener.get("Protocol") not in {"HTTP", "HTTPS"}:
+            why = (
+                f"is a {listener.get('Protocol')} listener of a {balancer.get('Type')} load balancer: host "
+                "and path rules forward HTTP to an HTTP target group, on an Application Load Balancer"
+            )
+            hint = "give an Application Load Balancer's HTTP or HTTPS listener"
+        elif vpc and balancer.get("VpcId") != vpc:
+            why = f"is on a load balancer in {balancer.get('VpcId')}, the tasks in {vpc}"
+            hint = "use a load balancer of the tasks' VPC"
+        elif spec.priority is not None:
+            taken = [
+                r
+                for r in listener.get("Rules") or []
+                if str(r.get("Priority")) == str(spec.priority) and not owner.owns(r.get("Tags") or {})
+            ]
+            if taken:
+                at, code = (*spec.path, "priority"), "listener-rule-priority"
+                why = f"priority {spec.priority} is taken by another rule of the listener"
+                hint = "choose a free priority, or leave priority out to go after the listener's rules"
+        if why:
+            message = f"listener {spec.listener_arn} {why}" if code == "listener-unusable" else why
+            problems.append(Problem(message, where, at, code=code, hint=hint))
+    return problems
 
 
 def _reused_target_groups(
@@ -44,15 +97,7 @@ def _reused_target_groups(
     if found is None:
         return []
     where = Location(params_file or "ecs-params.yml")
-    facts = deployed.network
-    subnets = desired.awsvpc_ids("subnets")
-    vpc = (
-        facts.default_vpc
-        if desired.uses_project_network
-        else facts.subnets.get(subnets[0])
-        if subnets
-        else None
-    )
+    vpc = _tasks_vpc(desired, deployed.network)
     problems = []
     for ref in desired.reused_target_groups:
         at = (*ref.path, "target_group_arn")

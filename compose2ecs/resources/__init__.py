@@ -2,10 +2,10 @@
 
 `KINDS` lists them in dependency order (what a resource needs is created before it): roles, log
 groups, cluster, security groups, namespace, task definitions, target groups, load balancers,
-listeners, services, their autoscaling. The calls a kind lists in `AFTER_SERVICES` (deleting a
-stale target group, revoking a rule) run after the services have rolled out, in reverse order,
-since the running tasks may still use what they remove. Each module holds its
-kind's identity and ownership rule, how it is normalised and compared, and the operations that
+listeners, rules on existing listeners, services, their autoscaling. The calls a kind lists in
+`AFTER_SERVICES` (deleting a stale target group, revoking a rule) run after the services have
+rolled out, in reverse order, since the running tasks may still use what they remove. Each module
+holds its kind's identity and ownership rule, how it is normalised and compared, and the operations that
 create, update and delete it (base.py). `plan_changes` asks each kind in that order, so a kind
 can depend on the changes planned before it (a service on its family's new revision); `apply`
 walks the same list to carry the operations out, and `down` walks REMOVAL_ORDER. Planning is pure:
@@ -20,6 +20,7 @@ from compose2ecs.model.deployed import Plan
 from compose2ecs.resources import (
     cluster,
     listener,
+    listener_rule,
     load_balancer,
     log_group,
     namespace,
@@ -47,6 +48,7 @@ KINDS: tuple[Kind, ...] = (
     target_group,
     load_balancer,
     listener,
+    listener_rule,
     service,
     scaling,
 )
@@ -58,6 +60,7 @@ KINDS: tuple[Kind, ...] = (
 REMOVAL_ORDER: tuple[Kind, ...] = (
     scaling,
     service,
+    listener_rule,
     listener,
     load_balancer,
     target_group,

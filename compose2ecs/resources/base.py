@@ -68,6 +68,13 @@ class Execution:
             self.default_subnets = self.run.gateway.default_vpc_subnets()
         return self.default_subnets
 
+    def tasks_vpc(self) -> str:
+        """The VPC the tasks run in: the default one, or that of the subnets ecs-params names."""
+        subnets = self.desired.awsvpc_ids("subnets")
+        if not subnets:
+            return self.default_vpc()[0]
+        return self.deployed.network.subnets[subnets[0]]  # the preflight saw it exist
+
 
 @dataclass
 class Teardown:

@@ -107,8 +107,16 @@ def load_balancer_arn(name: str, execution: Execution) -> str:
     return str(execution.deployed.load_balancers[name]["LoadBalancerArn"])
 
 
-def urls(desired: DesiredState, found: dict[str, dict[str, Any]]) -> list[tuple[str, str]]:
-    """(container, URL) of each listener: `http(s)://DNS:PORT` (ALB), `tcp://DNS:PORT` (NLB)."""
+def urls(
+    desired: DesiredState,
+    found: dict[str, dict[str, Any]],
+    listeners: dict[str, dict[str, Any]] | None = None,
+) -> list[tuple[str, str]]:
+    """(container, URL) of each listener: `http(s)://DNS:PORT` (ALB), `tcp://DNS:PORT` (NLB).
+
+    A rule on an existing listener (`listeners`: ARN -> entry with "LoadBalancer") is reached at its
+    first host without a wildcard (else the load balancer's name) and its first path.
+    """
     by_group = {tg.name: tg for tg in desired.target_groups}
     out = []
     for listener in desired.listeners:
@@ -118,10 +126,23 @@ def urls(desired: DesiredState, found: dict[str, dict[str, Any]]) -> list[tuple[
             continue
         if listener.redirect_to is not None:
             continue  # it sends people to the HTTPS listener, which is listed
-        scheme = listener.protocol.lower()
-        port = "" if (scheme, listener.port) in {("http", 80), ("https", 443)} else f":{listener.port}"
-        out.append((group.container, f"{scheme}://{entry['DNSName']}{port}"))
+        out.append((group.container, _url(listener.protocol, str(entry["DNSName"]), listener.port)))
+    for rule in desired.listener_rules:
+        existing = (listeners or {}).get(rule.listener_arn)
+        balancer = (existing or {}).get("LoadBalancer")
+        group = by_group.get(rule.target_group)
+        if not existing or not balancer or group is None:
+            continue
+        host = next((h for h in rule.hosts if "*" not in h and "?" not in h), str(balancer["DNSName"]))
+        path = next((p.split("*", 1)[0].split("?", 1)[0] for p in rule.paths), "")
+        out.append((group.container, _url(str(existing["Protocol"]), host, int(existing["Port"]), path)))
     return out
+
+
+def _url(protocol: str, host: str, port: int, path: str = "") -> str:
+    scheme = protocol.lower()
+    shown = "" if (scheme, port) in {("http", 80), ("https", 443)} else f":{port}"
+    return f"{scheme}://{host}{shown}{path}"
 
 
 def remove(teardown: Teardown) -> None:

@@ -71,11 +71,27 @@ def _groups(desired: DesiredState, planning_state: DeployedState) -> list[_Group
             desired.security_group_name,
             f"compose2ecs project {desired.project} in cluster {desired.cluster}: "
             "the ports its services publish",
-            list(desired.ingress),
+            _with_listener_groups(desired.ingress, planning_state),
             planning_state.security_group,
             balancers=False,
         )
     )
+    return out
+
+
+def _with_listener_groups(rules: list[PortRule], deployed: DeployedState) -> list[PortRule]:
+    """A rule from an existing listener (`listener:ARN`) admits its load balancer's security groups.
+
+    A listener not found admits nothing: the preflight refuses it before any write.
+    """
+    out = []
+    for rule in rules:
+        if not rule.source.startswith("listener:"):
+            out.append(rule)
+            continue
+        listener = deployed.foreign_listeners.get(rule.source.removeprefix("listener:")) or {}
+        groups = (listener.get("LoadBalancer") or {}).get("SecurityGroups") or []
+        out += [rule._replace(source=f"group:{group}") for group in groups]
     return out
 
 

@@ -126,8 +126,9 @@ def execute(change: ResourceChange, execution: Execution) -> None:
         match operation.call:
             case "create_target_group":
                 (spec,) = operation.args
-                vpc_id, _ = execution.default_vpc()
-                created = gateway.create_target_group(spec.request(vpc_id, execution.desired.tags))
+                created = gateway.create_target_group(
+                    spec.request(execution.tasks_vpc(), execution.desired.tags)
+                )
                 execution.target_group_arns[spec.name] = str(created["TargetGroupArn"])
                 execution.did(operation, f"created target group {spec.name} ({spec.protocol} {spec.port})")
             case "modify_target_group_attributes":

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from compose2ecs.model import (
     HealthCheck,
+    ListenerRuleSpec,
     ListenerSpec,
     LoadBalancerSpec,
     PortParams,
@@ -140,6 +141,15 @@ def expose(
     by_container = _service_of_container(desired)
     for container in containers:
         for listen in container.listens:
+            port = params.ports.get(listen.published, PortParams())
+            if port.listener_arn:
+                _rule_behind(desired, container, listen, by_container[container.service], port, report)
+                if managed:
+                    source = f"listener:{port.listener_arn}"
+                    rules.setdefault(
+                        (listen.target, "tcp", source), PortRule(listen.target, "tcp", source=source)
+                    )
+                continue
             if not managed:
                 if listen.published != listen.target:
                     report.add(
@@ -169,7 +179,6 @@ def expose(
                     f'publish another port, e.g. "{listen.published + 1}:{listen.target}"',
                 )
                 continue
-            port = params.ports.get(listen.published, PortParams())
             _listen_behind(desired, container, listen, kind, by_container[container.service], port, report)
             report.info(
                 listen.path,
@@ -359,34 +368,7 @@ def _listen_behind(
         desired.load_balancers.append(LoadBalancerSpec(name, kind))
     protocol = "HTTP" if kind == "application" else "TCP"
     group = names.target_group(desired.project, desired.cluster, container.service, listen.target, protocol)
-    if all(tg.name != group for tg in desired.target_groups):
-        probe = _probe(container, listen.target)
-        health = _health(protocol, probe, port.health_check, listen, report)
-        stickiness = port.stickiness or 0
-        if stickiness and protocol != "HTTP":
-            report.add(
-                (*_params_path(listen), "stickiness"),
-                "stickiness is an Application Load Balancer's (cookies): ignored for a TCP port",
-                IGNORED,
-                "stickiness-ignored",
-            )
-            stickiness = 0
-        spec = TargetGroupSpec(
-            group,
-            str(service["serviceName"]),
-            container.service,
-            listen.target,
-            protocol,
-            health,
-            stickiness=stickiness,
-        )
-        desired.target_groups.append(spec)
-        service.setdefault("loadBalancers", []).append(
-            {"targetGroupArn": group, "containerName": container.service, "containerPort": listen.target}
-        )
-        if probe and probe[1]:
-            grace = max(int(service.get("healthCheckGracePeriodSeconds") or 0), probe[1])
-            service["healthCheckGracePeriodSeconds"] = grace
+    _target_group(desired, container, listen, group, protocol, service, port, report)
     if port.certificate_arn and port.certificate_arn.split(":")[3:4] != [desired.region]:
         report.add(
             (*_params_path(listen), "certificate_arn"),
@@ -421,6 +403,106 @@ def _listen_behind(
             "redirect-without-certificate",
             "add certificate_arn, or remove redirect_from",
         )
+
+
+def _rule_behind(
+    desired: DesiredState,
+    container: Container,
+    listen: Listen,
+    service: dict[str, Any],
+    port: PortParams,
+    report: Report,
+) -> None:
+    """A rule on the existing listener ecs-params names, forwarding to a target group of the project's."""
+    arn = str(port.listener_arn)
+    at = _params_path(listen)
+    if listen.protocol == "udp":
+        report.add(
+            (*at, "listener_arn"),
+            "an Application Load Balancer's listener carries HTTP, not UDP",
+            REJECTED,
+            "listener-rule-udp",
+            "remove listener_arn for this port",
+        )
+        return
+    # An ALB target group serves one load balancer: the balancer is in the name's hash, so the same
+    # container port behind the project's own load balancer too gets a group of its own.
+    balancer = "/".join(arn.split(":listener/", 1)[-1].split("/")[:3])
+    group = names.target_group(
+        desired.project, desired.cluster, container.service, listen.target, f"HTTP@{balancer}"
+    )
+    if any(tg.name == group for tg in desired.target_groups):
+        report.add(
+            (*at, "listener_arn"),
+            f"container port {listen.target} of {container.service} is already behind this load balancer "
+            "through another published port",
+            REJECTED,
+            "listener-rule-taken",
+            "give both published ports' hosts and paths to one of them",
+        )
+        return
+    _target_group(desired, container, listen, group, "HTTP", service, port, report)
+    rule = ListenerRuleSpec(arn, group, port.hosts, port.paths, port.priority, at)
+    same = [r for r in desired.listener_rules if r.listener_arn == arn]
+    if rule.priority is not None and any(r.priority == rule.priority for r in same):
+        report.add(
+            (*at, "priority"),
+            f"priority {rule.priority} is given to two rules of the same listener: AWS requires them unique",
+            REJECTED,
+            "listener-rule-priority",
+            "give each rule its own priority (a lower number is evaluated first)",
+        )
+        return
+    desired.listener_rules.append(rule)
+    report.info(
+        listen.path,
+        f"published through an existing listener: a rule for {rule.text()} forwards to container port "
+        f"{listen.target}"
+        + ("" if desired.uses_project_network else "; your security groups must admit the load balancer's"),
+        "listener-rule",
+    )
+
+
+def _target_group(
+    desired: DesiredState,
+    container: Container,
+    listen: Listen,
+    group: str,
+    protocol: str,
+    service: dict[str, Any],
+    port: PortParams,
+    report: Report,
+) -> None:
+    """The target group `group` on the container port, attached to the service (once per group)."""
+    if any(tg.name == group for tg in desired.target_groups):
+        return
+    probe = _probe(container, listen.target)
+    health = _health(protocol, probe, port.health_check, listen, report)
+    stickiness = port.stickiness or 0
+    if stickiness and protocol != "HTTP":
+        report.add(
+            (*_params_path(listen), "stickiness"),
+            "stickiness is an Application Load Balancer's (cookies): ignored for a TCP port",
+            IGNORED,
+            "stickiness-ignored",
+        )
+        stickiness = 0
+    spec = TargetGroupSpec(
+        group,
+        str(service["serviceName"]),
+        container.service,
+        listen.target,
+        protocol,
+        health,
+        stickiness=stickiness,
+    )
+    desired.target_groups.append(spec)
+    service.setdefault("loadBalancers", []).append(
+        {"targetGroupArn": group, "containerName": container.service, "containerPort": listen.target}
+    )
+    if probe and probe[1]:
+        grace = max(int(service.get("healthCheckGracePeriodSeconds") or 0), probe[1])
+        service["healthCheckGracePeriodSeconds"] = grace
 
 
 def _params_path(listen: Listen) -> tuple[str | int, ...]:

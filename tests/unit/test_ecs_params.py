@@ -956,6 +956,59 @@ def test_run_params_ports_https_and_health_values_are_checked(body: str, message
     assert _single(f"run_params:\n  ports:\n{body}").message == message
 
 
+LISTENER = "arn:aws:elasticloadbalancing:us-east-1:1:listener/app/shared/50dc6c495c0c9188/f2f7dc8efc522ab2"
+
+
+def test_run_params_ports_name_an_existing_listener_with_hosts_paths_and_a_priority() -> None:
+    params = _parse(
+        f"run_params:\n  ports:\n    8080:\n      listener_arn: {LISTENER}\n"
+        "      hosts: app.example.com\n      paths: [/api/*, /v2/*]\n      priority: 120\n"
+    )
+    port = params.ports[8080]
+    assert (port.listener_arn, port.hosts, port.paths, port.priority) == (
+        LISTENER,
+        ("app.example.com",),
+        ("/api/*", "/v2/*"),
+        120,
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            (
+                "      listener_arn: arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/x/1\n"
+                "      hosts: [a.example.com]\n"
+            ),
+            "is not a listener ARN",
+        ),
+        (
+            (
+                "      listener_arn: arn:aws:elasticloadbalancing:us-east-1:1:listener/net/x/1/2\n"
+                "      hosts: [a.example.com]\n"
+            ),
+            "host and path rules are an Application Load Balancer's",
+        ),
+        (f"      listener_arn: {LISTENER}\n", "a rule on an existing listener needs hosts or paths"),
+        ("      hosts: [a.example.com]\n", "makes a rule on an existing listener, which listener_arn names"),
+        (f"      listener_arn: {LISTENER}\n      paths: [api]\n", "must start with /"),
+        (f"      listener_arn: {LISTENER}\n      hosts: ['a b']\n", "'a b' is not a host name"),
+        (f"      listener_arn: {LISTENER}\n      hosts: [a.x]\n      priority: 0\n", "must be between 1"),
+        (
+            f"      listener_arn: {LISTENER}\n      hosts: [a, b, c]\n      paths: [/a, /b, /c]\n",
+            "a listener rule matches at most 5 hosts and paths in all, not 6",
+        ),
+        (
+            f"      listener_arn: {LISTENER}\n      hosts: [a.x]\n      certificate_arn: arn:aws:acm:x\n",
+            "is the listener's to say",
+        ),
+    ],
+)
+def test_a_rule_on_an_existing_listener_is_checked(body: str, message: str) -> None:
+    assert message in _single(f"run_params:\n  ports:\n    8080:\n{body}").message
+
+
 def test_run_params_autoscaling_converts() -> None:
     params = _parse("run_params:\n  autoscaling: {min: 1, max: 4, cpu: 70, requests_per_target: 500}\n")
     assert params.autoscaling == AutoscalingParams(1, 4, 70, None, 500)
