@@ -56,6 +56,7 @@ WRITE_OPERATIONS = frozenset(
         "delete_log_group",
         "tag_log_group",
         "untag_log_group",
+        "set_subnets",
         "create_rule",
         "modify_rule",
         "set_rule_priorities",
@@ -232,6 +233,7 @@ class InMemoryGateway:
     def __init__(self, *, vpc: tuple[str, list[str]] | None = DEFAULT_VPC, drain_polls: int = 1) -> None:
         self.vpc = vpc
         self.subnets: dict[str, str] = {}  # subnet id -> VPC id, of subnets ecs-params may name
+        self.subnet_zones: dict[str, str] = {}  # subnet id -> Availability Zone, of those
         self.drain_polls = drain_polls
         self.calls: list[tuple[str, ...]] = []
         self.roles: dict[str, StoredRole] = {}
@@ -402,10 +404,15 @@ class InMemoryGateway:
         for namespace in self.namespaces.values():
             if namespace["Name"] == desired.namespace:
                 state.namespace = copy.deepcopy(namespace)
-        named_subnets = desired.awsvpc_ids("subnets")
+        # Like BotoGateway: the tasks' subnets and the load balancers' that ecs-params names.
+        tasks_subnets = desired.awsvpc_ids("subnets")
+        named_subnets = {*tasks_subnets, *(s for lb in desired.load_balancers for s in lb.subnets)}
         if named_subnets:
             state.network = NetworkFacts(
-                checked=True, subnets={s: self.subnets[s] for s in named_subnets if s in self.subnets}
+                checked=True,
+                subnets={s: self.subnets[s] for s in named_subnets if s in self.subnets},
+                subnet_zones={s: self.subnet_zones.get(s, "") for s in named_subnets if s in self.subnets},
+                default_vpc=None if tasks_subnets or self.vpc is None else self.vpc[0],
             )
         # Like BotoGateway: the listeners ecs-params names, and those holding the deployment's rules.
         wanted = {rule.listener_arn for rule in desired.listener_rules}
@@ -907,6 +914,7 @@ class InMemoryGateway:
             "Type": spec.type,
             "VpcId": (self.vpc or ("vpc-none", []))[0],
             "SecurityGroups": [group_id],
+            "AvailabilityZones": [{"SubnetId": s} for s in subnets],
             "State": {"Code": "provisioning"},
             "Tags": dict(tags),
         }
@@ -977,6 +985,13 @@ class InMemoryGateway:
     @staticmethod
     def _forwards_to(listener: dict[str, Any], arn: str) -> bool:
         return any(action.get("TargetGroupArn") == arn for action in listener.get("DefaultActions", []))
+
+    def set_subnets(self, arn: str, subnets: list[str]) -> None:
+        self._call("set_subnets", arn, *subnets)
+        check_shape("elbv2", "SetSubnets", {"LoadBalancerArn": arn, "Subnets": subnets})
+        if arn not in self.load_balancers:
+            raise aws_error("set_subnets", "One or more load balancers not found", "LoadBalancerNotFound")
+        self.load_balancers[arn]["AvailabilityZones"] = [{"SubnetId": s} for s in subnets]
 
     def create_rule(self, request: dict[str, Any]) -> None:
         self._call("create_rule", request.get("ListenerArn", ""), request.get("Priority", ""))

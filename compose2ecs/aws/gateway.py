@@ -434,6 +434,10 @@ class BotoGateway:
         with aws_errors("elasticloadbalancing:DeleteListener", arn):
             self.clients.elbv2.delete_listener(ListenerArn=arn)
 
+    def set_subnets(self, arn: str, subnets: list[str]) -> None:
+        with aws_errors("elasticloadbalancing:SetSubnets", arn):
+            self.clients.elbv2.set_subnets(LoadBalancerArn=arn, Subnets=subnets)
+
     def create_rule(self, request: dict[str, Any]) -> None:
         with aws_errors("elasticloadbalancing:CreateRule", str(request.get("ListenerArn", ""))):
             self.clients.elbv2.create_rule(**request)

@@ -742,16 +742,19 @@ class StateReader:
         """
         ec2 = self.clients.ec2
         subnets, groups = desired.awsvpc_ids("subnets"), desired.awsvpc_ids("securityGroups")
+        # The load balancers' subnets ecs-params names are read with the tasks': one call.
+        named = sorted({*subnets, *(s for lb in desired.load_balancers for s in lb.subnets)})
         found_subnets: dict[str, str] = {}
+        found_zones: dict[str, str] = {}
         found_groups: dict[str, str] = {}
-        if subnets:
-            with aws_errors("ec2:DescribeSubnets", ",".join(subnets)):
+        if named:
+            with aws_errors("ec2:DescribeSubnets", ",".join(named)):
                 pages = ec2.get_paginator("describe_subnets").paginate(
-                    Filters=[{"Name": "subnet-id", "Values": subnets}]
+                    Filters=[{"Name": "subnet-id", "Values": named}]
                 )
-                found_subnets = {
-                    str(s["SubnetId"]): str(s["VpcId"]) for p in pages for s in p.get("Subnets", [])
-                }
+                described = [s for p in pages for s in p.get("Subnets", [])]
+            found_subnets = {str(s["SubnetId"]): str(s["VpcId"]) for s in described}
+            found_zones = {str(s["SubnetId"]): str(s.get("AvailabilityZone", "")) for s in described}
         if groups:
             with aws_errors("ec2:DescribeSecurityGroups", ",".join(groups)):
                 group_pages = ec2.get_paginator("describe_security_groups").paginate(
@@ -763,12 +766,14 @@ class StateReader:
                     for g in p.get("SecurityGroups", [])
                 }
         if subnets:
-            return NetworkFacts(checked=True, subnets=found_subnets, security_groups=found_groups)
+            return NetworkFacts(
+                checked=True, subnets=found_subnets, security_groups=found_groups, subnet_zones=found_zones
+            )
         with aws_errors("ec2:DescribeVpcs", "default VPC"):
             vpcs = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}]).get("Vpcs", [])
         default = str(vpcs[0]["VpcId"]) if vpcs else None
         zones = None
-        if default and desired.load_balancers:
+        if default and any(not lb.subnets for lb in desired.load_balancers):
             # A load balancer takes one subnet per zone, and an ALB needs two zones (the preflight).
             with aws_errors("ec2:DescribeSubnets", default):
                 pages = ec2.get_paginator("describe_subnets").paginate(
@@ -778,7 +783,12 @@ class StateReader:
             chosen = [s for s in found if s.get("DefaultForAz")] or found  # as default_vpc_subnets picks
             zones = {str(s["SubnetId"]): str(s.get("AvailabilityZone", "")) for s in chosen}
         return NetworkFacts(
-            checked=True, security_groups=found_groups, default_vpc=default, default_zones=zones
+            checked=True,
+            subnets=found_subnets,
+            security_groups=found_groups,
+            default_vpc=default,
+            default_zones=zones,
+            subnet_zones=found_zones,
         )
 
     def _read_namespace(self, name: str) -> dict[str, Any] | None:

@@ -28,6 +28,7 @@ from compose2ecs.model import (
     FirelensParams,
     HealthCheckParams,
     HealthcheckParams,
+    LoadBalancerParams,
     PlacementItem,
     PortParams,
     SecretRef,
@@ -123,6 +124,7 @@ _RUN_KEYS = (
     "ports",
     "target_groups",
     "autoscaling",
+    "load_balancer",
 )
 _AUTOSCALING_KEYS = (
     "min", "max", "cpu", "memory", "requests_per_target", "scale_in_cooldown", "scale_out_cooldown",
@@ -140,7 +142,9 @@ _PORT_KEYS = (
     "hosts",
     "paths",
     "priority",
+    "scheme",
 )
+_SCHEMES = ("internet-facing", "internal")
 _RULE_KEYS = ("hosts", "paths", "priority")
 # A listener rule's conditions may hold five values in all ("Quotas for your Application Load Balancers").
 _MAX_RULE_VALUES = 5
@@ -995,7 +999,32 @@ def _run_params(check: _Checker, value: Any) -> dict[str, Any]:
         "ports": _ports(check, entry.get("ports"), (*path, "ports")),
         "target_groups": _target_groups(check, entry.get("target_groups"), (*path, "target_groups")),
         "autoscaling": _autoscaling(check, entry.get("autoscaling"), (*path, "autoscaling")),
+        "load_balancer": _load_balancer(check, entry.get("load_balancer"), (*path, "load_balancer")),
     }
+
+
+def _load_balancer(check: _Checker, value: Any, path: Path) -> LoadBalancerParams | None:
+    """`run_params.load_balancer`: the scheme and subnets of the project's own load balancers."""
+    if value is None:
+        return None
+    entry = check.mapping(value, path, ("scheme", "subnets", "internal_subnets"))
+    lists = {}
+    for key in ("subnets", "internal_subnets"):
+        found = check.string_list(entry.get(key), (*path, key)) or ()
+        if entry.get(key) == []:
+            check.error(
+                (*path, key), "needs at least one subnet", "list subnet IDs, one per Availability Zone"
+            )
+        for index, subnet in enumerate(found):
+            if not subnet.startswith("subnet-"):
+                check.error((*path, key, index), f"{subnet!r} is not a subnet ID", "e.g. subnet-0123abcd")
+        lists[key] = found
+    return LoadBalancerParams(
+        scheme=check.choice(entry.get("scheme"), (*path, "scheme"), _SCHEMES),
+        subnets=lists["subnets"],
+        internal_subnets=lists["internal_subnets"],
+        path=path,
+    )
 
 
 def _autoscaling(check: _Checker, value: Any, path: Path) -> AutoscalingParams | None:
@@ -1103,6 +1132,7 @@ def _ports(check: _Checker, value: Any, path: Path) -> dict[int, PortParams]:
         listener, hosts, paths, priority = _rule(check, entry, at)
         if listener:
             for key, given in (
+                ("scheme", entry.get("scheme")),
                 ("load_balancer", kind),
                 ("certificate_arn", certificate),
                 ("redirect_from", redirect_from),
@@ -1125,6 +1155,7 @@ def _ports(check: _Checker, value: Any, path: Path) -> dict[int, PortParams]:
             hosts=hosts,
             paths=paths,
             priority=priority,
+            scheme=check.choice(entry.get("scheme"), (*at, "scheme"), _SCHEMES),
         )
     return out
 

@@ -309,6 +309,16 @@ class PortParams(NamedTuple):
     hosts: tuple[str, ...] = ()  # the rule's host-header values
     paths: tuple[str, ...] = ()  # the rule's path-pattern values
     priority: int | None = None  # the rule's priority (None: after every rule on the listener)
+    scheme: str | None = None  # internet-facing | internal: which of the project's load balancers
+
+
+class LoadBalancerParams(NamedTuple):
+    """`run_params.load_balancer`: where the project's own load balancers go."""
+
+    scheme: str | None = None  # internet-facing (default) | internal, for every published port
+    subnets: tuple[str, ...] = ()  # the internet-facing ones' subnets (default: the tasks' VPC's)
+    internal_subnets: tuple[str, ...] = ()  # the internal ones' (default: subnets, else the tasks')
+    path: tuple[str | int, ...] = ("run_params", "load_balancer")
 
 
 class EcsParams(NamedTuple):
@@ -348,6 +358,7 @@ class EcsParams(NamedTuple):
     target_groups: tuple[TargetGroupRef, ...] = ()  # run_params.target_groups: existing ones to attach
     autoscaling: AutoscalingParams | None = None  # run_params.autoscaling
     ports: Mapping[int, PortParams] = MappingProxyType({})  # run_params.ports: published port -> what to do
+    load_balancer: LoadBalancerParams | None = None  # run_params.load_balancer
     # top level (compose2ecs additions)
     log_retention_days: int | None = None
     tags: Mapping[str, str] = EMPTY
@@ -470,7 +481,9 @@ class LoadBalancerSpec(NamedTuple):
 
     name: str  # at most 32 characters
     type: str  # application | network
-    scheme: str = "internet-facing"
+    scheme: str = "internet-facing"  # or internal
+    subnets: tuple[str, ...] = ()  # from ecs-params; none: one per zone of the tasks' VPC
+    subnets_path: tuple[str | int, ...] = ()  # the ecs-params key that names them
 
 
 class ListenerSpec(NamedTuple):

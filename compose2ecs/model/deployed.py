@@ -40,6 +40,7 @@ class NetworkFacts:
     # subnet -> Availability Zone, of the default VPC's subnets, when a load balancer is wanted: it
     # takes one subnet per zone, and an Application Load Balancer needs two zones
     default_zones: dict[str, str] | None = None
+    subnet_zones: dict[str, str] = field(default_factory=dict)  # named subnet -> Availability Zone
 
 
 @dataclass(frozen=True)

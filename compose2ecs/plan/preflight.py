@@ -205,14 +205,61 @@ def _names_taken(desired: DesiredState, deployed: DeployedState) -> list[Problem
 _AWSVPC: Path = ("run_params", "network_configuration", "awsvpc_configuration")
 
 
+def _balancer_subnets(desired: DesiredState, facts: NetworkFacts, where: Location) -> list[Problem]:
+    """The subnets ecs-params gives a load balancer: existing, in the tasks' VPC, one per zone.
+
+    And in two zones at least for an Application Load Balancer: ELBv2's rules, which moto does not
+    check.
+    """
+    vpc = _tasks_vpc(desired, facts)
+    problems: list[Problem] = []
+    for lb in desired.load_balancers:
+        if not lb.subnets:
+            continue
+        zones: dict[str, str] = {}
+        for index, subnet in enumerate(lb.subnets):
+            at = (*lb.subnets_path, index)
+            why = ""
+            if subnet not in facts.subnets:
+                why = "does not exist in this account and region"
+            elif vpc and facts.subnets[subnet] != vpc:
+                why = f"is in {facts.subnets[subnet]}, the tasks in {vpc}"
+            elif (zone := facts.subnet_zones.get(subnet, "")) in zones:
+                why = f"is in {zone}, as {zones[zone]} is: a load balancer takes one subnet per zone"
+            else:
+                zones[zone] = subnet
+            if why:
+                problems.append(
+                    Problem(
+                        f"subnet {subnet} {why}",
+                        where,
+                        at,
+                        code="load-balancer-subnets",
+                        hint="list subnets of the tasks' VPC, one per Availability Zone",
+                    )
+                )
+        if lb.type == "application" and 0 < len(zones) < 2 and not problems:  # noqa: PLR2004 - AWS's rule
+            problems.append(
+                Problem(
+                    "an Application Load Balancer needs subnets in two Availability Zones; these are "
+                    f"in {len(zones)}",
+                    where,
+                    lb.subnets_path,
+                    code="alb-needs-two-zones",
+                    hint="add a subnet of another zone",
+                )
+            )
+    return problems
+
+
 def _alb_zones(desired: DesiredState, facts: NetworkFacts) -> list[Problem]:
     """An Application Load Balancer needs subnets in two Availability Zones (moto does not check)."""
-    if facts.default_zones is None:
+    if facts.default_zones is None or all(lb.subnets for lb in desired.load_balancers):
         return []
     zones = set(facts.default_zones.values())
     if len(zones) >= 2:  # noqa: PLR2004 - AWS's rule
         return []
-    names = {lb.name for lb in desired.load_balancers if lb.type == "application"}
+    names = {lb.name for lb in desired.load_balancers if lb.type == "application" and not lb.subnets}
     first = next((li for li in desired.listeners if li.load_balancer in names), None)
     if first is None:
         return []
@@ -247,7 +294,7 @@ def _network(desired: DesiredState, deployed: DeployedState, params_file: str | 
                     "security_groups), or create a default VPC (aws ec2 create-default-vpc)",
                 )
             ]
-        return _alb_zones(desired, facts)
+        return [*_alb_zones(desired, facts), *_balancer_subnets(desired, facts, where)]
     problems: list[Problem] = []
     vpcs: dict[str, list[str]] = {}
     for key, yaml_key, kind, found in (

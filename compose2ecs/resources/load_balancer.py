@@ -1,10 +1,12 @@
-"""The project's load balancers: one Application and one Network load balancer at most.
+"""The project's load balancers: one Application and one Network load balancer per scheme at most.
 
-They are this deployment's when they carry its ownership tags. They live in the default VPC's
-subnets with the load balancers' own security group (security_group.py); their type and scheme
-cannot change in place, and compose2ecs replaces only services, so such a change is refused
-before any write. A load balancer no published port needs any more is deleted, with its
-listeners, after the services have left it.
+They are this deployment's when they carry its ownership tags. They live in the subnets ecs-params
+names (`run_params.load_balancer`), else one per zone of the default VPC's, with the load
+balancers' own security group (security_group.py). The scheme is in the name (an internal one
+is another load balancer); subnets change in place (SetSubnets); the type cannot change in place,
+and compose2ecs replaces only services, so such a change is refused before any write. A load
+balancer no published port needs any more is deleted, with its listeners, after the services
+have left it.
 """
 
 from __future__ import annotations
@@ -48,7 +50,16 @@ def plan(planning: Planning) -> list[ResourceChange]:
         tag_ops, tag_changes = elb_tag_operations(
             str(entry["LoadBalancerArn"]), entry.get("Tags"), desired.tags
         )
-        changes.append(updated(KIND, spec.name, tag_changes, "tags", tag_ops))
+        # Subnets are compared only when ecs-params names them: else compose2ecs chose them.
+        have = sorted(str(z.get("SubnetId")) for z in entry.get("AvailabilityZones") or [])
+        moved = []
+        if spec.subnets and have != sorted(spec.subnets):
+            moved = [FieldChange("Subnets", "changed", have, sorted(spec.subnets))]
+            tag_ops = [
+                Operation("set_subnets", spec.name, (str(entry["LoadBalancerArn"]), sorted(spec.subnets))),
+                *tag_ops,
+            ]
+        changes.append(updated(KIND, spec.name, [*moved, *tag_changes], "subnets", tag_ops))
     wanted = {spec.name for spec in desired.load_balancers}
     for name, entry in sorted(deployed.load_balancers.items()):
         if name not in wanted and desired.owner.owns(entry.get("Tags") or {}):
@@ -69,14 +80,20 @@ def execute(change: ResourceChange, execution: Execution) -> None:
         match operation.call:
             case "create_load_balancer":
                 (spec,) = operation.args
-                _, subnets = execution.default_vpc()
-                subnets = one_per_zone(subnets, execution.deployed.network.default_zones or {})
+                subnets = list(spec.subnets)
+                if not subnets:
+                    _, found = execution.default_vpc()
+                    subnets = one_per_zone(found, execution.deployed.network.default_zones or {})
                 group = execution.lb_group_id or _deployed_group(execution.deployed)
                 created = gateway.create_load_balancer(spec, subnets, str(group), execution.desired.tags)
                 execution.load_balancers[spec.name] = created
                 execution.did(
                     operation, f"created {spec.type} load balancer {spec.name} ({created.get('DNSName')})"
                 )
+            case "set_subnets":
+                arn, subnets = operation.args
+                gateway.set_subnets(arn, subnets)
+                execution.did(operation, f"moved load balancer {change.name} to {', '.join(subnets)}")
             case "delete_load_balancer":
                 gateway.delete_load_balancer(operation.args[0])
                 execution.did(operation, f"deleted load balancer {change.name} ({change.reason})")

@@ -168,6 +168,7 @@ class Listen(NamedTuple):
     protocol: str  # tcp | udp
     app_protocol: str  # compose's app_protocol ("" when not given)
     path: tuple[str | int, ...]  # the `ports` entry
+    host_ip: str = ""  # one interface of the host (not all, not loopback): kept off the internet
 
 
 class Container:
@@ -403,7 +404,7 @@ def _ports(
                 "loopback-port",
                 f'to open it to the internet, publish it without a host IP ("{target}:{target}")',
             )
-        elif host_ip:
+        elif host_ip and host_ip in _ALL_INTERFACES:
             report.add(
                 (*path, "host_ip"),
                 "ignored: a task has its own network interface",
@@ -438,7 +439,14 @@ def _ports(
         container.published.append((target, protocol))
         if not local_only:
             container.listens.append(
-                Listen(listen, target, protocol, str(port.get("app_protocol") or ""), path)
+                Listen(
+                    listen,
+                    target,
+                    protocol,
+                    str(port.get("app_protocol") or ""),
+                    path,
+                    "" if host_ip in _ALL_INTERFACES else host_ip,
+                )
             )
         (loopback if local_only else public).add((target, protocol))
     container.local_only = loopback - public
@@ -517,6 +525,9 @@ def unique_port_names(containers: list[Container], report: Report) -> None:
                 )
                 mapping["name"] = name
             taken[name] = container.service
+
+
+_ALL_INTERFACES = frozenset({"", "0.0.0.0", "::", "[::]"})  # noqa: S104 - compose's meaning, not a bind
 
 
 def _is_loopback(host_ip: str) -> bool:

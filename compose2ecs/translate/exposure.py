@@ -151,6 +151,13 @@ def expose(
                     )
                 continue
             if not managed:
+                if listen.host_ip:
+                    report.add(
+                        (*listen.path, "host_ip"),
+                        "ignored: a task has its own network interface, and your security groups decide",
+                        IGNORED,
+                        "host-ip-ignored",
+                    )
                 if listen.published != listen.target:
                     report.add(
                         listen.path,
@@ -162,13 +169,17 @@ def expose(
                         "which puts a load balancer in front",
                     )
                 continue
-            if not _exposable(container, listen, params, report, desired.layout, connected=connected):
+            scheme = _scheme(listen, port, params)
+            if scheme == "internet-facing" and not _exposable(
+                container, listen, params, report, desired.layout, connected=connected
+            ):
                 continue
             if listen.protocol == "udp":
                 _udp(listen, rules, report)
                 continue
             kind = _balancer_kind(container, listen, params)
-            taken = _listener_taken(desired, kind, listen.published)
+            balancer = _balancer(desired, kind, scheme, params)
+            taken = _listener_taken(desired, balancer.name, listen.published)
             if taken is not None:
                 report.add(
                     listen.path,
@@ -179,10 +190,18 @@ def expose(
                     f'publish another port, e.g. "{listen.published + 1}:{listen.target}"',
                 )
                 continue
-            _listen_behind(desired, container, listen, kind, by_container[container.service], port, report)
+            _listen_behind(
+                desired, container, listen, balancer, by_container[container.service], port, report
+            )
+            where = (
+                f"{kind} load balancer"
+                if scheme == "internet-facing"
+                else f"internal {kind} load balancer, reachable inside the VPC only"
+                + (f" (published on {listen.host_ip} only)" if listen.host_ip else "")
+            )
             report.info(
                 listen.path,
-                f"published through the project's {kind} load balancer: a listener on {listen.published} "
+                f"published through the project's {where}: a listener on {listen.published} "
                 f"forwards to container port {listen.target}; the tasks admit only the load balancer",
                 "load-balancer-listener",
             )
@@ -241,9 +260,36 @@ def _reuse_target_groups(
         desired.reused_target_groups.append(ref)
 
 
-def _listener_taken(desired: DesiredState, kind: str, port: int) -> str | None:
-    """The container that already has the listener on `port` of the `kind` load balancer."""
-    name = names.load_balancer(desired.project, desired.cluster, kind)
+def _scheme(listen: Listen, port: PortParams, params: EcsParams) -> str:
+    """The port's scheme: internal when published on one interface of the host, or as ecs-params says."""
+    if port.scheme:
+        return port.scheme
+    if listen.host_ip:
+        return "internal"
+    return (params.load_balancer.scheme if params.load_balancer else None) or "internet-facing"
+
+
+def _balancer(desired: DesiredState, kind: str, scheme: str, params: EcsParams) -> LoadBalancerSpec:
+    """The project's load balancer of this type and scheme, added on first use."""
+    name = names.load_balancer(desired.project, desired.cluster, kind, scheme)
+    for spec in desired.load_balancers:
+        if spec.name == name:
+            return spec
+    given = params.load_balancer
+    subnets: tuple[str, ...] = ()
+    key = "subnets"
+    if given is not None:
+        if scheme == "internal" and given.internal_subnets:
+            key = "internal_subnets"
+        subnets = given.internal_subnets if key == "internal_subnets" else given.subnets
+    path = (*given.path, key) if given is not None and subnets else ()
+    spec = LoadBalancerSpec(name, kind, scheme, subnets, path)
+    desired.load_balancers.append(spec)
+    return spec
+
+
+def _listener_taken(desired: DesiredState, name: str, port: int) -> str | None:
+    """The container that already has the listener on `port` of the load balancer `name`."""
     containers = {tg.name: tg.container for tg in desired.target_groups}
     for listener in desired.listeners:
         if listener.load_balancer == name and listener.port == port:
@@ -358,16 +404,16 @@ def _listen_behind(
     desired: DesiredState,
     container: Container,
     listen: Listen,
-    kind: str,
+    balancer: LoadBalancerSpec,
     service: dict[str, Any],
     port: PortParams,
     report: Report,
 ) -> None:
-    name = names.load_balancer(desired.project, desired.cluster, kind)
-    if all(lb.name != name for lb in desired.load_balancers):
-        desired.load_balancers.append(LoadBalancerSpec(name, kind))
+    name, kind = balancer.name, balancer.type
     protocol = "HTTP" if kind == "application" else "TCP"
-    group = names.target_group(desired.project, desired.cluster, container.service, listen.target, protocol)
+    # A target group serves one load balancer: an internal one's container port gets its own.
+    salt = protocol if balancer.scheme == "internet-facing" else f"{protocol}@internal"
+    group = names.target_group(desired.project, desired.cluster, container.service, listen.target, salt)
     _target_group(desired, container, listen, group, protocol, service, port, report)
     if port.certificate_arn and port.certificate_arn.split(":")[3:4] != [desired.region]:
         report.add(
@@ -383,7 +429,7 @@ def _listen_behind(
         ListenerSpec(name, listen.published, secure, group, listen.path, certificate=port.certificate_arn)
     )
     if port.redirect_from and port.certificate_arn:
-        taken = _listener_taken(desired, kind, port.redirect_from)
+        taken = _listener_taken(desired, name, port.redirect_from)
         if taken is None:
             desired.listeners.append(
                 ListenerSpec(name, port.redirect_from, "HTTP", "", listen.path, redirect_to=listen.published)

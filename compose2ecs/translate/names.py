@@ -160,13 +160,16 @@ def _hash(*parts: object) -> str:
     return _digest("/".join(map(str, parts)))
 
 
-def load_balancer(project: str, cluster: str, kind: str) -> str:
-    """`<project>-<hash>-alb` (or `-nlb`), at most 32: names are unique per region and account.
+def load_balancer(project: str, cluster: str, kind: str, scheme: str = "internet-facing") -> str:
+    """`<project>-<hash>-alb` (or `-nlb`; `-ialb`, `-inlb` internal), at most 32.
+
+    Names are unique per region and account.
 
     The hash of project and cluster keeps two deployments of a project, or two long project names
     that share a prefix, apart.
     """
-    suffix = f"-{_hash(project, cluster)[:6]}-{'alb' if kind == 'application' else 'nlb'}"
+    inner = "i" if scheme == "internal" else ""
+    suffix = f"-{_hash(project, cluster)[:6]}-{inner}{'alb' if kind == 'application' else 'nlb'}"
     prefix = _elb_part(project)[: _ELB_NAME_MAX - len(suffix)].strip("-") or "c2e"
     if prefix.lower().startswith("internal"):
         prefix = "c2e-" + prefix  # ELBv2 refuses names that begin with "internal-"

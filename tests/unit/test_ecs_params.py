@@ -1009,6 +1009,48 @@ def test_a_rule_on_an_existing_listener_is_checked(body: str, message: str) -> N
     assert message in _single(f"run_params:\n  ports:\n    8080:\n{body}").message
 
 
+def test_run_params_load_balancer_gives_the_scheme_and_subnets() -> None:
+    params = _parse(
+        "run_params:\n  load_balancer:\n    scheme: internal\n    subnets: [subnet-a, subnet-b]\n"
+        "    internal_subnets: [subnet-c]\n  ports:\n    80: {scheme: internet-facing}\n"
+    )
+    assert params.load_balancer is not None
+    assert (
+        params.load_balancer.scheme,
+        params.load_balancer.subnets,
+        params.load_balancer.internal_subnets,
+    ) == (
+        "internal",
+        ("subnet-a", "subnet-b"),
+        ("subnet-c",),
+    )
+    assert params.ports[80].scheme == "internet-facing"
+
+
+@pytest.mark.parametrize(
+    ("body", "message", "line"),
+    [
+        ("  load_balancer:\n    scheme: private\n", "must be one of internet-facing, internal", 3),
+        ("  load_balancer:\n    subnets: [vpc-1]\n", "'vpc-1' is not a subnet ID", 3),
+        ("  load_balancer:\n    subnets: []\n", "needs at least one subnet", 3),
+        ("  load_balancer:\n    subnet: [subnet-1]\n", 'unknown key (did you mean "subnets"?)', 3),
+        (
+            (
+                f"  ports:\n    80:\n      listener_arn: {LISTENER}\n      hosts: [a.x]\n"
+                "      scheme: internal\n"
+            ),
+            "is the listener's to say",
+            6,
+        ),
+    ],
+)
+def test_run_params_load_balancer_is_checked(body: str, message: str, line: int) -> None:
+    problem = _single(f"run_params:\n{body}")
+    assert message in problem.message
+    assert problem.location is not None
+    assert problem.location.line == line, problem.render()
+
+
 def test_run_params_autoscaling_converts() -> None:
     params = _parse("run_params:\n  autoscaling: {min: 1, max: 4, cpu: 70, requests_per_target: 500}\n")
     assert params.autoscaling == AutoscalingParams(1, 4, 70, None, 500)
@@ -1025,3 +1067,18 @@ def test_run_params_autoscaling_converts() -> None:
 )
 def test_run_params_autoscaling_is_checked(body: str, message: str) -> None:
     assert _single(f"run_params:\n  autoscaling: {body}\n").message == message
+
+
+def _doc_blocks(name: str) -> list[str]:
+    """The ```yaml blocks of a page of docs/."""
+    import re  # noqa: PLC0415
+    from pathlib import Path as _Path  # noqa: PLC0415
+
+    text = (_Path(__file__).parents[2] / "docs" / name).read_text(encoding="utf-8")
+    return re.findall(r"```yaml\n(.*?)```", text, flags=re.DOTALL)
+
+
+@pytest.mark.parametrize("block", _doc_blocks("load-balancers.md"))
+def test_the_ecs_params_examples_of_the_load_balancer_page_are_valid(block: str) -> None:
+    assert block.startswith("run_params:")
+    parse_ecs_params(block, FILE, {})  # raises InputError, with every problem, if not
