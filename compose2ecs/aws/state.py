@@ -117,8 +117,9 @@ class StateReader:
         self.max_workers = max_workers
 
     def read(self, desired: DesiredState, cluster: str) -> DeployedState:
-        # A deployment known only by name may have a group to remove.
-        want_sg = desired.uses_project_network or desired.known_by_name
+        # A deployment known only by name may have a group to remove, and one with a network of
+        # the user's may have groups for its own load balancers (or groups to remove).
+        want_sg = desired.uses_project_network or desired.known_by_name or bool(desired.awsvpc_ids("subnets"))
         # The network is always read: the project's default VPC, or the subnets ecs-params names.
         want_ec2 = want_sg or bool(desired.awsvpc_ids("subnets") or desired.awsvpc_ids("securityGroups"))
         # Every client is made before the threads start: sessions are not thread-safe.

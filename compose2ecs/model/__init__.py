@@ -640,6 +640,15 @@ class DesiredState:
         """No network in ecs-params: `up` uses the default VPC and the project's own security group."""
         return bool(self.services) and not any("networkConfiguration" in s for s in self.services)
 
+    @property
+    def project_groups(self) -> bool:
+        """The project's own security groups are wanted.
+
+        In the default VPC; or, with a network of the user's, next to the user's groups, for the
+        project's own load balancers.
+        """
+        return self.uses_project_network or bool(self.ingress)
+
     def awsvpc_ids(self, key: str) -> list[str]:
         """The subnets or security groups (`key`) ecs-params names, in its order.
 

@@ -314,6 +314,10 @@ def _network(desired: DesiredState, deployed: DeployedState, params_file: str | 
                     hint=f"use the id of an existing {kind} (aws ec2 describe-{kind.replace(' ', '-')}s)",
                 )
             )
+    if desired.project_groups and not problems:
+        problems += _groups_beside_the_users(desired, deployed, where)
+    if desired.load_balancers and not problems:
+        problems += _balancer_subnets(desired, facts, where)
     if len(vpcs) > 1:
         spread = "; ".join(f"{vpc}: {', '.join(items)}" for vpc, items in sorted(vpcs.items()))
         problems.append(
@@ -324,6 +328,42 @@ def _network(desired: DesiredState, deployed: DeployedState, params_file: str | 
                 (*_AWSVPC,),
                 code="network-vpcs",
                 hint="choose subnets and security groups of one VPC",
+            )
+        )
+    return problems
+
+
+# "Security groups per network interface: 5" (Amazon VPC quotas); ECS refuses more.
+_GROUPS_PER_INTERFACE = 5
+
+
+def _groups_beside_the_users(
+    desired: DesiredState, deployed: DeployedState, where: Location
+) -> list[Problem]:
+    """The project's tasks group joins the user's: room for it, and in the tasks' VPC."""
+    problems = []
+    given = desired.awsvpc_ids("securityGroups")
+    if len(given) >= _GROUPS_PER_INTERFACE:
+        problems.append(
+            Problem(
+                f"{len(given)} security groups are given, and the project's load balancers need one "
+                f"more of the project's own: a task takes at most {_GROUPS_PER_INTERFACE}",
+                where,
+                (*_AWSVPC, "security_groups"),
+                code="too-many-security-groups",
+                hint="give at most 4, or let your groups admit the load balancer and use listener_arn",
+            )
+        )
+    group, vpc = deployed.security_group, _tasks_vpc(desired, deployed.network)
+    if group is not None and vpc and group.get("VpcId") and group["VpcId"] != vpc:
+        problems.append(
+            Problem(
+                f"the project's security group {group.get('GroupId')} is in {group['VpcId']}, and the "
+                f"subnets of ecs-params in {vpc}: a security group cannot move to another VPC",
+                where,
+                (*_AWSVPC, "subnets"),
+                code="network-vpcs",
+                hint="run `compose2ecs down --all` first, then `up` in the new VPC",
             )
         )
     return problems

@@ -1,11 +1,15 @@
-"""The project's security groups, when ecs-params names no network: the tasks' and the load balancers'.
+"""The project's security groups: the tasks' and the load balancers'.
 
-Both live in the region's default VPC and carry the deployment's tags. The tasks' group is named
-`<project>.<cluster>`; services without a network of their own get the default VPC's subnets and
-this group. It admits the load balancers' group on the container ports they forward to and the
-project's own tasks on theirs (Service Connect), and nothing from the internet but the ports that
-have no load balancer (UDP). The load balancers' group, `<project>.<cluster>.lb`, admits the
-internet on the listener ports.
+They are wanted when ecs-params names no network, in the region's default VPC; or, with a network
+of the user's, in its VPC when the project has load balancers of its own there (ecs-params
+`run_params.load_balancer.subnets`): the tasks then run in the user's groups and the project's
+tasks group, which admits only those load balancers. They carry the deployment's tags.
+
+The tasks' group is named `<project>.<cluster>`; services without a network of their own get the
+default VPC's subnets and this group. It admits the load balancers' group on the container ports
+they forward to and the project's own tasks on theirs (Service Connect), and nothing from the
+internet but the ports that have no load balancer (UDP). The load balancers' group,
+`<project>.<cluster>.lb`, admits the internet on the listener ports.
 """
 
 from __future__ import annotations
@@ -96,23 +100,35 @@ def _with_listener_groups(rules: list[PortRule], deployed: DeployedState) -> lis
 
 
 def plan(planning: Planning) -> list[ResourceChange]:
-    """Needed exactly when no service brings its own network."""
+    """Needed when no service brings its own network, or for the project's own load balancers."""
     desired, deployed = planning.desired, planning.deployed
-    if not desired.uses_project_network:
-        return []
     lb_state = deployed.lb_security_group
+    if not desired.project_groups:
+        # A network of the user's and no load balancer of the project's: groups an earlier
+        # deployment had go once the services have left them, the tasks' first (its rules name
+        # the load balancers').
+        tasks = deployed.security_group
+        reason = "the tasks run in the security groups of ecs-params"
+        return [
+            _delete(str(group.get("GroupName") or name), group, reason)
+            for group, name in (
+                (tasks, desired.security_group_name),
+                (lb_state, desired.lb_security_group_name),
+            )
+            if group is not None and desired.owner.owns(tags_dict(group.get("Tags")))
+        ]
     lb_id = str(lb_state["GroupId"]) if lb_state else LB_GROUP
     changes = [_plan_group(group, desired, lb_id) for group in _groups(desired, deployed)]
     if lb_state is not None and not desired.listeners and desired.owner.owns(tags_dict(lb_state.get("Tags"))):
         # No published port left: the load balancers' group goes after its load balancer.
-        delete = Operation("delete_security_group", lb_id, (lb_id,))
-        reason = "no load balancer needs it"
-        changes.append(
-            ResourceChange(
-                KIND, desired.lb_security_group_name, Action.DELETE, reason=reason, operations=(delete,)
-            )
-        )
+        changes.append(_delete(desired.lb_security_group_name, lb_state, "no load balancer needs it"))
     return changes
+
+
+def _delete(name: str, state: dict[str, Any], reason: str) -> ResourceChange:
+    group_id = str(state["GroupId"])
+    delete = Operation("delete_security_group", group_id, (group_id,))
+    return ResourceChange(KIND, name, Action.DELETE, reason=reason, operations=(delete,))
 
 
 def _plan_group(group: _Group, desired: DesiredState, lb_id: str) -> ResourceChange:
@@ -150,8 +166,7 @@ def execute(change: ResourceChange, execution: Execution) -> None:
         match operation.call:
             case "create_security_group":
                 group, description, tags = operation.args
-                vpc_id, _ = execution.default_vpc()
-                created = gateway.create_security_group(group, vpc_id, description, tags)
+                created = gateway.create_security_group(group, execution.tasks_vpc(), description, tags)
                 if balancers:
                     execution.lb_group_id = created
                 else:
@@ -207,12 +222,28 @@ def _with_lb_group(permissions: list[dict[str, Any]], lb_group_id: str) -> list[
     return out
 
 
+def tasks_group_id(execution: Execution) -> str | None:
+    """The id of the project's tasks group: created in this run, or found."""
+    group = execution.deployed.security_group
+    return execution.group_id or (str(group["GroupId"]) if group else None)
+
+
+def with_project_group(network: dict[str, Any], group: str | None) -> dict[str, Any]:
+    """A `networkConfiguration` of ecs-params with the project's tasks group after the user's.
+
+    `group` is its id, or its name in a plan made before it exists.
+    """
+    awsvpc = dict(network.get("awsvpcConfiguration") or {})
+    if group and group not in (awsvpc.get("securityGroups") or []):
+        awsvpc["securityGroups"] = [*(awsvpc.get("securityGroups") or []), group]
+    return {**network, "awsvpcConfiguration": awsvpc}
+
+
 def network_configuration(execution: Execution) -> dict[str, Any] | None:
     """The `networkConfiguration` of a service that names none; None when every service names one."""
     if not execution.desired.uses_project_network:
         return None
-    group = execution.deployed.security_group
-    group_id = execution.group_id or (str(group["GroupId"]) if group else None)
+    group_id = tasks_group_id(execution)
     _, subnets = execution.default_vpc()
     return awsvpc_configuration(subnets, group_id)
 

@@ -111,6 +111,8 @@ def _compare(
         # An INACTIVE service is gone; a DRAINING one is going and cannot be updated.
         return ResourceChange(KIND, name, Action.CREATE)
     deployed_request = service_request_from_describe(entry, namespace_names)
+    if "networkConfiguration" in request:
+        request, deployed_request = _project_group_by_name(request, deployed_request, planning)
     own, _ = _own_load_balancers(entry, planning.desired, planning.deployed)
     if own or "loadBalancers" in request:
         # Compared: the entries for this deployment's target groups, by name (someone else's stay).
@@ -174,6 +176,28 @@ def _redeployed(change: ResourceChange, reason: str) -> ResourceChange:
         return change
     field = FieldChange("forceNewDeployment", "added", None, after=True)
     return ResourceChange(change.kind, change.name, Action.UPDATE, (*change.changes, field), reason)
+
+
+def _project_group_by_name(
+    request: dict[str, Any], deployed_request: dict[str, Any], planning: Planning
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """With a network of the user's, the project's tasks group by name on both sides.
+
+    It joins the user's groups when the project has load balancers of its own there, and is known
+    by id only once it exists.
+    """
+    desired, group = planning.desired, planning.deployed.security_group
+    name = desired.security_group_name
+    if group is not None and "networkConfiguration" in deployed_request:
+        group_id = str(group["GroupId"])
+        awsvpc = dict(deployed_request["networkConfiguration"].get("awsvpcConfiguration") or {})
+        if group_id in (awsvpc.get("securityGroups") or []):
+            awsvpc["securityGroups"] = [name if g == group_id else g for g in awsvpc["securityGroups"]]
+            deployed_request = {**deployed_request, "networkConfiguration": {"awsvpcConfiguration": awsvpc}}
+    if desired.project_groups:
+        network = security_group.with_project_group(request["networkConfiguration"], name)
+        request = {**request, "networkConfiguration": network}
+    return request, deployed_request
 
 
 def _own_load_balancers(
@@ -458,7 +482,13 @@ def _with_network(request: dict[str, Any], execution: Execution) -> dict[str, An
         ]
         request = {**request, "loadBalancers": [*own, *others]}
     if "networkConfiguration" in request:
-        return request
+        if not execution.desired.project_groups:
+            return request
+        group = security_group.tasks_group_id(execution)
+        return {
+            **request,
+            "networkConfiguration": security_group.with_project_group(request["networkConfiguration"], group),
+        }
     network = security_group.network_configuration(execution)
     return request if network is None else {**request, "networkConfiguration": network}
 

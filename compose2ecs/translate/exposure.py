@@ -134,23 +134,35 @@ def expose(
     With the network compose2ecs manages (no subnets in ecs-params), every published port gets a
     listener on a load balancer of the project, forwarding to a target group on the container
     port, and the tasks admit only the load balancers and each other. With a network of the
-    user's, the user's security groups decide, and a published port must equal the container port.
+    user's, the user's security groups decide, and a published port must equal the container port;
+    unless `run_params.load_balancer` names the load balancers' subnets: then the ports get the
+    project's load balancers there, and the tasks a group of the project's next to the user's that
+    admits only those load balancers.
     """
     managed = desired.uses_project_network
+    placed = not managed and _placed(params)
     rules: dict[tuple[int, str, str], PortRule] = {}
     by_container = _service_of_container(desired)
     for container in containers:
         for listen in container.listens:
             port = params.ports.get(listen.published, PortParams())
             if port.listener_arn:
-                _rule_behind(desired, container, listen, by_container[container.service], port, report)
-                if managed:
+                _rule_behind(
+                    desired,
+                    container,
+                    listen,
+                    by_container[container.service],
+                    port,
+                    report,
+                    admitted=managed or placed,
+                )
+                if managed or placed:
                     source = f"listener:{port.listener_arn}"
                     rules.setdefault(
                         (listen.target, "tcp", source), PortRule(listen.target, "tcp", source=source)
                     )
                 continue
-            if not managed:
+            if not managed and not placed:
                 if listen.host_ip:
                     report.add(
                         (*listen.path, "host_ip"),
@@ -165,8 +177,9 @@ def expose(
                         "the subnets and security groups of ecs-params, nothing maps one onto the other",
                         REJECTED,
                         "fargate-host-port",
-                        f'publish "{listen.target}:{listen.target}", or leave the network to compose2ecs, '
-                        "which puts a load balancer in front",
+                        f'publish "{listen.target}:{listen.target}", or name the subnets of a load '
+                        "balancer in front (run_params.load_balancer.subnets), or leave the network to "
+                        "compose2ecs",
                     )
                 continue
             scheme = _scheme(listen, port, params)
@@ -176,6 +189,18 @@ def expose(
                 continue
             if listen.protocol == "udp":
                 _udp(listen, rules, report)
+                continue
+            if placed and not _subnets(scheme, params)[0]:
+                report.add(
+                    listen.path,
+                    f"an {scheme} load balancer is wanted, and run_params.load_balancer names only "
+                    "internal_subnets: with the subnets of ecs-params, compose2ecs does not choose "
+                    "a load balancer's subnets",
+                    REJECTED,
+                    "load-balancer-subnets",
+                    "add run_params.load_balancer.subnets (public ones, one per Availability Zone), "
+                    "or make the port internal (run_params.ports.<port>.scheme: internal)",
+                )
                 continue
             kind = _balancer_kind(container, listen, params)
             balancer = _balancer(desired, kind, scheme, params)
@@ -206,14 +231,16 @@ def expose(
                 "load-balancer-listener",
             )
             rules.setdefault((listen.target, "tcp", "lb"), PortRule(listen.target, "tcp", source="lb"))
-    if connected:
-        # Services reach each other through Service Connect on their container ports.
+    if connected and managed:
+        # Services reach each other through Service Connect on their container ports (with a
+        # network of the user's, the user's groups decide that).
         for container in containers:
             for mapping in container.definition.get("portMappings", []):
                 key = (mapping["containerPort"], mapping["protocol"], "self")
                 rules.setdefault(key, PortRule(mapping["containerPort"], mapping["protocol"], source="self"))
     _reuse_target_groups(desired, containers, params, report, by_container)
-    if managed:
+    if managed or placed:
+        # With a network of the user's, the project's group is there for its own load balancers.
         desired.ingress = list(rules.values())
     _target_group_limit(desired, containers, report)
 
@@ -260,6 +287,12 @@ def _reuse_target_groups(
         desired.reused_target_groups.append(ref)
 
 
+def _placed(params: EcsParams) -> bool:
+    """ecs-params names the subnets of the project's load balancers (with a network of the user's)."""
+    given = params.load_balancer
+    return given is not None and bool(given.subnets or given.internal_subnets)
+
+
 def _scheme(listen: Listen, port: PortParams, params: EcsParams) -> str:
     """The port's scheme: internal when published on one interface of the host, or as ecs-params says."""
     if port.scheme:
@@ -275,17 +308,23 @@ def _balancer(desired: DesiredState, kind: str, scheme: str, params: EcsParams) 
     for spec in desired.load_balancers:
         if spec.name == name:
             return spec
-    given = params.load_balancer
-    subnets: tuple[str, ...] = ()
-    key = "subnets"
-    if given is not None:
-        if scheme == "internal" and given.internal_subnets:
-            key = "internal_subnets"
-        subnets = given.internal_subnets if key == "internal_subnets" else given.subnets
-    path = (*given.path, key) if given is not None and subnets else ()
+    subnets, path = _subnets(scheme, params)
     spec = LoadBalancerSpec(name, kind, scheme, subnets, path)
     desired.load_balancers.append(spec)
     return spec
+
+
+def _subnets(scheme: str, params: EcsParams) -> tuple[tuple[str, ...], tuple[str | int, ...]]:
+    """The subnets ecs-params gives a load balancer of `scheme`, and their key; none: the default VPC's.
+
+    An internal one takes `internal_subnets` when given, else `subnets`.
+    """
+    given = params.load_balancer
+    if given is None:
+        return (), ()
+    if scheme == "internal" and given.internal_subnets:
+        return given.internal_subnets, (*given.path, "internal_subnets")
+    return given.subnets, ((*given.path, "subnets") if given.subnets else ())
 
 
 def _listener_taken(desired: DesiredState, name: str, port: int) -> str | None:
@@ -458,8 +497,13 @@ def _rule_behind(
     service: dict[str, Any],
     port: PortParams,
     report: Report,
+    *,
+    admitted: bool,
 ) -> None:
-    """A rule on the existing listener ecs-params names, forwarding to a target group of the project's."""
+    """A rule on the existing listener ecs-params names, forwarding to a target group of the project's.
+
+    `admitted`: the project's group lets the load balancer in; else the user's groups must.
+    """
     arn = str(port.listener_arn)
     at = _params_path(listen)
     if listen.protocol == "udp":
@@ -503,8 +547,7 @@ def _rule_behind(
     report.info(
         listen.path,
         f"published through an existing listener: a rule for {rule.text()} forwards to container port "
-        f"{listen.target}"
-        + ("" if desired.uses_project_network else "; your security groups must admit the load balancer's"),
+        f"{listen.target}" + ("" if admitted else "; your security groups must admit the load balancer's"),
         "listener-rule",
     )
 

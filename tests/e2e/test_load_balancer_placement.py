@@ -122,3 +122,72 @@ def test_subnets_outside_the_tasks_vpc_are_refused_before_any_write(
     assert f"subnet {subnets[1]} is in {vpc}" in up.stderr
     assert "subnet subnet-0000000000000dead does not exist" in up.stderr
     assert writes(emulator.calls()) == []
+
+
+def test_with_a_network_of_the_users_the_load_balancer_goes_in_its_public_subnets(
+    emulator: Emulator, aws_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tasks in private subnets without a public IP, the load balancer in public ones (issue 12, item 4)."""
+    ec2, elbv2, ecs = boto3.client("ec2"), boto3.client("elbv2"), boto3.client("ecs")
+    vpc = ec2.create_vpc(CidrBlock="10.78.0.0/16")["Vpc"]["VpcId"]
+
+    def subnet(cidr: str, zone: str) -> str:
+        return str(ec2.create_subnet(VpcId=vpc, CidrBlock=cidr, AvailabilityZone=zone)["Subnet"]["SubnetId"])
+
+    private = subnet("10.78.1.0/24", "us-east-1a")
+    public = [subnet("10.78.101.0/24", "us-east-1a"), subnet("10.78.102.0/24", "us-east-1b")]
+    app = ec2.create_security_group(GroupName=unique("app"), Description="theirs", VpcId=vpc)["GroupId"]
+    params = (
+        "version: 1\nrun_params:\n  network_configuration:\n    awsvpc_configuration:\n"
+        f"      subnets: [{private}]\n      security_groups: [{app}]\n      assign_public_ip: DISABLED\n"
+        f"  load_balancer:\n    subnets: [{', '.join(public)}]\n"
+    )
+    compose = "services:\n  web:\n    image: nginx:1.27\n    ports: ['8080:80']\n"
+    root = project(tmp_path, monkeypatch, {"docker-compose.yml": compose, "ecs-params.yml": params})
+    name, cluster = unique("priv"), unique("priv")
+    before = ("-p", name, "--cluster", cluster)
+
+    up = compose2ecs(*before, "up", cwd=root)
+
+    assert up.returncode == 0, up.stdout + up.stderr
+    assert "web: http://" in up.stdout
+    [lb] = [
+        b
+        for b in elbv2.describe_load_balancers()["LoadBalancers"]
+        if b["LoadBalancerName"].startswith(name[:10])
+    ]
+    assert (lb["VpcId"], sorted(z["SubnetId"] for z in lb["AvailabilityZones"])) == (vpc, sorted(public))
+    groups = {
+        g["GroupName"]: g
+        for g in ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["SecurityGroups"]
+    }
+    own, balancers = groups[f"{name}.{cluster}"], groups[f"{name}.{cluster}.lb"]
+    assert lb["SecurityGroups"] == [balancers["GroupId"]]
+    assert [
+        (p["FromPort"], [pair["GroupId"] for pair in p["UserIdGroupPairs"]], p["IpRanges"])
+        for p in own["IpPermissions"]
+    ] == [(80, [balancers["GroupId"]], [])]
+    web = ecs.describe_services(cluster=cluster, services=[name])["services"][0]
+    awsvpc = web["networkConfiguration"]["awsvpcConfiguration"]
+    assert (awsvpc["subnets"], sorted(awsvpc["securityGroups"]), awsvpc["assignPublicIp"]) == (
+        [private],
+        sorted([app, own["GroupId"]]),
+        "DISABLED",
+    )
+    [target] = web["loadBalancers"]
+    [group] = elbv2.describe_target_groups(TargetGroupArns=[target["targetGroupArn"]])["TargetGroups"]
+    assert (group["VpcId"], group["Port"], target["containerPort"]) == (vpc, 80, 80)
+    emulator.calls(clear=True)
+    assert compose2ecs(*before, "up", cwd=root).returncode == 0
+    assert writes(emulator.calls()) == []
+
+    down = compose2ecs(*before, "down", "--all", cwd=root)
+
+    assert down.returncode == 0, down.stdout + down.stderr
+    left = {
+        g["GroupId"]
+        for g in ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["SecurityGroups"]
+        if g["GroupName"] != "default"
+    }
+    assert left == {app}  # the user's group stays; the project's are gone
+    assert not [b for b in elbv2.describe_load_balancers()["LoadBalancers"] if b["VpcId"] == vpc]

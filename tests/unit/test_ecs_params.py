@@ -1075,7 +1075,9 @@ def _doc_blocks(name: str) -> list[str]:
     from pathlib import Path as _Path  # noqa: PLC0415
 
     text = (_Path(__file__).parents[2] / "docs" / name).read_text(encoding="utf-8")
-    return re.findall(r"```yaml\n(.*?)```", text, flags=re.DOTALL)
+    # A block inside a list item is indented as the item is.
+    found = re.findall(r"^( *)```yaml\n(.*?)^ *```", text, flags=re.DOTALL | re.MULTILINE)
+    return [dedent(body) for _, body in found]
 
 
 @pytest.mark.parametrize("block", _doc_blocks("load-balancers.md"))

@@ -199,3 +199,115 @@ def test_the_default_vpcs_zones_are_not_read_when_every_load_balancer_has_subnet
     codes = [p.code for p in preflight_problems(desired, one_zone_default, CLUSTER, "ecs-params.yml")]
 
     assert codes == ["alb-needs-two-zones"]  # once, for the subnets given, not for the default VPC's
+
+
+# ---------------------------------------------------------------------------------------------
+# With a network of the user's: the project's load balancers in the subnets ecs-params names.
+
+
+def _users_network(**balancer: tuple[str, ...]) -> EcsParams:
+    return EcsParams(
+        awsvpc=AwsvpcParams(subnets=("subnet-private",), security_groups=("sg-app",)),
+        load_balancer=LoadBalancerParams(**balancer),  # type: ignore[arg-type]
+    )
+
+
+def _private(gateway: InMemoryGateway) -> InMemoryGateway:
+    gateway.subnets["subnet-private"] = "vpc-app"
+    for subnet in ("subnet-a", "subnet-b"):
+        gateway.subnets[subnet] = "vpc-app"
+    return gateway
+
+
+def test_with_a_network_of_the_users_the_subnets_of_a_load_balancer_put_one_in_front(tmp_path: Path) -> None:
+    desired = _desired(
+        tmp_path, WEB.format(ports="8080:80"), _users_network(subnets=("subnet-a", "subnet-b"))
+    )
+
+    [balancer] = desired.load_balancers
+    assert (balancer.scheme, balancer.subnets) == ("internet-facing", ("subnet-a", "subnet-b"))
+    assert [li.port for li in desired.listeners] == [8080]  # 8080:80 is mapped, not refused
+    assert not [p for p in desired.problems if p.code == "fargate-host-port"]
+    # The project's group admits the load balancers only: the user's groups decide the rest.
+    assert [(r.port, r.source) for r in desired.ingress] == [(80, "lb")]
+    assert desired.project_groups
+
+
+def test_with_a_network_of_the_users_and_no_load_balancer_subnets_nothing_changes(tmp_path: Path) -> None:
+    params = EcsParams(awsvpc=AwsvpcParams(subnets=("subnet-private",), security_groups=("sg-app",)))
+    desired = _desired(tmp_path, WEB.format(ports="8080:80"), params)
+
+    assert (desired.load_balancers, desired.ingress, desired.project_groups) == ([], [], False)
+    [refused] = [p for p in desired.problems if p.code == "fargate-host-port"]
+    assert "run_params.load_balancer.subnets" in refused.hint
+
+
+def test_only_internal_subnets_cannot_hold_an_internet_facing_load_balancer(tmp_path: Path) -> None:
+    desired = _desired(
+        tmp_path,
+        TWO.format(first="10.0.0.5:8080:80", second="9090:90"),
+        _users_network(internal_subnets=("subnet-a", "subnet-b")),
+    )
+
+    assert [lb.scheme for lb in desired.load_balancers] == ["internal"]
+    [refused] = [p for p in desired.problems if p.code == "load-balancer-subnets"]
+    assert refused.path == ("services", "web", "ports", 1)
+    assert refused.status == "rejected"
+
+
+def _networks(gateway: InMemoryGateway) -> list[list[str]]:
+    return [
+        sorted(s.data["networkConfiguration"]["awsvpcConfiguration"]["securityGroups"])
+        for s in gateway.services.values()
+    ]
+
+
+def test_up_adds_the_projects_group_next_to_the_users_and_takes_it_away_with_the_load_balancer(
+    tmp_path: Path,
+) -> None:
+    gateway = _private(InMemoryGateway())
+    desired = _desired(tmp_path, WEB.format(ports="80:80"), _users_network(subnets=("subnet-a", "subnet-b")))
+
+    up(gateway, desired)
+
+    groups = {g["GroupName"]: g for g in gateway.security_groups.values()}
+    tasks, balancers = groups[desired.security_group_name], groups[desired.lb_security_group_name]
+    assert {tasks["VpcId"], balancers["VpcId"]} == {"vpc-app"}  # the VPC of the user's subnets
+    assert _networks(gateway) == [sorted(["sg-app", tasks["GroupId"]])]
+    assert [
+        (p["FromPort"], [pair["GroupId"] for pair in p.get("UserIdGroupPairs", [])])
+        for p in tasks["IpPermissions"]
+    ] == [(80, [balancers["GroupId"]])]
+    [lb] = gateway.load_balancers.values()
+    assert [z["SubnetId"] for z in lb["AvailabilityZones"]] == ["subnet-a", "subnet-b"]
+    written = len(gateway.writes)
+    up(gateway, desired)
+    assert len(gateway.writes) == written  # the group is compared by name: in sync
+
+    plain = _desired(
+        tmp_path,
+        WEB.format(ports="80:80"),
+        EcsParams(awsvpc=AwsvpcParams(subnets=("subnet-private",), security_groups=("sg-app",))),
+    )
+    up(gateway, plain)
+
+    assert _networks(gateway) == [["sg-app"]]
+    assert gateway.load_balancers == {}
+    assert gateway.security_groups == {}
+    written = len(gateway.writes)
+    up(gateway, plain)
+    assert len(gateway.writes) == written
+
+
+def test_the_projects_group_needs_room_among_the_users(tmp_path: Path) -> None:
+    gateway = _private(InMemoryGateway())
+    params = _users_network(subnets=("subnet-a", "subnet-b"))._replace(
+        awsvpc=AwsvpcParams(subnets=("subnet-private",), security_groups=tuple(f"sg-{i}" for i in range(5)))
+    )
+    desired = _desired(tmp_path, WEB.format(ports="80:80"), params)
+    deployed = gateway.read_state(desired, CLUSTER)
+    deployed.network.security_groups.update({f"sg-{i}": "vpc-app" for i in range(5)})
+
+    problems = preflight_problems(desired, deployed, CLUSTER, "ecs-params.yml")
+
+    assert [(p.code, p.path[-1]) for p in problems] == [("too-many-security-groups", "security_groups")]

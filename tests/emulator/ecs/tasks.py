@@ -387,7 +387,12 @@ class TaskRunner:
                     {"name": "subnetId", "value": subnet.id},
                     {"name": "networkInterfaceId", "value": eni.id},
                     {"name": "macAddress", "value": eni.mac_address},
-                    {"name": "privateDnsName", "value": eni.private_dns_name},
+                    # moto gives an interface a DNS name only in a VPC with DNS host names on.
+                    *(
+                        [{"name": "privateDnsName", "value": eni.private_dns_name}]
+                        if getattr(eni, "private_dns_name", None)
+                        else []
+                    ),
                     {"name": "privateIPv4Address", "value": address},
                 ],
             }
