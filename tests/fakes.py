@@ -57,6 +57,11 @@ WRITE_OPERATIONS = frozenset(
         "tag_log_group",
         "untag_log_group",
         "set_subnets",
+        "create_dns_namespace",
+        "delete_dns_namespace",
+        "create_discovery_service",
+        "update_discovery_service",
+        "delete_discovery_service",
         "create_rule",
         "modify_rule",
         "set_rule_priorities",
@@ -153,6 +158,11 @@ AWS_OPERATIONS = {
     "delete_cluster": "ecs:DeleteCluster",
     "create_namespace": "servicediscovery:CreateHttpNamespace",
     "delete_namespace": "servicediscovery:DeleteNamespace",
+    "create_dns_namespace": "servicediscovery:CreatePrivateDnsNamespace",
+    "delete_dns_namespace": "servicediscovery:DeleteNamespace",
+    "create_discovery_service": "servicediscovery:CreateService",
+    "update_discovery_service": "servicediscovery:UpdateService",
+    "delete_discovery_service": "servicediscovery:DeleteService",
     "register_task_definition": "ecs:RegisterTaskDefinition",
     "deregister_task_definition": "ecs:DeregisterTaskDefinition",
     "create_service": "ecs:CreateService",
@@ -234,6 +244,7 @@ class InMemoryGateway:
         self.vpc = vpc
         self.subnets: dict[str, str] = {}  # subnet id -> VPC id, of subnets ecs-params may name
         self.subnet_zones: dict[str, str] = {}  # subnet id -> Availability Zone, of those
+        self.discovery_services: dict[str, dict[str, Any]] = {}  # Cloud Map service ARN -> entry
         self.drain_polls = drain_polls
         self.calls: list[tuple[str, ...]] = []
         self.roles: dict[str, StoredRole] = {}
@@ -423,7 +434,38 @@ class InMemoryGateway:
             listener["LoadBalancer"] = copy.deepcopy(balancer) if balancer else None
             listener["Rules"] = [copy.deepcopy(r) for r in self.rules.values() if r["ListenerArn"] == arn]
             state.foreign_listeners[arn] = listener
+        state.discovery = self._read_discovery(desired, state)
         return state
+
+    def _read_discovery(self, desired: DesiredState, state: DeployedState) -> dict[str, Any]:
+        """Like BotoGateway: the namespace and Cloud Map services of service discovery."""
+        spec, namespace = desired.discovery, None
+        if spec is not None:
+            candidates = [
+                ns
+                for ns in self.namespaces.values()
+                if ns["Id"] == spec.namespace_id or (not spec.namespace_id and ns["Name"] == spec.namespace)
+            ]
+            candidates.sort(key=lambda ns: ns["Type"] != "DNS_PRIVATE")
+            namespace = copy.deepcopy(candidates[0]) if candidates else None
+        services = {}
+        if spec is not None and namespace is not None:
+            services = {
+                arn: copy.deepcopy(e)
+                for arn, e in self.discovery_services.items()
+                if e["Name"] == spec.name and e["NamespaceId"] == namespace["Id"]
+            }
+        for entry in (*state.services.values(), *state.orphans.values()):
+            for registry in entry.get("serviceRegistries") or []:
+                arn = registry.get("registryArn")
+                if arn in self.discovery_services:
+                    services[arn] = copy.deepcopy(self.discovery_services[arn])
+        if namespace is None:
+            owner = desired.owner
+            own = [e for e in services.values() if owner.owns({t["Key"]: t["Value"] for t in e["Tags"]})]
+            if own and own[0]["NamespaceId"] in self.namespaces:
+                namespace = copy.deepcopy(self.namespaces[own[0]["NamespaceId"]])
+        return {"Namespace": namespace, "Services": services}
 
     def read_services(self, desired: DesiredState, cluster: str) -> DeployedState:
         self._call("read_services", desired.project, cluster)
@@ -1187,6 +1229,82 @@ class InMemoryGateway:
         if namespace_id not in self.namespaces:
             raise aws_error("delete_namespace", "namespace not found", "NamespaceNotFound", namespace_id)
         del self.namespaces[namespace_id]
+
+    # Cloud Map service discovery -------------------------------------------------------------
+
+    def create_dns_namespace(self, name: str, vpc: str, tags: dict[str, str]) -> str:
+        self._call("create_dns_namespace", name, vpc)
+        request = {"Name": name, "Vpc": vpc, "Tags": [{"Key": k, "Value": v} for k, v in tags.items()]}
+        check_shape("servicediscovery", "CreatePrivateDnsNamespace", request)
+        if any(ns["Name"] == name and ns["Type"] == "DNS_PRIVATE" for ns in self.namespaces.values()):
+            raise aws_error("create_dns_namespace", "namespace exists", "NamespaceAlreadyExists", name)
+        namespace_id = f"ns-{self._next_id():016x}"
+        self.namespaces[namespace_id] = {
+            "Id": namespace_id,
+            "Arn": f"arn:aws:servicediscovery:{REGION}:{ACCOUNT}:namespace/{namespace_id}",
+            "Name": name,
+            "Type": "DNS_PRIVATE",
+            "Vpc": vpc,
+            "Tags": request["Tags"],
+        }
+        return namespace_id
+
+    def delete_dns_namespace(self, namespace_id: str) -> None:
+        self._call("delete_dns_namespace", namespace_id)
+        if any(s["NamespaceId"] == namespace_id for s in self.discovery_services.values()):
+            raise aws_error("delete_dns_namespace", "namespace has services", "ResourceInUse", namespace_id)
+        self.namespaces.pop(namespace_id, None)
+
+    def create_discovery_service(self, request: dict[str, Any]) -> str:
+        self._call("create_discovery_service", request["Name"])
+        check_shape("servicediscovery", "CreateService", request)
+        namespace = request["NamespaceId"]
+        if namespace not in self.namespaces:
+            raise aws_error("create_discovery_service", "no such namespace", "NamespaceNotFound", namespace)
+        if any(
+            s["Name"] == request["Name"] and s["NamespaceId"] == namespace
+            for s in self.discovery_services.values()
+        ):
+            raise aws_error(
+                "create_discovery_service", "service exists", "ServiceAlreadyExists", request["Name"]
+            )
+        service_id = f"srv-{self._next_id():016x}"
+        arn = f"arn:aws:servicediscovery:{REGION}:{ACCOUNT}:service/{service_id}"
+        self.discovery_services[arn] = {
+            "Id": service_id,
+            "Arn": arn,
+            "Name": request["Name"],
+            "NamespaceId": namespace,
+            "DnsConfig": copy.deepcopy(request["DnsConfig"]),
+            "HealthCheckCustomConfig": copy.deepcopy(request.get("HealthCheckCustomConfig", {})),
+            "Tags": list(request.get("Tags", [])),
+        }
+        return arn
+
+    def _discovery_service(self, operation: str, service_id: str) -> dict[str, Any]:
+        for entry in self.discovery_services.values():
+            if entry["Id"] == service_id:
+                return entry
+        raise aws_error(operation, "no such service", "ServiceNotFound", service_id)
+
+    def update_discovery_service(self, service_id: str, records: list[dict[str, Any]]) -> None:
+        self._call("update_discovery_service", service_id)
+        change = {"DnsConfig": {"DnsRecords": records}}
+        check_shape("servicediscovery", "UpdateService", {"Id": service_id, "Service": change})
+        self._discovery_service("update_discovery_service", service_id)["DnsConfig"]["DnsRecords"] = records
+
+    def delete_discovery_service(self, service_id: str) -> None:
+        self._call("delete_discovery_service", service_id)
+        entry = self._discovery_service("delete_discovery_service", service_id)
+        registering = [
+            name
+            for name, stored in self.services.items()
+            if stored.data.get("status") == "ACTIVE"
+            and any(r.get("registryArn") == entry["Arn"] for r in stored.data.get("serviceRegistries") or [])
+        ]
+        if registering:
+            raise aws_error("delete_discovery_service", "service has instances", "ResourceInUse", service_id)
+        del self.discovery_services[entry["Arn"]]
 
     # ECS task definitions --------------------------------------------------------------------
 

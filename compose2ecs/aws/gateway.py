@@ -527,6 +527,35 @@ class BotoGateway:
         # Wait, so that an `up` right after `down` does not meet the namespace half-deleted.
         self._wait_for_operation(operation_id, namespace_id)
 
+    def create_dns_namespace(self, name: str, vpc: str, tags: dict[str, str]) -> str:
+        """Create a Cloud Map private DNS namespace; returns its id once the operation has succeeded."""
+        sd = self.clients.servicediscovery
+        request: dict[str, Any] = {"Name": name, "Vpc": vpc}
+        if tags:
+            request["Tags"] = iam_tags(tags)
+        with aws_errors("servicediscovery:CreatePrivateDnsNamespace", name):
+            operation_id = str(sd.create_private_dns_namespace(**request)["OperationId"])
+        operation = self._wait_for_operation(operation_id, name)
+        return str(operation.get("Targets", {}).get("NAMESPACE", ""))
+
+    def delete_dns_namespace(self, namespace_id: str) -> None:
+        self.delete_namespace(namespace_id)  # one call for both kinds of namespace
+
+    def create_discovery_service(self, request: dict[str, Any]) -> str:
+        with aws_errors("servicediscovery:CreateService", str(request.get("Name", ""))):
+            return str(self.clients.servicediscovery.create_service(**request)["Service"]["Arn"])
+
+    def update_discovery_service(self, service_id: str, records: list[dict[str, Any]]) -> None:
+        sd = self.clients.servicediscovery
+        change: Any = {"DnsConfig": {"DnsRecords": records}}
+        with aws_errors("servicediscovery:UpdateService", service_id):
+            operation_id = str(sd.update_service(Id=service_id, Service=change)["OperationId"])
+        self._wait_for_operation(operation_id, service_id)
+
+    def delete_discovery_service(self, service_id: str) -> None:
+        with aws_errors("servicediscovery:DeleteService", service_id):
+            self.clients.servicediscovery.delete_service(Id=service_id)
+
     def _wait_for_operation(self, operation_id: str, resource: str) -> dict[str, Any]:
         deadline = self._clock() + NAMESPACE_TIMEOUT
         while True:

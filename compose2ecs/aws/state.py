@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
 
     from compose2ecs.aws.session import Clients
-    from compose2ecs.model import DesiredState, LogGroupSpec
+    from compose2ecs.model import DesiredState, DiscoverySpec, LogGroupSpec
 
 DESCRIBE_SERVICES_BATCH = 10  # the API's limit of names per DescribeServices call
 DESCRIBE_PARAMETERS_BATCH = 50  # values per DescribeParameters Name filter
@@ -99,6 +99,7 @@ class _Pending:
     log_groups: list[Future[dict[tuple[str, str], LogGroupState]]]
     security_group: Future[tuple[dict[str, Any] | None, dict[str, Any] | None]] | None
     namespace: Future[dict[str, Any] | None] | None
+    dns_namespace: Future[dict[str, Any] | None] | None
     network: Future[NetworkFacts] | None
     tagged: Future[Tagged]
     references: Future[References] | None
@@ -125,7 +126,7 @@ class StateReader:
         # Every client is made before the threads start: sessions are not thread-safe.
         self.clients.prepare(
             ec2=want_ec2,
-            servicediscovery=bool(desired.namespace),
+            servicediscovery=bool(desired.namespace or desired.discovery),
             log_regions={group.region for group in desired.log_groups},
             references=bool(desired.references),
             elbv2=bool(
@@ -143,6 +144,7 @@ class StateReader:
                 self._collect_rest(pending, state)
                 self._own_revisions_and_orphans(pool, desired, cluster, state)
                 self._read_load_balancing(pool, pending, state)
+                state.discovery = self._read_discovery(desired, pending, state)
             except BaseException:
                 pool.shutdown(wait=False, cancel_futures=True)  # the first failure is the answer
                 raise
@@ -197,6 +199,9 @@ class StateReader:
             ],
             security_group=pool.submit(self._read_security_groups, desired) if want_sg else None,
             namespace=pool.submit(self._read_namespace, desired.namespace) if desired.namespace else None,
+            dns_namespace=pool.submit(self._read_dns_namespace, desired.discovery)
+            if desired.discovery
+            else None,
             network=pool.submit(self._read_network, desired) if want_ec2 else None,
             tagged=pool.submit(self.read_tagged, desired.owner.tags(), cluster),
             references=pool.submit(self._read_references, desired) if desired.references else None,
@@ -807,6 +812,94 @@ class StateReader:
             tags = sd.list_tags_for_resource(ResourceARN=namespace["Arn"]).get("Tags", [])
         namespace["Tags"] = [plain(tag) for tag in tags]
         return namespace
+
+    # Cloud Map service discovery (ecs-cli's) ---------------------------------------------------
+
+    def _read_dns_namespace(self, spec: DiscoverySpec) -> dict[str, Any] | None:
+        """The private DNS namespace ecs-params names, by id or by name, with its tags."""
+        sd = self.clients.servicediscovery
+        if spec.namespace_id:
+            try:
+                with aws_errors("servicediscovery:GetNamespace", spec.namespace_id):
+                    namespace = plain(sd.get_namespace(Id=spec.namespace_id)["Namespace"])
+            except AwsError as error:
+                if error.code == "NamespaceNotFound":
+                    return None
+                raise
+        else:
+            with aws_errors("servicediscovery:ListNamespaces", spec.namespace):
+                pages = sd.get_paginator("list_namespaces").paginate(
+                    Filters=[{"Name": "NAME", "Values": [spec.namespace], "Condition": "EQ"}]
+                )
+                found = [plain(ns) for page in pages for ns in page.get("Namespaces", [])]
+            # A name can be a DNS namespace and an HTTP one at once: the DNS one holds the records.
+            found.sort(key=lambda ns: ns.get("Type") != "DNS_PRIVATE")
+            if not found:
+                return None
+            namespace = found[0]
+        return self._with_sd_tags(namespace)
+
+    def _with_sd_tags(self, entry: dict[str, Any]) -> dict[str, Any]:
+        with aws_errors("servicediscovery:ListTagsForResource", str(entry.get("Name", entry.get("Id")))):
+            tags = self.clients.servicediscovery.list_tags_for_resource(ResourceARN=entry["Arn"]).get(
+                "Tags", []
+            )
+        return {**entry, "Tags": [plain(tag) for tag in tags]}
+
+    def _read_discovery(
+        self, desired: DesiredState, pending: _Pending, state: DeployedState
+    ) -> dict[str, Any]:
+        """The namespace and the Cloud Map services of service discovery.
+
+        The service ecs-params names, and those the deployment's ECS services register in (to
+        remove the deployment's own when no longer named). Only when there is one: a project
+        without service discovery makes no Cloud Map call.
+        """
+        namespace = pending.dns_namespace.result() if pending.dns_namespace else None
+        registered = sorted(
+            {
+                str(r["registryArn"])
+                for entry in (*state.services.values(), *state.orphans.values())
+                for r in entry.get("serviceRegistries") or []
+                if r.get("registryArn")
+            }
+        )
+        if namespace is None and not registered:
+            return {"Namespace": None, "Services": {}}
+        sd = self.clients.servicediscovery  # made now, with no read in flight
+        services: dict[str, dict[str, Any]] = {}
+        spec = desired.discovery
+        if namespace is not None and spec is not None:
+            with aws_errors("servicediscovery:ListServices", spec.name):
+                pages = sd.get_paginator("list_services").paginate(
+                    Filters=[{"Name": "NAMESPACE_ID", "Values": [str(namespace["Id"])], "Condition": "EQ"}]
+                )
+                named = [
+                    plain(s) for page in pages for s in page.get("Services", []) if s.get("Name") == spec.name
+                ]
+            for summary in named:
+                services[str(summary["Arn"])] = {**summary, "NamespaceId": namespace["Id"]}
+        for arn in registered:
+            if arn in services:
+                continue
+            try:
+                with aws_errors("servicediscovery:GetService", arn):
+                    services[arn] = plain(sd.get_service(Id=arn.rsplit("/", 1)[-1])["Service"])
+            except AwsError as error:
+                if error.code != "ServiceNotFound":
+                    raise
+        services = {arn: self._with_sd_tags(entry) for arn, entry in services.items()}
+        if namespace is None:
+            owner = desired.owner
+            own = [
+                e for e in services.values() if owner.owns({t["Key"]: t["Value"] for t in e.get("Tags", [])})
+            ]
+            if own and own[0].get("NamespaceId"):
+                with aws_errors("servicediscovery:GetNamespace", str(own[0]["NamespaceId"])):
+                    namespace = self._with_sd_tags(
+                        plain(sd.get_namespace(Id=str(own[0]["NamespaceId"]))["Namespace"])
+                    )
+        return {"Namespace": namespace, "Services": services}
 
 
 def _parameter_name(reference: str) -> str:

@@ -542,6 +542,34 @@ class Reference(NamedTuple):
     in_params: bool  # the key is in ecs-params.yml (else in the compose files)
 
 
+class DiscoverySpec(NamedTuple):
+    """ecs-cli's `run_params.service_discovery`: a Cloud Map service with DNS records for one ECS service.
+
+    ECS registers each task's address in it, so `<name>.<namespace>` resolves in the VPC, as it
+    did with ecs-cli's `--enable-service-discovery`.
+    """
+
+    service: str  # the ECS service whose tasks register
+    name: str  # the Cloud Map service's name: the DNS label
+    namespace: str  # the private DNS namespace's name ("" when only its id is given)
+    namespace_id: str  # its id, when ecs-params gives one
+    vpc: str  # the VPC of a namespace to create ("" : the tasks')
+    record_type: str  # A | SRV
+    ttl: int  # seconds
+    failure_threshold: int  # HealthCheckCustomConfig
+    container: str  # SRV: the container and port the record points at
+    port: int
+    path: tuple[str | int, ...] = ("run_params", "service_discovery")
+
+    @property
+    def placeholder(self) -> str:
+        """What the planned `serviceRegistries` entry holds until the Cloud Map service's ARN is known."""
+        return f"cloudmap:{self.namespace or self.namespace_id}/{self.name}"
+
+    def dns_records(self) -> list[dict[str, Any]]:
+        return [{"Type": self.record_type, "TTL": self.ttl}]
+
+
 class DesiredState:
     """The AWS requests for one project, before the cluster and network are known.
 
@@ -555,6 +583,7 @@ class DesiredState:
     __slots__ = (
         "cluster",
         "desired_count_explicit",
+        "discovery",
         "ingress",
         "known_by_name",
         "layout",
@@ -617,6 +646,7 @@ class DesiredState:
         self.reused_target_groups: list[TargetGroupRef] = []  # existing ones, from ecs-params
         self.listener_rules: list[ListenerRuleSpec] = []  # on existing listeners, from ecs-params
         self.scaling: list[ScalingSpec] = []  # Application Auto Scaling, per ECS service
+        self.discovery: DiscoverySpec | None = None  # Cloud Map DNS names (ecs-cli's service discovery)
 
     def __repr__(self) -> str:
         return f"DesiredState(project={self.project!r}, layout={self.layout!r}, region={self.region!r})"
@@ -699,7 +729,19 @@ class DesiredState:
                 for tg in self.target_groups
             ],
             **({"listenerRules": rules} if rules else {}),
+            **({"serviceDiscovery": self.discovery_json()} if self.discovery else {}),
             "problems": [problem_json(p) for p in self.problems],
+        }
+
+    def discovery_json(self) -> dict[str, Any]:
+        spec = self.discovery
+        assert spec is not None  # noqa: S101 - the caller checked
+        return {
+            "service": spec.service,
+            "name": spec.name,
+            "namespace": spec.namespace or spec.namespace_id,
+            "dnsRecords": spec.dns_records(),
+            "healthCheckCustomConfig": {"FailureThreshold": spec.failure_threshold},
         }
 
 

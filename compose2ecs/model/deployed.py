@@ -90,6 +90,10 @@ class DeployedState:
     # DescribeScalingPolicies entry
     scaling: dict[str, dict[str, Any]] = field(default_factory=dict)
     namespace: dict[str, Any] | None = None  # Cloud Map namespace summary
+    # Cloud Map service discovery (ecs-cli's): "Namespace" (GetNamespace entry plus "Tags", or
+    # None) and "Services": ARN -> GetService entry plus "Tags", of the service ecs-params names and
+    # of those the deployment's ECS services register in
+    discovery: dict[str, Any] = field(default_factory=dict)
     network: NetworkFacts = field(default_factory=NetworkFacts)
     tagged: Tagged = field(default_factory=Tagged)
     references: References = field(default_factory=References)
@@ -98,6 +102,21 @@ class DeployedState:
     # family -> the latest ACTIVE revision, when it is not this deployment's (another cluster's, or
     # registered by hand): `task_definitions` then holds this deployment's own latest, if any.
     foreign_latest: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def discovery_service(self, name: str | None) -> dict[str, Any] | None:
+        """The Cloud Map service `name` in the service discovery namespace, when both exist."""
+        namespace = self.discovery.get("Namespace")
+        if name is None or namespace is None:
+            return None
+        services = self.discovery.get("Services") or {}
+        return next(
+            (
+                e
+                for e in services.values()
+                if e.get("Name") == name and e.get("NamespaceId") == namespace.get("Id")
+            ),
+            None,
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -119,6 +138,7 @@ class ResourceKind(StrEnum):
     CLUSTER = "cluster"
     SECURITY_GROUP = "security group"
     NAMESPACE = "namespace"
+    DISCOVERY = "service discovery"
     TASK_DEFINITION = "task definition"
     TARGET_GROUP = "target group"
     LOAD_BALANCER = "load balancer"

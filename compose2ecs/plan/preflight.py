@@ -30,7 +30,59 @@ def preflight_problems(
         *_references(desired, deployed, params_file),
         *_reused_target_groups(desired, deployed, params_file),
         *_reused_listeners(desired, deployed, params_file),
+        *_discovery(desired, deployed, params_file),
     ]
+
+
+def _discovery(desired: DesiredState, deployed: DeployedState, params_file: str | None) -> list[Problem]:
+    """Service discovery's namespace and Cloud Map service can hold what ecs-params asks.
+
+    A namespace named by id exists and holds DNS records; a Cloud Map service found keeps its
+    record type (it cannot change in place).
+    """
+    spec = desired.discovery
+    if spec is None:
+        return []
+    where = Location(params_file or "ecs-params.yml")
+    namespace = deployed.discovery.get("Namespace")
+    at = (*spec.path, "private_dns_namespace")
+    if namespace is None:
+        if not spec.namespace:
+            return [
+                Problem(
+                    f"namespace {spec.namespace_id} does not exist in this account and region",
+                    where,
+                    (*at, "id"),
+                    code="discovery-namespace",
+                    hint="give an existing namespace's id, or its name to have it created",
+                )
+            ]
+        return []
+    if namespace.get("Type") != "DNS_PRIVATE":
+        return [
+            Problem(
+                f"namespace {namespace.get('Name')} is a {namespace.get('Type')} namespace: DNS names "
+                "need a private DNS namespace",
+                where,
+                (*at, "id" if spec.namespace_id else "name"),
+                code="discovery-namespace",
+                hint="name a private DNS namespace of the tasks' VPC",
+            )
+        ]
+    found = deployed.discovery_service(spec.name)
+    have = [r.get("Type") for r in ((found or {}).get("DnsConfig") or {}).get("DnsRecords") or []]
+    if found is not None and have and have != [spec.record_type]:
+        return [
+            Problem(
+                f"Cloud Map service {spec.name} has {', '.join(map(str, have))} records, and a record's "
+                "type cannot change",
+                where,
+                (*spec.path, "service_discovery_service", "dns_config", "type"),
+                code="discovery-record-type",
+                hint=f"use type {have[0]}, or another service_discovery_service.name",
+            )
+        ]
+    return []
 
 
 def _tasks_vpc(desired: DesiredState, facts: NetworkFacts) -> str | None:

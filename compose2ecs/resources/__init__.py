@@ -1,9 +1,9 @@
 """The AWS resource kinds compose2ecs manages, one module each, and the planner that walks them.
 
 `KINDS` lists them in dependency order (what a resource needs is created before it): roles, log
-groups, cluster, security groups, namespace, task definitions, target groups, load balancers,
-listeners, rules on existing listeners, services, their autoscaling. The calls a kind lists in
-`AFTER_SERVICES` (deleting a stale target group, revoking a rule) run after the services have
+groups, cluster, security groups, namespace, service discovery, task definitions, target groups,
+load balancers, listeners, rules on existing listeners, services, their autoscaling. The calls a
+kind lists in `AFTER_SERVICES` (deleting a stale target group, revoking a rule) run after the services have
 rolled out, in reverse order, since the running tasks may still use what they remove. Each module
 holds its kind's identity and ownership rule, how it is normalised and compared, and the operations that
 create, update and delete it (base.py). `plan_changes` asks each kind in that order, so a kind
@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from compose2ecs.model.deployed import Plan
 from compose2ecs.resources import (
     cluster,
+    discovery,
     listener,
     listener_rule,
     load_balancer,
@@ -44,6 +45,7 @@ KINDS: tuple[Kind, ...] = (
     cluster,
     security_group,
     namespace,
+    discovery,
     task_definition,
     target_group,
     load_balancer,
@@ -67,6 +69,7 @@ REMOVAL_ORDER: tuple[Kind, ...] = (
     task_definition,
     log_group,
     role,
+    discovery,
     security_group,
     namespace,
     cluster,

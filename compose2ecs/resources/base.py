@@ -58,6 +58,9 @@ class Execution:
     rollouts: dict[str, str] = field(default_factory=dict)  # service -> revision ARN it must reach
     deleted: list[str] = field(default_factory=list)  # services deleted, to wait until they are gone
     seen_events: dict[str, set[str]] = field(default_factory=dict)
+    # What Cloud Map handed out in this run (service discovery)
+    namespace_id: str = ""
+    registry_arn: str = ""
 
     def did(self, operation: Operation, message: str) -> None:
         """Record an operation AWS accepted, and tell the user."""

@@ -33,7 +33,7 @@ from compose2ecs.plan.normalize import (
     role_name,
     service_request_from_describe,
 )
-from compose2ecs.resources import security_group, target_group, task_definition
+from compose2ecs.resources import discovery, security_group, target_group, task_definition
 from compose2ecs.resources.base import ecs_tag_operations, is_tag, run_tag_operation, unknown, updated
 from compose2ecs.resources.run import live_service
 from compose2ecs.resources.wait import seen_event_ids, wait_for_services, wait_until_gone
@@ -113,6 +113,7 @@ def _compare(
     deployed_request = service_request_from_describe(entry, namespace_names)
     if "networkConfiguration" in request:
         request, deployed_request = _project_group_by_name(request, deployed_request, planning)
+    request, deployed_request = _registries_by_name(request, deployed_request, planning)
     own, _ = _own_load_balancers(entry, planning.desired, planning.deployed)
     if own or "loadBalancers" in request:
         # Compared: the entries for this deployment's target groups, by name (someone else's stay).
@@ -127,6 +128,7 @@ def _compare(
         normalize_service(request, desired.tags),
         explicit_count=desired.desired_count_explicit.get(name, False),
         load_balanced="loadBalancers" in request,
+        registered="serviceRegistries" in request,
     )
     if entry.get("serviceArn") and not taggable_service_arn(str(entry["serviceArn"])):
         # An old-format ARN cannot be tagged: comparing tags would never converge.
@@ -178,6 +180,31 @@ def _redeployed(change: ResourceChange, reason: str) -> ResourceChange:
     return ResourceChange(change.kind, change.name, Action.UPDATE, (*change.changes, field), reason)
 
 
+def _registries_by_name(
+    request: dict[str, Any], deployed_request: dict[str, Any], planning: Planning
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The Cloud Map service of service discovery by its placeholder on both sides.
+
+    A registry in a Cloud Map service of the deployment's own that ecs-params no longer names is
+    removed (someone else's stays, as an entry attached by hand does).
+    """
+    desired, deployed = planning.desired, planning.deployed
+    found = discovery.matched(desired, deployed)
+    have = deployed_request.get("serviceRegistries") or []
+    if found is not None and desired.discovery is not None:
+        have = [
+            {**r, "registryArn": desired.discovery.placeholder}
+            if r.get("registryArn") == found.get("Arn")
+            else r
+            for r in have
+        ]
+        deployed_request = {**deployed_request, "serviceRegistries": have}
+    own = discovery.own_registries(desired, deployed)
+    if "serviceRegistries" not in request and any(r.get("registryArn") in own for r in have):
+        request = {**request, "serviceRegistries": [r for r in have if r.get("registryArn") not in own]}
+    return request, deployed_request
+
+
 def _project_group_by_name(
     request: dict[str, Any], deployed_request: dict[str, Any], planning: Planning
 ) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -216,14 +243,20 @@ def _own_load_balancers(
 
 
 def _comparable(
-    deployed: dict[str, Any], desired: dict[str, Any], *, explicit_count: bool, load_balanced: bool = False
+    deployed: dict[str, Any],
+    desired: dict[str, Any],
+    *,
+    explicit_count: bool,
+    load_balanced: bool = False,
+    registered: bool = False,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     # Fields the user left to AWS or to someone else are not compared:
     # - desiredCount not set by the user: `scale` or autoscaling own it;
     # - no networkConfiguration: `up` fills it from the default VPC and the project security group;
     # - role / availabilityZoneRebalancing not set: AWS picks them (the ECS service-linked role;
     #   ENABLED on create), so an echo of AWS's choice is not a difference.
-    # - no loadBalancers / serviceRegistries: attached by someone else, and left alone.
+    # - no loadBalancers / serviceRegistries: attached by someone else, and left alone (but an
+    #   entry of the deployment's own that the files dropped is compared, to remove it).
     left_to_aws = [
         k
         for k in (
@@ -233,7 +266,9 @@ def _comparable(
             "loadBalancers",
             "serviceRegistries",
         )
-        if k not in desired and not (k == "loadBalancers" and load_balanced)
+        if k not in desired
+        and not (k == "loadBalancers" and load_balanced)
+        and not (k == "serviceRegistries" and registered)
     ]
     if not explicit_count and deployed.get("desiredCount") != 0:
         # A service at 0 was stopped (`scale 0`, ecs-cli's `service stop`): `up` starts it again
@@ -395,6 +430,8 @@ def _update_request(request: dict[str, Any], paths: list[str], planning: Plannin
         update["forceNewDeployment"] = True
     if "loadBalancers" not in update and any(_is_under(path, "loadBalancers") for path in paths):
         update["loadBalancers"] = []  # no published port left: only someone else's entries stay
+    if "serviceRegistries" not in update and any(_is_under(path, "serviceRegistries") for path in paths):
+        update["serviceRegistries"] = []  # no service discovery left (ECS takes one registry)
     for key, reset in SERVICE_RESETS.items():
         # A setting the files no longer give goes back to what AWS uses without it.
         if key not in update and any(_is_under(path, key) for path in paths):
@@ -481,6 +518,16 @@ def _with_network(request: dict[str, Any], execution: Execution) -> dict[str, An
             for item in request["loadBalancers"]
         ]
         request = {**request, "loadBalancers": [*own, *others]}
+    spec = execution.desired.discovery
+    if spec is not None and request.get("serviceRegistries"):
+        arn = discovery.registry_arn(execution)
+        request = {
+            **request,
+            "serviceRegistries": [
+                {**r, "registryArn": arn} if r.get("registryArn") == spec.placeholder else r
+                for r in request["serviceRegistries"]
+            ],
+        }
     if "networkConfiguration" in request:
         if not execution.desired.project_groups:
             return request

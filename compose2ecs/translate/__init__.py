@@ -19,7 +19,16 @@ from compose2ecs.model import (
     Reference,
     TrustPolicy,
 )
-from compose2ecs.translate import exposure, iam, names, reachability, scaling, service, task_definition
+from compose2ecs.translate import (
+    discovery,
+    exposure,
+    iam,
+    names,
+    reachability,
+    scaling,
+    service,
+    task_definition,
+)
 from compose2ecs.translate.container import Container, Context, convert_service, unique_port_names
 from compose2ecs.translate.report import APPROXIMATED, IGNORED, MAPPED, REJECTED, Report
 
@@ -105,6 +114,7 @@ def translate_project(
         )
     exposure.expose(desired, list(containers.values()), params, report, connected=namespace is not None)
     scaling.plan_scaling(desired, params, report)
+    discovery.plan_discovery(desired, params, report)
     reachability.check(list(containers.values()), layout, report, connected=namespace is not None)
     _project_level(compose, report)
     desired.references = _references(list(containers.values()), params)
@@ -174,15 +184,6 @@ def _check_params(params: EcsParams, services: dict[str, Any], report: Report) -
                 "unknown-service",
                 f"services: {', '.join(services) or '(none)'}",
             )
-    if params.service_discovery:
-        report.add(
-            ("run_params", "service_discovery"),
-            "ignored: ecs-cli used it only with --enable-service-discovery; compose2ecs connects "
-            "services with "
-            "Service Connect in --layout service",
-            IGNORED,
-            "service-discovery",
-        )
 
 
 def _group(layout: str, services: dict[str, Any], report: Report) -> dict[str, list[str]]:
