@@ -691,21 +691,77 @@ def _healthcheck(
             "add test: or command:",
         )
         return None
+    given = {k for k in _HC_BOUNDS if params_hc is not None and getattr(params_hc, _hc_key(k)) is not None}
     for field_name, (low, high) in _HC_BOUNDS.items():
         value = result.get(field_name)
-        if value is not None and not low <= value <= high:
-            compose_key = {"startPeriod": "start_period"}.get(field_name, field_name)
-            unit = "" if field_name == "retries" else "s"
-            from_params = params_hc is not None and getattr(params_hc, compose_key) is not None
-            source = ("task_definition", "services", base[1], "healthcheck") if from_params else path
+        if field_name in given and value is not None and not low <= value <= high:
+            # ecs-params speaks ECS's own terms: a value outside its range is a mistake to fix.
+            compose_key, unit = _hc_key(field_name), _hc_unit(field_name)
             report.add(
-                (*source, compose_key),
+                ("task_definition", "services", base[1], "healthcheck", compose_key),
                 f"health check {compose_key} {value}{unit} is outside ECS's range {low}-{high}{unit}",
                 REJECTED,
                 "healthcheck-bounds",
                 f"use a value from {low} to {high}",
             )
+    _within_bounds(result, given, path, report)
     return {"command": result["command"], **{k: v for k, v in result.items() if k != "command"}}
+
+
+# Docker's defaults, for the time to unhealthy of a compose health check that leaves them out.
+_DOCKER_INTERVAL, _DOCKER_RETRIES = 30, 3
+
+
+def _within_bounds(
+    result: dict[str, Any], given: set[str], path: tuple[str | int, ...], report: Report
+) -> None:
+    """Bring a compose health check inside ECS's ranges, keeping its time to unhealthy.
+
+    Docker calls a container unhealthy after `retries` failed probes `interval` apart; ECS does
+    the same within narrower ranges (interval 5-300 s, retries 1-10). `interval: 3s, retries: 20`
+    (a minute) becomes 6 s and 10 retries: the same minute, probed a little less often. Values
+    that ecs-params gives (`given`) stay as they are.
+    """
+
+    def clamp(field_name: str, value: int) -> int:
+        low, high = _HC_BOUNDS[field_name]
+        return min(max(value, low), high)
+
+    outside = [k for k in _HC_BOUNDS if k in result and k not in given and clamp(k, result[k]) != result[k]]
+    if not outside:
+        return
+    before = {"interval": _DOCKER_INTERVAL, "retries": _DOCKER_RETRIES, **result}
+    for field_name in ("timeout", "startPeriod"):
+        if field_name in outside:
+            result[field_name] = clamp(field_name, result[field_name])
+    if {"interval", "retries"} & set(outside):
+        interval, retries = int(before["interval"]), int(before["retries"])
+        total = interval * retries
+        new_interval = clamp("interval", interval)
+        new_retries = clamp("retries", round(total / new_interval))
+        if new_interval * new_retries < total and new_retries == _HC_BOUNDS["retries"][1]:
+            new_interval = clamp("interval", -(-total // new_retries))  # ceil: not sooner than Docker
+        wanted = {"interval": new_interval, "retries": new_retries}
+        result.update({k: v for k, v in wanted.items() if k not in given})
+    changed = [k for k in _HC_BOUNDS if k in result and result[k] != before.get(k)]
+    was = ", ".join(f"{_hc_key(k)} {before[k]}{_hc_unit(k)}" for k in changed)
+    now = ", ".join(f"{_hc_key(k)} {result[k]}{_hc_unit(k)}" for k in changed)
+    unhealthy = int(result.get("interval", _DOCKER_INTERVAL)) * int(result.get("retries", _DOCKER_RETRIES))
+    report.add(
+        (*path, _hc_key(outside[0])),
+        f"{was} is outside ECS's ranges (interval 5-300 s, timeout 2-60 s, retries 1-10, start "
+        f"period 0-300 s): {now}, so a failing container is unhealthy after {unhealthy} s",
+        APPROXIMATED,
+        "healthcheck-bounds",
+    )
+
+
+def _hc_key(field_name: str) -> str:
+    return {"startPeriod": "start_period"}.get(field_name, field_name)
+
+
+def _hc_unit(field_name: str) -> str:
+    return "" if field_name == "retries" else "s"
 
 
 def _simple_fields(

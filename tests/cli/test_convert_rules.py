@@ -68,22 +68,6 @@ RULES = [
         4,
     ),
     (
-        "healthcheck interval",
-        WEB + "    healthcheck:\n      test: [CMD, 'true']\n      interval: 1s\n",
-        None,
-        "interval 1s is outside ECS's range 5-300s",
-        "docker-compose.yml",
-        6,
-    ),
-    (
-        "healthcheck retries",
-        WEB + "    healthcheck:\n      test: [CMD, 'true']\n      retries: 20\n",
-        None,
-        "retries 20 is outside",
-        "docker-compose.yml",
-        6,
-    ),
-    (
         "sysctl",
         WEB + "    sysctls: {vm.max_map_count: 262144}\n",
         None,
