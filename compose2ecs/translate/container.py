@@ -1054,6 +1054,73 @@ def _without_secrets(
     return kept
 
 
+# Host paths a Fargate task cannot share, and what to do instead.
+_HOST_SYSTEM = (
+    (
+        ("/var/run/docker.sock", "/run/docker.sock"),
+        "the Docker socket: Fargate runs no Docker daemon a container can reach",
+        (
+            "a reverse proxy that reads it (Traefik, nginx-proxy) is replaced by the load balancer "
+            "compose2ecs puts in front of the published ports: drop that service; a tool that starts "
+            "containers needs ECS's API (RunTask) instead"
+        ),
+    ),
+    (
+        ("/proc", "/sys", "/dev", "/var/lib/docker", "/var/log", "/run", "/var/run", "/"),
+        "the host's system files: a Fargate task sees only its own",
+        (
+            "drop the mount; a host agent (node-exporter, cAdvisor, a log shipper) has no host to "
+            "watch on Fargate: use CloudWatch Container Insights and the awslogs driver instead"
+        ),
+    ),
+)
+_HOST_TIME = ("/etc/localtime", "/etc/timezone")
+
+
+def _bind_mount(
+    service: dict[str, Any], volume: dict[str, Any], path: tuple[str | int, ...], report: Report
+) -> None:
+    """A bind mount: development wiring left out, a host file refused with advice that fits."""
+    source = str(volume.get("source") or "")
+    context = str((service.get("build") or {}).get("context") or "")
+    if context and not context.startswith(("http://", "https://", "git@")) and _inside(source, context):
+        report.add(
+            path,
+            f"{source} is inside the build context: the image built from it holds these files, so "
+            "this mount is development wiring (live code), left out",
+            IGNORED,
+            "source-mount",
+        )
+        return
+    if source in _HOST_TIME:
+        report.add(
+            path,
+            f"{source} is the host's time zone, and a Fargate task has no host to share it: tasks run in UTC",
+            IGNORED,
+            "host-time-zone",
+            "set the TZ environment variable (e.g. TZ: Europe/Paris) if the app needs a time zone",
+        )
+        return
+    for sources, what, advice in _HOST_SYSTEM:
+        if any(source == s or (s != "/" and source.startswith(f"{s}/")) for s in sources):
+            report.add(path, f"{source} is {what}", REJECTED, "host-system-path", advice)
+            return
+    report.add(
+        path,
+        f"host path {source} cannot be mounted: Fargate has no host filesystem",
+        REJECTED,
+        "fargate-bind-mount",
+        "copy the files into the image, or use a named volume (EFS via ecs-params efs_volumes)",
+    )
+
+
+def _inside(source: str, directory: str) -> bool:
+    import posixpath  # noqa: PLC0415 - only bind mounts of a built service need it
+
+    source, directory = posixpath.normpath(source), posixpath.normpath(directory)
+    return source == directory or source.startswith(directory.rstrip("/") + "/")
+
+
 def _volumes(
     service: dict[str, Any], base: tuple[str | int, ...], container: Container, report: Report
 ) -> None:
@@ -1072,13 +1139,7 @@ def _volumes(
             task_volume = names.volume(f"{container.service}-tmpfs-{index}")
             container.mounts.append(Mount(task_volume, "tmpfs", None, path))
         elif kind == "bind":
-            report.add(
-                path,
-                f"host path {volume.get('source')} cannot be mounted: Fargate has no host filesystem",
-                REJECTED,
-                "fargate-bind-mount",
-                "copy the files into the image, or use a named volume (EFS via ecs-params efs_volumes)",
-            )
+            _bind_mount(service, volume, path, report)
             continue
         else:
             report.add(path, f"{kind} mounts are not supported on Fargate", REJECTED, "fargate-unsupported")

@@ -1,0 +1,71 @@
+"""Source mounts and impossible mounts (issue 13, item 4).
+
+A bind mount inside the service's build context is development wiring: the image holds the code.
+The host's time zone is left out (tasks run in UTC); the Docker socket and the host's system paths
+are refused with advice that fits them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from tests.unit.test_load_balancing import _desired
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+def _mount(tmp_path: Path, volume: str, *, build: bool = True) -> list[tuple[str, str, str]]:
+    (tmp_path / "app").mkdir(exist_ok=True)
+    source = "    build: ./app\n    image: shop/web:1\n" if build else "    image: shop/web:1\n"
+    compose = f"services:\n  web:\n{source}    volumes: ['{volume}']\n"
+    desired = _desired(tmp_path, compose)
+    return [
+        (p.code, p.status, p.message)
+        for p in desired.problems
+        if p.path[:3] == ("services", "web", "volumes")
+    ]
+
+
+@pytest.mark.parametrize("volume", ["./app:/code", "./app/src:/code/src:ro"])
+def test_a_mount_inside_the_build_context_is_left_out(tmp_path: Path, volume: str) -> None:
+    [(code, status, message)] = _mount(tmp_path, volume)
+
+    assert (code, status) == ("source-mount", "ignored")
+    assert "inside the build context: the image built from it holds these files" in message
+
+
+def test_without_a_build_the_same_mount_is_a_host_path(tmp_path: Path) -> None:
+    [(code, status, _)] = _mount(tmp_path, "./app:/code", build=False)
+    assert (code, status) == ("fargate-bind-mount", "rejected")
+
+
+def test_a_sibling_of_the_build_context_is_not_inside_it(tmp_path: Path) -> None:
+    [(code, _, _)] = _mount(tmp_path, "./application:/data")
+    assert code == "fargate-bind-mount"
+
+
+def test_the_hosts_time_zone_is_left_out_with_the_tz_way(tmp_path: Path) -> None:
+    [(code, status, message)] = _mount(tmp_path, "/etc/localtime:/etc/localtime:ro")
+    assert (code, status) == ("host-time-zone", "ignored")
+    assert "tasks run in UTC" in message
+
+
+@pytest.mark.parametrize(
+    ("volume", "advice"),
+    [
+        ("/var/run/docker.sock:/var/run/docker.sock:ro", "replaced by the load balancer"),
+        ("/proc:/host/proc:ro", "Container Insights"),
+        ("/:/rootfs:ro", "Container Insights"),
+    ],
+)
+def test_host_system_paths_are_refused_with_advice_that_fits(
+    tmp_path: Path, volume: str, advice: str
+) -> None:
+    desired = _desired(tmp_path, f"services:\n  agent:\n    image: agent:1\n    volumes: ['{volume}']\n")
+
+    [problem] = [p for p in desired.problems if p.code == "host-system-path"]
+    assert problem.status == "rejected"
+    assert advice in problem.hint
