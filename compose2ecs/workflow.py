@@ -43,6 +43,7 @@ class ConvertOptions(NamedTuple):
     region: str | None = None
     profile: str | None = None
     cluster: str = "default"
+    strict: bool = False  # --strict: every approximation is an error
 
 
 class Conversion(NamedTuple):
@@ -97,12 +98,24 @@ def convert(options: ConvertOptions, environ: Mapping[str, str]) -> Conversion:
         TranslateOptions(region or DEFAULT_REGION, options.layout, options.cluster),
     )
     desired.problems = locate_problems(desired.problems, project, reader)
+    if options.strict:
+        desired.problems = [_strictly(p) for p in desired.problems]
     return Conversion(
         project,
         desired,
         region_defaulted=region is None,
         warnings=tuple(project.warnings),
         params_file=params.file,
+    )
+
+
+def _strictly(problem: Problem) -> Problem:
+    """`--strict`: an approximation refuses the conversion, for teams that want exactness."""
+    if problem.status != "approximated":
+        return problem
+    hint = "without --strict it is converted as described" + (f"; or {problem.hint}" if problem.hint else "")
+    return problem._replace(
+        severity="error", message=f"{problem.message} (an approximation: --strict)", hint=hint
     )
 
 

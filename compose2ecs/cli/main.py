@@ -161,6 +161,13 @@ class _Files(NamedTuple):
     ecs_params: str | None = None
     role_policy: str | None = None
     layout: Layout | None = None
+    strict: bool = False
+
+
+StrictOpt = Annotated[
+    bool,
+    typer.Option("--strict", help="Refuse every approximation (exit 2), for an exact conversion or none."),
+]
 
 
 def _with_ecs_cli_defaults(opts: Options) -> Options:
@@ -198,6 +205,7 @@ def _convert(opts: Options, files: _Files, *, warn: bool = True) -> Any:
         region=opts.region,
         profile=opts.aws_profile,
         cluster=opts.cluster_name,
+        strict=files.strict,
     )
     conversion = convert(options, dict(os.environ))
     for warning in conversion.warnings if warn else ():
@@ -218,9 +226,10 @@ def convert(
     output: Annotated[
         ConvertOutput, typer.Option("--output", "-o", help="Output format.")
     ] = ConvertOutput.text,
+    strict: StrictOpt = False,
 ) -> None:
     """Translate the project into the Fargate requests compose2ecs would send, and report every key."""
-    conversion = _convert(_with_ecs_cli_defaults(opts), _Files(ecs_params, role_policy, layout))
+    conversion = _convert(_with_ecs_cli_defaults(opts), _Files(ecs_params, role_policy, layout, strict))
     desired = conversion.desired
     if output is ConvertOutput.text:
         from compose2ecs.cli.convert_render import print_conversion  # noqa: PLC0415
@@ -411,11 +420,12 @@ def diff(
     show_values: Annotated[
         bool, typer.Option("--show-values", help="Show values of secret-looking variables.")
     ] = False,
+    strict: StrictOpt = False,
 ) -> None:
     """Show, field by field, what `up` would change. Exit 0 in sync, 1 differences."""
     from compose2ecs.workflow import plan  # noqa: PLC0415
 
-    target = _target(opts, _Files(ecs_params, role_policy, layout))
+    target = _target(opts, _Files(ecs_params, role_policy, layout, strict))
     deployment = plan(target.conversion, target.gateway, target.cluster)
     _print_plan(deployment, output, show_values=show_values)
     raise typer.Exit(EXIT_OK if deployment.plan.in_sync else EXIT_DIFF)
@@ -457,12 +467,13 @@ def up(
         ),
     ] = False,
     lock_timeout: LockTimeoutOpt = 300,
+    strict: StrictOpt = False,
 ) -> None:
     """Create or update everything the project needs, then wait for steady services."""
     from compose2ecs.apply import ApplyOptions  # noqa: PLC0415
     from compose2ecs.workflow import plan  # noqa: PLC0415
 
-    target = _target(opts, _Files(ecs_params, role_policy, layout))
+    target = _target(opts, _Files(ecs_params, role_policy, layout, strict))
     if dry_run:
         deployment = plan(
             target.conversion, target.gateway, target.cluster, force_new_deployment=force_new_deployment

@@ -749,7 +749,8 @@ def _within_bounds(
     unhealthy = int(result.get("interval", _DOCKER_INTERVAL)) * int(result.get("retries", _DOCKER_RETRIES))
     report.add(
         (*path, _hc_key(outside[0])),
-        f"{was} is outside ECS's ranges (interval 5-300 s, timeout 2-60 s, retries 1-10, start "
+        f"{was} {'is' if len(changed) == 1 else 'are'} outside ECS's ranges (interval 5-300 s, "
+        "timeout 2-60 s, retries 1-10, start "
         f"period 0-300 s): {now}, so a failing container is unhealthy after {unhealthy} s",
         APPROXIMATED,
         "healthcheck-bounds",

@@ -921,3 +921,22 @@ def test_the_log_router_starts_before_the_containers_that_log_through_it(
     assert "dependsOn" not in by_name["log_router"]
     (mapped,) = [p for p in document["problems"] if p["code"] == "firelens-order"]
     assert "log router log_router starts first: app waits for it" in mapped["message"]
+
+
+HEALTH = "    healthcheck:\n      test: [CMD, 'true']\n      interval: 3s\n      retries: 20\n"
+
+
+def test_strict_turns_every_approximation_into_an_error(
+    isolated: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(isolated, {"docker-compose.yml": WEB + HEALTH + "    restart: always\n"})
+
+    lenient = run(capsys, "convert", "--region", "us-east-1")
+    strict = run(capsys, "convert", "--region", "us-east-1", "--strict")
+
+    assert lenient.code == 0, lenient.err
+    assert "[approximated] docker-compose.yml:6:7: services.web.healthcheck.interval" in lenient.out
+    assert_input_error(strict)
+    [error] = strict.errors  # the approximation only: what is ignored (restart) stays a warning
+    assert location_re("docker-compose.yml", 6).search(error), error
+    assert "(an approximation: --strict)" in error

@@ -49,7 +49,7 @@ def test_timeout_and_start_period_are_clamped(tmp_path: Path) -> None:
     check, [message] = _check(tmp_path, "timeout: 90s;start_period: 10m")
 
     assert (check["timeout"], check["startPeriod"]) == (60, 300)
-    assert message.startswith("timeout 90s, start_period 600s is outside ECS's ranges")
+    assert message.startswith("timeout 90s, start_period 600s are outside ECS's ranges")
 
 
 def test_a_health_check_inside_the_ranges_is_kept_and_not_reported(tmp_path: Path) -> None:
