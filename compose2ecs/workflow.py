@@ -133,6 +133,8 @@ def _ecs_cli_files(
         trust = load_trust_policy(options.role_policy, working_dir, reader)
     except InputError as exc:
         problems.extend(exc.problems)
+    if trust is not None and trust.broad and not (params is not None and params.allow_broad_trust_policy):
+        problems.extend(trust.broad)
     return params, trust, problems
 
 

@@ -78,7 +78,14 @@ _MEMORY_FORMS = 'MiB as an integer (512, "2048") or with a unit ("0.5GB", "2 GB"
 _BYTE_FORMS = 'docker units: "512m", "1g", "0.5GB" (a bare number means bytes)'
 _DURATION_FORMS = 'a Go duration ("30s", "1m30s", "500ms") or whole seconds (30)'
 
-_TOP_KEYS = ("version", "task_definition", "run_params", "log_retention_days", "tags")
+_TOP_KEYS = (
+    "version",
+    "task_definition",
+    "run_params",
+    "log_retention_days",
+    "tags",
+    "allow_broad_trust_policy",
+)
 _TASK_KEYS = (
     "ecs_network_mode",
     "task_role_arn",
@@ -1333,6 +1340,9 @@ def _parse(text: str, filename: str, environ: Mapping[str, str]) -> EcsParams:
         **_run_params(check, top.get("run_params")),
         "log_retention_days": _log_retention(check, top.get("log_retention_days")),
         "tags": _tags(check, top.get("tags")),
+        "allow_broad_trust_policy": bool(
+            check.boolean(top.get("allow_broad_trust_policy"), ("allow_broad_trust_policy",))
+        ),
     }
     os_family = fields.get("os_family")
     if os_family not in {None, "LINUX"} and any(

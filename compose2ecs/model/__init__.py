@@ -361,6 +361,7 @@ class EcsParams(NamedTuple):
     load_balancer: LoadBalancerParams | None = None  # run_params.load_balancer
     # top level (compose2ecs additions)
     log_retention_days: int | None = None
+    allow_broad_trust_policy: bool = False  # the trust policy may let more than ECS tasks assume the role
     tags: Mapping[str, str] = EMPTY
 
 
@@ -369,6 +370,8 @@ class TrustPolicy(NamedTuple):
 
     document: dict[str, Any]
     file: str | None = None
+    # Statements that let more than ECS tasks assume the role: refused unless ecs-params allows them
+    broad: tuple[Problem, ...] = ()
 
 
 # ---------------------------------------------------------------------------------------------

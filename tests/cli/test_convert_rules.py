@@ -940,3 +940,35 @@ def test_strict_turns_every_approximation_into_an_error(
     [error] = strict.errors  # the approximation only: what is ignored (restart) stays a warning
     assert location_re("docker-compose.yml", 6).search(error), error
     assert "(an approximation: --strict)" in error
+
+
+BROAD = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            },
+            {"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"},
+        ],
+    },
+    indent=2,
+)
+
+
+def test_a_trust_policy_anyone_can_assume_is_refused_unless_ecs_params_allows_it(
+    isolated: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(isolated, {"docker-compose.yml": WEB, "task-execution-assume-role.json": BROAD})
+
+    refused = run(capsys, "convert", "--region", "us-east-1")
+
+    assert_input_error(refused)
+    [error] = refused.errors
+    assert location_re("task-execution-assume-role.json", 13).search(error), error  # "Principal": "*"
+    assert 'Principal "*" lets anyone, in any account, assume the role' in error
+    write(isolated, {"ecs-params.yml": "version: 1\nallow_broad_trust_policy: true\n"})
+    allowed = run(capsys, "convert", "--region", "us-east-1")
+    assert allowed.code == 0, allowed.err

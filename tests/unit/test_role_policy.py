@@ -212,3 +212,91 @@ def test_an_explicit_path_must_exist(tmp_path: Path) -> None:
     [problem] = info.value.problems
     assert problem.message == "no such file"
     assert problem.location == Location(missing)
+
+
+# ---------------------------------------------------------------------------------------------
+# Hardened (issue 17, item 2): the file may come from a pull request.
+
+
+def _broad(statement: dict[str, object]) -> list[str]:
+    document = json.loads(TUTORIAL)
+    document["Statement"].append(statement)
+    text = json.dumps(document, indent=2)
+    return [
+        f"{p.location.line if p.location else 0}: {p.message}" for p in parse_trust_policy(text, FILE).broad
+    ]
+
+
+@pytest.mark.parametrize(
+    ("statement", "why"),
+    [
+        ({"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"}, 'Principal "*" lets anyone'),
+        (
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": "arn:aws:iam::999999999999:root"},
+                "Action": "sts:AssumeRole",
+            },
+            "it lets AWS arn:aws:iam::999999999999:root assume the role, not only ECS tasks",
+        ),
+        (
+            {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"},
+            "it lets Service ec2.amazonaws.com assume the role",
+        ),
+        (
+            {"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "*"},
+            "it allows *, beyond sts:AssumeRole and sts:TagSession",
+        ),
+        (
+            {"Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::1:root"}, "Action": "sts:AssumeRole"},
+            "NotPrincipal with Allow",
+        ),
+    ],
+)
+def test_a_statement_trusting_more_than_ecs_tasks_is_held_back(
+    statement: dict[str, object], why: str
+) -> None:
+    [problem] = [p for p in _broad(statement) if why in p]
+    line = int(problem.split(":", 1)[0])
+    assert line > 12  # in the second statement, after the tutorial's one
+
+
+def test_the_tutorial_and_tag_session_are_not_broad() -> None:
+    assert parse_trust_policy(TUTORIAL, FILE).broad == ()
+    assert (
+        _broad(
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+                "Action": "sts:TagSession",
+            }
+        )
+        == []
+    )
+    assert _broad({"Effect": "Deny", "Principal": "*", "Action": "sts:TagSession"}) == []  # a Deny narrows
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "line"),
+    [
+        ('{"Version": "2012-10-17", "Statement": NaN}', "NaN is not a JSON number", 1),
+        ('{"Statement": [{"Effect": "Allow", "MaxAge": Infinity}]}', "Infinity is not a JSON number", 1),
+        (
+            (
+                '{\n  "Statement": {\n    "Effect": "Allow",\n'
+                '    "Principal": {"Service": "ecs-tasks.amazonaws.com"},\n'
+                '    "Action": "sts:AssumeRole",\n    "Effect": "Deny"\n  }\n}\n'
+            ),
+            'the key "Effect" appears twice in one object',
+            6,
+        ),
+        ("[" * 100_000 + "]" * 100_000, "nested too deep", 1),
+    ],
+)
+def test_json_that_is_not_strict_is_refused_where_it_is(text: str, message: str, line: int) -> None:
+    with pytest.raises(InputError) as info:
+        parse_trust_policy(text, FILE)
+    [problem] = info.value.problems
+    assert message in problem.message
+    assert problem.location is not None
+    assert problem.location.line == line
