@@ -435,6 +435,7 @@ class InMemoryGateway:
             listener["Rules"] = [copy.deepcopy(r) for r in self.rules.values() if r["ListenerArn"] == arn]
             state.foreign_listeners[arn] = listener
         state.discovery = self._read_discovery(desired, state)
+        state.account = ACCOUNT if desired.needs_account else None  # like BotoGateway (STS)
         return state
 
     def _read_discovery(self, desired: DesiredState, state: DeployedState) -> dict[str, Any]:
@@ -465,7 +466,7 @@ class InMemoryGateway:
             own = [e for e in services.values() if owner.owns({t["Key"]: t["Value"] for t in e["Tags"]})]
             if own and own[0]["NamespaceId"] in self.namespaces:
                 namespace = copy.deepcopy(self.namespaces[own[0]["NamespaceId"]])
-        return {"Namespace": namespace, "Services": services}
+        return {"Namespace": namespace, "Services": services} if namespace or services else {}
 
     def read_services(self, desired: DesiredState, cluster: str) -> DeployedState:
         self._call("read_services", desired.project, cluster)

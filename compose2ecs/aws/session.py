@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from types_boto3_secretsmanager.client import SecretsManagerClient
     from types_boto3_servicediscovery.client import ServiceDiscoveryClient
     from types_boto3_ssm.client import SSMClient
+    from types_boto3_sts.client import STSClient
 
 _T = TypeVar("_T")
 
@@ -173,7 +174,7 @@ class Clients:
         elbv2: bool = False,
     ) -> None:
         """Make the clients a concurrent read will need, before its threads start."""
-        made: list[object] = [self.ecs, self.iam, self.tagging, self.autoscaling]
+        made: list[object] = [self.ecs, self.iam, self.tagging, self.autoscaling, self.sts]
         if elbv2:
             made.append(self.elbv2)
         if references:
@@ -233,6 +234,12 @@ class Clients:
     def ssm(self) -> SSMClient:
         return self._cached(
             "ssm", lambda: self.session.client("ssm", endpoint_url=self.endpoint_url, config=self._config)
+        )
+
+    @property
+    def sts(self) -> STSClient:
+        return self._cached(
+            "sts", lambda: self.session.client("sts", endpoint_url=self.endpoint_url, config=self._config)
         )
 
     @property

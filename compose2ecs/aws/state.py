@@ -100,6 +100,7 @@ class _Pending:
     security_group: Future[tuple[dict[str, Any] | None, dict[str, Any] | None]] | None
     namespace: Future[dict[str, Any] | None] | None
     dns_namespace: Future[dict[str, Any] | None] | None
+    account: Future[str] | None
     network: Future[NetworkFacts] | None
     tagged: Future[Tagged]
     references: Future[References] | None
@@ -202,6 +203,7 @@ class StateReader:
             dns_namespace=pool.submit(self._read_dns_namespace, desired.discovery)
             if desired.discovery
             else None,
+            account=pool.submit(self._read_account) if desired.needs_account else None,
             network=pool.submit(self._read_network, desired) if want_ec2 else None,
             tagged=pool.submit(self.read_tagged, desired.owner.tags(), cluster),
             references=pool.submit(self._read_references, desired) if desired.references else None,
@@ -254,6 +256,7 @@ class StateReader:
         if pending.security_group is not None:
             state.security_group, state.lb_security_group = pending.security_group.result()
         state.namespace = pending.namespace.result() if pending.namespace else None
+        state.account = pending.account.result() if pending.account else None
         if pending.network is not None:
             state.network = pending.network.result()
         state.tagged = pending.tagged.result()
@@ -813,6 +816,11 @@ class StateReader:
         namespace["Tags"] = [plain(tag) for tag in tags]
         return namespace
 
+    def _read_account(self) -> str:
+        """The caller's account: the trust policy compose2ecs writes names it (confused deputy)."""
+        with aws_errors("sts:GetCallerIdentity", "caller"):
+            return str(self.clients.sts.get_caller_identity()["Account"])
+
     # Cloud Map service discovery (ecs-cli's) ---------------------------------------------------
 
     def _read_dns_namespace(self, spec: DiscoverySpec) -> dict[str, Any] | None:
@@ -865,7 +873,7 @@ class StateReader:
             }
         )
         if namespace is None and not registered:
-            return {"Namespace": None, "Services": {}}
+            return {}
         sd = self.clients.servicediscovery  # made now, with no read in flight
         services: dict[str, dict[str, Any]] = {}
         spec = desired.discovery
@@ -899,7 +907,7 @@ class StateReader:
                     namespace = self._with_sd_tags(
                         plain(sd.get_namespace(Id=str(own[0]["NamespaceId"]))["Namespace"])
                     )
-        return {"Namespace": namespace, "Services": services}
+        return {"Namespace": namespace, "Services": services} if namespace or services else {}
 
 
 def _parameter_name(reference: str) -> str:

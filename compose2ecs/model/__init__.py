@@ -9,6 +9,7 @@ Records are NamedTuples rather than frozen dataclasses because `convert` defines
 start-up, where a frozen dataclass costs ~0.4 ms each on CPython 3.11 and a NamedTuple a sixth.
 """
 
+import json
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -365,6 +366,10 @@ class EcsParams(NamedTuple):
     tags: Mapping[str, str] = EMPTY
 
 
+# Where the caller's account goes in a document compose2ecs writes, until it is known (from STS).
+ACCOUNT = "{{account}}"
+
+
 class TrustPolicy(NamedTuple):
     """The execution role's trust policy (task-execution-assume-role.json, or the standard one)."""
 
@@ -672,6 +677,11 @@ class DesiredState:
     def uses_project_network(self) -> bool:
         """No network in ecs-params: `up` uses the default VPC and the project's own security group."""
         return bool(self.services) and not any("networkConfiguration" in s for s in self.services)
+
+    @property
+    def needs_account(self) -> bool:
+        """A role's trust policy names the caller's account (ACCOUNT), known only from AWS."""
+        return any(ACCOUNT in json.dumps(role.trust_policy) for role in self.roles)
 
     @property
     def project_groups(self) -> bool:

@@ -94,6 +94,7 @@ class DeployedState:
     # None) and "Services": ARN -> GetService entry plus "Tags", of the service ecs-params names and
     # of those the deployment's ECS services register in
     discovery: dict[str, Any] = field(default_factory=dict)
+    account: str | None = None  # the caller's AWS account (STS), for the trust policy's conditions
     network: NetworkFacts = field(default_factory=NetworkFacts)
     tagged: Tagged = field(default_factory=Tagged)
     references: References = field(default_factory=References)

@@ -12,9 +12,10 @@ other projects put on it, and goes with its last user.
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
-from compose2ecs.model import POLICY_PREFIX, RoleSpec, creator, tags_dict, user_tags
+from compose2ecs.model import ACCOUNT, POLICY_PREFIX, RoleSpec, creator, tags_dict, user_tags
 from compose2ecs.model.deployed import Action, FieldChange, Operation, ResourceChange, ResourceKind
 from compose2ecs.plan.diff import diff_fields, set_changes
 from compose2ecs.plan.normalize import normalize_policy
@@ -96,11 +97,54 @@ def effective_role(spec: RoleSpec, state: RoleState | None, owner: Owner) -> Rol
     )
 
 
+def with_account(document: dict[str, Any], account: str | None) -> dict[str, Any]:
+    """`document` with the caller's account in place of ACCOUNT.
+
+    Unknown (no STS answer), the conditions that need it are left out rather than written wrong.
+    """
+    text = json.dumps(document)
+    if ACCOUNT not in text:
+        return document
+    if account is not None:
+        return dict(json.loads(text.replace(ACCOUNT, account)))
+    statements = _statements(document)
+    return {
+        **document,
+        "Statement": [
+            {k: v for k, v in s.items() if k != "Condition"}
+            if ACCOUNT in json.dumps(s.get("Condition"))
+            else s
+            for s in statements
+        ],
+    }
+
+
+def _lets_ecs_tasks_assume(statement: Any) -> bool:
+    """An Allow of sts:AssumeRole to ECS tasks, with or without conditions."""
+    if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+        return False
+    principal = statement.get("Principal")
+    services = principal.get("Service") if isinstance(principal, dict) else None
+    actions = statement.get("Action")
+    return "ecs-tasks.amazonaws.com" in (services if isinstance(services, list) else [services]) and any(
+        str(a).lower() == "sts:assumerole" for a in (actions if isinstance(actions, list) else [actions])
+    )
+
+
 def _with_statements(current: dict[str, Any], wanted: dict[str, Any]) -> dict[str, Any]:
-    """`current` plus each statement of `wanted` it lacks; nothing removed, order kept."""
+    """`current` plus each statement of `wanted` it lacks; nothing removed, order kept.
+
+    A role someone else made that lets ECS tasks assume it already (their conditions or none)
+    lacks nothing: compose2ecs does not add its own conditioned statement next to theirs.
+    """
     existing = _statements(current)
     have = [normalize_policy({"Statement": [s]}) for s in existing]
-    missing = [s for s in _statements(wanted) if normalize_policy({"Statement": [s]}) not in have]
+    trusted = any(_lets_ecs_tasks_assume(s) for s in existing)
+    missing = [
+        s
+        for s in _statements(wanted)
+        if normalize_policy({"Statement": [s]}) not in have and not (trusted and _lets_ecs_tasks_assume(s))
+    ]
     if not missing:
         return current
     return {**current, "Version": current.get("Version", "2012-10-17"), "Statement": [*existing, *missing]}
@@ -121,7 +165,8 @@ def plan(planning: Planning) -> list[ResourceChange]:
     out = []
     for wanted in desired.roles:
         state = deployed.roles.get(wanted.name)
-        out.append(_plan_role(effective_role(wanted, state, desired.owner), state, desired))
+        resolved = wanted._replace(trust_policy=with_account(wanted.trust_policy, deployed.account))
+        out.append(_plan_role(effective_role(resolved, state, desired.owner), state, desired))
     return out
 
 

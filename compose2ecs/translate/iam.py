@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from compose2ecs.model import RoleSpec, TrustPolicy
+from compose2ecs.model import ACCOUNT, RoleSpec, TrustPolicy
 from compose2ecs.translate import names
 
 
@@ -34,6 +34,28 @@ def _has_secret_suffix(arn: str) -> bool:
     name = arn.rsplit(":", 1)[-1]
     head, dash, suffix = name.rpartition("-")
     return bool(head and dash) and len(suffix) == 6 and suffix.isascii() and suffix.isalnum()  # noqa: PLR2004
+
+
+def with_source_conditions(document: dict[str, Any], region: str) -> dict[str, Any]:
+    """The trust policy compose2ecs writes, limited to ECS tasks of the caller's account.
+
+    AWS recommends `aws:SourceAccount` and `aws:SourceArn` on a task execution role's trust
+    ("Cross-service confused deputy prevention"): without them, ECS acting for another account
+    could be made to assume the role. The account is filled in once known (ACCOUNT).
+    """
+    condition = {
+        "StringEquals": {"aws:SourceAccount": ACCOUNT},
+        # Any region: IAM is global, and one role serves the project's deployments in every region.
+        "ArnLike": {"aws:SourceArn": f"arn:{names.partition(region)}:ecs:*:{ACCOUNT}:*"},
+    }
+    statements = document.get("Statement", [])
+    return {
+        **document,
+        "Statement": [
+            {**s, "Condition": condition} if isinstance(s, dict) and "Condition" not in s else s
+            for s in (statements if isinstance(statements, list) else [statements])
+        ],
+    }
 
 
 def execution_role(
@@ -67,7 +89,7 @@ def execution_role(
     return RoleSpec(
         name=name,
         path=path,
-        trust_policy=trust.document,
+        trust_policy=trust.document if trust.file else with_source_conditions(trust.document, region),
         managed_policy_arns=(execution_role_policy_arn(region),),
         inline_policies=inline,
     )

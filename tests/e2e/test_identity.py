@@ -327,3 +327,22 @@ def test_two_concurrent_ups_make_one_revision_per_change(
     assert _active_revisions(name) == [f"{name}:1", f"{name}:2"]
     services = boto3.client("ecs").describe_services(cluster=cluster, services=[name])["services"]
     assert services[0]["taskDefinition"].endswith(f"{name}:2")
+
+
+def test_the_written_trust_policy_admits_ecs_tasks_of_this_account_only(
+    aws_env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project(tmp_path, monkeypatch, WEB)
+    name = unique("trust")
+    account = boto3.client("sts").get_caller_identity()["Account"]
+
+    assert run(capsys, "up", "-p", name, "--cluster", unique("trust"), *WAIT).code == 0
+
+    trust = boto3.client("iam").get_role(RoleName=f"{name}-ecsTaskExecutionRole")["Role"][
+        "AssumeRolePolicyDocument"
+    ]
+    [statement] = trust["Statement"]
+    assert statement["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": account},
+        "ArnLike": {"aws:SourceArn": f"arn:aws:ecs:*:{account}:*"},
+    }

@@ -1,11 +1,24 @@
-"""The execution role's inline policy: exactly the secrets and log groups the project uses."""
+"""The execution role: its inline policy holds exactly the secrets and log groups the project uses,
+and the trust policy compose2ecs writes admits ECS tasks of the caller's account only."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import pytest
 
+from compose2ecs.load.role_policy import standard_trust_policy
 from compose2ecs.model import TrustPolicy
+from compose2ecs.resources.role import with_account
 from compose2ecs.translate.iam import execution_role
+from tests.fakes import ACCOUNT, InMemoryGateway
+from tests.unit.test_apply import up
+from tests.unit.test_load_balancing import _desired
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+STANDARD = standard_trust_policy().document
 
 TRUST = TrustPolicy({"Version": "2012-10-17", "Statement": []})
 
@@ -69,4 +82,64 @@ def test_create_log_group_is_granted_in_the_groups_own_region() -> None:
             "arn:aws:logs:eu-west-1:*:log-group:/ecs/shop:*",
             "arn:aws:logs:us-east-1:*:log-group:/ecs/audit:*",
         ]
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# The trust policy compose2ecs writes (issue 17, item 2): ECS tasks of the caller's account only.
+
+
+def _written_trust(tmp_path: Path, gateway: InMemoryGateway) -> dict[str, Any]:
+    desired = _desired(tmp_path, "services:\n  web:\n    image: nginx\n")
+    up(gateway, desired)
+    return dict(gateway.roles[desired.roles[0].name].role["AssumeRolePolicyDocument"])
+
+
+def test_the_written_trust_policy_names_the_callers_account(tmp_path: Path) -> None:
+    gateway = InMemoryGateway()
+
+    trust = _written_trust(tmp_path, gateway)
+
+    [statement] = trust["Statement"]
+    assert statement["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": ACCOUNT},
+        "ArnLike": {"aws:SourceArn": f"arn:aws:ecs:*:{ACCOUNT}:*"},  # one role serves every region
+    }
+    written = len(gateway.writes)
+    up(gateway, _desired(tmp_path, "services:\n  web:\n    image: nginx\n"))
+    assert len(gateway.writes) == written  # compared with the account filled in: in sync
+
+
+def test_a_trust_policy_from_the_file_is_written_as_it_is() -> None:
+    document = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole"}]}
+    role = execution_role("r", "/", TrustPolicy(document, file="t.json"), "eu-west-1", [], [], "p")
+    assert role.trust_policy == document
+
+
+def test_a_shared_role_that_trusts_ecs_tasks_gets_no_second_statement(tmp_path: Path) -> None:
+    gateway = InMemoryGateway()
+    theirs = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+    desired = _desired(tmp_path, "services:\n  web:\n    image: nginx\n")
+    gateway.create_role(desired.roles[0].name, "/", theirs, {})
+
+    up(gateway, desired)
+
+    assert "update_trust_policy" not in [w[0] for w in gateway.writes]
+    assert gateway.roles[desired.roles[0].name].role["AssumeRolePolicyDocument"] == theirs
+
+
+def test_without_the_account_the_conditions_are_left_out_not_written_wrong() -> None:
+    role = execution_role("r", "/", TRUST._replace(document=STANDARD), "eu-west-1", [], [], "p")
+    assert with_account(role.trust_policy, None) == STANDARD
+    assert with_account(role.trust_policy, "111122223333")["Statement"][0]["Condition"]["StringEquals"] == {
+        "aws:SourceAccount": "111122223333"
     }
