@@ -119,9 +119,10 @@ class StateReader:
         self.max_workers = max_workers
 
     def read(self, desired: DesiredState, cluster: str) -> DeployedState:
-        # A deployment known only by name may have a group to remove, and one with a network of
-        # the user's may have groups for its own load balancers (or groups to remove).
-        want_sg = desired.uses_project_network or desired.known_by_name or bool(desired.awsvpc_ids("subnets"))
+        # A deployment known only by name may have a group to remove; one with a network of the
+        # user's has groups only for load balancers of its own (else the tagging read finds any
+        # left to remove, and they are read then).
+        want_sg = desired.uses_project_network or desired.known_by_name or desired.project_groups
         # The network is always read: the project's default VPC, or the subnets ecs-params names.
         want_ec2 = want_sg or bool(desired.awsvpc_ids("subnets") or desired.awsvpc_ids("securityGroups"))
         # Every client is made before the threads start: sessions are not thread-safe.
@@ -146,6 +147,8 @@ class StateReader:
                 self._own_revisions_and_orphans(pool, desired, cluster, state)
                 self._read_load_balancing(pool, pending, state)
                 state.discovery = self._read_discovery(desired, pending, state)
+                if pending.security_group is None and state.tagged.security_groups:
+                    state.security_group, state.lb_security_group = self._read_security_groups(desired)
             except BaseException:
                 pool.shutdown(wait=False, cancel_futures=True)  # the first failure is the answer
                 raise
@@ -523,11 +526,12 @@ class StateReader:
         return task_definition
 
     def read_tagged(self, tags: dict[str, str], cluster: str) -> Tagged:
-        """The ECS services (in `cluster`) and task definition revisions that carry `tags`."""
+        """What carries `tags`: ECS services (in `cluster`), revisions, load balancers and groups."""
         services: dict[str, str] = {}
         revisions: set[str] = set()
         balancers: dict[str, dict[str, str]] = {}
         groups: dict[str, dict[str, str]] = {}
+        security_groups: set[str] = set()
         with aws_errors("tag:GetResources", tags.get("compose2ecs:project", "")):
             pages = self.clients.tagging.get_paginator("get_resources").paginate(
                 TagFilters=[{"Key": key, "Values": [value]} for key, value in tags.items()],
@@ -536,6 +540,7 @@ class StateReader:
                     "ecs:task-definition",
                     "elasticloadbalancing:loadbalancer",
                     "elasticloadbalancing:targetgroup",
+                    "ec2:security-group",
                 ],
             )
             found = {
@@ -546,7 +551,9 @@ class StateReader:
         for arn, resource_tags in found.items():
             resource = arn.split(":", 5)[-1]
             kind, _, rest = resource.partition("/")
-            if kind == "loadbalancer":
+            if kind == "security-group":
+                security_groups.add(rest)
+            elif kind == "loadbalancer":
                 balancers[arn] = resource_tags
             elif kind == "targetgroup":
                 groups[arn] = resource_tags
@@ -557,7 +564,7 @@ class StateReader:
                 service_cluster, _, name = rest.rpartition("/")
                 if service_cluster == cluster:
                     services[name] = arn
-        return Tagged(services, frozenset(revisions), balancers, groups)
+        return Tagged(services, frozenset(revisions), balancers, groups, frozenset(security_groups))
 
     # What the files reference ------------------------------------------------------------------
 

@@ -60,6 +60,7 @@ class Tagged:
     # ARN -> tags: ELBv2 load balancers and target groups (the tagging API returns the tags)
     load_balancers: dict[str, dict[str, str]] = field(default_factory=dict)
     target_groups: dict[str, dict[str, str]] = field(default_factory=dict)
+    security_groups: frozenset[str] = frozenset()  # group ids
 
 
 @dataclass

@@ -12,7 +12,7 @@ import re
 import subprocess
 import sys
 from subprocess import PIPE
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import boto3
 
@@ -338,9 +338,8 @@ def test_the_written_trust_policy_admits_ecs_tasks_of_this_account_only(
 
     assert run(capsys, "up", "-p", name, "--cluster", unique("trust"), *WAIT).code == 0
 
-    trust = boto3.client("iam").get_role(RoleName=f"{name}-ecsTaskExecutionRole")["Role"][
-        "AssumeRolePolicyDocument"
-    ]
+    role = boto3.client("iam").get_role(RoleName=f"{name}-ecsTaskExecutionRole")["Role"]
+    trust: Any = role["AssumeRolePolicyDocument"]
     [statement] = trust["Statement"]
     assert statement["Condition"] == {
         "StringEquals": {"aws:SourceAccount": account},

@@ -74,6 +74,7 @@ def expect_tagged(tagging: Stubber, desired: DesiredState, arns: list[str] | Non
                 "ecs:task-definition",
                 "elasticloadbalancing:loadbalancer",
                 "elasticloadbalancing:targetgroup",
+                "ec2:security-group",
             ],
         },
     )
@@ -408,6 +409,7 @@ def _expect_tagged_elb(tagging: Stubber, desired: DesiredState, arns: list[str])
                 "ecs:task-definition",
                 "elasticloadbalancing:loadbalancer",
                 "elasticloadbalancing:targetgroup",
+                "ec2:security-group",
             ],
         },
     )
