@@ -1072,8 +1072,21 @@ class InMemoryGateway:
     def set_rule_priorities(self, priorities: list[dict[str, Any]]) -> None:
         self._call("set_rule_priorities", *(p.get("RuleArn", "") for p in priorities))
         check_shape("elbv2", "SetRulePriorities", {"RulePriorities": priorities})
-        for item in priorities:
-            self._rule("set_rule_priorities", item["RuleArn"])["Priority"] = str(item["Priority"])
+        moved = {item["RuleArn"]: str(item["Priority"]) for item in priorities}
+        for arn in moved:
+            self._rule("set_rule_priorities", arn)
+        # As AWS: the new order, taken as a whole, must have no two rules of a listener at one number.
+        listeners = {self.rules[arn]["ListenerArn"] for arn in moved}
+        for listener in listeners:
+            numbers = [
+                moved.get(arn, rule["Priority"])
+                for arn, rule in self.rules.items()
+                if rule["ListenerArn"] == listener
+            ]
+            if len(numbers) != len(set(numbers)):
+                raise aws_error("set_rule_priorities", "The specified priority is in use.", "PriorityInUse")
+        for arn, priority in moved.items():
+            self.rules[arn]["Priority"] = priority
 
     def delete_rule(self, arn: str) -> None:
         self._call("delete_rule", arn)

@@ -393,16 +393,15 @@ class StateReader:
                 "Attributes": attribute_f[str(tg["TargetGroupArn"])].result(),
             }
         # A target group on someone else's load balancer: a rule of a listener ecs-params no longer
-        # names forwards to it, and must go before the group can.
-        known = {str(lb["LoadBalancerArn"]) for lb in balancers} | {
-            str(li.get("LoadBalancerArn")) for li in state.foreign_listeners.values()
-        }
+        # names (another listener of the same load balancer, maybe) forwards to it, and must go
+        # before the group can. The listeners already read are not read again.
+        known = {str(lb["LoadBalancerArn"]) for lb in balancers}
         others = sorted(
             {arn for tg in groups for arn in tg.get("LoadBalancerArns") or [] if arn not in known}
         )
         if others:
             ours = {str(tg["TargetGroupArn"]) for tg in groups}
-            for arn, listener in self._read_listeners_of(others).items():
+            for arn, listener in self._read_listeners_of(others, set(state.foreign_listeners)).items():
                 if any(ours & _forwards(rule) for rule in listener["Rules"]):
                     state.foreign_listeners[arn] = listener
 
@@ -425,14 +424,14 @@ class StateReader:
         """The listeners ecs-params names (those that exist), with their load balancer and rules."""
         return self._with_rules(self.elb_lookup("Listeners", "ListenerArns", arns))
 
-    def _read_listeners_of(self, balancers: list[str]) -> dict[str, dict[str, Any]]:
-        """Every listener of these load balancers, with its load balancer and rules."""
+    def _read_listeners_of(self, balancers: list[str], read: set[str]) -> dict[str, dict[str, Any]]:
+        """Every listener of these load balancers but those `read` already, with its rules."""
         found: list[dict[str, Any]] = []
         for arn in balancers:
             with aws_errors("elasticloadbalancing:DescribeListeners", arn):
                 pages = self.clients.elbv2.get_paginator("describe_listeners").paginate(LoadBalancerArn=arn)
                 found += [plain(li) for page in pages for li in page.get("Listeners", [])]
-        return self._with_rules(found)
+        return self._with_rules([li for li in found if str(li["ListenerArn"]) not in read])
 
     def _with_rules(self, listeners: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         elbv2 = self.clients.elbv2

@@ -14,6 +14,7 @@ never shadows a rule that was there first; a rule that exists keeps its number.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from compose2ecs.model.deployed import Action, FieldChange, Operation, ResourceChange, ResourceKind
@@ -93,17 +94,26 @@ def own_rules(planning_or_teardown: Planning | Teardown, listener: dict[str, Any
 
 
 def next_priority(listener: dict[str, Any] | None, taken: set[int]) -> int:
-    """After every rule on the listener and every number this plan gave out already."""
+    """After every rule on the listener and every number this plan gave out already.
+
+    Past the last number AWS allows, the lowest free one (the preflight refuses a full listener).
+    """
     numbers = {_priority(rule) for rule in (listener or {}).get("Rules") or []} | taken
-    return min(max(numbers, default=0) + 1, MAX_PRIORITY)
+    after = max(numbers, default=0) + 1
+    if after <= MAX_PRIORITY:
+        return after
+    return next((n for n in range(1, MAX_PRIORITY + 1) if n not in numbers), MAX_PRIORITY)
 
 
 def plan(planning: Planning) -> list[ResourceChange]:
     desired, deployed = planning.desired, planning.deployed
-    changes: list[ResourceChange] = []
+    updates: list[ResourceChange] = []
+    creates: list[ResourceChange] = []
     found = _match(planning)
     matched = {str(rule["RuleArn"]) for rule in found.values()}
     given: dict[str, set[int]] = {}  # listener -> priorities this plan gives new rules
+    moves: dict[str, list[dict[str, Any]]] = {}  # listener -> the own rules' new priorities
+    first_update: dict[str, int] = {}  # listener -> the index in `updates` that carries its moves
     for index, spec in enumerate(desired.listener_rules):
         listener = deployed.foreign_listeners.get(spec.listener_arn)
         label = _label(spec, listener)
@@ -114,7 +124,7 @@ def plan(planning: Planning) -> list[ResourceChange]:
             wanted = _comparable(spec, priority)
             added = tuple(FieldChange(k, "added", after=v) for k, v in wanted.items() if v != [])
             create = Operation("create_rule", label, (spec, priority))
-            changes.append(ResourceChange(KIND, label, Action.CREATE, added, operations=(create,)))
+            creates.append(ResourceChange(KIND, label, Action.CREATE, added, operations=(create,)))
             continue
         rule = found[index]
         have = _deployed(rule)
@@ -124,10 +134,21 @@ def plan(planning: Planning) -> list[ResourceChange]:
         if any(f.path in {"Hosts", "Paths", "TargetGroup"} for f in fields):
             operations.append(Operation("modify_rule", label, (spec, str(rule["RuleArn"]))))
         if have["Priority"] != wanted["Priority"]:
-            operations.append(
-                Operation("set_rule_priority", label, (str(rule["RuleArn"]), wanted["Priority"]))
+            moves.setdefault(spec.listener_arn, []).append(
+                {"RuleArn": str(rule["RuleArn"]), "Priority": wanted["Priority"]}
             )
-        changes.append(updated(KIND, label, fields, "conditions", operations))
+        first_update.setdefault(spec.listener_arn, len(updates))
+        updates.append(updated(KIND, label, fields, "conditions", operations))
+    for listener_arn, moved in moves.items():
+        # One call per listener: two own rules that swap numbers never meet (AWS checks the new
+        # order as a whole).
+        at = first_update[listener_arn]
+        change = updates[at]
+        move = Operation("set_rule_priorities", change.name, (moved,))
+        action = Action.UPDATE if change.action is Action.NO_CHANGE else change.action
+        updates[at] = dataclasses.replace(change, action=action, operations=(*change.operations, move))
+    # The moves first: a new rule may take a number an own rule leaves.
+    changes = [*updates, *creates]
     for arn, listener in sorted(deployed.foreign_listeners.items()):
         for rule in own_rules(planning, listener):
             if str(rule["RuleArn"]) in matched:
@@ -143,22 +164,23 @@ def _match(planning: Planning) -> dict[int, dict[str, Any]]:
     """Each wanted rule's own deployed rule, by its index in the files.
 
     The one forwarding to its target group, else one with its conditions (its target group was
-    replaced: a new container port).
+    replaced: a new container port), else one at the priority ecs-params gives (everything else
+    changed: it is modified in place, where a new rule would meet the old one's number).
     """
     desired, deployed = planning.desired, planning.deployed
     found: dict[int, dict[str, Any]] = {}
     used: set[str] = set()
-    for by_conditions in (False, True):
+    for by in ("target group", "conditions", "priority"):
         for index, spec in enumerate(desired.listener_rules):
             if index in found:
                 continue
             for rule in own_rules(planning, deployed.foreign_listeners.get(spec.listener_arn) or {}):
                 have = _deployed(rule)
-                same = (
-                    (have["Hosts"], have["Paths"]) == (list(spec.hosts), list(spec.paths))
-                    if by_conditions
-                    else have["TargetGroup"] == spec.target_group
-                )
+                same = {
+                    "target group": have["TargetGroup"] == spec.target_group,
+                    "conditions": (have["Hosts"], have["Paths"]) == (list(spec.hosts), list(spec.paths)),
+                    "priority": spec.priority is not None and have["Priority"] == spec.priority,
+                }[by]
                 if same and str(rule["RuleArn"]) not in used:
                     found[index] = rule
                     used.add(str(rule["RuleArn"]))
@@ -194,10 +216,13 @@ def execute(change: ResourceChange, execution: Execution) -> None:
                     {"RuleArn": arn, "Conditions": spec.conditions(), "Actions": _actions(spec, execution)}
                 )
                 execution.did(operation, f"updated rule {change.name} -> {spec.target_group}")
-            case "set_rule_priority":
-                arn, priority = operation.args
-                gateway.set_rule_priorities([{"RuleArn": arn, "Priority": priority}])
-                execution.did(operation, f"moved rule {change.name} to priority {priority}")
+            case "set_rule_priorities":
+                (moved,) = operation.args
+                gateway.set_rule_priorities(moved)
+                numbers = ", ".join(str(m["Priority"]) for m in moved)
+                execution.did(
+                    operation, f"set the priorities of rules on {change.name.split()[0]} ({numbers})"
+                )
             case "delete_rule":
                 gateway.delete_rule(operation.args[0])
                 execution.did(operation, f"deleted rule {change.name} ({change.reason})")

@@ -191,3 +191,31 @@ def test_a_taken_priority_and_a_missing_listener_are_refused_before_any_write(
     assert "does not exist" in refused.stderr
     assert writes(emulator.calls()) == []
     theirs.remove()
+
+
+def test_a_rule_moved_to_another_listener_of_the_same_load_balancer_leaves_the_first(
+    emulator: Emulator, aws_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    theirs = Theirs(unique("shared"))
+    elbv2 = boto3.client("elbv2")
+    forward: Any = [{"Type": "forward", "TargetGroupArn": theirs.target_group}]
+    other = elbv2.create_listener(
+        LoadBalancerArn=theirs.balancer["LoadBalancerArn"], Protocol="HTTP", Port=8081, DefaultActions=forward
+    )["Listeners"][0]["ListenerArn"]
+    root = project(
+        tmp_path, monkeypatch, {"docker-compose.yml": COMPOSE, "ecs-params.yml": _params(theirs.listener)}
+    )
+    before = ("-p", unique("rule"), "--cluster", unique("rule"))
+    assert compose2ecs(*before, "up", cwd=root).returncode == 0
+    (root / "ecs-params.yml").write_text(_params(other))
+
+    moved = compose2ecs(*before, "up", cwd=root)
+
+    assert moved.returncode == 0, moved.stdout + moved.stderr
+    assert set(theirs.rules()) == {theirs.rule}  # the first listener has only theirs again
+    on_other = [r for r in elbv2.describe_rules(ListenerArn=other)["Rules"] if not r["IsDefault"]]
+    assert len(on_other) == 1
+    assert compose2ecs(*before, "diff", cwd=root).returncode == 0
+    assert compose2ecs(*before, "down", "--all", "--timeout", "60", cwd=root).returncode == 0
+    assert [r for r in elbv2.describe_rules(ListenerArn=other)["Rules"] if not r["IsDefault"]] == []
+    theirs.remove()

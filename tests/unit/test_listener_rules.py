@@ -224,3 +224,52 @@ def test_with_a_network_of_the_users_the_target_group_is_in_the_subnets_vpc(tmp_
         if g["TargetGroupArn"] == mine["Actions"][0]["TargetGroupArn"]
     ]
     assert group["VpcId"] == "vpc-0default"
+
+
+def _two(tmp_path: Path, listener: str, first: int, second: int) -> DesiredState:
+    ports = {
+        8080: PortParams(listener_arn=listener, hosts=("a.example.com",), priority=first),
+        8081: PortParams(listener_arn=listener, hosts=("b.example.com",), priority=second),
+    }
+    compose = "services:\n  web:\n    image: nginx:1.27\n    ports: ['8080:80', '8081:81']\n"
+    return _desired(tmp_path, compose, EcsParams(ports=ports))
+
+
+def test_two_own_rules_swap_priorities_in_one_call(tmp_path: Path) -> None:
+    gateway = InMemoryGateway()
+    listener, _ = _theirs(gateway)
+    up(gateway, _two(tmp_path, listener, 10, 20))
+    written = len(gateway.writes)
+
+    up(gateway, _two(tmp_path, listener, 20, 10))
+
+    assert [c[0] for c in gateway.writes[written:]] == ["set_rule_priorities"]
+    by_host = {
+        r["Conditions"][0]["HostHeaderConfig"]["Values"][0]: r["Priority"] for r in _mine(gateway, listener)
+    }
+    assert by_host == {"a.example.com": "20", "b.example.com": "10"}
+
+
+def test_a_rule_whose_port_and_hosts_change_at_the_same_priority_is_modified_in_place(tmp_path: Path) -> None:
+    gateway = InMemoryGateway()
+    listener, _ = _theirs(gateway)
+    up(gateway, _desired(tmp_path, WEB.format(ports="8080:80"), _rule_params(listener, priority=10)))
+    [before] = _mine(gateway, listener)
+    changed = _rule_params(listener, hosts=("new.example.com",), priority=10)
+
+    up(gateway, _desired(tmp_path, WEB.format(ports="8080:81"), changed))
+
+    [after] = _mine(gateway, listener)
+    assert (after["RuleArn"], after["Priority"]) == (before["RuleArn"], "10")
+    assert after["Conditions"][0]["HostHeaderConfig"]["Values"] == ["new.example.com"]
+
+
+def test_past_the_last_priority_a_new_rule_takes_the_lowest_free_number() -> None:
+    from compose2ecs.resources.listener_rule import next_priority  # noqa: PLC0415
+
+    listener = {
+        "Rules": [{"Priority": "1"}, {"Priority": "3"}, {"Priority": "50000"}, {"Priority": "default"}]
+    }
+    assert next_priority(listener, set()) == 2
+    assert next_priority(listener, {2}) == 4
+    assert next_priority({"Rules": [{"Priority": "7"}]}, set()) == 8
