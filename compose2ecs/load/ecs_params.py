@@ -1219,18 +1219,54 @@ def _patterns(check: _Checker, value: Any, path: Path, *, host: bool) -> tuple[s
     if isinstance(value, str):
         value = [value]
     found = check.string_list(value, path) or ()
+    if value == []:
+        check.error(path, "needs at least one value", "remove the key, or give one")
+    if len(found) > _MAX_CONDITION_VALUES:
+        check.error(
+            path,
+            f"a listener rule's condition matches at most {_MAX_CONDITION_VALUES} values, not {len(found)}",
+            "use wildcards (*.example.com, /api/*), or publish another port with a rule of its own",
+        )
     out = []
     for index, item in enumerate(found):
         at = (*path, index)
         if not item or len(item) > _MAX_PATTERN:
             check.error(at, f"must be 1 to {_MAX_PATTERN} characters", "")
-        elif host and not all(c.isalnum() or c in "-.*?" for c in item):
-            check.error(at, f"{item!r} is not a host name", "write it as app.example.com or *.example.com")
+        elif host and not _host_pattern(item):
+            check.error(
+                at,
+                f"{item!r} is not a host name ELBv2 matches: A-Z, a-z, 0-9, - . * ? only, at least "
+                "one dot, letters only after the last one",
+                "write it as app.example.com or *.example.com",
+            )
         elif not host and not item.startswith("/"):
             check.error(at, "must start with /", f"e.g. /{item}")
+        elif not host and not all(c in _PATH_CHARACTERS for c in item):
+            bad = "".join(sorted({c for c in item if c not in _PATH_CHARACTERS}))
+            check.error(
+                at,
+                f"{item!r} has characters ELBv2 does not match in a path ({bad!r}): A-Z, a-z, 0-9 and "
+                "_ - . $ / ~ \" ' @ : + & * ? only",
+                "use * or ? in their place",
+            )
         else:
             out.append(item)
     return tuple(out)
+
+
+# ALB listener rules ("Host conditions", "Path conditions"): ASCII only, and a host name has a dot
+# with only letters after the last one.
+_HOST_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.*?")
+_PATH_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.$/~\"'@:+&*?")
+# "You can specify up to three match evaluations per condition" (and five per rule).
+_MAX_CONDITION_VALUES = 3
+
+
+def _host_pattern(item: str) -> bool:
+    if not all(c in _HOST_CHARACTERS for c in item) or "." not in item:
+        return False
+    last = item.rsplit(".", 1)[1]
+    return all(c.isalpha() or c in "*?" for c in last)
 
 
 def _stickiness(check: _Checker, value: Any, path: Path) -> int | None:

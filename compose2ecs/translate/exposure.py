@@ -147,6 +147,15 @@ def expose(
         for listen in container.listens:
             port = params.ports.get(listen.published, PortParams())
             if port.listener_arn:
+                if listen.host_ip:
+                    report.add(
+                        (*listen.path, "host_ip"),
+                        f"ignored: the port is behind the listener ecs-params names, and that load "
+                        f"balancer's scheme decides who reaches it, not {listen.host_ip}",
+                        IGNORED,
+                        "host-ip-ignored",
+                        "use a listener of an internal load balancer to keep the port private",
+                    )
                 _rule_behind(
                     desired,
                     container,
@@ -188,6 +197,20 @@ def expose(
             ):
                 continue
             if listen.protocol == "udp":
+                if scheme == "internal":
+                    # No load balancer carries UDP: the task's public address is the internet.
+                    report.add(
+                        (*listen.path, "host_ip") if listen.host_ip else listen.path,
+                        f"UDP port {listen.target} is meant to stay private"
+                        + (f" (published on {listen.host_ip})" if listen.host_ip else " (scheme internal)")
+                        + ", and no load balancer carries UDP: it is not opened; the project's own "
+                        "containers reach it",
+                        IGNORED,
+                        "udp-kept-private",
+                        "to open it on the task's public address, publish it without a host IP "
+                        f'("{listen.target}:{listen.target}/udp")',
+                    )
+                    continue
                 _udp(listen, rules, report)
                 continue
             if placed and not _subnets(scheme, params)[0]:

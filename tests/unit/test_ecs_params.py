@@ -996,8 +996,21 @@ def test_run_params_ports_name_an_existing_listener_with_hosts_paths_and_a_prior
         (f"      listener_arn: {LISTENER}\n      hosts: ['a b']\n", "'a b' is not a host name"),
         (f"      listener_arn: {LISTENER}\n      hosts: [a.x]\n      priority: 0\n", "must be between 1"),
         (
-            f"      listener_arn: {LISTENER}\n      hosts: [a, b, c]\n      paths: [/a, /b, /c]\n",
+            f"      listener_arn: {LISTENER}\n      hosts: [a.x, b.x, c.x]\n      paths: [/a, /b, /c]\n",
             "a listener rule matches at most 5 hosts and paths in all, not 6",
+        ),
+        (
+            f"      listener_arn: {LISTENER}\n      hosts: [a.x, b.x, c.x, d.x]\n",
+            "a listener rule's condition matches at most 3 values, not 4",
+        ),
+        (f"      listener_arn: {LISTENER}\n      hosts: []\n", "needs at least one value"),
+        (f"      listener_arn: {LISTENER}\n      hosts: [bücher.example.com]\n", "is not a host name ELBv2"),
+        (f"      listener_arn: {LISTENER}\n      hosts: [localhost]\n", "at least one dot"),
+        (f"      listener_arn: {LISTENER}\n      hosts: [app.example.c0m]\n", "letters only after"),
+        (f"      listener_arn: {LISTENER}\n      paths: ['/a b']\n", "has characters ELBv2 does not match"),
+        (
+            f"      listener_arn: {LISTENER}\n      paths: ['/api/{{id}}']\n",
+            "has characters ELBv2 does not match",
         ),
         (
             f"      listener_arn: {LISTENER}\n      hosts: [a.x]\n      certificate_arn: arn:aws:acm:x\n",

@@ -311,3 +311,24 @@ def test_the_projects_group_needs_room_among_the_users(tmp_path: Path) -> None:
     problems = preflight_problems(desired, deployed, CLUSTER, "ecs-params.yml")
 
     assert [(p.code, p.path[-1]) for p in problems] == [("too-many-security-groups", "security_groups")]
+
+
+def test_a_udp_port_on_one_host_interface_is_not_opened_to_the_internet(tmp_path: Path) -> None:
+    desired = _desired(
+        tmp_path, "services:\n  dns:\n    image: coredns/coredns\n    ports: ['10.0.0.5:53:53/udp']\n"
+    )
+
+    assert not [r for r in desired.ingress if r.source == "world"]  # the project's own tasks only
+    [kept] = [p for p in desired.problems if p.code == "udp-kept-private"]
+    assert "it is not opened" in kept.message
+    public = _desired(tmp_path, "services:\n  dns:\n    image: coredns/coredns\n    ports: ['53:53/udp']\n")
+    assert [(r.port, r.protocol) for r in public.ingress if r.source == "world"] == [(53, "udp")]
+
+
+def test_a_host_ip_next_to_an_existing_listener_is_said_to_be_the_listeners_business(tmp_path: Path) -> None:
+    arn = "arn:aws:elasticloadbalancing:us-east-1:1:listener/app/shared/1/2"
+    params = EcsParams(ports={8080: PortParams(listener_arn=arn, hosts=("a.example.com",))})
+    desired = _desired(tmp_path, WEB.format(ports="10.0.0.5:8080:80"), params)
+
+    [ignored] = [p for p in desired.problems if p.code == "host-ip-ignored"]
+    assert "that load balancer's scheme decides who reaches it" in ignored.message
