@@ -257,11 +257,14 @@ def _names_taken(desired: DesiredState, deployed: DeployedState) -> list[Problem
 _AWSVPC: Path = ("run_params", "network_configuration", "awsvpc_configuration")
 
 
-def _balancer_subnets(desired: DesiredState, facts: NetworkFacts, where: Location) -> list[Problem]:
+def _balancer_subnets(
+    desired: DesiredState, facts: NetworkFacts, where: Location, deployed: DeployedState | None = None
+) -> list[Problem]:
     """The subnets ecs-params gives a load balancer: existing, in the tasks' VPC, one per zone.
 
     And in two zones at least for an Application Load Balancer: ELBv2's rules, which moto does not
-    check.
+    check. A Network Load Balancer's subnets can be added to, not swapped: ELBv2 takes a subnet of
+    a zone it serves only once the old one is removed, in a call of its own.
     """
     vpc = _tasks_vpc(desired, facts)
     problems: list[Problem] = []
@@ -269,6 +272,7 @@ def _balancer_subnets(desired: DesiredState, facts: NetworkFacts, where: Locatio
         if not lb.subnets:
             continue
         zones: dict[str, str] = {}
+        wrong = False
         for index, subnet in enumerate(lb.subnets):
             at = (*lb.subnets_path, index)
             why = ""
@@ -281,6 +285,7 @@ def _balancer_subnets(desired: DesiredState, facts: NetworkFacts, where: Locatio
             else:
                 zones[zone] = subnet
             if why:
+                wrong = True
                 problems.append(
                     Problem(
                         f"subnet {subnet} {why}",
@@ -290,7 +295,7 @@ def _balancer_subnets(desired: DesiredState, facts: NetworkFacts, where: Locatio
                         hint="list subnets of the tasks' VPC, one per Availability Zone",
                     )
                 )
-        if lb.type == "application" and 0 < len(zones) < 2 and not problems:  # noqa: PLR2004 - AWS's rule
+        if lb.type == "application" and 0 < len(zones) < 2 and not wrong:  # noqa: PLR2004 - AWS's rule
             problems.append(
                 Problem(
                     "an Application Load Balancer needs subnets in two Availability Zones; these are "
@@ -299,6 +304,21 @@ def _balancer_subnets(desired: DesiredState, facts: NetworkFacts, where: Locatio
                     lb.subnets_path,
                     code="alb-needs-two-zones",
                     hint="add a subnet of another zone",
+                )
+            )
+        entry = (deployed.load_balancers.get(lb.name) if deployed else None) or {}
+        have = {str(z.get("SubnetId")) for z in entry.get("AvailabilityZones") or []}
+        if lb.type == "network" and have and not wrong and (gone := sorted(have - set(lb.subnets))):
+            problems.append(
+                Problem(
+                    f"the Network Load Balancer {lb.name} is in {', '.join(gone)}, which this list "
+                    "leaves out: ELBv2 adds subnets to a Network Load Balancer in place, but removes "
+                    "or swaps one only as a change of its own",
+                    where,
+                    lb.subnets_path,
+                    code="load-balancer-subnets",
+                    hint="keep the subnets it has and add the new ones; remove one by hand "
+                    "(aws elbv2 set-subnets) before naming its replacement",
                 )
             )
     return problems
@@ -346,7 +366,7 @@ def _network(desired: DesiredState, deployed: DeployedState, params_file: str | 
                     "security_groups), or create a default VPC (aws ec2 create-default-vpc)",
                 )
             ]
-        return [*_alb_zones(desired, facts), *_balancer_subnets(desired, facts, where)]
+        return [*_alb_zones(desired, facts), *_balancer_subnets(desired, facts, where, deployed)]
     problems: list[Problem] = []
     vpcs: dict[str, list[str]] = {}
     for key, yaml_key, kind, found in (
@@ -369,7 +389,7 @@ def _network(desired: DesiredState, deployed: DeployedState, params_file: str | 
     if desired.project_groups and not problems:
         problems += _groups_beside_the_users(desired, deployed, where)
     if desired.load_balancers and not problems:
-        problems += _balancer_subnets(desired, facts, where)
+        problems += _balancer_subnets(desired, facts, where, deployed)
     if len(vpcs) > 1:
         spread = "; ".join(f"{vpc}: {', '.join(items)}" for vpc, items in sorted(vpcs.items()))
         problems.append(

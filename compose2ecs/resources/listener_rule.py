@@ -170,15 +170,18 @@ def _match(planning: Planning) -> dict[int, dict[str, Any]]:
     desired, deployed = planning.desired, planning.deployed
     found: dict[int, dict[str, Any]] = {}
     used: set[str] = set()
-    for by in ("target group", "conditions", "priority"):
+    for by in ("both", "target group", "conditions", "priority"):
         for index, spec in enumerate(desired.listener_rules):
             if index in found:
                 continue
             for rule in own_rules(planning, deployed.foreign_listeners.get(spec.listener_arn) or {}):
                 have = _deployed(rule)
+                group = have["TargetGroup"] == spec.target_group
+                conditions = (have["Hosts"], have["Paths"]) == (list(spec.hosts), list(spec.paths))
                 same = {
-                    "target group": have["TargetGroup"] == spec.target_group,
-                    "conditions": (have["Hosts"], have["Paths"]) == (list(spec.hosts), list(spec.paths)),
+                    "both": group and conditions,  # first: two rules may forward to one group
+                    "target group": group,
+                    "conditions": conditions,
                     "priority": spec.priority is not None and have["Priority"] == spec.priority,
                 }[by]
                 if same and str(rule["RuleArn"]) not in used:

@@ -172,6 +172,15 @@ def expose(
                     )
                 continue
             if not managed and not placed:
+                if port.scheme:
+                    report.add(
+                        (*_params_path(listen), "scheme"),
+                        "ignored: with the subnets of ecs-params and no run_params.load_balancer.subnets, "
+                        "compose2ecs puts no load balancer in front of this port",
+                        IGNORED,
+                        "load-balancer-subnets",
+                        "name the load balancers' subnets in run_params.load_balancer.subnets",
+                    )
                 if listen.host_ip:
                     report.add(
                         (*listen.path, "host_ip"),
@@ -538,22 +547,13 @@ def _rule_behind(
             "remove listener_arn for this port",
         )
         return
-    # An ALB target group serves one load balancer: the balancer is in the name's hash, so the same
-    # container port behind the project's own load balancer too gets a group of its own.
+    # A target group serves one load balancer (any of its listeners): the balancer is in the name's
+    # hash, so the same container port behind the project's own load balancer too gets a group of
+    # its own, and two listeners of one shared load balancer (HTTP and HTTPS) share one.
     balancer = "/".join(arn.split(":listener/", 1)[-1].split("/")[:3])
     group = names.target_group(
         desired.project, desired.cluster, container.service, listen.target, f"HTTP@{balancer}"
     )
-    if any(tg.name == group for tg in desired.target_groups):
-        report.add(
-            (*at, "listener_arn"),
-            f"container port {listen.target} of {container.service} is already behind this load balancer "
-            "through another published port",
-            REJECTED,
-            "listener-rule-taken",
-            "give both published ports' hosts and paths to one of them",
-        )
-        return
     _target_group(desired, container, listen, group, "HTTP", service, port, report)
     rule = ListenerRuleSpec(arn, group, port.hosts, port.paths, port.priority, at)
     same = [r for r in desired.listener_rules if r.listener_arn == arn]

@@ -210,7 +210,7 @@ def test_with_a_network_of_the_users_the_target_group_is_in_the_subnets_vpc(tmp_
     params = _rule_params(listener)._replace(
         awsvpc=AwsvpcParams(subnets=("subnet-private",), security_groups=("sg-app",))
     )
-    gateway.subnets = {"subnet-private": "vpc-0default"}
+    gateway.subnets = {"subnet-private": "vpc-app"}  # not the default VPC: the tasks' VPC it must be
     desired = _desired(tmp_path, WEB.format(ports="8080:80"), params)
 
     assert desired.ingress == []  # the user's security groups decide
@@ -223,7 +223,7 @@ def test_with_a_network_of_the_users_the_target_group_is_in_the_subnets_vpc(tmp_
         for g in gateway.target_groups.values()
         if g["TargetGroupArn"] == mine["Actions"][0]["TargetGroupArn"]
     ]
-    assert group["VpcId"] == "vpc-0default"
+    assert group["VpcId"] == "vpc-app"
 
 
 def _two(tmp_path: Path, listener: str, first: int, second: int) -> DesiredState:
@@ -273,3 +273,28 @@ def test_past_the_last_priority_a_new_rule_takes_the_lowest_free_number() -> Non
     assert next_priority(listener, set()) == 2
     assert next_priority(listener, {2}) == 4
     assert next_priority({"Rules": [{"Priority": "7"}]}, set()) == 8
+
+
+def test_two_listeners_of_one_shared_load_balancer_share_the_target_group(tmp_path: Path) -> None:
+    gateway = InMemoryGateway()
+    listener, _ = _theirs(gateway)
+    balancer = gateway.listeners[listener]["LoadBalancerArn"]
+    forward = gateway.listeners[listener]["DefaultActions"]
+    secure = gateway.create_listener(
+        {"LoadBalancerArn": balancer, "Protocol": "HTTP", "Port": 8443, "DefaultActions": forward}
+    )["ListenerArn"]
+    ports = {
+        8080: PortParams(listener_arn=listener, hosts=("app.example.com",)),
+        8443: PortParams(listener_arn=secure, hosts=("app.example.com",)),
+    }
+    compose = "services:\n  web:\n    image: nginx:1.27\n    ports: ['8080:80', '8443:80']\n"
+    desired = _desired(tmp_path, compose, EcsParams(ports=ports))
+
+    assert not [p for p in desired.problems if p.status == "rejected"]
+    [group] = desired.target_groups
+    assert {r.target_group for r in desired.listener_rules} == {group.name}
+    up(gateway, desired)
+    written = len(gateway.writes)
+    up(gateway, desired)
+    assert len(gateway.writes) == written
+    assert len(_mine(gateway, listener)) == len(_mine(gateway, secure)) == 1

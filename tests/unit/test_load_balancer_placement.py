@@ -332,3 +332,33 @@ def test_a_host_ip_next_to_an_existing_listener_is_said_to_be_the_listeners_busi
 
     [ignored] = [p for p in desired.problems if p.code == "host-ip-ignored"]
     assert "that load balancer's scheme decides who reaches it" in ignored.message
+
+
+def test_a_network_load_balancers_subnets_are_added_to_never_swapped(tmp_path: Path) -> None:
+    gateway = _gateway()
+    gateway.subnets["subnet-d"] = gateway.subnets["subnet-a"]
+    gateway.subnet_zones["subnet-d"] = "us-east-1d"
+
+    def nlb(*subnets: str) -> DesiredState:
+        params = EcsParams(
+            load_balancer=LoadBalancerParams(subnets=subnets),
+            ports={6000: PortParams(load_balancer="network")},
+        )
+        return _desired(tmp_path, WEB.format(ports="6000:6000"), params)
+
+    up(gateway, nlb("subnet-a", "subnet-b"))
+
+    def codes(desired: DesiredState) -> list[str]:
+        deployed = gateway.read_state(desired, CLUSTER)
+        return [
+            f"{p.code}: {p.message}" for p in preflight_problems(desired, deployed, CLUSTER, "ecs-params.yml")
+        ]
+
+    [swapped] = codes(nlb("subnet-a", "subnet-d"))  # subnet-b left out
+    assert swapped.startswith("load-balancer-subnets: the Network Load Balancer")
+    assert "is in subnet-b, which this list leaves out" in swapped
+    grown = nlb("subnet-a", "subnet-b", "subnet-d")
+    assert codes(grown) == []
+    written = len(gateway.writes)
+    up(gateway, grown)
+    assert [c[0] for c in gateway.writes[written:]] == ["set_subnets"]
