@@ -48,14 +48,91 @@ _SERVICE_PREFIX = "service:"
 STDIN = "-"  # `-f -`: the compose file comes from standard input
 
 
+# An input file larger than this is refused: no compose file, env file, ecs-params.yml or trust
+# policy comes near it, and /dev/zero or a huge file must not eat the memory.
+MAX_INPUT_BYTES = 16 * 1024 * 1024
+
+
+_SYSTEM_DIRS = ("/proc/", "/sys/", "/dev/")
+
+
+def not_a_file(path: str) -> str | None:
+    """Why `path` is no regular file to read ("is a FIFO", "no such file"), or None if it is one."""
+    import stat  # noqa: PLC0415 - only when a path is in doubt
+
+    try:
+        mode = os.stat(path).st_mode  # noqa: PTH116 - the mode of what a link points to
+    except FileNotFoundError:
+        if os.path.islink(path):  # noqa: PTH114
+            return f"is a link to {os.readlink(path)}, which does not exist"  # noqa: PTH115
+        return "no such file"
+    except PermissionError:
+        return "cannot be read: permission denied"
+    except OSError as exc:
+        return f"cannot be read: {exc.strerror}"
+    for test, what in (
+        (stat.S_ISREG, None),
+        (stat.S_ISDIR, "is a directory"),
+        (stat.S_ISFIFO, "is a FIFO (named pipe), which would block"),
+        (stat.S_ISCHR, "is a character device"),
+        (stat.S_ISBLK, "is a block device"),
+        (stat.S_ISSOCK, "is a socket"),
+    ):
+        if test(mode):
+            return what
+    return "is not a regular file"
+
+
+def _read_bytes(path: str) -> bytes:
+    """The bytes of a regular file, at most MAX_INPUT_BYTES; InputError saying what it is otherwise.
+
+    Opened without blocking, and checked once open, so a FIFO or a device swapped in after a check
+    never hangs the run nor fills the memory.
+    """
+    import stat  # noqa: PLC0415 - as not_a_file
+
+    real = os.path.realpath(path)
+    if real.startswith(_SYSTEM_DIRS):
+        # /proc/self/environ is a "regular" file holding the runner's own credentials.
+        raise InputError(
+            [
+                Problem(
+                    f"is a system file ({real}), not a file of the project",
+                    Location(path),
+                    hint="pass a project file",
+                )
+            ]
+        )
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        why = not_a_file(path) or "cannot be read"
+        raise InputError([Problem(why, Location(path), hint="pass a regular file")]) from None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            why = not_a_file(path) or "is not a regular file"
+            raise InputError([Problem(why, Location(path), hint="pass a regular file")])
+        data = handle.read(MAX_INPUT_BYTES + 1)
+    if len(data) > MAX_INPUT_BYTES:
+        raise InputError(
+            [
+                Problem(
+                    f"is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MiB, the most compose2ecs reads",
+                    Location(path),
+                    hint="pass the file it should be",
+                )
+            ]
+        )
+    return data
+
+
 class Reader:
     """File access for the loader; a subclass can serve files from memory."""
 
     def read_text(self, path: str) -> str:
         if path == STDIN:
-            return sys.stdin.read()
-        with open(path, "rb") as handle:  # noqa: PTH123 - plain open is the fastest path here
-            data = handle.read()
+            return sys.stdin.read(MAX_INPUT_BYTES + 1)
+        data = _read_bytes(path)
         if data.startswith(b"\xef\xbb\xbf"):
             data = data[3:]
         elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -75,12 +152,17 @@ class Reader:
         Compose takes its bytes as they are; bytes that are not UTF-8 become U+FFFD, as they do when
         Compose prints them as JSON.
         """
-        with open(path, "rb") as handle:  # noqa: PTH123 - as read_text
-            data = handle.read()
-        return data.removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="replace")
+        return _read_bytes(path).removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="replace")
 
     def is_file(self, path: str) -> bool:
         return path == STDIN or os.path.isfile(path)  # noqa: PTH113
+
+    def exists(self, path: str) -> bool:
+        """Something is there (a dangling link too): a default file that is there must be read."""
+        return path == STDIN or os.path.lexists(path)
+
+    def why_not_file(self, path: str) -> str:
+        return not_a_file(path) or "is not a regular file"
 
 
 def read_input(
@@ -92,8 +174,8 @@ def read_input(
     """
     if path is None:
         path = posixpath.join(working_dir, default_name)
-        if not reader.is_file(path):
-            return None
+        if not reader.exists(path):
+            return None  # a default file that is there but is no regular file is an error below
     try:
         return path, reader.read_text(path)
     except FileNotFoundError:
@@ -297,7 +379,9 @@ def _load_project(
     cwd = _abspath(os.getcwd(), options.cwd)  # noqa: PTH109
     for file in files:
         if not reader.is_file(file):
-            raise InputError([Problem("no such file", Location(file), hint="check the -f path")])
+            why = reader.why_not_file(file)
+            message = why
+            raise InputError([Problem(message, Location(file), hint="check the -f path")])
     if options.project_directory:
         working_dir = _abspath(cwd, options.project_directory)
     else:
@@ -380,9 +464,9 @@ def _project_environment(
     from_files: dict[str, str] = {}
     for env_file in env_files:
         if not reader.is_file(env_file):
-            raise InputError(
-                [Problem("environment file not found", Location(env_file), hint="check the --env-file path")]
-            )
+            why = reader.why_not_file(env_file)
+            message = "environment file not found" if why == "no such file" else f"environment file {why}"
+            raise InputError([Problem(message, Location(env_file), hint="check the --env-file path")])
         text = reader.read_env(env_file)
 
         def lookup(key: str) -> str | None:
