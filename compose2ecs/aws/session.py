@@ -13,7 +13,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError
 
 from compose2ecs.aws.errors import CREDENTIALS_HINT, REGION_HINT, to_aws_error
-from compose2ecs.errors import AwsError
+from compose2ecs.errors import AwsError, UsageError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
@@ -54,8 +54,13 @@ def make_session(
     environ: Mapping[str, str] | None = None,
     botocore_session: botocore.session.Session | None = None,
 ) -> boto3.Session:
-    """A boto3 Session from the standard credential chain; AwsError when region or credentials are missing."""
+    """A boto3 Session from the standard credential chain; AwsError when region or credentials are missing.
+
+    UsageError when an endpoint URL (--endpoint-url, AWS_ENDPOINT_URL and its per-service forms) is
+    not one: botocore would fail with a ValueError at the first call.
+    """
     env = os.environ if environ is None else environ
+    check_endpoints(settings.endpoint_url, env)
     # botocore reads AWS_DEFAULT_REGION but not AWS_REGION, which the other AWS SDKs and CLIs honour.
     region = settings.region or env.get("AWS_REGION") or None
     try:
@@ -70,6 +75,26 @@ def make_session(
     if credentials is None:
         session = _ecs_cli_session(session, env, region, botocore_session)
     return session
+
+
+def check_endpoints(endpoint_url: str | None, env: Mapping[str, str]) -> None:
+    """Every endpoint URL given is an http(s) URL with a host."""
+    from urllib.parse import urlsplit  # noqa: PLC0415 - only AWS commands get here
+
+    given = [("--endpoint-url", endpoint_url)] if endpoint_url else []
+    given += sorted((k, v) for k, v in env.items() if k.startswith("AWS_ENDPOINT_URL") and v)
+    for source, url in given:
+        try:
+            parts = urlsplit(url)
+            _ = parts.port  # ValueError when it is not a number in range
+            valid = parts.scheme in {"http", "https"} and bool(parts.hostname)
+        except ValueError:
+            valid = False
+        if not valid:
+            raise UsageError(
+                f"{source} {url!r} is not an endpoint URL: it takes http:// or https://, a host and "
+                "an optional port (e.g. http://127.0.0.1:5000)"
+            )
 
 
 def _ecs_cli_session(

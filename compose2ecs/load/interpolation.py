@@ -337,6 +337,10 @@ def _go_int(text: str, func: str) -> int:
     # no underscores. Go scans left to right, so "999…9x" is a range error if the overflow comes
     # before the bad character and a syntax error otherwise.
     if re.fullmatch(_INT, text):
+        # More than 20 digits is out of int64's range whatever they are (and Python refuses to
+        # convert thousands of digits at all).
+        if len(text.lstrip("+-0")) > 20:  # noqa: PLR2004 - len(str(2**64))
+            raise _range(func, text)
         number = int(text)
         if _INT64_MIN <= number <= _INT64_MAX:
             return number
