@@ -85,9 +85,11 @@ def translate_project(
         )
         count, explicit = _desired_count(task_containers, params, report)
         service_name = family  # the ecs-cli convention: the service is named as its family
-        desired.services.append(
-            service.build(service_name, family, task_containers, params, count, namespace, tag_list, report)
+        request = service.build(
+            service_name, family, task_containers, params, count, namespace, tag_list, report
         )
+        service.one_copy_for_shared_data(request, desired.task_definitions[-1], params, report)
+        desired.services.append(request)
         desired.desired_count_explicit[service_name] = explicit
     if layout == "project" and len(services) > 1:
         report.info(

@@ -191,6 +191,45 @@ def _reachable_as(container: Container, dns_name: str, path: tuple[str | int, ..
     return True
 
 
+def one_copy_for_shared_data(
+    request: dict[str, Any], task_definition: dict[str, Any], params: EcsParams, report: Report
+) -> None:
+    """A task writing to a persistent (EFS) volume deploys old-out-then-new-in: 100 % / 0 %.
+
+    ECS's default rolling deployment (200 % / 100 %) starts the new task before the old one
+    stops, so two copies of a database would share its data directory for a while. What
+    ecs-params `run_params.deployment` sets wins.
+    """
+    efs = {v["name"] for v in task_definition.get("volumes", []) if "efsVolumeConfiguration" in v}
+    written = sorted(
+        {
+            str(m["sourceVolume"])
+            for c in task_definition.get("containerDefinitions", [])
+            for m in c.get("mountPoints", [])
+            if m.get("sourceVolume") in efs and not m.get("readOnly")
+        }
+    )
+    deployment = params.deployment
+    if not written or (
+        deployment is not None
+        and (deployment.maximum_percent is not None or deployment.minimum_healthy_percent is not None)
+    ):
+        return
+    request["deploymentConfiguration"] = {
+        **request["deploymentConfiguration"],
+        "maximumPercent": 100,
+        "minimumHealthyPercent": 0,
+    }
+    report.info(
+        ("task_definition", "efs_volumes"),
+        f"service {request['serviceName']} writes to the persistent volume {', '.join(written)}: it deploys "
+        "with minimum healthy 0 % and maximum 100 %, so the old task stops before the new one starts "
+        "and two copies never share the data (a short outage per deployment; run_params.deployment "
+        "can say otherwise)",
+        "persistent-volume-deployment",
+    )
+
+
 def _deployment_configuration(params: EcsParams) -> dict[str, Any]:
     """What the user set, and the deployment circuit breaker with rollback unless turned off.
 
