@@ -10,13 +10,13 @@ inserting one item does not shift every index after it. Every other list is comp
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from deepdiff import DeepDiff
 
 from compose2ecs.model.deployed import FieldChange
+from compose2ecs.model.sensitive import looks_secret, secret_shaped
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping
@@ -72,37 +72,7 @@ KEYED_MAPS = frozenset({"tags", "dockerLabels", "options", "driverOpts", "labels
 # Where a key names a variable whose value may be a secret.
 _SECRET_HOLDERS = frozenset({"environment", "options", "dockerLabels", "driverOpts"})
 
-# Parts of a variable name that mark its value as secret (matched case-insensitively). KEY also
-# covers API_KEY and ACCESS_KEY; a few false positives (MONKEY) cost only a masked value.
-SECRET_NAME_PARTS = (
-    "PASSWORD",
-    "PASSWD",
-    "PASSPHRASE",
-    "SECRET",
-    "TOKEN",
-    "KEY",
-    "CREDENTIAL",
-    "PRIVATE",
-    "AUTH",
-    "SESSION",
-    "COOKIE",
-    "SALT",
-    "SIGNATURE",
-    "DSN",
-    "CONNECTION_STRING",
-    "DATABASE_URL",
-)
-
-# Values that carry a secret whatever they are called: URLs with a password, `--password=x` flags.
-_SECRET_VALUE = re.compile(r"://[^/\s:@]+:[^/\s@]+@|(?i:passw(?:or)?d|secret|token|api[_-]?key)[=:]\S")
-
 _ABSENT = object()
-
-
-def looks_secret(name: str) -> bool:
-    """True when a variable name suggests its value is a secret."""
-    upper = name.upper()
-    return any(part in upper for part in SECRET_NAME_PARTS)
 
 
 def diff_fields(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[FieldChange]:
@@ -156,7 +126,7 @@ def _sensitive(path: tuple[Any, ...], value: Any) -> bool:
     if value is None:
         return False
     text = value if isinstance(value, str) else json.dumps(value, default=str)
-    return bool(_SECRET_VALUE.search(text))
+    return secret_shaped(text)
 
 
 def format_path(path: Iterable[Any]) -> str:

@@ -6,6 +6,7 @@ import re
 from typing import Any, NamedTuple
 
 from compose2ecs.model import ContainerParams, HealthcheckParams
+from compose2ecs.model.sensitive import looks_secret, secret_shaped
 from compose2ecs.translate import names
 from compose2ecs.translate.report import APPROXIMATED, IGNORED, MAPPED, REJECTED, Report
 from compose2ecs.translate.units import cpu_units, mib, seconds_up
@@ -367,8 +368,30 @@ def _environment(
             )
             continue
         pairs.append({"name": key, "value": str(value)})
+        if _plaintext_secret(str(key), str(value)):
+            # The message never holds the value: it may end up in a CI log.
+            report.add(
+                (*base, "environment", key),
+                f"{key} looks like a secret, and its value would be stored in plain text in the task "
+                "definition, where anyone allowed to describe task definitions reads it",
+                MAPPED,
+                "plaintext-secret",
+                "store it in Secrets Manager or SSM Parameter Store, and name it in ecs-params.yml "
+                f"under task_definition.services.{base[1]}.secrets (or as an external compose secret)",
+                warn=True,
+            )
     if pairs:
         definition["environment"] = pairs
+
+
+def _plaintext_secret(name: str, value: str) -> bool:
+    """A secret-looking name or value, with a value that could be one (not empty, a number or a flag)."""
+    if secret_shaped(value):
+        return True
+    plain = value.strip().lower()
+    if not plain or plain.isdigit() or plain in {"true", "false", "yes", "no", "on", "off", "none", "null"}:
+        return False
+    return looks_secret(name)
 
 
 def _ports(

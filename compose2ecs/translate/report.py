@@ -38,10 +38,15 @@ class Report:
         self.params_file = params_file
         self.problems: list[Problem] = []
 
-    def add(self, path: Path, message: str, status: str, code: str, hint: str = "") -> None:
+    def add(
+        self, path: Path, message: str, status: str, code: str, hint: str = "", *, warn: bool = False
+    ) -> None:
+        """`warn`: a warning whatever the status (mapped as written, but unsafe)."""
         severity = {REJECTED: "error", APPROXIMATED: "warning", IGNORED: "warning", MAPPED: "info"}[status]
         if status == IGNORED and path and path[-1] in HARMLESS:
             severity = "info"
+        if warn and severity == "info":
+            severity = "warning"
         location = (
             Location(self.params_file or "ecs-params.yml") if path and path[0] in PARAMS_ROOTS else None
         )

@@ -24,7 +24,8 @@ from compose2ecs.model.deployed import (
     ResourceKind,
     RoleState,
 )
-from compose2ecs.plan.diff import diff_fields, looks_secret, set_changes
+from compose2ecs.model.sensitive import looks_secret
+from compose2ecs.plan.diff import diff_fields, set_changes
 from compose2ecs.resources import plan_changes
 
 ACCOUNT = "123456789012"
