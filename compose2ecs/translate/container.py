@@ -192,6 +192,7 @@ class Container:
         "port_sources",
         "published",
         "replicas",
+        "secret_files",
         "secret_sources",
         "secrets",
         "service",
@@ -211,6 +212,7 @@ class Container:
         self.namesakes: tuple[str, ...] = ()
         self.platform: tuple[str, str] | None = None  # (os family, cpu architecture)
         self.secrets: list[str] = []  # valueFrom of every secret it reads
+        self.secret_files: list[SecretFile] = []  # compose secrets, as files under /run/secrets
         # valueFrom -> (key path that set it, whether that path is in ecs-params.yml)
         self.secret_sources: dict[str, tuple[tuple[str | int, ...], bool]] = {}
         self.depends: dict[str, str] = {}  # compose service -> ECS condition
@@ -895,11 +897,45 @@ def _linux_parameters(
         definition["linuxParameters"] = linux
 
 
-def _secret_env_name(entry: dict[str, Any]) -> str:
+FILES_CONTAINER = "compose2ecs-files"  # the init container that writes secret files
+_SECRET_FILE_NAME = re.compile(r"[A-Za-z0-9._-]{1,255}")
+
+
+class SecretFile(NamedTuple):
+    """A compose secret delivered as a file under /run/secrets, by the init container."""
+
+    value_from: str  # the Secrets Manager or SSM reference
+    name: str  # the file's name under /run/secrets
+    mode: str  # octal, as chmod takes it
+    uid: str
+    gid: str
+
+
+def _secret_file(
+    entry: dict[str, Any], reference: str, path: tuple[str | int, ...], report: Report
+) -> SecretFile | None:
+    """Where compose puts the secret: /run/secrets/<target>, with its mode and owner."""
     target = str(entry.get("target") or entry["source"])
-    if target.startswith("/run/secrets/"):
-        target = entry["source"]
-    return re.sub(r"[^A-Za-z0-9_]", "_", target.rsplit("/", 1)[-1])
+    name = target.removeprefix("/run/secrets/") if target.startswith("/") else target
+    elsewhere = target.startswith("/") and not target.startswith("/run/secrets/")
+    if elsewhere or not _SECRET_FILE_NAME.fullmatch(name):
+        report.add(
+            (*path, "target"),
+            f"target {target} is not a file name under /run/secrets: the secret files are one task "
+            "volume mounted there, so another directory would be hidden by it",
+            REJECTED,
+            "secret-target",
+            "use a target under /run/secrets (e.g. db_password) and point the app at it "
+            "(many images read a *_FILE variable)",
+        )
+        return None
+    mode = str(entry.get("mode") or "0444")
+    if not re.fullmatch(r"0?[0-7]{3,4}", mode):
+        try:
+            mode = f"0{int(mode):o}"  # a decimal number of the permission bits
+        except ValueError:
+            mode = "0444"
+    return SecretFile(reference, name, mode, str(entry.get("uid") or "0"), str(entry.get("gid") or "0"))
 
 
 def _secrets(
@@ -927,14 +963,18 @@ def _secrets(
                 "or list it in ecs-params.yml under task_definition.services.<name>.secrets",
             )
             continue
-        env_name = _secret_env_name(entry)
-        secrets.append({"name": env_name, "valueFrom": reference})
         container.secret_sources.setdefault(reference, ((*path, "source"), False))
+        secret_file = _secret_file(entry, reference, path, report)
+        if secret_file is None:
+            continue
+        container.secret_files.append(secret_file)
+        container.secrets.append(reference)  # the execution role reads it, for the init container
         report.add(
             path,
-            f"injected as the environment variable {env_name}, not as a file under /run/secrets",
-            APPROXIMATED,
-            "secret-as-env",
+            f"delivered as the file /run/secrets/{secret_file.name} (mode {secret_file.mode}), as compose "
+            f"does: the init container {FILES_CONTAINER} writes it at start from AWS",
+            MAPPED,
+            "secret-as-file",
         )
     secrets.extend({"name": s.name, "valueFrom": s.value_from} for s in params.secrets)
     for index, ref in enumerate(params.secrets):

@@ -6,6 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from compose2ecs.translate import names
+from compose2ecs.translate.container import FILES_CONTAINER
 from compose2ecs.translate.report import APPROXIMATED, IGNORED, MAPPED, REJECTED, Report
 
 if TYPE_CHECKING:
@@ -84,11 +85,101 @@ def build(
         request["volumes"] = volumes
     _dependencies(containers, params, report)
     request["containerDefinitions"] = [c.definition for c in containers]
+    if any(c.secret_files for c in containers):
+        _files_container(request, containers, os_family, report)
     request["tags"] = task.tags
     if os_family != "LINUX":
         _windows_limits(request, containers, params, report)
     _check_limits(request, containers, report)
     return request
+
+
+# A small public image with a POSIX shell, pinned: it only writes files (ECR Public mirrors Docker's
+# official images, so tasks in public subnets or behind a NAT pull it without Docker Hub's limits).
+FILES_IMAGE = "public.ecr.aws/docker/library/busybox:1.36"
+_SECRETS_DIR = "/run/secrets"
+
+
+def _files_container(
+    request: dict[str, Any], containers: list[Container], os_family: str, report: Report
+) -> None:
+    """Compose secrets as files: an init container writes them into a task volume per container.
+
+    ECS injects a secret only as an environment variable; the init container (not essential)
+    receives each one so, writes it with its mode and owner into the volume of the container
+    that reads it, and exits; that container mounts its volume read-only at /run/secrets and
+    starts only once the init container has succeeded (`dependsOn` SUCCESS). Each container sees
+    only its own secrets, as in compose.
+    """
+    if os_family != "LINUX":
+        report.add(
+            ("services",),
+            "compose secrets as files need a Linux task (a shell writes them at start)",
+            REJECTED,
+            "fargate-windows",
+            "list the secrets in ecs-params.yml (task_definition.services.<name>.secrets) as variables",
+        )
+        return
+    if any(c.service == FILES_CONTAINER for c in containers):
+        report.add(
+            ("services", FILES_CONTAINER),
+            f"the name {FILES_CONTAINER} is compose2ecs's, for the container that writes secret files",
+            REJECTED,
+            "container-name-taken",
+            "rename the service",
+        )
+        return
+    secrets: list[dict[str, str]] = []
+    mounts: list[dict[str, Any]] = []
+    script = ["set -e", "umask 077"]
+    volumes = request.setdefault("volumes", [])
+    for container in containers:
+        if not container.secret_files:
+            continue
+        volume = names.volume(f"{FILES_CONTAINER}-{container.service}")
+        volumes.append({"name": volume})
+        folder = f"/compose2ecs/{volume}"
+        mounts.append({"sourceVolume": volume, "containerPath": folder, "readOnly": False})
+        for secret in container.secret_files:
+            variable = f"C2E_SECRET_{len(secrets)}"
+            secrets.append({"name": variable, "valueFrom": secret.value_from})
+            target = f"{folder}/{secret.name}"
+            # printf keeps the value byte for byte (echo would add a newline, or read escapes).
+            script += [
+                f"printf '%s' \"${variable}\" > '{target}'",
+                f"chown '{secret.uid}:{secret.gid}' '{target}'",
+                f"chmod '{secret.mode}' '{target}'",
+            ]
+        definition = container.definition
+        definition.setdefault("mountPoints", []).append(
+            {"sourceVolume": volume, "containerPath": _SECRETS_DIR, "readOnly": True}
+        )
+        definition.setdefault("dependsOn", []).append(
+            {"containerName": FILES_CONTAINER, "condition": "SUCCESS"}
+        )
+    init: dict[str, Any] = {
+        "name": FILES_CONTAINER,
+        "image": FILES_IMAGE,
+        "essential": False,
+        "entryPoint": ["sh", "-c"],
+        "command": ["; ".join(script)],
+        "secrets": secrets,
+        "mountPoints": mounts,
+    }
+    logging = next(
+        (
+            c.definition["logConfiguration"]
+            for c in containers
+            if c.definition.get("logConfiguration", {}).get("logDriver") == "awslogs"
+        ),
+        None,
+    )
+    if logging is not None:
+        init["logConfiguration"] = {
+            **logging,
+            "options": {**logging.get("options", {}), "awslogs-stream-prefix": FILES_CONTAINER},
+        }
+    request["containerDefinitions"] = [init, *request["containerDefinitions"]]
 
 
 # Container fields Windows tasks on Fargate refuse, and the compose keys that set them.
