@@ -816,6 +816,17 @@ class InMemoryGateway:
     def delete_security_group(self, group_id: str) -> None:
         self._call("delete_security_group", group_id)
         self._security_group("delete_security_group", group_id)
+        # As EC2: a group another group's rule names cannot be deleted (moto does not check).
+        if any(
+            pair.get("GroupId") == group_id
+            for other_id, other in self.security_groups.items()
+            if other_id != group_id
+            for permission in other.get("IpPermissions", [])
+            for pair in permission.get("UserIdGroupPairs", [])
+        ):
+            raise aws_error(
+                "delete_security_group", "resource has a dependent object", "DependencyViolation", group_id
+            )
         if self.security_group_busy:
             self.security_group_busy -= 1
             raise aws_error(

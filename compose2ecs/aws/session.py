@@ -81,8 +81,11 @@ def check_endpoints(endpoint_url: str | None, env: Mapping[str, str]) -> None:
     """Every endpoint URL given is an http(s) URL with a host."""
     from urllib.parse import urlsplit  # noqa: PLC0415 - only AWS commands get here
 
+    # The per-service forms (AWS_ENDPOINT_URL_ECS, ...) are botocore's to read: only what applies
+    # to every client is checked here.
     given = [("--endpoint-url", endpoint_url)] if endpoint_url else []
-    given += sorted((k, v) for k, v in env.items() if k.startswith("AWS_ENDPOINT_URL") and v)
+    if env.get("AWS_ENDPOINT_URL") and not endpoint_url:
+        given.append(("AWS_ENDPOINT_URL", env["AWS_ENDPOINT_URL"]))
     for source, url in given:
         try:
             parts = urlsplit(url)

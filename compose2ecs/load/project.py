@@ -131,7 +131,13 @@ class Reader:
 
     def read_text(self, path: str) -> str:
         if path == STDIN:
-            return sys.stdin.read(MAX_INPUT_BYTES + 1)
+            text = sys.stdin.read(MAX_INPUT_BYTES + 1)
+            if len(text) > MAX_INPUT_BYTES:
+                limit = MAX_INPUT_BYTES // (1024 * 1024)
+                raise InputError(
+                    [Problem(f"is larger than {limit} MiB, the most compose2ecs reads", Location(path))]
+                )
+            return text
         data = _read_bytes(path)
         if data.startswith(b"\xef\xbb\xbf"):
             data = data[3:]

@@ -105,23 +105,26 @@ def plan(planning: Planning) -> list[ResourceChange]:
     lb_state = deployed.lb_security_group
     if not desired.project_groups:
         # A network of the user's and no load balancer of the project's: groups an earlier
-        # deployment had go once the services have left them, the tasks' first (its rules name
-        # the load balancers').
+        # deployment had go once the services have left them. The tasks' group goes first (its
+        # rules name the load balancers' group, which EC2 refuses to delete while referenced);
+        # what runs after the services runs in reverse, so it is listed last.
         tasks = deployed.security_group
         reason = "the tasks run in the security groups of ecs-params"
         return [
             _delete(str(group.get("GroupName") or name), group, reason)
             for group, name in (
-                (tasks, desired.security_group_name),
                 (lb_state, desired.lb_security_group_name),
+                (tasks, desired.security_group_name),
             )
             if group is not None and desired.owner.owns(tags_dict(group.get("Tags")))
         ]
     lb_id = str(lb_state["GroupId"]) if lb_state else LB_GROUP
     changes = [_plan_group(group, desired, lb_id) for group in _groups(desired, deployed)]
     if lb_state is not None and not desired.listeners and desired.owner.owns(tags_dict(lb_state.get("Tags"))):
-        # No published port left: the load balancers' group goes after its load balancer.
-        changes.append(_delete(desired.lb_security_group_name, lb_state, "no load balancer needs it"))
+        # No published port left: the load balancers' group goes after its load balancer, and
+        # after the tasks' rules that name it are revoked. What runs after the services runs in
+        # reverse, so the delete is listed first.
+        changes.insert(0, _delete(desired.lb_security_group_name, lb_state, "no load balancer needs it"))
     return changes
 
 

@@ -671,6 +671,8 @@ def _healthcheck(
             if compose_hc.get(key) is None:
                 continue
             converted = seconds_up(compose_hc[key])
+            if converted[0] == 0 and key != "start_period":
+                continue  # Docker's 0 means "inherit the default", as leaving it out does on ECS
             result[field_name], rounded = converted
             if rounded:
                 report.add(
@@ -679,7 +681,7 @@ def _healthcheck(
                     APPROXIMATED,
                     "rounded-duration",
                 )
-        if compose_hc.get("retries") is not None:
+        if compose_hc.get("retries"):  # 0: inherit the default, as above
             result["retries"] = int(compose_hc["retries"])
         if compose_hc.get("start_interval") is not None:
             report.add((*path, "start_interval"), "ECS has no start interval", IGNORED, "unsupported-key")
@@ -744,7 +746,8 @@ def _within_bounds(
 
     Docker calls a container unhealthy after `retries` failed probes `interval` apart; ECS does
     the same within narrower ranges (interval 5-300 s, retries 1-10). `interval: 3s, retries: 20`
-    (a minute) becomes 6 s and 10 retries: the same minute, probed a little less often. Values
+    (a minute) becomes 6 s and 10 retries: the same minute, probed a little less often; `1s` and
+    5 retries becomes 5 s and 5 retries: the retries kept, the time as short as ECS allows. Values
     that ecs-params gives (`given`) stay as they are.
     """
 
@@ -762,10 +765,12 @@ def _within_bounds(
     if {"interval", "retries"} & set(outside):
         interval, retries = int(before["interval"]), int(before["retries"])
         total = interval * retries
-        new_interval = clamp("interval", interval)
-        new_retries = clamp("retries", round(total / new_interval))
-        if new_interval * new_retries < total and new_retries == _HC_BOUNDS["retries"][1]:
-            new_interval = clamp("interval", -(-total // new_retries))  # ceil: not sooner than Docker
+        # As many retries as compose asks, up to ECS's 10 (a single failed probe never kills the
+        # container when compose said it should not), spread over the same time when it fits.
+        new_retries = clamp("retries", retries)
+        new_interval = clamp("interval", -(-total // new_retries))  # ceil: not sooner than Docker
+        if new_interval * new_retries < total:
+            new_retries = clamp("retries", -(-total // new_interval))  # the interval is at its most
         wanted = {"interval": new_interval, "retries": new_retries}
         result.update({k: v for k, v in wanted.items() if k not in given})
     changed = [k for k in _HC_BOUNDS if k in result and result[k] != before.get(k)]
@@ -1148,13 +1153,25 @@ def _bind_mount(
     source = str(volume.get("source") or "")
     context = str((service.get("build") or {}).get("context") or "")
     if context and not context.startswith(("http://", "https://", "git@")) and _inside(source, context):
-        report.add(
-            path,
-            f"{source} is inside the build context: the image built from it holds these files, so "
-            "this mount is development wiring (live code), left out",
-            IGNORED,
-            "source-mount",
-        )
+        if volume.get("read_only"):
+            report.add(
+                path,
+                f"{source} is inside the build context: the image built from it holds these files, "
+                "so this mount is development wiring (live code), left out",
+                IGNORED,
+                "source-mount",
+            )
+        else:
+            # Writable: maybe live code, maybe data the app keeps (./pgdata): say what is lost.
+            report.add(
+                path,
+                f"{source} is inside the build context, so it is left out and the container sees "
+                "what the image holds at that path (if the Dockerfile copies it); what the app writes "
+                "there is lost with the task",
+                APPROXIMATED,
+                "source-mount",
+                "for data the app keeps, use a named volume (EFS via ecs-params efs_volumes)",
+            )
         return
     if source in _HOST_TIME:
         report.add(

@@ -22,7 +22,7 @@ from compose2ecs.model import (
     TargetGroupSpec,
 )
 from compose2ecs.translate import names
-from compose2ecs.translate.report import APPROXIMATED, IGNORED, REJECTED
+from compose2ecs.translate.report import APPROXIMATED, IGNORED, MAPPED, REJECTED
 
 if TYPE_CHECKING:
     from compose2ecs.model import DesiredState, EcsParams, HealthCheckParams
@@ -141,6 +141,20 @@ def expose(
     """
     managed = desired.uses_project_network
     placed = not managed and _placed(params)
+    if placed and params.awsvpc is not None and not params.awsvpc.security_groups:
+        # ECS gives tasks the VPC's default group only when none is named; adding the project's
+        # would silently take the tasks out of it (and away from what it admits, a database say).
+        report.add(
+            ("run_params", "network_configuration", "awsvpc_configuration"),
+            "with run_params.load_balancer.subnets the tasks get the project's security group for "
+            "the load balancers, so they would lose the VPC's default group that ECS gives them "
+            "when no security_groups are listed",
+            REJECTED,
+            "load-balancer-subnets",
+            "list the tasks' security groups in security_groups (the VPC's default one too, if "
+            "they need what it admits)",
+        )
+        placed = False
     rules: dict[tuple[int, str, str], PortRule] = {}
     by_container = _service_of_container(desired)
     for container in containers:
@@ -218,6 +232,18 @@ def expose(
                         "udp-kept-private",
                         "to open it on the task's public address, publish it without a host IP "
                         f'("{listen.target}:{listen.target}/udp")',
+                    )
+                    continue
+                if placed:
+                    # The user's groups decide what reaches the tasks; the project's group admits
+                    # only its load balancers, which carry no UDP.
+                    report.add(
+                        listen.path,
+                        f"UDP port {listen.target} is published as the same port of the task: with the "
+                        "subnets and security groups of ecs-params, your security groups decide who "
+                        "reaches it (no load balancer carries UDP)",
+                        MAPPED,
+                        "udp-without-load-balancer",
                     )
                     continue
                 _udp(listen, rules, report)

@@ -36,18 +36,16 @@ def _has_secret_suffix(arn: str) -> bool:
     return bool(head and dash) and len(suffix) == 6 and suffix.isascii() and suffix.isalnum()  # noqa: PLR2004
 
 
-def with_source_conditions(document: dict[str, Any], region: str) -> dict[str, Any]:
+def with_source_conditions(document: dict[str, Any]) -> dict[str, Any]:
     """The trust policy compose2ecs writes, limited to ECS tasks of the caller's account.
 
-    AWS recommends `aws:SourceAccount` and `aws:SourceArn` on a task execution role's trust
-    ("Cross-service confused deputy prevention"): without them, ECS acting for another account
-    could be made to assume the role. The account is filled in once known (ACCOUNT).
+    AWS recommends `aws:SourceAccount` on a service role's trust ("Cross-service confused deputy
+    prevention"): without it, ECS acting for another account could be made to assume the role.
+    The account is filled in once known (ACCOUNT).
     """
-    condition = {
-        "StringEquals": {"aws:SourceAccount": ACCOUNT},
-        # Any region: IAM is global, and one role serves the project's deployments in every region.
-        "ArnLike": {"aws:SourceArn": f"arn:{names.partition(region)}:ecs:*:{ACCOUNT}:*"},
-    }
+    # aws:SourceAccount only: AWS's own examples for ecs-tasks.amazonaws.com use it, and one role
+    # serves the project's deployments in every region (IAM is global).
+    condition = {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
     statements = document.get("Statement", [])
     return {
         **document,
@@ -89,7 +87,7 @@ def execution_role(
     return RoleSpec(
         name=name,
         path=path,
-        trust_policy=trust.document if trust.file else with_source_conditions(trust.document, region),
+        trust_policy=trust.document if trust.file else with_source_conditions(trust.document),
         managed_policy_arns=(execution_role_policy_arn(region),),
         inline_policies=inline,
     )

@@ -341,7 +341,4 @@ def test_the_written_trust_policy_admits_ecs_tasks_of_this_account_only(
     role = boto3.client("iam").get_role(RoleName=f"{name}-ecsTaskExecutionRole")["Role"]
     trust: Any = role["AssumeRolePolicyDocument"]
     [statement] = trust["Statement"]
-    assert statement["Condition"] == {
-        "StringEquals": {"aws:SourceAccount": account},
-        "ArnLike": {"aws:SourceArn": f"arn:aws:ecs:*:{account}:*"},
-    }
+    assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": account}}

@@ -30,7 +30,7 @@ def _check(tmp_path: Path, settings: str) -> tuple[dict[str, Any], list[str]]:
     ("settings", "expected", "unhealthy"),
     [
         ("interval: 3s;retries: 20", {"interval": 6, "retries": 10}, 60),  # a minute, as in compose
-        ("interval: 1s;retries: 5", {"interval": 5, "retries": 1}, 5),  # 5 s: as soon as ECS can
+        ("interval: 1s;retries: 5", {"interval": 5, "retries": 5}, 25),  # the retries kept, 5 s apart
         ("retries: 30", {"interval": 90, "retries": 10}, 900),  # Docker's 30 s interval, 15 minutes
         ("interval: 10m", {"interval": 300, "retries": 6}, 1800),  # 3 probes of 10 minutes
         ("interval: 5s;retries: 12", {"interval": 6, "retries": 10}, 60),
@@ -56,4 +56,11 @@ def test_a_health_check_inside_the_ranges_is_kept_and_not_reported(tmp_path: Pat
     check, messages = _check(tmp_path, "interval: 10s;retries: 5;timeout: 3s")
 
     assert (check["interval"], check["retries"], check["timeout"]) == (10, 5, 3)
+    assert messages == []
+
+
+def test_docker_zero_means_the_default_and_is_left_to_ecs(tmp_path: Path) -> None:
+    check, messages = _check(tmp_path, "interval: 0s;timeout: 0s;retries: 0")
+
+    assert {"interval", "timeout", "retries"} & check.keys() == set()  # ECS's defaults, as Docker's
     assert messages == []

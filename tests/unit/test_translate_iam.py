@@ -101,10 +101,7 @@ def test_the_written_trust_policy_names_the_callers_account(tmp_path: Path) -> N
     trust = _written_trust(tmp_path, gateway)
 
     [statement] = trust["Statement"]
-    assert statement["Condition"] == {
-        "StringEquals": {"aws:SourceAccount": ACCOUNT},
-        "ArnLike": {"aws:SourceArn": f"arn:aws:ecs:*:{ACCOUNT}:*"},  # one role serves every region
-    }
+    assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
     written = len(gateway.writes)
     up(gateway, _desired(tmp_path, "services:\n  web:\n    image: nginx\n"))
     assert len(gateway.writes) == written  # compared with the account filled in: in sync
