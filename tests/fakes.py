@@ -461,12 +461,28 @@ class InMemoryGateway:
                 arn = registry.get("registryArn")
                 if arn in self.discovery_services:
                     services[arn] = copy.deepcopy(self.discovery_services[arn])
-        if namespace is None:
-            owner = desired.owner
-            own = [e for e in services.values() if owner.owns({t["Key"]: t["Value"] for t in e["Tags"]})]
-            if own and own[0]["NamespaceId"] in self.namespaces:
-                namespace = copy.deepcopy(self.namespaces[own[0]["NamespaceId"]])
-        return {"Namespace": namespace, "Services": services} if namespace or services else {}
+        owner = desired.owner
+
+        def owned(entry: dict[str, Any]) -> bool:
+            return owner.owns({t["Key"]: t["Value"] for t in entry.get("Tags", [])})
+
+        # The deployment's own, found by their tags (the tagging read).
+        services |= {arn: copy.deepcopy(e) for arn, e in self.discovery_services.items() if owned(e)}
+        own_namespaces = {
+            namespace_id: {
+                **copy.deepcopy(ns),
+                "Others": sum(
+                    1
+                    for e in self.discovery_services.values()
+                    if e["NamespaceId"] == namespace_id and not owned(e)
+                ),
+            }
+            for namespace_id, ns in self.namespaces.items()
+            if ns["Type"] == "DNS_PRIVATE" and owned(ns)
+        }
+        if namespace is None and not services and not own_namespaces:
+            return {}
+        return {"Namespace": namespace, "Services": services, "OwnNamespaces": own_namespaces}
 
     def read_services(self, desired: DesiredState, cluster: str) -> DeployedState:
         self._call("read_services", desired.project, cluster)

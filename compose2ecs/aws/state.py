@@ -540,6 +540,8 @@ class StateReader:
                     "elasticloadbalancing:loadbalancer",
                     "elasticloadbalancing:targetgroup",
                     "ec2:security-group",
+                    "servicediscovery:service",
+                    "servicediscovery:namespace",
                 ],
             )
             found = {
@@ -547,10 +549,13 @@ class StateReader:
                 for page in pages
                 for r in page.get("ResourceTagMappingList", [])
             }
+        discovery: dict[str, dict[str, str]] = {}
         for arn, resource_tags in found.items():
             resource = arn.split(":", 5)[-1]
             kind, _, rest = resource.partition("/")
-            if kind == "security-group":
+            if arn.split(":")[2:3] == ["servicediscovery"]:
+                discovery[arn] = resource_tags  # service/srv-..., namespace/ns-...
+            elif kind == "security-group":
                 security_groups.add(rest)
             elif kind == "loadbalancer":
                 balancers[arn] = resource_tags
@@ -563,7 +568,9 @@ class StateReader:
                 service_cluster, _, name = rest.rpartition("/")
                 if service_cluster == cluster:
                     services[name] = arn
-        return Tagged(services, frozenset(revisions), balancers, groups, frozenset(security_groups))
+        return Tagged(
+            services, frozenset(revisions), balancers, groups, frozenset(security_groups), discovery
+        )
 
     # What the files reference ------------------------------------------------------------------
 
@@ -865,37 +872,31 @@ class StateReader:
     ) -> dict[str, Any]:
         """The namespace and the Cloud Map services of service discovery.
 
-        The service ecs-params names, and those the deployment's ECS services register in (to
-        remove the deployment's own when no longer named). Only when there is one: a project
-        without service discovery makes no Cloud Map call.
+        "Namespace": the one ecs-params names. "Services": the service ecs-params names in it,
+        those the deployment's ECS services register in, and those tagged as the deployment's
+        (found even when nothing registers in them any more: a removal interrupted half-way).
+        "OwnNamespaces": the private DNS namespaces tagged as the deployment's, each with the
+        number of services in it that are not the deployment's ("Others"). Only when there is
+        one of these: a project without service discovery makes no Cloud Map call.
         """
         namespace = pending.dns_namespace.result() if pending.dns_namespace else None
-        registered = sorted(
-            {
-                str(r["registryArn"])
-                for entry in (*state.services.values(), *state.orphans.values())
-                for r in entry.get("serviceRegistries") or []
-                if r.get("registryArn")
-            }
-        )
-        if namespace is None and not registered:
+        registered = {
+            str(r["registryArn"])
+            for entry in (*state.services.values(), *state.orphans.values())
+            for r in entry.get("serviceRegistries") or []
+            if r.get("registryArn")
+        }
+        tagged = state.tagged.discovery
+        if namespace is None and not registered and not tagged:
             return {}
         sd = self.clients.servicediscovery  # made now, with no read in flight
         services: dict[str, dict[str, Any]] = {}
         spec = desired.discovery
         if namespace is not None and spec is not None:
-            with aws_errors("servicediscovery:ListServices", spec.name):
-                pages = sd.get_paginator("list_services").paginate(
-                    Filters=[{"Name": "NAMESPACE_ID", "Values": [str(namespace["Id"])], "Condition": "EQ"}]
-                )
-                named = [
-                    plain(s) for page in pages for s in page.get("Services", []) if s.get("Name") == spec.name
-                ]
-            for summary in named:
-                services[str(summary["Arn"])] = {**summary, "NamespaceId": namespace["Id"]}
-        for arn in registered:
-            if arn in services:
-                continue
+            for summary in self._sd_services(str(namespace["Id"])):
+                if summary.get("Name") == spec.name:
+                    services[str(summary["Arn"])] = summary
+        for arn in sorted((registered | {a for a in tagged if ":service/" in a}) - set(services)):
             try:
                 with aws_errors("servicediscovery:GetService", arn):
                     services[arn] = plain(sd.get_service(Id=arn.rsplit("/", 1)[-1])["Service"])
@@ -903,17 +904,46 @@ class StateReader:
                 if error.code != "ServiceNotFound":
                     raise
         services = {arn: self._with_sd_tags(entry) for arn, entry in services.items()}
-        if namespace is None:
-            owner = desired.owner
-            own = [
-                e for e in services.values() if owner.owns({t["Key"]: t["Value"] for t in e.get("Tags", [])})
+        owner = desired.owner
+        own_services = {a for a, e in services.items() if owner.owns(tags_dict(e.get("Tags")))}
+        own_namespaces: dict[str, dict[str, Any]] = {}
+        # Tagged as the deployment's; and, should the tagging index lag, the named one and those
+        # of the deployment's own services, when their tags say they are its own.
+        candidates = {a.rsplit("/", 1)[-1] for a in tagged if ":namespace/" in a}
+        candidates |= {
+            str(services[a]["NamespaceId"]) for a in own_services if services[a].get("NamespaceId")
+        }
+        if namespace is not None and owner.owns(tags_dict(namespace.get("Tags"))):
+            candidates.add(str(namespace["Id"]))
+        for namespace_id in sorted(candidates):
+            if namespace is not None and namespace.get("Id") == namespace_id:
+                entry = namespace
+            else:
+                try:
+                    with aws_errors("servicediscovery:GetNamespace", namespace_id):
+                        entry = self._with_sd_tags(plain(sd.get_namespace(Id=namespace_id)["Namespace"]))
+                except AwsError as error:
+                    if error.code == "NamespaceNotFound":
+                        continue
+                    raise
+            if entry.get("Type") != "DNS_PRIVATE" or not owner.owns(tags_dict(entry.get("Tags"))):
+                continue  # the Service Connect namespace is namespace.py's; another's stays
+            inside = self._sd_services(namespace_id)
+            others = [s for s in inside if str(s.get("Arn")) not in own_services]
+            own_namespaces[namespace_id] = {**entry, "Others": len(others)}
+        if namespace is None and not services and not own_namespaces:
+            return {}
+        return {"Namespace": namespace, "Services": services, "OwnNamespaces": own_namespaces}
+
+    def _sd_services(self, namespace_id: str) -> list[dict[str, Any]]:
+        """The Cloud Map services of one namespace (summaries, with their namespace)."""
+        with aws_errors("servicediscovery:ListServices", namespace_id):
+            pages = self.clients.servicediscovery.get_paginator("list_services").paginate(
+                Filters=[{"Name": "NAMESPACE_ID", "Values": [namespace_id], "Condition": "EQ"}]
+            )
+            return [
+                {**plain(s), "NamespaceId": namespace_id} for page in pages for s in page.get("Services", [])
             ]
-            if own and own[0].get("NamespaceId"):
-                with aws_errors("servicediscovery:GetNamespace", str(own[0]["NamespaceId"])):
-                    namespace = self._with_sd_tags(
-                        plain(sd.get_namespace(Id=str(own[0]["NamespaceId"]))["Namespace"])
-                    )
-        return {"Namespace": namespace, "Services": services} if namespace or services else {}
 
 
 def _parameter_name(reference: str) -> str:

@@ -61,6 +61,7 @@ class Tagged:
     load_balancers: dict[str, dict[str, str]] = field(default_factory=dict)
     target_groups: dict[str, dict[str, str]] = field(default_factory=dict)
     security_groups: frozenset[str] = frozenset()  # group ids
+    discovery: dict[str, dict[str, str]] = field(default_factory=dict)  # Cloud Map ARN -> tags
 
 
 @dataclass
@@ -91,9 +92,10 @@ class DeployedState:
     # DescribeScalingPolicies entry
     scaling: dict[str, dict[str, Any]] = field(default_factory=dict)
     namespace: dict[str, Any] | None = None  # Cloud Map namespace summary
-    # Cloud Map service discovery (ecs-cli's): "Namespace" (GetNamespace entry plus "Tags", or
-    # None) and "Services": ARN -> GetService entry plus "Tags", of the service ecs-params names and
-    # of those the deployment's ECS services register in
+    # Cloud Map service discovery (ecs-cli's): "Namespace" (the one ecs-params names: its entry
+    # plus "Tags", or None), "Services" (ARN -> entry plus "Tags": the one ecs-params names, those
+    # the ECS services register in, the deployment's own) and "OwnNamespaces" (id -> the
+    # deployment's private DNS namespaces plus "Others": how many services of others are in it)
     discovery: dict[str, Any] = field(default_factory=dict)
     account: str | None = None  # the caller's AWS account (STS), for the trust policy's conditions
     network: NetworkFacts = field(default_factory=NetworkFacts)

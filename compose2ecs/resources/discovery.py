@@ -52,13 +52,16 @@ def plan(planning: Planning) -> list[ResourceChange]:
     if spec is not None:
         changes.append(_plan_spec(spec, desired, namespace, found))
     owner = desired.owner
-    if spec is None and namespace is not None and owner.owns(tags_dict(namespace.get("Tags"))):
-        # The namespace of the deployment's Cloud Map services, created by compose2ecs. Listed
-        # before them: what runs after the services runs in reverse, so it goes after them.
-        delete = Operation("delete_dns_namespace", str(namespace["Name"]), (str(namespace["Id"]),))
+    for namespace_id, entry in sorted((deployed.discovery.get("OwnNamespaces") or {}).items()):
+        # The deployment's namespaces that ecs-params no longer names (a new name, or no service
+        # discovery at all), unless a service of someone else's is in it. Listed before the
+        # services: what runs after the services runs in reverse, so it goes after them.
+        if (namespace is not None and namespace.get("Id") == namespace_id) or entry.get("Others"):
+            continue
+        delete = Operation("delete_dns_namespace", str(entry.get("Name")), (namespace_id,))
         reason = "no service discovery uses it"
         changes.append(
-            ResourceChange(KIND, str(namespace["Name"]), Action.DELETE, reason=reason, operations=(delete,))
+            ResourceChange(KIND, str(entry.get("Name")), Action.DELETE, reason=reason, operations=(delete,))
         )
     for entry in sorted((deployed.discovery.get("Services") or {}).values(), key=lambda e: str(e["Arn"])):
         if entry is found or not owner.owns(tags_dict(entry.get("Tags"))):
@@ -141,7 +144,7 @@ def registry_arn(execution: Execution) -> str:
 
 
 def remove(teardown: Teardown) -> None:
-    """`down --all`: the deployment's own Cloud Map services, then its namespace; others' are kept."""
+    """`down --all`: the deployment's own Cloud Map services, then its namespaces; others' are kept."""
     found = teardown.deployed.discovery
     for entry in (found.get("Services") or {}).values():
         label = f"Cloud Map service {entry.get('Name')}"
@@ -151,12 +154,13 @@ def remove(teardown: Teardown) -> None:
         service_id = str(entry["Id"])
         retry_while_in_use(teardown.run, _deleter(teardown.run.gateway, service_id), service_id, IN_USE)
         teardown.run.wrote("delete_discovery_service", service_id, f"deleted {label}")
-    namespace = found.get("Namespace")
-    if namespace is None:
-        return
-    label = f"namespace {namespace.get('Name')}"
-    if not teardown.ours(tags_dict(namespace.get("Tags"))):
-        teardown.kept(label)
-        return
-    teardown.run.gateway.delete_dns_namespace(str(namespace["Id"]))
-    teardown.run.wrote("delete_dns_namespace", str(namespace["Id"]), f"deleted {label}")
+    named = found.get("Namespace")
+    if named is not None and not teardown.ours(tags_dict(named.get("Tags"))):
+        teardown.kept(f"namespace {named.get('Name')}")
+    for namespace_id, entry in sorted((found.get("OwnNamespaces") or {}).items()):
+        label = f"namespace {entry.get('Name')}"
+        if entry.get("Others"):
+            teardown.kept(f"{label} (it holds {entry['Others']} Cloud Map service(s) of others)")
+            continue
+        teardown.run.gateway.delete_dns_namespace(namespace_id)
+        teardown.run.wrote("delete_dns_namespace", namespace_id, f"deleted {label}")

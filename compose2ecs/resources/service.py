@@ -191,6 +191,11 @@ def _registries_by_name(
     desired, deployed = planning.desired, planning.deployed
     found = discovery.matched(desired, deployed)
     have = deployed_request.get("serviceRegistries") or []
+    # The deployment's own, and the one ecs-params names: registries only the service it names
+    # keeps (service discovery moved to another service leaves the first one).
+    own = discovery.own_registries(desired, deployed) | ({str(found["Arn"])} if found else set())
+    if "serviceRegistries" not in request and any(r.get("registryArn") in own for r in have):
+        request = {**request, "serviceRegistries": [r for r in have if r.get("registryArn") not in own]}
     if found is not None and desired.discovery is not None:
         have = [
             {**r, "registryArn": desired.discovery.placeholder}
@@ -199,9 +204,6 @@ def _registries_by_name(
             for r in have
         ]
         deployed_request = {**deployed_request, "serviceRegistries": have}
-    own = discovery.own_registries(desired, deployed)
-    if "serviceRegistries" not in request and any(r.get("registryArn") in own for r in have):
-        request = {**request, "serviceRegistries": [r for r in have if r.get("registryArn") not in own]}
     return request, deployed_request
 
 

@@ -210,3 +210,71 @@ def test_what_cloud_map_would_refuse_is_refused_before_any_write(tmp_path: Path)
         == "discovery-record-type: Cloud Map service shop has A records, and a record's type cannot change"
     )
     assert _preflight(gateway, _desired(tmp_path, WEB, _params(), layout="project")) == []
+
+
+def test_a_renamed_namespace_is_created_and_the_old_own_one_deleted(tmp_path: Path) -> None:
+    gateway = InMemoryGateway()
+    up(gateway, _desired(tmp_path, WEB, _params(), layout="project"))
+    renamed = EcsParams(
+        service_discovery={
+            "private_dns_namespace": {"name": "other.local"},
+            "service_discovery_service": {"name": "shop", "dns_config": {"type": "A", "ttl": 60}},
+        }
+    )
+
+    up(gateway, _desired(tmp_path, WEB, renamed, layout="project"))
+
+    assert [ns["Name"] for ns in gateway.namespaces.values() if ns["Type"] == "DNS_PRIVATE"] == [
+        "other.local"
+    ]
+    [service] = gateway.discovery_services.values()
+    assert gateway.namespaces[service["NamespaceId"]]["Name"] == "other.local"
+    assert _registries(gateway) == [[{"registryArn": service["Arn"]}]]
+
+
+def test_a_removal_interrupted_after_the_ecs_update_converges(tmp_path: Path) -> None:
+    gateway = InMemoryGateway()
+    up(gateway, _desired(tmp_path, WEB, _params(), layout="project"))
+    plain = _desired(tmp_path, WEB, EcsParams(), layout="project")
+    service = next(iter(gateway.services.values()))
+    service.data["serviceRegistries"] = []  # as if the run stopped right after UpdateService
+
+    up(gateway, plain)
+
+    assert gateway.discovery_services == {}  # found by its tags, though nothing registers in it
+    assert not [ns for ns in gateway.namespaces.values() if ns["Type"] == "DNS_PRIVATE"]
+
+
+def test_moving_discovery_to_another_service_deregisters_the_first(tmp_path: Path) -> None:
+    gateway = InMemoryGateway()
+    up(gateway, _desired(tmp_path, TWO, _params(container_name="web"), layout="service"))
+
+    up(gateway, _desired(tmp_path, TWO, _params(container_name="worker"), layout="service"))
+
+    registered = {
+        key[1]: s.data.get("serviceRegistries")
+        for key, s in gateway.services.items()
+        if s.data["status"] == "ACTIVE"
+    }
+    [arn] = gateway.discovery_services
+    assert registered["shop-web"] == []
+    assert registered["shop-worker"] == [{"registryArn": arn}]
+
+
+def test_an_own_namespace_holding_someone_elses_service_is_kept(tmp_path: Path) -> None:
+    gateway = InMemoryGateway()
+    desired = _desired(tmp_path, WEB, _params(), layout="project")
+    up(gateway, desired)
+    [namespace_id] = [i for i, ns in gateway.namespaces.items() if ns["Type"] == "DNS_PRIVATE"]
+    theirs = gateway.create_discovery_service(
+        {
+            "Name": "billing",
+            "NamespaceId": namespace_id,
+            "DnsConfig": {"RoutingPolicy": "MULTIVALUE", "DnsRecords": [{"Type": "A", "TTL": 60}]},
+        }
+    )
+
+    _down_all(gateway, desired)
+
+    assert list(gateway.discovery_services) == [theirs]
+    assert namespace_id in gateway.namespaces

@@ -75,6 +75,8 @@ def expect_tagged(tagging: Stubber, desired: DesiredState, arns: list[str] | Non
                 "elasticloadbalancing:loadbalancer",
                 "elasticloadbalancing:targetgroup",
                 "ec2:security-group",
+                "servicediscovery:service",
+                "servicediscovery:namespace",
             ],
         },
     )
@@ -410,6 +412,8 @@ def _expect_tagged_elb(tagging: Stubber, desired: DesiredState, arns: list[str])
                 "elasticloadbalancing:loadbalancer",
                 "elasticloadbalancing:targetgroup",
                 "ec2:security-group",
+                "servicediscovery:service",
+                "servicediscovery:namespace",
             ],
         },
     )
