@@ -58,7 +58,8 @@ def build(
         request["enableExecuteCommand"] = params.enable_execute_command
     if namespace is not None:
         request["serviceConnectConfiguration"] = _service_connect(containers, namespace, report)
-    limit = _MAX_DESIRED_CONNECTED if namespace else _MAX_DESIRED
+    # Cloud Map holds at most 1,000 instances per service: Service Connect and service discovery.
+    limit = _MAX_DESIRED_CONNECTED if namespace or params.service_discovery else _MAX_DESIRED
     if desired_count > limit:
         report.add(
             ("run_params", "desired_count")

@@ -69,9 +69,18 @@ def test_a_default_ecs_params_that_is_no_regular_file_is_an_error_not_ignored(
 
 def test_an_env_file_under_proc_is_refused(tmp_path: Path) -> None:
     (tmp_path / "docker-compose.yml").write_text(WEB + "    env_file: [/proc/self/environ]\n")
-    result = _convert(tmp_path)
+    planted = "planted-runner-credential"
+    result = subprocess.run(
+        [sys.executable, "-m", "compose2ecs", "convert", "--region", "us-east-1", "-o", "json"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+        env={**os.environ, "AWS_SECRET_ACCESS_KEY": planted},
+    )
     _refused(result, "is a system file")
-    assert "AWS_SECRET" not in result.stdout + result.stderr
+    assert planted not in result.stdout + result.stderr  # the runner's own environment stays its own
 
 
 def test_a_file_over_the_size_limit_is_refused(tmp_path: Path) -> None:

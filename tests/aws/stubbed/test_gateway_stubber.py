@@ -538,3 +538,63 @@ def test_stale_arns_in_a_batch_are_looked_up_one_by_one(gateway: BotoGateway, el
     entries = StateReader(gateway.clients, 1).elb_lookup("TargetGroups", "TargetGroupArns", [GONE_ARN, other])
 
     assert [e["TargetGroupName"] for e in entries] == ["stub-web-2"]
+
+
+def test_cloud_map_resources_of_the_deployment_are_found_by_their_tags_alone(
+    gateway: BotoGateway, ecs: Stubber, ec2: Stubber, tagging: Stubber
+) -> None:
+    """A removal stopped after the ECS update: nothing registers in them, the tags still say whose.
+
+    moto's tagging API lists no Cloud Map resources, so this is shown here.
+    """
+    desired = desired_with_services(["web"])
+    owner_tags = [{"Key": k, "Value": v} for k, v in desired.owner.tags().items()]
+    service_arn = f"arn:aws:servicediscovery:us-east-1:{ACCOUNT}:service/srv-0000000000000001"
+    namespace_arn = f"arn:aws:servicediscovery:us-east-1:{ACCOUNT}:namespace/ns-0000000000000001"
+    expect_subnets(ec2)
+    expect_tagged(tagging, desired, [service_arn, namespace_arn])
+    expect_no_cluster(ecs)
+    ecs.add_response(
+        "describe_services",
+        {"services": [service_entry("web")], "failures": []},
+        {"cluster": CLUSTER, "services": ["web"], "include": ["TAGS"]},
+    )
+    with Stubber(gateway.clients.servicediscovery) as sd:
+        sd.add_response(
+            "get_service",
+            {
+                "Service": {
+                    "Id": "srv-0000000000000001",
+                    "Arn": service_arn,
+                    "Name": "web",
+                    "NamespaceId": "ns-0000000000000001",
+                }
+            },
+            {"Id": "srv-0000000000000001"},
+        )
+        sd.add_response("list_tags_for_resource", {"Tags": owner_tags}, {"ResourceARN": service_arn})
+        sd.add_response(
+            "get_namespace",
+            {
+                "Namespace": {
+                    "Id": "ns-0000000000000001",
+                    "Arn": namespace_arn,
+                    "Name": "corp.local",
+                    "Type": "DNS_PRIVATE",
+                }
+            },
+            {"Id": "ns-0000000000000001"},
+        )
+        sd.add_response("list_tags_for_resource", {"Tags": owner_tags}, {"ResourceARN": namespace_arn})
+        sd.add_response(
+            "list_services",
+            {"Services": [{"Id": "srv-0000000000000001", "Arn": service_arn, "Name": "web"}]},
+            {"Filters": [{"Name": "NAMESPACE_ID", "Values": ["ns-0000000000000001"], "Condition": "EQ"}]},
+        )
+
+        state = gateway.read_state(desired, CLUSTER)
+
+        sd.assert_no_pending_responses()
+    assert list(state.discovery["Services"]) == [service_arn]
+    own = state.discovery["OwnNamespaces"]["ns-0000000000000001"]
+    assert (own["Name"], own["Others"]) == ("corp.local", 0)
