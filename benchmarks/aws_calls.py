@@ -311,6 +311,11 @@ def minimum_reads(desired: DesiredState, deployed: DeployedState) -> dict[str, t
             groups,
             "each target group's deregistration delay; no batch API",
         )
+    if desired.needs_account:
+        out["sts:GetCallerIdentity"] = (
+            1,
+            "the caller's account, which the trust policy compose2ecs writes names",
+        )
     if desired.namespace:
         out["servicediscovery:ListNamespaces"] = (1, f"namespace {desired.namespace}")
         out["servicediscovery:ListTagsForResource"] = (0, "")
