@@ -58,7 +58,6 @@ WRITE_OPERATIONS = frozenset(
         "untag_log_group",
         "set_subnets",
         "create_dns_namespace",
-        "delete_dns_namespace",
         "create_discovery_service",
         "update_discovery_service",
         "delete_discovery_service",
@@ -159,7 +158,6 @@ AWS_OPERATIONS = {
     "create_namespace": "servicediscovery:CreateHttpNamespace",
     "delete_namespace": "servicediscovery:DeleteNamespace",
     "create_dns_namespace": "servicediscovery:CreatePrivateDnsNamespace",
-    "delete_dns_namespace": "servicediscovery:DeleteNamespace",
     "create_discovery_service": "servicediscovery:CreateService",
     "update_discovery_service": "servicediscovery:UpdateService",
     "delete_discovery_service": "servicediscovery:DeleteService",
@@ -1269,6 +1267,9 @@ class InMemoryGateway:
         self._call("delete_namespace", namespace_id)
         if namespace_id not in self.namespaces:
             raise aws_error("delete_namespace", "namespace not found", "NamespaceNotFound", namespace_id)
+        # As AWS (moto deletes it all the same): a namespace that holds services stays.
+        if any(s["NamespaceId"] == namespace_id for s in self.discovery_services.values()):
+            raise aws_error("delete_namespace", "namespace has services", "ResourceInUse", namespace_id)
         del self.namespaces[namespace_id]
 
     # Cloud Map service discovery -------------------------------------------------------------
@@ -1289,12 +1290,6 @@ class InMemoryGateway:
             "Tags": request["Tags"],
         }
         return namespace_id
-
-    def delete_dns_namespace(self, namespace_id: str) -> None:
-        self._call("delete_dns_namespace", namespace_id)
-        if any(s["NamespaceId"] == namespace_id for s in self.discovery_services.values()):
-            raise aws_error("delete_dns_namespace", "namespace has services", "ResourceInUse", namespace_id)
-        self.namespaces.pop(namespace_id, None)
 
     def create_discovery_service(self, request: dict[str, Any]) -> str:
         self._call("create_discovery_service", request["Name"])

@@ -538,9 +538,6 @@ class BotoGateway:
         operation = self._wait_for_operation(operation_id, name)
         return str(operation.get("Targets", {}).get("NAMESPACE", ""))
 
-    def delete_dns_namespace(self, namespace_id: str) -> None:
-        self.delete_namespace(namespace_id)  # one call for both kinds of namespace
-
     def create_discovery_service(self, request: dict[str, Any]) -> str:
         with aws_errors("servicediscovery:CreateService", str(request.get("Name", ""))):
             return str(self.clients.servicediscovery.create_service(**request)["Service"]["Arn"])

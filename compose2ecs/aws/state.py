@@ -814,20 +814,16 @@ class StateReader:
         )
 
     def _read_namespace(self, name: str) -> dict[str, Any] | None:
-        sd = self.clients.servicediscovery
+        """The Service Connect namespace, with its tags (`down --all` deletes only a tagged one)."""
+        matches = self._namespaces_named(name)
+        return self._with_sd_tags(matches[0]) if matches else None
+
+    def _namespaces_named(self, name: str) -> list[dict[str, Any]]:
         with aws_errors("servicediscovery:ListNamespaces", name):
-            pages = sd.get_paginator("list_namespaces").paginate(
+            pages = self.clients.servicediscovery.get_paginator("list_namespaces").paginate(
                 Filters=[{"Name": "NAME", "Values": [name], "Condition": "EQ"}]
             )
-            matches = [plain(ns) for page in pages for ns in page.get("Namespaces", [])]
-        if not matches:
-            return None
-        namespace = matches[0]
-        # `down --all` deletes only a namespace that carries the project tag.
-        with aws_errors("servicediscovery:ListTagsForResource", name):
-            tags = sd.list_tags_for_resource(ResourceARN=namespace["Arn"]).get("Tags", [])
-        namespace["Tags"] = [plain(tag) for tag in tags]
-        return namespace
+            return [plain(ns) for page in pages for ns in page.get("Namespaces", [])]
 
     def _read_account(self) -> str:
         """The caller's account: the trust policy compose2ecs writes names it (confused deputy)."""
@@ -848,11 +844,7 @@ class StateReader:
                     return None
                 raise
         else:
-            with aws_errors("servicediscovery:ListNamespaces", spec.namespace):
-                pages = sd.get_paginator("list_namespaces").paginate(
-                    Filters=[{"Name": "NAME", "Values": [spec.namespace], "Condition": "EQ"}]
-                )
-                found = [plain(ns) for page in pages for ns in page.get("Namespaces", [])]
+            found = self._namespaces_named(spec.namespace)
             # A name can be a DNS namespace and an HTTP one at once: the DNS one holds the records.
             found.sort(key=lambda ns: ns.get("Type") != "DNS_PRIVATE")
             if not found:

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 KIND = ResourceKind.DISCOVERY
 # Cloud Map refuses to delete a service that has instances: ECS deregisters them as the tasks of
 # the ECS services that left it stop.
-AFTER_SERVICES = frozenset({"delete_discovery_service", "delete_dns_namespace"})
+AFTER_SERVICES = frozenset({"delete_discovery_service", "delete_namespace"})
 IN_USE = frozenset({"ResourceInUse"})
 ROUTING = "MULTIVALUE"  # ecs-cli's, and ECS's recommendation: every healthy task's address
 
@@ -58,7 +58,7 @@ def plan(planning: Planning) -> list[ResourceChange]:
         # services: what runs after the services runs in reverse, so it goes after them.
         if (namespace is not None and namespace.get("Id") == namespace_id) or entry.get("Others"):
             continue
-        delete = Operation("delete_dns_namespace", str(entry.get("Name")), (namespace_id,))
+        delete = Operation("delete_namespace", str(entry.get("Name")), (namespace_id,))
         reason = "no service discovery uses it"
         changes.append(
             ResourceChange(KIND, str(entry.get("Name")), Action.DELETE, reason=reason, operations=(delete,))
@@ -129,8 +129,8 @@ def execute(change: ResourceChange, execution: Execution) -> None:
                 (service_id,) = operation.args
                 retry_while_in_use(execution.run, _deleter(gateway, service_id), change.name, IN_USE)
                 execution.did(operation, f"deleted Cloud Map service {change.name} ({change.reason})")
-            case "delete_dns_namespace":
-                perform(operation, execution, {"delete_dns_namespace": "deleted namespace {target}"})
+            case "delete_namespace":
+                perform(operation, execution, {"delete_namespace": "deleted namespace {target}"})
 
 
 def _deleter(gateway: Gateway, service_id: str) -> Callable[[], None]:
@@ -162,5 +162,5 @@ def remove(teardown: Teardown) -> None:
         if entry.get("Others"):
             teardown.kept(f"{label} (it holds {entry['Others']} Cloud Map service(s) of others)")
             continue
-        teardown.run.gateway.delete_dns_namespace(namespace_id)
-        teardown.run.wrote("delete_dns_namespace", namespace_id, f"deleted {label}")
+        teardown.run.gateway.delete_namespace(namespace_id)
+        teardown.run.wrote("delete_namespace", namespace_id, f"deleted {label}")

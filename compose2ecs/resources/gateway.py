@@ -217,13 +217,13 @@ class Gateway(Protocol):
         """Create a Cloud Map HTTP namespace; returns its ARN."""
         ...
 
-    def delete_namespace(self, namespace_id: str) -> None: ...
+    def delete_namespace(self, namespace_id: str) -> None:
+        """Either kind (HTTP, private DNS); AwsError (ResourceInUse) while it holds services."""
+        ...
 
     def create_dns_namespace(self, name: str, vpc: str, tags: dict[str, str]) -> str:
         """Create a Cloud Map private DNS namespace in `vpc`; returns its id once it exists."""
         ...
-
-    def delete_dns_namespace(self, namespace_id: str) -> None: ...
 
     def create_discovery_service(self, request: dict[str, Any]) -> str:
         """Cloud Map CreateService; returns the service's ARN."""

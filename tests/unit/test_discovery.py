@@ -166,7 +166,7 @@ def test_dropping_service_discovery_deregisters_then_deletes_its_own(tmp_path: P
     up(gateway, plain)
 
     calls = [c[0] for c in gateway.writes[before:]]
-    assert calls == ["update_service", "delete_discovery_service", "delete_dns_namespace"]
+    assert calls == ["update_service", "delete_discovery_service", "delete_namespace"]
     assert _registries(gateway) == [[]]
     assert gateway.discovery_services == {}
     assert not [ns for ns in gateway.namespaces.values() if ns["Type"] == "DNS_PRIVATE"]
