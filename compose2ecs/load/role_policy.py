@@ -60,6 +60,11 @@ def _statement_faults(statement: Any) -> list[tuple[str, str]]:
     return faults
 
 
+def lets_ecs_tasks_assume(statement: Any) -> bool:
+    """The statement lets ECS tasks assume the role (Allow, the service, the action; any conditions)."""
+    return not _statement_faults(statement)
+
+
 def _allows_assume_role(actions: Any) -> bool:
     # IAM matches actions case-insensitively, with * and ? wildcards ("sts:*" grants it too).
     import fnmatch  # noqa: PLC0415 - only for a hand-written trust policy

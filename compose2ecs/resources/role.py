@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from compose2ecs.load.role_policy import lets_ecs_tasks_assume
 from compose2ecs.model import ACCOUNT, POLICY_PREFIX, RoleSpec, creator, tags_dict, user_tags
 from compose2ecs.model.deployed import Action, FieldChange, Operation, ResourceChange, ResourceKind
 from compose2ecs.plan.diff import diff_fields, set_changes
@@ -119,18 +120,6 @@ def with_account(document: dict[str, Any], account: str | None) -> dict[str, Any
     }
 
 
-def _lets_ecs_tasks_assume(statement: Any) -> bool:
-    """An Allow of sts:AssumeRole to ECS tasks, with or without conditions."""
-    if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
-        return False
-    principal = statement.get("Principal")
-    services = principal.get("Service") if isinstance(principal, dict) else None
-    actions = statement.get("Action")
-    return "ecs-tasks.amazonaws.com" in (services if isinstance(services, list) else [services]) and any(
-        str(a).lower() == "sts:assumerole" for a in (actions if isinstance(actions, list) else [actions])
-    )
-
-
 def _with_statements(current: dict[str, Any], wanted: dict[str, Any]) -> dict[str, Any]:
     """`current` plus each statement of `wanted` it lacks; nothing removed, order kept.
 
@@ -139,11 +128,11 @@ def _with_statements(current: dict[str, Any], wanted: dict[str, Any]) -> dict[st
     """
     existing = _statements(current)
     have = [normalize_policy({"Statement": [s]}) for s in existing]
-    trusted = any(_lets_ecs_tasks_assume(s) for s in existing)
+    trusted = any(lets_ecs_tasks_assume(s) for s in existing)
     missing = [
         s
         for s in _statements(wanted)
-        if normalize_policy({"Statement": [s]}) not in have and not (trusted and _lets_ecs_tasks_assume(s))
+        if normalize_policy({"Statement": [s]}) not in have and not (trusted and lets_ecs_tasks_assume(s))
     ]
     if not missing:
         return current
