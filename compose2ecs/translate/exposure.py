@@ -140,21 +140,7 @@ def expose(
     admits only those load balancers.
     """
     managed = desired.uses_project_network
-    placed = not managed and _placed(params)
-    if placed and params.awsvpc is not None and not params.awsvpc.security_groups:
-        # ECS gives tasks the VPC's default group only when none is named; adding the project's
-        # would silently take the tasks out of it (and away from what it admits, a database say).
-        report.add(
-            ("run_params", "network_configuration", "awsvpc_configuration"),
-            "with run_params.load_balancer.subnets the tasks get the project's security group for "
-            "the load balancers, so they would lose the VPC's default group that ECS gives them "
-            "when no security_groups are listed",
-            REJECTED,
-            "load-balancer-subnets",
-            "list the tasks' security groups in security_groups (the VPC's default one too, if "
-            "they need what it admits)",
-        )
-        placed = False
+    placed = not managed and _placed(params, report)
     rules: dict[tuple[int, str, str], PortRule] = {}
     by_container = _service_of_container(desired)
     for container in containers:
@@ -186,33 +172,7 @@ def expose(
                     )
                 continue
             if not managed and not placed:
-                if port.scheme:
-                    report.add(
-                        (*_params_path(listen), "scheme"),
-                        "ignored: with the subnets of ecs-params and no run_params.load_balancer.subnets, "
-                        "compose2ecs puts no load balancer in front of this port",
-                        IGNORED,
-                        "load-balancer-subnets",
-                        "name the load balancers' subnets in run_params.load_balancer.subnets",
-                    )
-                if listen.host_ip:
-                    report.add(
-                        (*listen.path, "host_ip"),
-                        "ignored: a task has its own network interface, and your security groups decide",
-                        IGNORED,
-                        "host-ip-ignored",
-                    )
-                if listen.published != listen.target:
-                    report.add(
-                        listen.path,
-                        f"host port {listen.published} differs from container port {listen.target}: with "
-                        "the subnets and security groups of ecs-params, nothing maps one onto the other",
-                        REJECTED,
-                        "fargate-host-port",
-                        f'publish "{listen.target}:{listen.target}", or name the subnets of a load '
-                        "balancer in front (run_params.load_balancer.subnets), or leave the network to "
-                        "compose2ecs",
-                    )
+                _without_balancer(listen, port, report)
                 continue
             scheme = _scheme(listen, port, params)
             if scheme == "internet-facing" and not _exposable(
@@ -220,33 +180,7 @@ def expose(
             ):
                 continue
             if listen.protocol == "udp":
-                if scheme == "internal":
-                    # No load balancer carries UDP: the task's public address is the internet.
-                    report.add(
-                        (*listen.path, "host_ip") if listen.host_ip else listen.path,
-                        f"UDP port {listen.target} is meant to stay private"
-                        + (f" (published on {listen.host_ip})" if listen.host_ip else " (scheme internal)")
-                        + ", and no load balancer carries UDP: it is not opened; the project's own "
-                        "containers reach it",
-                        IGNORED,
-                        "udp-kept-private",
-                        "to open it on the task's public address, publish it without a host IP "
-                        f'("{listen.target}:{listen.target}/udp")',
-                    )
-                    continue
-                if placed:
-                    # The user's groups decide what reaches the tasks; the project's group admits
-                    # only its load balancers, which carry no UDP.
-                    report.add(
-                        listen.path,
-                        f"UDP port {listen.target} is published as the same port of the task: with the "
-                        "subnets and security groups of ecs-params, your security groups decide who "
-                        "reaches it (no load balancer carries UDP)",
-                        MAPPED,
-                        "udp-without-load-balancer",
-                    )
-                    continue
-                _udp(listen, rules, report)
+                _udp(listen, rules, report, scheme=scheme, placed=placed)
                 continue
             if placed and not _subnets(scheme, params)[0]:
                 report.add(
@@ -345,10 +279,26 @@ def _reuse_target_groups(
         desired.reused_target_groups.append(ref)
 
 
-def _placed(params: EcsParams) -> bool:
+def _placed(params: EcsParams, report: Report) -> bool:
     """ecs-params names the subnets of the project's load balancers (with a network of the user's)."""
     given = params.load_balancer
-    return given is not None and bool(given.subnets or given.internal_subnets)
+    if given is None or not (given.subnets or given.internal_subnets):
+        return False
+    if params.awsvpc is not None and not params.awsvpc.security_groups:
+        # ECS gives tasks the VPC's default group only when none is named; adding the project's
+        # would silently take the tasks out of it (and away from what it admits, a database say).
+        report.add(
+            ("run_params", "network_configuration", "awsvpc_configuration"),
+            "with run_params.load_balancer.subnets the tasks get the project's security group for "
+            "the load balancers, so they would lose the VPC's default group that ECS gives them "
+            "when no security_groups are listed",
+            REJECTED,
+            "load-balancer-subnets",
+            "list the tasks' security groups in security_groups (the VPC's default one too, if "
+            "they need what it admits)",
+        )
+        return False
+    return True
 
 
 def _scheme(listen: Listen, port: PortParams, params: EcsParams) -> str:
@@ -444,12 +394,34 @@ def _reached_by(service: str, port: int, layout: str, *, connected: bool) -> str
     return "with Service Connect off, the project's other services cannot reach it either"
 
 
-def _udp(listen: Listen, rules: dict[tuple[int, str, str], PortRule], report: Report) -> None:
+def _udp(
+    listen: Listen,
+    rules: dict[tuple[int, str, str], PortRule],
+    report: Report,
+    *,
+    scheme: str,
+    placed: bool,
+) -> None:
     """UDP stays on the task's public address, without a load balancer.
 
     A Network Load Balancer's UDP target group needs a health check on a TCP or HTTP port of the
-    app, which compose does not say.
+    app, which compose does not say. A port meant to stay private is not opened; with a network of
+    the user's, their groups decide.
     """
+    if scheme == "internal":
+        # No load balancer carries UDP: the task's public address is the internet.
+        report.add(
+            (*listen.path, "host_ip") if listen.host_ip else listen.path,
+            f"UDP port {listen.target} is meant to stay private"
+            + (f" (published on {listen.host_ip})" if listen.host_ip else " (scheme internal)")
+            + ", and no load balancer carries UDP: it is not opened; the project's own "
+            "containers reach it",
+            IGNORED,
+            "udp-kept-private",
+            "to open it on the task's public address, publish it without a host IP "
+            f'("{listen.target}:{listen.target}/udp")',
+        )
+        return
     if listen.published != listen.target:
         report.add(
             listen.path,
@@ -460,6 +432,18 @@ def _udp(listen: Listen, rules: dict[tuple[int, str, str], PortRule], report: Re
             f'publish "{listen.target}:{listen.target}/udp"',
         )
         return
+    if placed:
+        # The user's groups decide what reaches the tasks; the project's group admits
+        # only its load balancers, which carry no UDP.
+        report.add(
+            listen.path,
+            f"UDP port {listen.target} is published as the same port of the task: with the "
+            "subnets and security groups of ecs-params, your security groups decide who "
+            "reaches it (no load balancer carries UDP)",
+            MAPPED,
+            "udp-without-load-balancer",
+        )
+        return
     report.add(
         listen.path,
         f"UDP port {listen.target} is opened on the task's public address, without a load balancer: the "
@@ -468,6 +452,37 @@ def _udp(listen: Listen, rules: dict[tuple[int, str, str], PortRule], report: Re
         "udp-without-load-balancer",
     )
     rules.setdefault((listen.target, "udp", "world"), PortRule(listen.target, "udp"))
+
+
+def _without_balancer(listen: Listen, port: PortParams, report: Report) -> None:
+    """A network of the user's and no load balancer of the project's: their security groups decide."""
+    if port.scheme:
+        report.add(
+            (*_params_path(listen), "scheme"),
+            "ignored: with the subnets of ecs-params and no run_params.load_balancer.subnets, "
+            "compose2ecs puts no load balancer in front of this port",
+            IGNORED,
+            "load-balancer-subnets",
+            "name the load balancers' subnets in run_params.load_balancer.subnets",
+        )
+    if listen.host_ip:
+        report.add(
+            (*listen.path, "host_ip"),
+            "ignored: a task has its own network interface, and your security groups decide",
+            IGNORED,
+            "host-ip-ignored",
+        )
+    if listen.published != listen.target:
+        report.add(
+            listen.path,
+            f"host port {listen.published} differs from container port {listen.target}: with "
+            "the subnets and security groups of ecs-params, nothing maps one onto the other",
+            REJECTED,
+            "fargate-host-port",
+            f'publish "{listen.target}:{listen.target}", or name the subnets of a load '
+            "balancer in front (run_params.load_balancer.subnets), or leave the network to "
+            "compose2ecs",
+        )
 
 
 def _balancer_kind(container: Container, listen: Listen, params: EcsParams) -> str:
