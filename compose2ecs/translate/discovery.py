@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from compose2ecs.model import DiscoverySpec
+from compose2ecs.translate.exposure import service_of_container
 from compose2ecs.translate.report import IGNORED, REJECTED
 
 if TYPE_CHECKING:
@@ -89,9 +90,7 @@ def _service(desired: DesiredState, given: dict[str, Any], report: Report) -> di
     if len(desired.services) == 1:
         return desired.services[0]
     container = given.get("container_name")
-    families = {
-        str(c["name"]): str(d["family"]) for d in desired.task_definitions for c in d["containerDefinitions"]
-    }
+    by_container = service_of_container(desired)
     if container is None:
         report.add(
             PATH,
@@ -102,15 +101,14 @@ def _service(desired: DesiredState, given: dict[str, Any], report: Report) -> di
             "name the service's container in service_discovery.container_name",
         )
         return None
-    family = families.get(str(container))
-    service = next((s for s in desired.services if s["taskDefinition"] == family), None)
+    service = by_container.get(str(container))
     if service is None:
         report.add(
             (*PATH, "container_name"),
             f'no container named "{container}" is in the project',
             REJECTED,
             "service-discovery",
-            f"containers: {', '.join(sorted(families)) or '(none)'}",
+            f"containers: {', '.join(sorted(by_container)) or '(none)'}",
         )
     return service
 

@@ -142,7 +142,7 @@ def expose(
     managed = desired.uses_project_network
     placed = not managed and _placed(params, report)
     rules: dict[tuple[int, str, str], PortRule] = {}
-    by_container = _service_of_container(desired)
+    by_container = service_of_container(desired)
     for container in containers:
         for listen in container.listens:
             port = params.ports.get(listen.published, PortParams())
@@ -695,7 +695,7 @@ def _health(
     )
 
 
-def _service_of_container(desired: DesiredState) -> dict[str, dict[str, Any]]:
+def service_of_container(desired: DesiredState) -> dict[str, dict[str, Any]]:
     """Container name -> the CreateService request of the ECS service whose task runs it."""
     family = {
         str(c["name"]): str(d["family"]) for d in desired.task_definitions for c in d["containerDefinitions"]
