@@ -95,7 +95,7 @@ def convert(options: ConvertOptions, environ: Mapping[str, str]) -> Conversion:
         project.model,
         params,
         trust,
-        TranslateOptions(region or DEFAULT_REGION, options.layout, options.cluster),
+        TranslateOptions(region or DEFAULT_REGION, options.layout, options.cluster, project.working_dir),
     )
     desired.problems = locate_problems(desired.problems, project, reader)
     if options.strict:
@@ -173,6 +173,7 @@ def _every_problem(
                 resolve_region(options.region, options.profile, environ) or DEFAULT_REGION,
                 options.layout,
                 options.cluster,
+                project.working_dir,
             ),
         )
     except Exception:  # noqa: BLE001 - a model with keys dropped may surprise a rule: fewer problems, never a crash

@@ -97,6 +97,12 @@ WRITE_OPERATIONS = frozenset(
         "delete_listener",
         "add_elb_tags",
         "remove_elb_tags",
+        "create_file_system",
+        "delete_file_system",
+        "create_access_point",
+        "delete_access_point",
+        "create_mount_target",
+        "delete_mount_target",
     }
 )
 
@@ -269,6 +275,10 @@ class InMemoryGateway:
         self.rules: dict[str, dict[str, Any]] = {}  # listener rules by ARN; "Tags" is a dict here
         # Application Auto Scaling: resource id -> scalable target, with "Policies" by name
         self.scalable_targets: dict[str, dict[str, Any]] = {}
+        # EFS, by id; "AccessPoints" and "MountTargets" are kept on the file system's entry
+        self.file_systems: dict[str, dict[str, Any]] = {}
+        subnets = sorted((vpc or ("", []))[1])
+        self.default_zones = {subnet: f"{REGION}{chr(ord('a') + i)}" for i, subnet in enumerate(subnets)}
         self._failures: dict[str, tuple[int, AwsError]] = {}
         self._rollouts: dict[str, Rollout] = {}
         self._ids = itertools.count(1)
@@ -423,6 +433,10 @@ class InMemoryGateway:
                 subnet_zones={s: self.subnet_zones.get(s, "") for s in named_subnets if s in self.subnets},
                 default_vpc=None if tasks_subnets or self.vpc is None else self.vpc[0],
             )
+        elif desired.file_system is not None and self.vpc is not None:
+            state.network = NetworkFacts(
+                checked=True, default_vpc=self.vpc[0], default_zones=dict(self.default_zones)
+            )
         # Like BotoGateway: the listeners ecs-params names, and those holding the deployment's rules.
         wanted = {rule.listener_arn for rule in desired.listener_rules}
         wanted |= {r["ListenerArn"] for r in self.rules.values() if owner.owns(r["Tags"])}
@@ -432,9 +446,104 @@ class InMemoryGateway:
             listener["LoadBalancer"] = copy.deepcopy(balancer) if balancer else None
             listener["Rules"] = [copy.deepcopy(r) for r in self.rules.values() if r["ListenerArn"] == arn]
             state.foreign_listeners[arn] = listener
+        if desired.file_system is not None:
+            state.file_system = self._file_system(desired.file_system.creation_token)
         state.discovery = self._read_discovery(desired, state)
         state.account = ACCOUNT if desired.needs_account else None  # like BotoGateway (STS)
         return state
+
+    # EFS ---------------------------------------------------------------------------------------
+
+    def _file_system(self, token: str) -> dict[str, Any] | None:
+        found = next((fs for fs in self.file_systems.values() if fs["CreationToken"] == token), None)
+        return copy.deepcopy(found) if found else None
+
+    def read_file_system(self, creation_token: str) -> dict[str, Any] | None:
+        self._call("read_file_system", creation_token)
+        return self._file_system(creation_token)
+
+    def create_file_system(self, creation_token: str, tags: dict[str, str]) -> dict[str, Any]:
+        self._call("create_file_system", creation_token)
+        found = self._file_system(creation_token)
+        if found is not None:
+            return found  # as BotoGateway: FileSystemAlreadyExists finds the first one's
+        fs_id = f"fs-{self._next_id():017x}"
+        self.file_systems[fs_id] = {
+            "FileSystemId": fs_id,
+            "FileSystemArn": f"arn:aws:elasticfilesystem:{REGION}:{ACCOUNT}:file-system/{fs_id}",
+            "CreationToken": creation_token,
+            "Encrypted": True,
+            "LifeCycleState": "available",
+            "Tags": [{"Key": k, "Value": v} for k, v in tags.items()],
+            "AccessPoints": [],
+            "MountTargets": [],
+        }
+        return copy.deepcopy(self.file_systems[fs_id])
+
+    def delete_file_system(self, file_system_id: str) -> None:
+        self._call("delete_file_system", file_system_id)
+        entry = self.file_systems.get(file_system_id)
+        if entry is None:
+            raise aws_error("delete_file_system", "no such file system", "FileSystemNotFound", file_system_id)
+        if entry["MountTargets"]:
+            raise aws_error("delete_file_system", "it has mount targets", "FileSystemInUse", file_system_id)
+        del self.file_systems[file_system_id]
+
+    def create_access_point(self, request: dict[str, Any], client_token: str) -> dict[str, Any]:
+        self._call("create_access_point", request["RootDirectory"]["Path"])
+        entry = self.file_systems[request["FileSystemId"]]
+        for point in entry["AccessPoints"]:
+            if point["ClientToken"] == client_token:
+                return copy.deepcopy(point)
+        point_id = f"fsap-{self._next_id():017x}"
+        point = {
+            **copy.deepcopy(request),
+            "ClientToken": client_token,
+            "AccessPointId": point_id,
+            "AccessPointArn": f"arn:aws:elasticfilesystem:{REGION}:{ACCOUNT}:access-point/{point_id}",
+            "LifeCycleState": "available",
+        }
+        entry["AccessPoints"].append(point)
+        return copy.deepcopy(point)
+
+    def delete_access_point(self, access_point_id: str) -> None:
+        self._call("delete_access_point", access_point_id)
+        for entry in self.file_systems.values():
+            entry["AccessPoints"] = [
+                p for p in entry["AccessPoints"] if p["AccessPointId"] != access_point_id
+            ]
+
+    def create_mount_target(self, file_system_id: str, subnet_id: str, security_groups: list[str]) -> str:
+        self._call("create_mount_target", file_system_id, subnet_id)
+        entry = self.file_systems[file_system_id]
+        zone = self.default_zones.get(subnet_id) or self.subnet_zones.get(subnet_id, subnet_id)
+        if any(t["AvailabilityZoneName"] == zone for t in entry["MountTargets"]):
+            raise aws_error(
+                "create_mount_target", "one mount target per zone", "MountTargetConflict", subnet_id
+            )
+        target_id = f"fsmt-{self._next_id():017x}"
+        entry["MountTargets"].append(
+            {
+                "MountTargetId": target_id,
+                "SubnetId": subnet_id,
+                "AvailabilityZoneName": zone,
+                "SecurityGroups": list(security_groups),
+                "LifeCycleState": "available",
+            }
+        )
+        return target_id
+
+    def describe_mount_targets(self, file_system_id: str) -> list[dict[str, Any]]:
+        self._call("describe_mount_targets", file_system_id)
+        entry = self.file_systems.get(file_system_id)
+        return copy.deepcopy(entry["MountTargets"]) if entry else []
+
+    def delete_mount_target(self, mount_target_id: str) -> None:
+        self._call("delete_mount_target", mount_target_id)
+        for entry in self.file_systems.values():
+            entry["MountTargets"] = [
+                t for t in entry["MountTargets"] if t["MountTargetId"] != mount_target_id
+            ]
 
     def _read_discovery(self, desired: DesiredState, state: DeployedState) -> dict[str, Any]:
         """Like BotoGateway: the namespace and Cloud Map services of service discovery."""

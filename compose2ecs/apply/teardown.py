@@ -85,12 +85,16 @@ def down(
     progress: Progress,
     *,
     remove_all: bool,
+    volumes: bool = False,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
 ) -> ApplyResult:
-    """Delete the project's services; with `remove_all`, everything else it created too."""
+    """Delete the project's services; with `remove_all`, everything else it created too.
+
+    The file system holding the named volumes stays unless `volumes` (`down --all --volumes`).
+    """
     run = Run(gateway, options, progress, clock, sleep)
-    teardown = Teardown(run, desired, deployed, wait=options.wait or remove_all)
+    teardown = Teardown(run, desired, deployed, wait=options.wait or remove_all, volumes=volumes)
     scaling.remove(teardown)  # first: a scalable target outlives its service, and would scale nothing
     service.remove(teardown)
     if remove_all:

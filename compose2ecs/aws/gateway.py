@@ -27,6 +27,8 @@ DESCRIBE_TASKS_BATCH = 100  # the API's limit of task ARNs per DescribeTasks cal
 ENI_FILTER_BATCH = 200  # EC2 filter values per request
 NAMESPACE_TIMEOUT = 120.0  # seconds: Cloud Map namespace operations usually finish within a minute
 NAMESPACE_POLL = 2.0
+EFS_TIMEOUT = 300.0  # seconds: a new file system is usually available within a minute
+EFS_POLL = 2.0
 NO_VPC_HINT = (
     "this account and region have no default VPC: set "
     "run_params.network_configuration.awsvpc_configuration.subnets (and security_groups) in ecs-params.yml"
@@ -552,6 +554,79 @@ class BotoGateway:
     def delete_discovery_service(self, service_id: str) -> None:
         with aws_errors("servicediscovery:DeleteService", service_id):
             self.clients.servicediscovery.delete_service(Id=service_id)
+
+    # EFS ---------------------------------------------------------------------------------------
+
+    def read_file_system(self, creation_token: str) -> dict[str, Any] | None:
+        return StateReader(self.clients, self.max_workers).read_file_system(creation_token)
+
+    def create_file_system(self, creation_token: str, tags: dict[str, str]) -> dict[str, Any]:
+        efs = self.clients.efs
+        try:
+            with aws_errors("elasticfilesystem:CreateFileSystem", creation_token):
+                created = plain(
+                    efs.create_file_system(
+                        CreationToken=creation_token,
+                        Encrypted=True,
+                        PerformanceMode="generalPurpose",
+                        ThroughputMode="elastic",
+                        Tags=iam_tags(tags),  # type: ignore[arg-type]
+                    )
+                )
+        except AwsError as error:
+            # A create whose answer was lost made it: the token finds it (EFS's idempotency).
+            if error.code != "FileSystemAlreadyExists":
+                raise
+            found = self.read_file_system(creation_token)
+            if found is None:
+                raise
+            created = found
+        return self._wait_for_file_system(str(created["FileSystemId"]), created)
+
+    def _wait_for_file_system(self, file_system_id: str, entry: dict[str, Any]) -> dict[str, Any]:
+        """EFS refuses mount targets and access points until the file system is available."""
+        deadline = self._clock() + EFS_TIMEOUT
+        while entry.get("LifeCycleState", "available") != "available":
+            if self._clock() >= deadline:
+                raise AwsError(
+                    "elasticfilesystem:DescribeFileSystems",
+                    f"file system {file_system_id} is still {entry.get('LifeCycleState')} "
+                    f"after {EFS_TIMEOUT:.0f} s",
+                    resource=file_system_id,
+                    hint="run the command again later",
+                )
+            self._sleep(EFS_POLL)
+            with aws_errors("elasticfilesystem:DescribeFileSystems", file_system_id):
+                found = self.clients.efs.describe_file_systems(FileSystemId=file_system_id)["FileSystems"]
+            entry = plain(found[0]) if found else {}
+        return entry
+
+    def delete_file_system(self, file_system_id: str) -> None:
+        with aws_errors("elasticfilesystem:DeleteFileSystem", file_system_id):
+            self.clients.efs.delete_file_system(FileSystemId=file_system_id)
+
+    def create_access_point(self, request: dict[str, Any], client_token: str) -> dict[str, Any]:
+        with aws_errors("elasticfilesystem:CreateAccessPoint", str(request["RootDirectory"]["Path"])):
+            return plain(self.clients.efs.create_access_point(ClientToken=client_token, **request))
+
+    def delete_access_point(self, access_point_id: str) -> None:
+        with aws_errors("elasticfilesystem:DeleteAccessPoint", access_point_id):
+            self.clients.efs.delete_access_point(AccessPointId=access_point_id)
+
+    def create_mount_target(self, file_system_id: str, subnet_id: str, security_groups: list[str]) -> str:
+        with aws_errors("elasticfilesystem:CreateMountTarget", subnet_id):
+            return str(
+                self.clients.efs.create_mount_target(
+                    FileSystemId=file_system_id, SubnetId=subnet_id, SecurityGroups=security_groups
+                )["MountTargetId"]
+            )
+
+    def describe_mount_targets(self, file_system_id: str) -> list[dict[str, Any]]:
+        return StateReader(self.clients, self.max_workers).mount_targets(file_system_id)
+
+    def delete_mount_target(self, mount_target_id: str) -> None:
+        with aws_errors("elasticfilesystem:DeleteMountTarget", mount_target_id):
+            self.clients.efs.delete_mount_target(MountTargetId=mount_target_id)
 
     def _wait_for_operation(self, operation_id: str, resource: str) -> dict[str, Any]:
         deadline = self._clock() + NAMESPACE_TIMEOUT

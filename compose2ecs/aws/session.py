@@ -200,6 +200,7 @@ class Clients:
         log_regions: Iterable[str],
         references: bool = False,
         elbv2: bool = False,
+        efs: bool = False,
     ) -> None:
         """Make the clients a concurrent read will need, before its threads start."""
         made: list[object] = [self.ecs, self.iam, self.tagging, self.autoscaling, self.sts]
@@ -207,6 +208,8 @@ class Clients:
             made.append(self.elbv2)
         if references:
             made.extend((self.ssm, self.secretsmanager, self.efs, self.acm))
+        if efs:
+            made.append(self.efs)
         if ec2:
             made.append(self.ec2)
         if servicediscovery:

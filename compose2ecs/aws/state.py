@@ -101,6 +101,7 @@ class _Pending:
     namespace: Future[dict[str, Any] | None] | None
     dns_namespace: Future[dict[str, Any] | None] | None
     account: Future[str] | None
+    file_system: Future[dict[str, Any] | None] | None
     network: Future[NetworkFacts] | None
     tagged: Future[Tagged]
     references: Future[References] | None
@@ -131,6 +132,7 @@ class StateReader:
             servicediscovery=bool(desired.namespace or desired.discovery),
             log_regions={group.region for group in desired.log_groups},
             references=bool(desired.references),
+            efs=desired.file_system is not None,
             elbv2=bool(
                 desired.load_balancers
                 or desired.target_groups
@@ -207,6 +209,9 @@ class StateReader:
             if desired.discovery
             else None,
             account=pool.submit(self._read_account) if desired.needs_account else None,
+            file_system=pool.submit(self.read_file_system, desired.file_system.creation_token)
+            if desired.file_system
+            else None,
             network=pool.submit(self._read_network, desired) if want_ec2 else None,
             tagged=pool.submit(self.read_tagged, desired.owner.tags(), cluster),
             references=pool.submit(self._read_references, desired) if desired.references else None,
@@ -260,6 +265,7 @@ class StateReader:
             state.security_group, state.lb_security_group = pending.security_group.result()
         state.namespace = pending.namespace.result() if pending.namespace else None
         state.account = pending.account.result() if pending.account else None
+        state.file_system = pending.file_system.result() if pending.file_system else None
         if pending.network is not None:
             state.network = pending.network.result()
         state.tagged = pending.tagged.result()
@@ -795,7 +801,7 @@ class StateReader:
             vpcs = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}]).get("Vpcs", [])
         default = str(vpcs[0]["VpcId"]) if vpcs else None
         zones = None
-        if default and any(not lb.subnets for lb in desired.load_balancers):
+        if default and (desired.file_system or any(not lb.subnets for lb in desired.load_balancers)):
             # A load balancer takes one subnet per zone, and an ALB needs two zones (the preflight).
             with aws_errors("ec2:DescribeSubnets", default):
                 pages = ec2.get_paginator("describe_subnets").paginate(
@@ -812,6 +818,35 @@ class StateReader:
             default_zones=zones,
             subnet_zones=found_zones,
         )
+
+    def read_file_system(self, creation_token: str) -> dict[str, Any] | None:
+        """The file system of this creation token, with "AccessPoints" and "MountTargets" (3 calls)."""
+        efs = self.clients.efs
+        with aws_errors("elasticfilesystem:DescribeFileSystems", creation_token):
+            found = efs.describe_file_systems(CreationToken=creation_token).get("FileSystems", [])
+        if not found:
+            return None
+        entry = plain(found[0])
+        file_system_id = str(entry["FileSystemId"])
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="read-efs") as pool:
+            points = pool.submit(self._access_points, file_system_id)
+            targets = pool.submit(self.mount_targets, file_system_id)
+            entry["AccessPoints"], entry["MountTargets"] = points.result(), targets.result()
+        return entry
+
+    def _access_points(self, file_system_id: str) -> list[dict[str, Any]]:
+        with aws_errors("elasticfilesystem:DescribeAccessPoints", file_system_id):
+            pages = self.clients.efs.get_paginator("describe_access_points").paginate(
+                FileSystemId=file_system_id
+            )
+            return [plain(p) for page in pages for p in page.get("AccessPoints", [])]
+
+    def mount_targets(self, file_system_id: str) -> list[dict[str, Any]]:
+        with aws_errors("elasticfilesystem:DescribeMountTargets", file_system_id):
+            pages = self.clients.efs.get_paginator("describe_mount_targets").paginate(
+                FileSystemId=file_system_id
+            )
+            return [plain(t) for page in pages for t in page.get("MountTargets", [])]
 
     def _read_namespace(self, name: str) -> dict[str, Any] | None:
         """The Service Connect namespace, with its tags (`down --all` deletes only a tagged one)."""

@@ -44,7 +44,11 @@ def summary_rows(desired: DesiredState) -> list[tuple[str, str, str]]:
             rows.append(("service", service["serviceName"], f"{service['desiredCount']} task(s), {launch}"))
     for role in desired.roles:
         inline = ", ".join(role.inline_policies) or "no inline policy"
-        rows.append(("iam role", role.name, f"AmazonECSTaskExecutionRolePolicy, {inline}"))
+        managed = [arn.rsplit("/", 1)[-1] for arn in role.managed_policy_arns]
+        rows.append(("iam role", role.name, ", ".join([*managed, inline])))
+    if desired.file_system is not None:
+        volumes = ", ".join(ap.volume for ap in desired.file_system.access_points)
+        rows.append(("file system", desired.file_system.name, f"EFS, encrypted: {volumes}"))
     for group in desired.log_groups:
         retention = f"{group.retention_days} days" if group.retention_days else "never expires"
         rows.append(("log group", group.name, f"{group.region}, {retention}"))

@@ -842,6 +842,15 @@ def down(
             "namespace and cluster compose2ecs created (never anything it did not create).",
         ),
     ] = False,
+    volumes: Annotated[
+        bool,
+        typer.Option(
+            "--volumes",
+            "-v",
+            help="With --all, also delete the EFS file system holding the named volumes, and their data "
+            "(as `docker compose down -v`).",
+        ),
+    ] = False,
     wait: Annotated[bool, typer.Option("--wait/--no-wait", help="Wait until the services are gone.")] = True,
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait.")] = 900,
     lock_timeout: LockTimeoutOpt = 300,
@@ -850,6 +859,8 @@ def down(
     layout: LayoutOpt = None,
 ) -> None:
     """Delete the project's services (and with --all, everything compose2ecs created for it)."""
+    if volumes and not remove_all:
+        raise UsageError("--volumes deletes the volumes' data with the rest: give it with --all")
     from compose2ecs.apply import ApplyOptions  # noqa: PLC0415
     from compose2ecs.apply.teardown import down as tear_down  # noqa: PLC0415
     from compose2ecs.workflow import teardown_state  # noqa: PLC0415
@@ -862,7 +873,13 @@ def down(
         console = _console()
         options = ApplyOptions(cluster, wait=wait, timeout=timeout)
         result = tear_down(
-            desired, deployed, target.gateway, options, _RichProgress(console), remove_all=remove_all
+            desired,
+            deployed,
+            target.gateway,
+            options,
+            _RichProgress(console),
+            remove_all=remove_all,
+            volumes=volumes,
         )
     if result.writes:
         console.print(f"{desired.project}: removed ({len(result.writes)} changes).")

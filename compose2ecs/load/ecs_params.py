@@ -9,6 +9,7 @@ in the units ECS wants (CPU units, MiB, seconds); whether they suit Fargate is c
 from __future__ import annotations
 
 import re
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from compose2ecs.errors import InputError, Location, Path, Problem
@@ -33,6 +34,7 @@ from compose2ecs.model import (
     PortParams,
     SecretRef,
     TargetGroupRef,
+    VolumeParams,
 )
 from compose2ecs.values import go_sprint, parse_bytes, parse_duration
 
@@ -96,6 +98,7 @@ _TASK_KEYS = (
     "services",
     "docker_volumes",
     "efs_volumes",
+    "volumes",
     "placement_constraints",
     "os_family",
     "runtime_platform",
@@ -731,6 +734,42 @@ def _efs_volumes(check: _Checker, value: Any, path: Path) -> tuple[EfsVolume, ..
     return tuple(out)
 
 
+_POSIX_ID_MAX = 4294967295  # EFS's bound for an access point's uid and gid
+_OCTAL = frozenset("01234567")
+
+
+def _volume_choices(check: _Checker, value: Any, path: Path) -> Mapping[str, VolumeParams]:
+    """`task_definition.volumes.<compose volume>`: storage (efs | task), uid, gid, permissions."""
+    if value is None:
+        return MappingProxyType({})
+    if not isinstance(value, dict):
+        check.wrong_type(value, path, "a mapping of compose volume names to settings")
+        return MappingProxyType({})
+    out = {}
+    for key, item in value.items():
+        name = key if isinstance(key, str) else go_sprint(key)
+        at = (*path, name)
+        entry = check.mapping(item, at, ("storage", "uid", "gid", "permissions"))
+        permissions = check.string(entry.get("permissions"), (*at, "permissions"))
+        if permissions is not None and not (
+            3 <= len(permissions) <= 4 and _OCTAL.issuperset(permissions)  # noqa: PLR2004 - EFS's rule
+        ):
+            check.error(
+                (*at, "permissions"),
+                f"{permissions!r} is not an octal mode of 3 or 4 digits",
+                'write it quoted, e.g. permissions: "0755"',
+            )
+            permissions = None
+        out[name] = VolumeParams(
+            storage=check.choice(entry.get("storage"), (*at, "storage"), ("efs", "task")) or "efs",
+            uid=check.integer(entry.get("uid"), (*at, "uid"), low=0, high=_POSIX_ID_MAX),
+            gid=check.integer(entry.get("gid"), (*at, "gid"), low=0, high=_POSIX_ID_MAX),
+            permissions=permissions,
+            path=at,
+        )
+    return MappingProxyType(out)
+
+
 def _placement(
     check: _Checker, value: Any, path: Path, second: str, types: Sequence[str] | None
 ) -> tuple[PlacementItem, ...]:
@@ -807,6 +846,7 @@ def _task_definition(check: _Checker, value: Any) -> dict[str, Any]:
         "services": _containers(check, entry.get("services"), (*path, "services")),
         "docker_volumes": _docker_volumes(check, entry.get("docker_volumes"), (*path, "docker_volumes")),
         "efs_volumes": _efs_volumes(check, entry.get("efs_volumes"), (*path, "efs_volumes")),
+        "volumes": _volume_choices(check, entry.get("volumes"), (*path, "volumes")),
         "placement_constraints": _placement(
             check, entry.get("placement_constraints"), (*path, "placement_constraints"), "expression", None
         ),

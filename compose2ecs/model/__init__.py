@@ -29,6 +29,8 @@ REGION_TAG = "compose2ecs:region"
 # A shared resource compose2ecs created (a log group two deployments write to) carries one
 # `compose2ecs:user:<deployment>` tag per deployment using it; only the last one removes it.
 USER_TAG_PREFIX = "compose2ecs:user:"
+_MAX_TOKEN = 64  # EFS's limit for a CreationToken
+VOLUME_TAG = "compose2ecs:volume"  # on an access point: the compose volume it holds
 POLICY_PREFIX = "compose2ecs-"
 _MAX_TAG_KEY = 128
 _MAX_POLICY_NAME = 128  # IAM's limit for an inline policy name
@@ -59,6 +61,12 @@ class Owner(NamedTuple):
     def legacy(self, tags: Mapping[str, str]) -> bool:
         """Created for this project by a compose2ecs that tagged the project alone (no cluster, region)."""
         return tags.get(PROJECT_TAG) == self.project and CLUSTER_TAG not in tags and REGION_TAG not in tags
+
+    @property
+    def creation_token(self) -> str:
+        """The deployment's file system's CreationToken (at most 64 characters)."""
+        token = f"compose2ecs/{self.user_value}"
+        return token if len(token) <= _MAX_TOKEN else _bounded(token, _MAX_TOKEN)
 
     @property
     def user_tag(self) -> str:
@@ -213,6 +221,16 @@ class EfsVolume(NamedTuple):
     iam: str | None = None  # ENABLED | DISABLED
 
 
+class VolumeParams(NamedTuple):
+    """`task_definition.volumes.<name>`: where a compose named volume is kept, and its owner."""
+
+    storage: str = "efs"  # efs: the project's file system (kept) | task: task storage (lost)
+    uid: int | None = None  # POSIX owner of the volume's directory on the file system
+    gid: int | None = None
+    permissions: str | None = None  # octal, e.g. "0750"
+    path: tuple[str | int, ...] = ("task_definition", "volumes")
+
+
 class PlacementItem(NamedTuple):
     type: str
     expression: str | None = None
@@ -339,6 +357,7 @@ class EcsParams(NamedTuple):
     efs_volumes: tuple[EfsVolume, ...] = ()
     placement_constraints: tuple[PlacementItem, ...] = ()
     # task_definition (compose2ecs additions)
+    volumes: Mapping[str, VolumeParams] = EMPTY  # task_definition.volumes: compose volume -> storage
     os_family: str | None = None  # runtimePlatform.operatingSystemFamily, e.g. LINUX
     cpu_architecture: str | None = None  # X86_64 | ARM64
     ephemeral_storage: int | None = None  # GiB
@@ -368,6 +387,91 @@ class EcsParams(NamedTuple):
 
 # Where the caller's account goes in a document compose2ecs writes, until it is known (from STS).
 ACCOUNT = "{{account}}"
+# Where the project's file system's id and ARN, and an access point's id and ARN, go in a task
+# definition or a policy until the file system exists (resolve() puts the real values in).
+FILE_SYSTEM_ID = "{{file-system-id}}"
+FILE_SYSTEM_ARN = "{{file-system-arn}}"
+
+
+def access_point_id(volume: str) -> str:
+    return f"{{{{access-point-id:{volume}}}}}"
+
+
+def access_point_arn(volume: str) -> str:
+    return f"{{{{access-point-arn:{volume}}}}}"
+
+
+def resolve(value: Any, known: Mapping[str, str]) -> Any:
+    """`value` (a request, a policy) with every placeholder `known` names replaced by its value.
+
+    Unknown placeholders stay: the resource they name does not exist yet, so whatever refers to
+    it is new or changes anyway.
+    """
+    if not known:
+        return value
+    if isinstance(value, str):
+        return known.get(value, value)
+    if isinstance(value, dict):
+        return {k: resolve(v, known) for k, v in value.items()}
+    if isinstance(value, list):
+        return [resolve(v, known) for v in value]
+    if isinstance(value, tuple):
+        return tuple(resolve(v, known) for v in value)
+    return value
+
+
+class AccessPointSpec(NamedTuple):
+    """One compose volume on the project's file system: an access point to its own directory."""
+
+    volume: str  # the compose volume's name
+    path: str  # its directory on the file system: /<volume>
+    uid: int | None  # the POSIX user every access acts as (None: the client's own)
+    gid: int | None
+    permissions: str  # of the directory, when EFS creates it
+    owner_source: str  # where uid and gid come from, for the report and docs
+
+    def request(self, file_system_id: str, tags: dict[str, str]) -> dict[str, Any]:
+        """CreateAccessPoint's arguments, but ClientToken."""
+        owner_uid, owner_gid = self.uid or 0, self.gid if self.gid is not None else (self.uid or 0)
+        out: dict[str, Any] = {
+            "FileSystemId": file_system_id,
+            "RootDirectory": {
+                "Path": self.path,
+                "CreationInfo": {
+                    "OwnerUid": owner_uid,
+                    "OwnerGid": owner_gid,
+                    "Permissions": self.permissions,
+                },
+            },
+            "Tags": [{"Key": k, "Value": v} for k, v in tags.items()],
+        }
+        if self.uid is not None:
+            out["PosixUser"] = {"Uid": self.uid, "Gid": owner_gid}
+        return out
+
+
+class FileSystemSpec(NamedTuple):
+    """The project's EFS file system, holding its named volumes (one access point each)."""
+
+    name: str  # its Name tag: `<project>.<cluster>`
+    creation_token: str  # makes CreateFileSystem idempotent: a retried create finds the first
+    access_points: tuple[AccessPointSpec, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "creationToken": self.creation_token,
+            "encrypted": True,
+            "accessPoints": [
+                {
+                    "volume": ap.volume,
+                    "path": ap.path,
+                    "posixUser": None if ap.uid is None else {"uid": ap.uid, "gid": ap.gid},
+                    "permissions": ap.permissions,
+                }
+                for ap in self.access_points
+            ],
+        }
 
 
 class TrustPolicy(NamedTuple):
@@ -592,6 +696,7 @@ class DesiredState:
         "cluster",
         "desired_count_explicit",
         "discovery",
+        "file_system",
         "ingress",
         "known_by_name",
         "layout",
@@ -655,6 +760,7 @@ class DesiredState:
         self.listener_rules: list[ListenerRuleSpec] = []  # on existing listeners, from ecs-params
         self.scaling: list[ScalingSpec] = []  # Application Auto Scaling, per ECS service
         self.discovery: DiscoverySpec | None = None  # Cloud Map DNS names (ecs-cli's service discovery)
+        self.file_system: FileSystemSpec | None = None  # EFS for the named volumes (storage: efs)
 
     def __repr__(self) -> str:
         return f"DesiredState(project={self.project!r}, layout={self.layout!r}, region={self.region!r})"
@@ -743,6 +849,7 @@ class DesiredState:
             ],
             **({"listenerRules": rules} if rules else {}),
             **({"serviceDiscovery": self.discovery_json()} if self.discovery else {}),
+            **({"fileSystem": self.file_system.as_json()} if self.file_system else {}),
             "problems": [problem_json(p) for p in self.problems],
         }
 

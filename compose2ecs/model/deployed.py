@@ -98,6 +98,9 @@ class DeployedState:
     # deployment's private DNS namespaces plus "Others": how many services of others are in it)
     discovery: dict[str, Any] = field(default_factory=dict)
     account: str | None = None  # the caller's AWS account (STS), for the trust policy's conditions
+    # The deployment's EFS file system (found by its creation token): DescribeFileSystems entry
+    # plus "AccessPoints" and "MountTargets" (their Describe* entries)
+    file_system: dict[str, Any] | None = None
     network: NetworkFacts = field(default_factory=NetworkFacts)
     tagged: Tagged = field(default_factory=Tagged)
     references: References = field(default_factory=References)
@@ -137,6 +140,9 @@ class Action(StrEnum):
 
 
 class ResourceKind(StrEnum):
+    FILE_SYSTEM = "file system"
+    ACCESS_POINT = "access point"
+    MOUNT_TARGET = "mount target"
     ROLE = "iam role"
     LOG_GROUP = "log group"
     CLUSTER = "cluster"

@@ -1,12 +1,14 @@
 """The AWS resource kinds compose2ecs manages, one module each, and the planner that walks them.
 
-`KINDS` lists them in dependency order (what a resource needs is created before it): roles, log
-groups, cluster, security groups, namespace, service discovery, task definitions, target groups,
-load balancers, listeners, rules on existing listeners, services, their autoscaling. The calls a
-kind lists in `AFTER_SERVICES` (deleting a stale target group, revoking a rule) run after the services have
-rolled out, in reverse order, since the running tasks may still use what they remove. Each module
-holds its kind's identity and ownership rule, how it is normalised and compared, and the operations that
-create, update and delete it (base.py). `plan_changes` asks each kind in that order, so a kind
+`KINDS` lists them in dependency order (what a resource needs is created before it): the file
+system and its access points (the task role's policy names them), roles, log groups, cluster,
+security groups, the file system's mount targets (in the tasks' group), namespace, service
+discovery, task definitions, target groups, load balancers, listeners, rules on existing
+listeners, services, their autoscaling. The calls a kind lists in `AFTER_SERVICES` (deleting a
+stale target group, revoking a rule) run after the services have rolled out, in reverse order,
+since the running tasks may still use what they remove. Each module holds its kind's identity and
+ownership rule, how it is normalised and compared, and the operations that create, update and
+delete it (base.py). `plan_changes` asks each kind in that order, so a kind
 can depend on the changes planned before it (a service on its family's new revision); `apply`
 walks the same list to carry the operations out, and `down` walks REMOVAL_ORDER. Planning is pure:
 values in, values out, no AWS client and no I/O.
@@ -18,12 +20,15 @@ from typing import TYPE_CHECKING
 
 from compose2ecs.model.deployed import Plan
 from compose2ecs.resources import (
+    access_point,
     cluster,
     discovery,
+    file_system,
     listener,
     listener_rule,
     load_balancer,
     log_group,
+    mount_target,
     namespace,
     role,
     scaling,
@@ -40,10 +45,13 @@ if TYPE_CHECKING:
     from compose2ecs.resources.base import Kind
 
 KINDS: tuple[Kind, ...] = (
+    file_system,
+    access_point,
     role,
     log_group,
     cluster,
     security_group,
+    mount_target,
     namespace,
     discovery,
     task_definition,
@@ -56,9 +64,10 @@ KINDS: tuple[Kind, ...] = (
 )
 # `down --all`: the services first (their tasks hold the rest), then the load balancers (with
 # their listeners) and the target groups they forwarded to, then what deletes at once, then what
-# may have to wait: the security groups until the tasks' and the load balancers' network
-# interfaces are released, the namespace until ECS has deregistered the Service Connect
-# endpoints, the cluster last.
+# may have to wait: the file system's mount targets (always: they sit in the tasks' group) and,
+# with `--volumes`, its access points and the file system, then the security groups until the
+# tasks' and the load balancers' network interfaces are released, the namespace until ECS has
+# deregistered the Service Connect endpoints, the cluster last.
 REMOVAL_ORDER: tuple[Kind, ...] = (
     scaling,
     service,
@@ -70,6 +79,9 @@ REMOVAL_ORDER: tuple[Kind, ...] = (
     log_group,
     role,
     discovery,
+    mount_target,
+    access_point,
+    file_system,
     security_group,
     namespace,
     cluster,

@@ -16,14 +16,22 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from compose2ecs.errors import AwsError
-from compose2ecs.model import CLUSTER_TAG, tags_dict
-from compose2ecs.model.deployed import Action, FieldChange, Operation, ResourceChange
+from compose2ecs.model import (
+    CLUSTER_TAG,
+    FILE_SYSTEM_ARN,
+    FILE_SYSTEM_ID,
+    VOLUME_TAG,
+    access_point_arn,
+    access_point_id,
+    tags_dict,
+)
+from compose2ecs.model.deployed import Action, FieldChange, Operation, ResourceChange, ResourceKind
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from compose2ecs.model import DesiredState
-    from compose2ecs.model.deployed import DeployedState, ResourceKind
+    from compose2ecs.model.deployed import DeployedState
     from compose2ecs.resources.run import Run
 
 # The actions that write.
@@ -61,6 +69,12 @@ class Execution:
     # What Cloud Map handed out in this run (service discovery)
     namespace_id: str = ""
     registry_arn: str = ""
+    # Placeholder -> value (the file system's and access points' ids and ARNs): what exists, then
+    # what this run creates (model.resolve puts them into task definitions and policies)
+    known: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.known.update(placeholders(self.deployed))
 
     def did(self, operation: Operation, message: str) -> None:
         """Record an operation AWS accepted, and tell the user."""
@@ -87,6 +101,9 @@ class Teardown:
     desired: DesiredState
     deployed: DeployedState
     wait: bool = True  # for the deleted services to be gone
+    volumes: bool = False  # `down --all --volumes`: the file system and its data go too
+    file_system_read: bool = False  # the file system was looked up (file_system.state_for_teardown)
+    file_system_volumes: list[str] = field(default_factory=list)  # the volumes it holds
 
     def ours(self, tags: dict[str, str]) -> bool:
         return self.desired.owner.owns(tags)
@@ -107,6 +124,32 @@ class Teardown:
         if not owner.owns(tags) and owner.user_tag not in tags:
             return f"not created by compose2ecs for {owner.label()}"
         return ""
+
+
+def placeholders(deployed: DeployedState) -> dict[str, str]:
+    """The values of the placeholders translate leaves (model.resolve) for what is deployed."""
+    entry = deployed.file_system
+    if entry is None:
+        return {}
+    out = {FILE_SYSTEM_ID: str(entry["FileSystemId"]), FILE_SYSTEM_ARN: str(entry.get("FileSystemArn", ""))}
+    for point in entry.get("AccessPoints", []):
+        volume = tags_dict(point.get("Tags")).get(VOLUME_TAG)
+        if volume:
+            out[access_point_id(volume)] = str(point["AccessPointId"])
+            out[access_point_arn(volume)] = str(point.get("AccessPointArn", ""))
+    return out
+
+
+def planned_placeholders(planning: Planning) -> dict[str, str]:
+    """`placeholders` of what stays: an access point this plan creates anew is not known yet."""
+    known = placeholders(planning.deployed)
+    for change in planning.planned.get(ResourceKind.ACCESS_POINT, []):
+        for operation in change.operations:
+            if operation.call == "create_access_point":
+                volume = str(operation.args[0])
+                known.pop(access_point_id(volume), None)
+                known.pop(access_point_arn(volume), None)
+    return known
 
 
 class Kind(Protocol):

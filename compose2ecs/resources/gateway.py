@@ -77,6 +77,33 @@ class Gateway(Protocol):
 
     def list_task_definition_arns(self, family: str, status: str = "ACTIVE") -> list[str]: ...
 
+    def read_file_system(self, creation_token: str) -> dict[str, Any] | None:
+        """The file system of that creation token, with "AccessPoints" and "MountTargets"; or None."""
+        ...
+
+    def create_file_system(self, creation_token: str, tags: dict[str, str]) -> dict[str, Any]:
+        """CreateFileSystem (encrypted) and wait until it is available; its entry.
+
+        A retried create (the first answer lost) finds the file system the first one made.
+        """
+        ...
+
+    def delete_file_system(self, file_system_id: str) -> None: ...
+
+    def create_access_point(self, request: dict[str, Any], client_token: str) -> dict[str, Any]:
+        """CreateAccessPoint; its entry (AccessPointId, AccessPointArn)."""
+        ...
+
+    def delete_access_point(self, access_point_id: str) -> None: ...
+
+    def create_mount_target(self, file_system_id: str, subnet_id: str, security_groups: list[str]) -> str:
+        """CreateMountTarget; its id."""
+        ...
+
+    def describe_mount_targets(self, file_system_id: str) -> list[dict[str, Any]]: ...
+
+    def delete_mount_target(self, mount_target_id: str) -> None: ...
+
     def default_vpc_subnets(self) -> tuple[str, list[str]]:
         """(vpc id, subnet ids) of the default VPC; AwsError when there is none."""
         ...

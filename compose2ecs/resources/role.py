@@ -12,15 +12,16 @@ other projects put on it, and goes with its last user.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import TYPE_CHECKING, Any
 
 from compose2ecs.load.role_policy import lets_ecs_tasks_assume
-from compose2ecs.model import ACCOUNT, POLICY_PREFIX, RoleSpec, creator, tags_dict, user_tags
+from compose2ecs.model import ACCOUNT, POLICY_PREFIX, RoleSpec, creator, resolve, tags_dict, user_tags
 from compose2ecs.model.deployed import Action, FieldChange, Operation, ResourceChange, ResourceKind
 from compose2ecs.plan.diff import diff_fields, set_changes
 from compose2ecs.plan.normalize import normalize_policy
-from compose2ecs.resources.base import perform, updated
+from compose2ecs.resources.base import perform, planned_placeholders, updated
 
 if TYPE_CHECKING:
     from compose2ecs.model import DesiredState, Owner
@@ -154,7 +155,10 @@ def plan(planning: Planning) -> list[ResourceChange]:
     out = []
     for wanted in desired.roles:
         state = deployed.roles.get(wanted.name)
-        resolved = wanted._replace(trust_policy=with_account(wanted.trust_policy, deployed.account))
+        resolved = wanted._replace(
+            trust_policy=with_account(wanted.trust_policy, deployed.account),
+            inline_policies=resolve(wanted.inline_policies, planned_placeholders(planning)),
+        )
         out.append(_plan_role(effective_role(resolved, state, desired.owner), state, desired))
     return out
 
@@ -253,6 +257,8 @@ _MESSAGES = {
 
 def execute(change: ResourceChange, execution: Execution) -> None:
     for operation in change.operations:
+        # A policy naming the file system created earlier in this run gets its ARNs now.
+        operation = dataclasses.replace(operation, args=resolve(operation.args, execution.known))
         result = perform(operation, execution, _MESSAGES)
         if operation.call == "create_role":
             execution.role_arns[change.name] = str(result)

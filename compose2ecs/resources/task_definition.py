@@ -11,12 +11,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from compose2ecs.model import ecs_tags, family_of, tags_dict
+from compose2ecs.model import ecs_tags, family_of, resolve, tags_dict
 from compose2ecs.model.deployed import Action, Operation, ResourceChange, ResourceKind
 from compose2ecs.plan.diff import diff_fields
 from compose2ecs.plan.normalize import normalize_task_definition
 from compose2ecs.resources import role
-from compose2ecs.resources.base import ecs_tag_operations, is_tag, run_tag_operation, unknown
+from compose2ecs.resources.base import (
+    ecs_tag_operations,
+    is_tag,
+    planned_placeholders,
+    run_tag_operation,
+    unknown,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -29,8 +35,11 @@ KIND = ResourceKind.TASK_DEFINITION
 def plan(planning: Planning) -> list[ResourceChange]:
     """CREATE, NEW_REVISION on any content change, UPDATE on a tags-only change."""
     desired = planning.desired
+    known = planned_placeholders(planning)
     return [
-        _plan_family(request, planning.deployed.task_definitions.get(request["family"]), desired.tags)
+        _plan_family(
+            resolve(request, known), planning.deployed.task_definitions.get(request["family"]), desired.tags
+        )
         for request in desired.task_definitions
     ]
 
@@ -83,7 +92,7 @@ def execute(change: ResourceChange, execution: Execution) -> None:
 def _registration(family: str, execution: Execution) -> dict[str, Any]:
     desired = execution.desired
     request = next(r for r in desired.task_definitions if r["family"] == family)
-    registration = dict(request)
+    registration: dict[str, Any] = resolve(dict(request), execution.known)  # the file system's ids
     managed = {spec.name for spec in desired.roles}
     for key in ("executionRoleArn", "taskRoleArn"):
         name = registration.get(key)

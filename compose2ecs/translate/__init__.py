@@ -27,6 +27,7 @@ from compose2ecs.translate import (
     reachability,
     scaling,
     service,
+    storage,
     task_definition,
 )
 from compose2ecs.translate.container import Container, Context, convert_service, unique_port_names
@@ -37,6 +38,7 @@ class TranslateOptions(NamedTuple):
     region: str
     layout: str | None = None  # --layout; else ecs-params run_params.layout; else "project"
     cluster: str = "default"  # the deployment's cluster: its tags and per-deployment names carry it
+    project_dir: str = ""  # where the compose file's relative paths start (bind mounts' volume names)
 
 
 def translate_project(
@@ -45,7 +47,7 @@ def translate_project(
     """Translate one project; errors are in `problems` (severity "error"), never raised."""
     layout = options.layout or params.layout or "project"
     report = Report(params.file)
-    ctx = Context(name, options.region, compose)
+    ctx = Context(name, options.region, compose, options.project_dir)
     services: dict[str, Any] = compose.get("services") or {}
     owner = Owner(name, options.cluster, options.region)
     tags = {**params.tags, **owner.tags()}  # the ownership tags are what `down --all` trusts
@@ -115,6 +117,8 @@ def translate_project(
             "invalid-role-name",
         )
     exposure.expose(desired, list(containers.values()), params, report, connected=namespace is not None)
+    storage.plan_file_system(desired, list(containers.values()), params, compose.get("volumes") or {}, report)
+    storage.task_role(desired, params, report)
     scaling.plan_scaling(desired, params, report)
     discovery.plan_discovery(desired, params, report)
     reachability.check(list(containers.values()), layout, report, connected=namespace is not None)

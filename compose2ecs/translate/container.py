@@ -226,6 +226,7 @@ class Context(NamedTuple):
     project: str
     region: str
     compose: dict[str, Any]  # the whole project model (top-level secrets, volumes)
+    project_dir: str = ""  # the project's directory: a bind mount's volume is named from inside it
 
 
 def convert_service(
@@ -267,7 +268,7 @@ def convert_service(
     _linux_parameters(service, base, params, definition, report)
     _secrets(ctx, service, base, params, container, report)
     _logging(ctx, service, base, params, container, report)
-    _volumes(service, base, container, report)
+    _volumes(service, base, container, report, ctx)
     _platform(service, base, container, report)
     _depends_on(service, base, container, report)
     if params.repository_credentials:
@@ -393,6 +394,8 @@ def _plaintext_secret(name: str, value: str) -> bool:
     plain = value.strip().lower()
     if not plain or plain.isdigit() or plain in {"true", "false", "yes", "no", "on", "off", "none", "null"}:
         return False
+    if name.upper().endswith("_FILE") and plain.startswith("/"):
+        return False  # the images' convention (POSTGRES_PASSWORD_FILE): the path of the secret's file
     return looks_secret(name)
 
 
@@ -1147,9 +1150,17 @@ _HOST_TIME = ("/etc/localtime", "/etc/timezone")
 
 
 def _bind_mount(
-    service: dict[str, Any], volume: dict[str, Any], path: tuple[str | int, ...], report: Report
-) -> None:
-    """A bind mount: development wiring left out, a host file refused with advice that fits."""
+    service: dict[str, Any],
+    volume: dict[str, Any],
+    path: tuple[str | int, ...],
+    report: Report,
+    ctx: Context,
+) -> str | None:
+    """A bind mount: development wiring left out, a host file refused with advice that fits.
+
+    A writable directory is data the app keeps: the name of the volume that holds it instead
+    (kept on EFS as a named volume is, translate/storage.py), else None.
+    """
     source = str(volume.get("source") or "")
     context = str((service.get("build") or {}).get("context") or "")
     if context and not context.startswith(("http://", "https://", "git@")) and _inside(source, context):
@@ -1170,9 +1181,9 @@ def _bind_mount(
                 "there is lost with the task",
                 APPROXIMATED,
                 "source-mount",
-                "for data the app keeps, use a named volume (EFS via ecs-params efs_volumes)",
+                "for data the app keeps, use a named volume (kept on EFS)",
             )
-        return
+        return None
     if source in _HOST_TIME:
         report.add(
             path,
@@ -1181,18 +1192,49 @@ def _bind_mount(
             "host-time-zone",
             "set the TZ environment variable (e.g. TZ: Europe/Paris) if the app needs a time zone",
         )
-        return
+        return None
     for sources, what, advice in _HOST_SYSTEM:
         if any(source == s or (s != "/" and source.startswith(f"{s}/")) for s in sources):
             report.add(path, f"{source} is {what}", REJECTED, "host-system-path", advice)
-            return
+            return None
+    if not volume.get("read_only") and not _looks_like_a_file(source):
+        name = bind_volume_name(source, ctx.project_dir)
+        if name in (ctx.compose.get("volumes") or {}):
+            name += "-bind"  # not the named volume of the same name: other data
+        report.add(
+            path,
+            f"{source} is a writable directory, data the app keeps: it becomes volume {name} on the "
+            "project's EFS file system, which starts empty (the host's files are not copied)",
+            APPROXIMATED,
+            "bind-mount-as-volume",
+            f"copy existing data in once, or name the volume in ecs-params task_definition.volumes.{name}",
+        )
+        return name
+    kind = "a writable file" if not volume.get("read_only") else "a read-only host file or directory"
     report.add(
         path,
-        f"host path {source} cannot be mounted: Fargate has no host filesystem",
+        f"host path {source} ({kind}) cannot be mounted: Fargate has no host filesystem",
         REJECTED,
         "fargate-bind-mount",
-        "copy the files into the image, or use a named volume (EFS via ecs-params efs_volumes)",
+        "copy the files into the image, or use a named volume (kept on EFS)",
     )
+    return None
+
+
+def _looks_like_a_file(source: str) -> bool:
+    """`app.db`, `nginx.conf`: a name with an extension (translate reads no disk to be sure)."""
+    base = source.rstrip("/").rsplit("/", 1)[-1]
+    stem, dot, extension = base.rpartition(".")
+    return bool(stem and dot and extension.isalnum() and not extension.isdigit())
+
+
+def bind_volume_name(source: str, project_dir: str) -> str:
+    """The volume of a writable bind mount: its path inside the project (`./data/db` -> `data-db`)."""
+    relative = source
+    if project_dir and _inside(source, project_dir):
+        relative = source[len(project_dir.rstrip("/")) + 1 :]
+    parts = [part for part in relative.strip("/").split("/") if part not in {"", "."}]
+    return "-".join(parts) or "project"
 
 
 def _inside(source: str, directory: str) -> bool:
@@ -1203,7 +1245,11 @@ def _inside(source: str, directory: str) -> bool:
 
 
 def _volumes(
-    service: dict[str, Any], base: tuple[str | int, ...], container: Container, report: Report
+    service: dict[str, Any],
+    base: tuple[str | int, ...],
+    container: Container,
+    report: Report,
+    ctx: Context,
 ) -> None:
     mount_points = []
     for index, volume in enumerate(service.get("volumes") or []):
@@ -1220,8 +1266,11 @@ def _volumes(
             task_volume = names.volume(f"{container.service}-tmpfs-{index}")
             container.mounts.append(Mount(task_volume, "tmpfs", None, path))
         elif kind == "bind":
-            _bind_mount(service, volume, path, report)
-            continue
+            bound = _bind_mount(service, volume, path, report, ctx)
+            if bound is None:
+                continue
+            task_volume = names.volume(bound)
+            container.mounts.append(Mount(task_volume, "named", bound, path))
         else:
             report.add(path, f"{kind} mounts are not supported on Fargate", REJECTED, "fargate-unsupported")
             continue

@@ -67,6 +67,14 @@ def execution_role(project: str) -> str:
     return f"{project[: 64 - len('-ecsTaskExecutionRole') - 9]}-{_digest(project)}-ecsTaskExecutionRole"
 
 
+def task_role(project: str) -> str:
+    """`<project>-ecsTaskRole` (the role the containers act as), shortened as execution_role is."""
+    name = f"{project}-ecsTaskRole"
+    if len(name) <= 64:  # noqa: PLR2004 - IAM's limit
+        return name
+    return f"{project[: 64 - len('-ecsTaskRole') - 9]}-{_digest(project)}-ecsTaskRole"
+
+
 def role_from_reference(reference: str) -> tuple[str, str]:
     """(name, path) of a role given as a name, `path/name`, or an ARN."""
     resource = (

@@ -202,14 +202,13 @@ def one_copy_for_shared_data(
     ecs-params `run_params.deployment` sets wins.
     """
     efs = {v["name"] for v in task_definition.get("volumes", []) if "efsVolumeConfiguration" in v}
-    written = sorted(
-        {
-            str(m["sourceVolume"])
-            for c in task_definition.get("containerDefinitions", [])
-            for m in c.get("mountPoints", [])
-            if m.get("sourceVolume") in efs and not m.get("readOnly")
-        }
-    )
+    writers = [
+        (str(c["name"]), str(m["sourceVolume"]))
+        for c in task_definition.get("containerDefinitions", [])
+        for m in c.get("mountPoints", [])
+        if m.get("sourceVolume") in efs and not m.get("readOnly")
+    ]
+    written = sorted({volume for _, volume in writers})
     deployment = params.deployment
     if not written or (
         deployment is not None
@@ -222,7 +221,7 @@ def one_copy_for_shared_data(
         "minimumHealthyPercent": 0,
     }
     report.info(
-        ("task_definition", "efs_volumes"),
+        ("services", writers[0][0], "volumes"),
         f"service {request['serviceName']} writes to the persistent volume {', '.join(written)}: it deploys "
         "with minimum healthy 0 % and maximum 100 %, so the old task stops before the new one starts "
         "and two copies never share the data (a short outage per deployment; run_params.deployment "

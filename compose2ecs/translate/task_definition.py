@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from compose2ecs.translate import names
+from compose2ecs.translate import names, storage
 from compose2ecs.translate.container import FILES_CONTAINER
 from compose2ecs.translate.report import APPROXIMATED, IGNORED, MAPPED, REJECTED, Report
 
@@ -455,17 +455,22 @@ def _volumes(
                         f"volume {mount.source}: Fargate has no volume drivers",
                         REJECTED,
                         "fargate-volume-driver",
-                        f"add an efs_volumes entry named {mount.source} to ecs-params.yml, or remove "
-                        f"{unsupported[0]}",
+                        f"remove {unsupported[0]} (compose2ecs then keeps the volume on an EFS file system "
+                        f"of its own), or add an efs_volumes entry named {mount.source} to ecs-params.yml",
+                    )
+                    continue
+                if mount.source and storage.on_file_system(mount.source, params):
+                    volumes[mount.volume]["efsVolumeConfiguration"] = storage.volume_configuration(
+                        mount.source
                     )
                     continue
                 report.add(
-                    mount.path,
-                    f"volume {mount.source} is task storage: shared by this task's containers, lost "
-                    "when the task stops",
+                    params.volumes[mount.source].path if mount.source in params.volumes else mount.path,  # type: ignore[index]
+                    f"volume {mount.source} is task storage (ecs-params storage: task): shared by this "
+                    "task's containers, and its data is lost at every deployment and whenever the task stops",
                     APPROXIMATED,
                     "ephemeral-volume",
-                    f"for persistent data, add an efs_volumes entry named {mount.source} to ecs-params.yml",
+                    f"to keep the data, remove task_definition.volumes.{mount.source}.storage",
                 )
             elif mount.kind == "tmpfs":
                 report.add(
@@ -483,6 +488,9 @@ def _volumes(
                 IGNORED,
                 "unused-volume",
             )
+    for name, choice in params.volumes.items():
+        if name not in used:
+            report.add(choice.path, f"no service mounts volume {name}", IGNORED, "unused-volume")
     for index, docker_volume in enumerate(params.docker_volumes):
         report.add(
             ("task_definition", "docker_volumes", index),

@@ -31,7 +31,7 @@ RULES = [
     ),
     (
         "bind mount",
-        WEB + "    volumes: ['./html:/usr/share/nginx/html']\n",
+        WEB + "    volumes: ['./html:/usr/share/nginx/html:ro']\n",
         None,
         "host path",
         "docker-compose.yml",

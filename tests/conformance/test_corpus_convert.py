@@ -39,7 +39,7 @@ def test_every_accepted_corpus_case_converts_to_valid_requests(capsys: pytest.Ca
             project.model,
             EcsParams(),
             standard_trust_policy(),
-            TranslateOptions("us-east-1", "service"),
+            TranslateOptions("us-east-1", "service", project_dir=project.working_dir),
         )
         problems = locate_problems(desired.problems, project, Reader())
         assert all(p.location and p.location.file for p in problems), case.id

@@ -39,7 +39,7 @@ def _desired(
         project.model,
         params or EcsParams(),
         standard_trust_policy(),
-        TranslateOptions("us-east-1", layout, CLUSTER),
+        TranslateOptions("us-east-1", layout, CLUSTER, project.working_dir),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from compose2ecs.model import DeploymentParams, EcsParams, EfsVolume
+from compose2ecs.model import DeploymentParams, EcsParams, EfsVolume, VolumeParams
 from tests.unit.test_load_balancing import _desired
 
 if TYPE_CHECKING:
@@ -27,7 +27,9 @@ def test_a_service_writing_to_efs_stops_the_old_task_before_starting_the_new(tmp
 
 def test_read_only_efs_task_storage_and_explicit_settings_keep_the_rolling_deployment(tmp_path: Path) -> None:
     read_only = _deployment(tmp_path, "data:/srv:ro", EcsParams(efs_volumes=EFS))
-    task_storage = _deployment(tmp_path, "data:/var/lib/postgresql/data", EcsParams())
+    task_storage = _deployment(
+        tmp_path, "data:/var/lib/postgresql/data", EcsParams(volumes={"data": VolumeParams(storage="task")})
+    )
     explicit = _deployment(
         tmp_path,
         "data:/var/lib/postgresql/data",

@@ -43,13 +43,30 @@ def test_a_writable_mount_inside_the_build_context_is_an_approximation(tmp_path:
     assert "what the app writes there is lost with the task" in message
 
 
-def test_without_a_build_the_same_mount_is_a_host_path(tmp_path: Path) -> None:
-    [(code, status, _)] = _mount(tmp_path, "./app:/code", build=False)
+def test_without_a_build_a_read_only_mount_is_a_host_path(tmp_path: Path) -> None:
+    [(code, status, _)] = _mount(tmp_path, "./app:/code:ro", build=False)
     assert (code, status) == ("fargate-bind-mount", "rejected")
 
 
+def test_without_a_build_a_writable_directory_is_data_kept_on_the_file_system(tmp_path: Path) -> None:
+    problems = _mount(tmp_path, "./data/db:/var/lib/db", build=False)
+
+    [(status, message)] = [
+        (status, message) for code, status, message in problems if code == "bind-mount-as-volume"
+    ]
+    assert status == "approximated"  # it starts empty: --strict refuses it
+    assert "becomes volume data-db" in message
+    assert "efs-volume" in {code for code, _, _ in problems}
+
+
+def test_a_writable_file_is_still_refused(tmp_path: Path) -> None:
+    [(code, _, message)] = _mount(tmp_path, "./app.db:/srv/app.db", build=False)
+    assert code == "fargate-bind-mount"
+    assert "a writable file" in message
+
+
 def test_a_sibling_of_the_build_context_is_not_inside_it(tmp_path: Path) -> None:
-    [(code, _, _)] = _mount(tmp_path, "./application:/data")
+    [(code, _, _)] = _mount(tmp_path, "./application:/data:ro")
     assert code == "fargate-bind-mount"
 
 

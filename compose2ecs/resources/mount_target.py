@@ -1,0 +1,130 @@
+"""The file system's mount targets: one in each Availability Zone the tasks run in.
+
+A task reaches EFS through the mount target of its own zone, so every zone of the tasks' subnets
+gets one (EFS allows one per zone: the first subnet of each zone is taken). They sit in the
+project's tasks security group, which admits NFS (2049) from itself (translate/storage.py). `up`
+waits until they are available, since a task started before then fails to mount. `down --all`
+deletes them always (the security group cannot go while they are in it) and waits until they
+are gone; the file system keeps its data, and the next `up` creates them again.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from compose2ecs.errors import AwsError
+from compose2ecs.model import FILE_SYSTEM_ID
+from compose2ecs.model.deployed import Action, FieldChange, Operation, ResourceChange, ResourceKind
+from compose2ecs.resources import file_system, security_group
+from compose2ecs.resources.base import unknown
+
+if TYPE_CHECKING:
+    from compose2ecs.resources.base import Execution, Planning, Teardown
+    from compose2ecs.resources.run import Run
+
+KIND = ResourceKind.MOUNT_TARGET
+
+
+def zones_wanted(zones: dict[str, str]) -> dict[str, str]:
+    """Zone -> the first of its subnets (in the order the network was read)."""
+    out: dict[str, str] = {}
+    for subnet, zone in zones.items():
+        out.setdefault(zone, subnet)
+    return out
+
+
+def plan(planning: Planning) -> list[ResourceChange]:
+    spec = planning.desired.file_system
+    if spec is None:
+        return []
+    state = planning.deployed.file_system or {}
+    have = {str(t.get("AvailabilityZoneName", "")) for t in state.get("MountTargets", [])}
+    have |= {str(t.get("SubnetId", "")) for t in state.get("MountTargets", [])}
+    wanted = zones_wanted(planning.deployed.network.default_zones or {})
+    out = []
+    for zone, subnet in sorted(wanted.items()):
+        label = f"{spec.name} in {zone}"
+        if zone in have or subnet in have:
+            out.append(ResourceChange(KIND, label, Action.NO_CHANGE))
+            continue
+        create = Operation("create_mount_target", label, (subnet, zone))
+        out.append(
+            ResourceChange(
+                KIND,
+                label,
+                Action.CREATE,
+                (FieldChange("subnet", "added", None, subnet),),
+                operations=(create,),
+            )
+        )
+    return out
+
+
+def execute(change: ResourceChange, execution: Execution) -> None:
+    gateway = execution.run.gateway
+    for operation in change.operations:
+        if operation.call != "create_mount_target":
+            raise unknown(operation)
+        subnet, zone = operation.args
+        file_system_id = execution.known[FILE_SYSTEM_ID]
+        group = security_group.tasks_group_id(execution)
+        try:
+            created = gateway.create_mount_target(file_system_id, subnet, [group] if group else [])
+        except AwsError as error:
+            # A create whose answer was lost made it (EFS allows one per zone): wait for it below.
+            if error.code != "MountTargetConflict":
+                raise
+            created = "(made by an earlier attempt)"
+        execution.did(operation, f"created mount target {created} of {file_system_id} in {zone} ({subnet})")
+        _wait_available(execution.run, file_system_id)
+
+
+def _wait_available(run: Run, file_system_id: str) -> None:
+    """Until every mount target is available: a task mounting before then fails to start."""
+    deadline = run.clock() + run.options.timeout
+    while True:
+        targets = run.gateway.describe_mount_targets(file_system_id)
+        pending = [t for t in targets if t.get("LifeCycleState", "available") != "available"]
+        if not pending:
+            return
+        if run.clock() >= deadline:
+            raise AwsError(
+                "elasticfilesystem:DescribeMountTargets",
+                f"{len(pending)} mount target(s) of {file_system_id} are not available after "
+                f"{run.options.timeout:.0f} s",
+                resource=file_system_id,
+                hint="run `compose2ecs up` again later",
+            )
+        run.progress.step(f"waiting for {len(pending)} mount target(s) of {file_system_id}")
+        run.sleep(run.options.poll_interval)
+
+
+def remove(teardown: Teardown) -> None:
+    """Always (the tasks' security group goes after them), and wait until they are gone."""
+    state = file_system.state_for_teardown(teardown)
+    if state is None:
+        return
+    file_system_id = str(state["FileSystemId"])
+    targets: list[dict[str, Any]] = state.get("MountTargets", [])
+    for target in targets:
+        target_id = str(target["MountTargetId"])
+        teardown.run.gateway.delete_mount_target(target_id)
+        teardown.run.wrote("delete_mount_target", target_id, f"deleted mount target {target_id}")
+    if targets:
+        _wait_gone(teardown.run, file_system_id)
+        state["MountTargets"] = []
+
+
+def _wait_gone(run: Run, file_system_id: str) -> None:
+    deadline = run.clock() + run.options.timeout
+    while run.gateway.describe_mount_targets(file_system_id):
+        if run.clock() >= deadline:
+            raise AwsError(
+                "elasticfilesystem:DescribeMountTargets",
+                f"the mount targets of {file_system_id} are still being deleted "
+                f"after {run.options.timeout:.0f} s",
+                resource=file_system_id,
+                hint="run `compose2ecs down --all` again later",
+            )
+        run.progress.step(f"waiting for the mount targets of {file_system_id} to be deleted")
+        run.sleep(run.options.poll_interval)
