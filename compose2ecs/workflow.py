@@ -21,6 +21,7 @@ from compose2ecs.load import (
     locate_problems,
 )
 from compose2ecs.load.ecs_params import load_ecs_params
+from compose2ecs.load.host_files import read_host_files
 from compose2ecs.load.role_policy import load_trust_policy, standard_trust_policy
 from compose2ecs.model import EcsParams, family_of, resource_id
 from compose2ecs.translate import TranslateOptions, translate_project
@@ -95,7 +96,14 @@ def convert(options: ConvertOptions, environ: Mapping[str, str]) -> Conversion:
         project.model,
         params,
         trust,
-        TranslateOptions(region or DEFAULT_REGION, options.layout, options.cluster, project.working_dir),
+        TranslateOptions(
+            region or DEFAULT_REGION,
+            options.layout,
+            options.cluster,
+            project.working_dir,
+            read_host_files(project.model, project.working_dir),
+            project.environment,
+        ),
     )
     desired.problems = locate_problems(desired.problems, project, reader)
     if options.strict:
@@ -174,6 +182,8 @@ def _every_problem(
                 options.layout,
                 options.cluster,
                 project.working_dir,
+                read_host_files(project.model, project.working_dir),
+                project.environment,
             ),
         )
     except Exception:  # noqa: BLE001 - a model with keys dropped may surprise a rule: fewer problems, never a crash

@@ -97,6 +97,8 @@ WRITE_OPERATIONS = frozenset(
         "delete_listener",
         "add_elb_tags",
         "remove_elb_tags",
+        "put_file_parameter",
+        "delete_parameters",
         "create_file_system",
         "delete_file_system",
         "create_access_point",
@@ -277,6 +279,7 @@ class InMemoryGateway:
         self.scalable_targets: dict[str, dict[str, Any]] = {}
         # EFS, by id; "AccessPoints" and "MountTargets" are kept on the file system's entry
         self.file_systems: dict[str, dict[str, Any]] = {}
+        self.file_parameters: dict[str, str] = {}  # SSM parameter name -> value
         subnets = sorted((vpc or ("", []))[1])
         self.default_zones = {subnet: f"{REGION}{chr(ord('a') + i)}" for i, subnet in enumerate(subnets)}
         self._failures: dict[str, tuple[int, AwsError]] = {}
@@ -448,9 +451,29 @@ class InMemoryGateway:
             state.foreign_listeners[arn] = listener
         if desired.file_system is not None:
             state.file_system = self._file_system(desired.file_system.creation_token)
+        if desired.file_parameters:
+            prefix = desired.file_parameter_prefix
+            state.file_parameters = sorted(n for n in self.file_parameters if n.startswith(prefix))
         state.discovery = self._read_discovery(desired, state)
         state.account = ACCOUNT if desired.needs_account else None  # like BotoGateway (STS)
         return state
+
+    # SSM parameters holding files -------------------------------------------------------------
+
+    def list_parameters(self, prefix: str) -> list[str]:
+        self._call("list_parameters", prefix)
+        return sorted(name for name in self.file_parameters if name.startswith(prefix))
+
+    def put_file_parameter(self, name: str, value: str, tags: dict[str, str]) -> None:
+        self._call("put_file_parameter", name)
+        if len(value) > 4096:
+            raise aws_error("put_parameter", "value too large for the tier", "ValidationException", name)
+        self.file_parameters.setdefault(name, value)
+
+    def delete_parameters(self, names: list[str]) -> None:
+        self._call("delete_parameters", *names)
+        for name in names:
+            self.file_parameters.pop(name, None)
 
     # EFS ---------------------------------------------------------------------------------------
 

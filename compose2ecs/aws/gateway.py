@@ -27,6 +27,7 @@ DESCRIBE_TASKS_BATCH = 100  # the API's limit of task ARNs per DescribeTasks cal
 ENI_FILTER_BATCH = 200  # EC2 filter values per request
 NAMESPACE_TIMEOUT = 120.0  # seconds: Cloud Map namespace operations usually finish within a minute
 NAMESPACE_POLL = 2.0
+DELETE_PARAMETERS_BATCH = 10  # the API's limit of names per DeleteParameters call
 EFS_TIMEOUT = 300.0  # seconds: a new file system is usually available within a minute
 EFS_POLL = 2.0
 NO_VPC_HINT = (
@@ -554,6 +555,32 @@ class BotoGateway:
     def delete_discovery_service(self, service_id: str) -> None:
         with aws_errors("servicediscovery:DeleteService", service_id):
             self.clients.servicediscovery.delete_service(Id=service_id)
+
+    # SSM parameters holding files -------------------------------------------------------------
+
+    def list_parameters(self, prefix: str) -> list[str]:
+        return StateReader(self.clients, self.max_workers).list_parameters(prefix)
+
+    def put_file_parameter(self, name: str, value: str, tags: dict[str, str]) -> None:
+        try:
+            with aws_errors("ssm:PutParameter", name):
+                self.clients.ssm.put_parameter(
+                    Name=name,
+                    Value=value,
+                    Type="SecureString",
+                    Tier="Standard",
+                    Overwrite=False,
+                    Tags=iam_tags(tags),  # type: ignore[arg-type]
+                )
+        except AwsError as error:
+            # Named by its content's digest: one that is there holds the same bytes (a retry).
+            if error.code != "ParameterAlreadyExists":
+                raise
+
+    def delete_parameters(self, names: list[str]) -> None:
+        for batch in batches(names, DELETE_PARAMETERS_BATCH):
+            with aws_errors("ssm:DeleteParameters", batch[0]):
+                self.clients.ssm.delete_parameters(Names=batch)
 
     # EFS ---------------------------------------------------------------------------------------
 

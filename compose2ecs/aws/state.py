@@ -102,6 +102,7 @@ class _Pending:
     dns_namespace: Future[dict[str, Any] | None] | None
     account: Future[str] | None
     file_system: Future[dict[str, Any] | None] | None
+    file_parameters: Future[list[str]] | None
     network: Future[NetworkFacts] | None
     tagged: Future[Tagged]
     references: Future[References] | None
@@ -131,7 +132,7 @@ class StateReader:
             ec2=want_ec2,
             servicediscovery=bool(desired.namespace or desired.discovery),
             log_regions={group.region for group in desired.log_groups},
-            references=bool(desired.references),
+            references=bool(desired.references or desired.file_parameters),
             efs=desired.file_system is not None,
             elbv2=bool(
                 desired.load_balancers
@@ -209,6 +210,9 @@ class StateReader:
             if desired.discovery
             else None,
             account=pool.submit(self._read_account) if desired.needs_account else None,
+            file_parameters=pool.submit(self.list_parameters, desired.file_parameter_prefix)
+            if desired.file_parameters
+            else None,
             file_system=pool.submit(self.read_file_system, desired.file_system.creation_token)
             if desired.file_system
             else None,
@@ -266,6 +270,8 @@ class StateReader:
         state.namespace = pending.namespace.result() if pending.namespace else None
         state.account = pending.account.result() if pending.account else None
         state.file_system = pending.file_system.result() if pending.file_system else None
+        if pending.file_parameters is not None:
+            state.file_parameters = pending.file_parameters.result()
         if pending.network is not None:
             state.network = pending.network.result()
         state.tagged = pending.tagged.result()
@@ -818,6 +824,14 @@ class StateReader:
             default_zones=zones,
             subnet_zones=found_zones,
         )
+
+    def list_parameters(self, prefix: str) -> list[str]:
+        """The SSM parameters under `prefix` (names only: their values are never read)."""
+        with aws_errors("ssm:DescribeParameters", prefix):
+            pages = self.clients.ssm.get_paginator("describe_parameters").paginate(
+                ParameterFilters=[{"Key": "Path", "Option": "Recursive", "Values": [prefix.rstrip("/")]}]
+            )
+            return sorted(str(p["Name"]) for page in pages for p in page.get("Parameters", []))
 
     def read_file_system(self, creation_token: str) -> dict[str, Any] | None:
         """The file system of this creation token, with "AccessPoints" and "MountTargets" (3 calls)."""

@@ -450,6 +450,32 @@ class AccessPointSpec(NamedTuple):
         return out
 
 
+class HostEntry(NamedTuple):
+    """What is at a host path the project names (load/host_files.py).
+
+    `kind`: file, directory, missing, or refused (with `why`); `files`: path relative to the entry
+    ("" for a file) -> its bytes.
+    """
+
+    kind: str
+    files: Mapping[str, bytes] = MappingProxyType({})
+    why: str = ""
+
+
+class FileParameter(NamedTuple):
+    """An SSM parameter holding (a part of) a file the init container writes into the task.
+
+    Its name ends in the digest of the file's content, so a changed file is a new parameter and a
+    new task definition revision, and an unchanged one neither. `value` (base64) is never printed.
+    """
+
+    name: str
+    value: str
+
+    def __repr__(self) -> str:
+        return f"FileParameter(name={self.name!r}, value=<{len(self.value)} characters>)"
+
+
 class FileSystemSpec(NamedTuple):
     """The project's EFS file system, holding its named volumes (one access point each)."""
 
@@ -696,6 +722,7 @@ class DesiredState:
         "cluster",
         "desired_count_explicit",
         "discovery",
+        "file_parameters",
         "file_system",
         "ingress",
         "known_by_name",
@@ -761,6 +788,7 @@ class DesiredState:
         self.scaling: list[ScalingSpec] = []  # Application Auto Scaling, per ECS service
         self.discovery: DiscoverySpec | None = None  # Cloud Map DNS names (ecs-cli's service discovery)
         self.file_system: FileSystemSpec | None = None  # EFS for the named volumes (storage: efs)
+        self.file_parameters: list[FileParameter] = []  # configs and host files, for the init container
 
     def __repr__(self) -> str:
         return f"DesiredState(project={self.project!r}, layout={self.layout!r}, region={self.region!r})"
@@ -773,6 +801,11 @@ class DesiredState:
     def security_group_name(self) -> str:
         """`<project>.<cluster>`: unique per VPC, and no project or cluster name holds a '.'."""
         return f"{self.project}.{self.cluster}"
+
+    @property
+    def file_parameter_prefix(self) -> str:
+        """`/compose2ecs/files/<project>/<cluster>/`: everything under it is the deployment's."""
+        return f"/compose2ecs/files/{self.project}/{self.cluster}/"
 
     @property
     def lb_security_group_name(self) -> str:
@@ -850,6 +883,15 @@ class DesiredState:
             **({"listenerRules": rules} if rules else {}),
             **({"serviceDiscovery": self.discovery_json()} if self.discovery else {}),
             **({"fileSystem": self.file_system.as_json()} if self.file_system else {}),
+            **(
+                {
+                    "fileParameters": [
+                        {"name": p.name, "characters": len(p.value)} for p in self.file_parameters
+                    ]
+                }
+                if self.file_parameters
+                else {}
+            ),
             "problems": [problem_json(p) for p in self.problems],
         }
 

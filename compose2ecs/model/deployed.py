@@ -101,6 +101,8 @@ class DeployedState:
     # The deployment's EFS file system (found by its creation token): DescribeFileSystems entry
     # plus "AccessPoints" and "MountTargets" (their Describe* entries)
     file_system: dict[str, Any] | None = None
+    # The names of the SSM parameters under the deployment's file prefix (None: not read)
+    file_parameters: list[str] | None = None
     network: NetworkFacts = field(default_factory=NetworkFacts)
     tagged: Tagged = field(default_factory=Tagged)
     references: References = field(default_factory=References)
@@ -143,6 +145,7 @@ class ResourceKind(StrEnum):
     FILE_SYSTEM = "file system"
     ACCESS_POINT = "access point"
     MOUNT_TARGET = "mount target"
+    PARAMETER = "file parameter"
     ROLE = "iam role"
     LOG_GROUP = "log group"
     CLUSTER = "cluster"

@@ -1,7 +1,8 @@
 """The AWS resource kinds compose2ecs manages, one module each, and the planner that walks them.
 
 `KINDS` lists them in dependency order (what a resource needs is created before it): the file
-system and its access points (the task role's policy names them), roles, log groups, cluster,
+system and its access points (the task role's policy names them), roles, log groups, the SSM
+parameters holding configs and host files, cluster,
 security groups, the file system's mount targets (in the tasks' group), namespace, service
 discovery, task definitions, target groups, load balancers, listeners, rules on existing
 listeners, services, their autoscaling. The calls a kind lists in `AFTER_SERVICES` (deleting a
@@ -30,6 +31,7 @@ from compose2ecs.resources import (
     log_group,
     mount_target,
     namespace,
+    parameter,
     role,
     scaling,
     security_group,
@@ -49,6 +51,7 @@ KINDS: tuple[Kind, ...] = (
     access_point,
     role,
     log_group,
+    parameter,
     cluster,
     security_group,
     mount_target,
@@ -76,6 +79,7 @@ REMOVAL_ORDER: tuple[Kind, ...] = (
     load_balancer,
     target_group,
     task_definition,
+    parameter,
     log_group,
     role,
     discovery,

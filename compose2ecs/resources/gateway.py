@@ -77,6 +77,16 @@ class Gateway(Protocol):
 
     def list_task_definition_arns(self, family: str, status: str = "ACTIVE") -> list[str]: ...
 
+    def list_parameters(self, prefix: str) -> list[str]:
+        """The names of the SSM parameters under `prefix` (a path ending in /)."""
+        ...
+
+    def put_file_parameter(self, name: str, value: str, tags: dict[str, str]) -> None:
+        """A new SecureString parameter (Standard tier); one that is there already is left as it is."""
+        ...
+
+    def delete_parameters(self, names: list[str]) -> None: ...
+
     def read_file_system(self, creation_token: str) -> dict[str, Any] | None:
         """The file system of that creation token, with "AccessPoints" and "MountTargets"; or None."""
         ...

@@ -9,19 +9,27 @@ that was approximated, ignored or rejected, and every Fargate rule broken, each 
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from compose2ecs.model import (
     DesiredState,
     EcsParams,
+    FileParameter,
     LogGroupSpec,
     Owner,
     Reference,
     TrustPolicy,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from compose2ecs.model import HostEntry
 from compose2ecs.translate import (
     discovery,
     exposure,
+    files,
     iam,
     names,
     reachability,
@@ -39,6 +47,9 @@ class TranslateOptions(NamedTuple):
     layout: str | None = None  # --layout; else ecs-params run_params.layout; else "project"
     cluster: str = "default"  # the deployment's cluster: its tags and per-deployment names carry it
     project_dir: str = ""  # where the compose file's relative paths start (bind mounts' volume names)
+    # The host files the project names, read by load/host_files.py (configs, bind mounts)
+    host_files: Mapping[str, HostEntry] = MappingProxyType({})
+    environment: Mapping[str, str] = MappingProxyType({})  # the project's (configs from `environment:`)
 
 
 def translate_project(
@@ -47,7 +58,7 @@ def translate_project(
     """Translate one project; errors are in `problems` (severity "error"), never raised."""
     layout = options.layout or params.layout or "project"
     report = Report(params.file)
-    ctx = Context(name, options.region, compose, options.project_dir)
+    ctx = Context(name, options.region, compose, options.project_dir, options.host_files, options.environment)
     services: dict[str, Any] = compose.get("services") or {}
     owner = Owner(name, options.cluster, options.region)
     tags = {**params.tags, **owner.tags()}  # the ownership tags are what `down --all` trusts
@@ -78,7 +89,9 @@ def translate_project(
         unique_port_names(task_containers, report)
         desired.task_definitions.append(
             task_definition.build(
-                task_definition.TaskInput(family, task_containers, tag_list, namespace is not None),
+                task_definition.TaskInput(
+                    family, task_containers, tag_list, namespace is not None, desired.file_parameter_prefix
+                ),
                 params,
                 compose,
                 execution_role,
@@ -117,6 +130,9 @@ def translate_project(
             "invalid-role-name",
         )
     exposure.expose(desired, list(containers.values()), params, report, connected=namespace is not None)
+    desired.file_parameters = _file_parameters(
+        list(containers.values()), desired.file_parameter_prefix, report
+    )
     storage.plan_file_system(desired, list(containers.values()), params, compose.get("volumes") or {}, report)
     storage.task_role(desired, params, report)
     scaling.plan_scaling(desired, params, report)
@@ -167,6 +183,26 @@ def _references(containers: list[Container], params: EcsParams) -> list[Referenc
                 seen.add(ident)
                 out.append(Reference(efs_kind, ident, (*where, key), in_params=True))
     return out
+
+
+def _file_parameters(containers: list[Container], prefix: str, report: Report) -> list[FileParameter]:
+    """The SSM parameters of every host file and config, once each (the same content is shared)."""
+    out: dict[str, FileParameter] = {}
+    for container in containers:
+        size = sum(len(f.content) for f in container.host_files)
+        if size > files.MAX_TASK_BYTES:
+            report.add(
+                ("services", container.service),
+                f"service {container.service} gets {size // 1024} KiB of configs and host files, more "
+                f"than the {files.MAX_TASK_BYTES // 1024} KiB compose2ecs carries into a task",
+                REJECTED,
+                "host-files-too-large",
+                "copy the larger files into the image",
+            )
+        for file in container.host_files:
+            for parameter in files.parameters(file.content, prefix):
+                out.setdefault(parameter.name, parameter)
+    return list(out.values())
 
 
 def _check_params(params: EcsParams, services: dict[str, Any], report: Report) -> None:
@@ -316,6 +352,6 @@ def _project_level(compose: dict[str, Any], report: Report) -> None:
             IGNORED,
             "networks",
         )
-    for key in ("configs", "models"):
+    for key in ("models",):
         if compose.get(key):
             report.add((key,), f"top-level {key} have no Fargate equivalent", IGNORED, "unsupported-key")

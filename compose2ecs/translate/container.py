@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import re
-from typing import Any, NamedTuple
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from compose2ecs.model import ContainerParams, HealthcheckParams
+from compose2ecs.model import ContainerParams, HealthcheckParams, HostEntry
 from compose2ecs.model.sensitive import looks_secret, secret_shaped
-from compose2ecs.translate import names
+from compose2ecs.translate import files, names
 from compose2ecs.translate.report import APPROXIMATED, IGNORED, MAPPED, REJECTED, Report
 from compose2ecs.translate.units import cpu_units, mib, seconds_up
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from compose2ecs.translate.files import HostFile
 
 # Keys handled by this module, or by the task/service level (listed so nothing falls through silently).
 _HANDLED = {
@@ -17,7 +23,7 @@ _HANDLED = {
     "healthcheck", "depends_on", "deploy", "cpus", "cpu_shares", "mem_limit", "mem_reservation",
     "stop_grace_period", "init", "read_only", "ulimits", "cap_add", "cap_drop", "sysctls", "labels",
     "logging", "platform", "secrets", "volumes", "volumes_from", "tty", "stdin_open", "scale",
-    "network_mode", "pid", "privileged", "tmpfs", "build", "networks",
+    "network_mode", "pid", "privileged", "tmpfs", "build", "networks", "configs",
 }  # fmt: skip
 
 # Keys with no Fargate meaning: (status, why). Rejected ones would change what the app can do.
@@ -73,10 +79,6 @@ _NO_MEANING: dict[str, tuple[str, str]] = {
     "userns_mode": (REJECTED, "Fargate does not support user namespace settings"),
     "cgroup": (REJECTED, "Fargate does not support cgroup settings"),
     "cgroup_parent": (REJECTED, "Fargate does not support cgroup settings"),
-    "configs": (
-        REJECTED,
-        "Fargate cannot mount local config files; bake them into the image or use environment",
-    ),
     "ipc": (REJECTED, "Fargate does not support IPC modes"),
 }
 
@@ -184,6 +186,7 @@ class Container:
         "definition",
         "depends",
         "essential_explicit",
+        "host_files",
         "listens",
         "local_only",
         "mounts",
@@ -196,6 +199,7 @@ class Container:
         "secret_sources",
         "secrets",
         "service",
+        "whole_directories",
     )
 
     def __init__(self, service: str, definition: dict[str, Any]) -> None:
@@ -213,6 +217,8 @@ class Container:
         self.platform: tuple[str, str] | None = None  # (os family, cpu architecture)
         self.secrets: list[str] = []  # valueFrom of every secret it reads
         self.secret_files: list[SecretFile] = []  # compose secrets, as files under /run/secrets
+        self.host_files: list[HostFile] = []  # configs and read-only bind mounts (translate/files.py)
+        self.whole_directories: set[str] = set()  # targets of bind-mounted directories
         # valueFrom -> (key path that set it, whether that path is in ecs-params.yml)
         self.secret_sources: dict[str, tuple[tuple[str | int, ...], bool]] = {}
         self.depends: dict[str, str] = {}  # compose service -> ECS condition
@@ -227,6 +233,9 @@ class Context(NamedTuple):
     region: str
     compose: dict[str, Any]  # the whole project model (top-level secrets, volumes)
     project_dir: str = ""  # the project's directory: a bind mount's volume is named from inside it
+    # What load/host_files.py read: bind mount sources and configs files -> what is there
+    host_files: Mapping[str, HostEntry] = MappingProxyType({})
+    environment: Mapping[str, str] = MappingProxyType({})  # for configs from `environment:`
 
 
 def convert_service(
@@ -267,6 +276,7 @@ def convert_service(
     _simple_fields(service, base, definition, report)
     _linux_parameters(service, base, params, definition, report)
     _secrets(ctx, service, base, params, container, report)
+    _configs(ctx, service, base, container, report)
     _logging(ctx, service, base, params, container, report)
     _volumes(service, base, container, report, ctx)
     _platform(service, base, container, report)
@@ -946,6 +956,19 @@ def _secret_file(
     return SecretFile(reference, name, mode, str(entry.get("uid") or "0"), str(entry.get("gid") or "0"))
 
 
+def _configs(
+    ctx: Context, service: dict[str, Any], base: tuple[str | int, ...], container: Container, report: Report
+) -> None:
+    """Compose configs, as files at their targets (translate/files.py)."""
+    top = ctx.compose.get("configs") or {}
+    for index, entry in enumerate(service.get("configs") or []):
+        declared = top.get(entry.get("source")) or {}
+        path = (*base, "configs", index)
+        found = files.from_config(entry, declared, ctx.host_files, ctx.environment, path, report)
+        if found is not None:
+            container.host_files.append(found)
+
+
 def _secrets(
     ctx: Context,
     service: dict[str, Any],
@@ -1155,6 +1178,7 @@ def _bind_mount(
     path: tuple[str | int, ...],
     report: Report,
     ctx: Context,
+    container: Container,
 ) -> str | None:
     """A bind mount: development wiring left out, a host file refused with advice that fits.
 
@@ -1197,7 +1221,40 @@ def _bind_mount(
         if any(source == s or (s != "/" and source.startswith(f"{s}/")) for s in sources):
             report.add(path, f"{source} is {what}", REJECTED, "host-system-path", advice)
             return None
-    if not volume.get("read_only") and not _looks_like_a_file(source):
+    entry = ctx.host_files.get(source)
+    if volume.get("read_only") and entry is not None and entry.kind in {"file", "directory"}:
+        _read_only_files(volume, entry, path, report, container)
+        return None
+    if volume.get("read_only") and entry is not None and entry.kind == "missing":
+        report.add(
+            path,
+            f"{source} does not exist, so there are no files to carry into the task",
+            REJECTED,
+            "host-file-missing",
+            "create it inside the project directory, or remove the mount",
+        )
+        return None
+    if entry is not None and entry.kind == "refused":
+        report.add(
+            path,
+            f"host path {source} cannot be carried into the task: {entry.why}",
+            REJECTED,
+            "fargate-bind-mount",
+            "copy the files into the image, or keep them inside the project directory (at most 64 files, "
+            "256 KiB)",
+        )
+        return None
+    if entry is not None and entry.kind == "file" and not volume.get("read_only"):
+        report.add(
+            path,
+            f"{source} is a file the container may write: a task has no host file to write back to",
+            REJECTED,
+            "fargate-bind-mount",
+            "mount it read-only (`:ro`) to deliver it, or keep the data in a named volume (kept on EFS)",
+        )
+        return None
+    writable_directory = entry.kind in {"directory", "missing"} if entry else not _looks_like_a_file(source)
+    if not volume.get("read_only") and writable_directory:
         name = bind_volume_name(source, ctx.project_dir)
         if name in (ctx.compose.get("volumes") or {}):
             name += "-bind"  # not the named volume of the same name: other data
@@ -1219,6 +1276,19 @@ def _bind_mount(
         "copy the files into the image, or use a named volume (kept on EFS)",
     )
     return None
+
+
+def _read_only_files(
+    volume: dict[str, Any],
+    entry: HostEntry,
+    path: tuple[str | int, ...],
+    report: Report,
+    container: Container,
+) -> None:
+    """A read-only file or directory inside the project: carried into the task (translate/files.py)."""
+    container.host_files.extend(files.from_bind_mount(volume, entry, path, report))
+    if entry.kind == "directory":
+        container.whole_directories.add(str(volume.get("target") or ""))
 
 
 def _looks_like_a_file(source: str) -> bool:
@@ -1266,7 +1336,7 @@ def _volumes(
             task_volume = names.volume(f"{container.service}-tmpfs-{index}")
             container.mounts.append(Mount(task_volume, "tmpfs", None, path))
         elif kind == "bind":
-            bound = _bind_mount(service, volume, path, report, ctx)
+            bound = _bind_mount(service, volume, path, report, ctx, container)
             if bound is None:
                 continue
             task_volume = names.volume(bound)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from compose2ecs.translate import names, storage
+from compose2ecs.translate import files, names, storage
 from compose2ecs.translate.container import FILES_CONTAINER
 from compose2ecs.translate.report import APPROXIMATED, IGNORED, MAPPED, REJECTED, Report
 
 if TYPE_CHECKING:
     from compose2ecs.errors import Path
-    from compose2ecs.model import EcsParams
+    from compose2ecs.model import EcsParams, EfsVolume
     from compose2ecs.translate.container import Container
 
 # Fargate's valid task sizes: cpu units -> valid memory values in MiB (fargate-rules.md §1.1).
@@ -38,6 +38,7 @@ class TaskInput(NamedTuple):
     containers: list[Container]
     tags: list[dict[str, str]]
     service_connect: bool = False  # ECS adds its proxy container to the task
+    files_prefix: str = "/compose2ecs/files/"  # the deployment's SSM parameters for files (files.py)
 
 
 # What AWS recommends adding to a task for the Service Connect proxy that ECS injects (Amazon ECS
@@ -85,8 +86,8 @@ def build(
         request["volumes"] = volumes
     _dependencies(containers, params, report)
     request["containerDefinitions"] = [c.definition for c in containers]
-    if any(c.secret_files for c in containers):
-        _files_container(request, containers, os_family, report)
+    if any(c.secret_files or c.host_files for c in containers):
+        _files_container(request, containers, os_family, task.files_prefix, report)
     request["tags"] = task.tags
     if os_family != "LINUX":
         _windows_limits(request, containers, params, report)
@@ -101,71 +102,67 @@ _SECRETS_DIR = "/run/secrets"
 
 
 def _files_container(
-    request: dict[str, Any], containers: list[Container], os_family: str, report: Report
+    request: dict[str, Any], containers: list[Container], os_family: str, prefix: str, report: Report
 ) -> None:
-    """Compose secrets as files: an init container writes them into a task volume per container.
+    """Secret and host files: an init container writes them into task volumes per container.
 
-    ECS injects a secret only as an environment variable; the init container (not essential)
-    receives each one so, writes it with its mode and owner into the volume of the container
-    that reads it, and exits; that container mounts its volume read-only at /run/secrets and
-    starts only once the init container has succeeded (`dependsOn` SUCCESS). Each container sees
-    only its own secrets, as in compose.
+    ECS injects a secret (or an SSM parameter) only as an environment variable; the init container
+    (not essential) receives each one so, writes it with its mode and owner into the volume of
+    the container that reads it, and exits; that container mounts its volumes read-only (at
+    /run/secrets, and where its host files go: translate/files.py) and starts only once the init
+    container has succeeded (`dependsOn` SUCCESS). Each container sees only its own files, as in
+    compose. A single host file is written next to what the image holds in its directory: a seed
+    container of the app's own image copies that directory into the volume first.
     """
     if os_family != "LINUX":
         report.add(
             ("services",),
-            "compose secrets as files need a Linux task (a shell writes them at start)",
+            "compose secrets, configs and host files need a Linux task (a shell writes them at start)",
             REJECTED,
             "fargate-windows",
-            "list the secrets in ecs-params.yml (task_definition.services.<name>.secrets) as variables",
+            "list the secrets in ecs-params.yml (task_definition.services.<name>.secrets) as variables, "
+            "and copy the files into the image",
         )
         return
-    if any(c.service == FILES_CONTAINER for c in containers):
+    taken = [
+        c.service for c in containers if c.service == FILES_CONTAINER or c.service.startswith(SEED_PREFIX)
+    ]
+    if taken:
         report.add(
-            ("services", FILES_CONTAINER),
-            f"the name {FILES_CONTAINER} is compose2ecs's, for the container that writes secret files",
+            ("services", taken[0]),
+            f"the names {FILES_CONTAINER} and {SEED_PREFIX}* are compose2ecs's, for the containers that "
+            "write files into the task",
             REJECTED,
             "container-name-taken",
             "rename the service",
         )
         return
-    secrets: list[dict[str, str]] = []
-    mounts: list[dict[str, Any]] = []
-    script = ["set -e", "umask 077"]
-    volumes = request.setdefault("volumes", [])
+    writer = _Writer(request.setdefault("volumes", []))
+    seeds: list[dict[str, Any]] = []
     for container in containers:
-        if not container.secret_files:
-            continue
-        volume = names.volume(f"{FILES_CONTAINER}-{container.service}")
-        volumes.append({"name": volume})
-        folder = f"/compose2ecs/{volume}"
-        mounts.append({"sourceVolume": volume, "containerPath": folder, "readOnly": False})
-        for secret in container.secret_files:
-            variable = f"C2E_SECRET_{len(secrets)}"
-            secrets.append({"name": variable, "valueFrom": secret.value_from})
-            target = f"{folder}/{secret.name}"
-            # printf keeps the value byte for byte (echo would add a newline, or read escapes).
-            script += [
-                f"printf '%s' \"${variable}\" > '{target}'",
-                f"chown '{secret.uid}:{secret.gid}' '{target}'",
-                f"chmod '{secret.mode}' '{target}'",
-            ]
-        definition = container.definition
-        definition.setdefault("mountPoints", []).append(
-            {"sourceVolume": volume, "containerPath": _SECRETS_DIR, "readOnly": True}
+        if container.secret_files:
+            writer.secrets_of(container)
+        deliveries = files.deliveries(
+            container.host_files, container.whole_directories, ("services", container.service), report
         )
-        definition.setdefault("dependsOn", []).append(
-            {"containerName": FILES_CONTAINER, "condition": "SUCCESS"}
-        )
+        seeded = [writer.deliver(container, delivery, prefix) for delivery in deliveries]
+        if any(seeded):
+            seeds.append(_seed_container(container, [d for d in seeded if d]))
+        if container.secret_files or deliveries:
+            container.definition.setdefault("dependsOn", []).append(
+                {"containerName": FILES_CONTAINER, "condition": "SUCCESS"}
+            )
     init: dict[str, Any] = {
         "name": FILES_CONTAINER,
         "image": FILES_IMAGE,
         "essential": False,
         "entryPoint": ["sh", "-c"],
-        "command": ["; ".join(script)],
-        "secrets": secrets,
-        "mountPoints": mounts,
+        "command": ["; ".join(writer.script)],
+        "secrets": writer.secrets,
+        "mountPoints": writer.mounts,
     }
+    if seeds:
+        init["dependsOn"] = [{"containerName": seed["name"], "condition": "SUCCESS"} for seed in seeds]
     logging = next(
         (
             c.definition["logConfiguration"]
@@ -174,12 +171,101 @@ def _files_container(
         ),
         None,
     )
-    if logging is not None:
-        init["logConfiguration"] = {
-            **logging,
-            "options": {**logging.get("options", {}), "awslogs-stream-prefix": FILES_CONTAINER},
-        }
-    request["containerDefinitions"] = [init, *request["containerDefinitions"]]
+    for helper in (*seeds, init):
+        if logging is not None:
+            helper["logConfiguration"] = {
+                **logging,
+                "options": {**logging.get("options", {}), "awslogs-stream-prefix": helper["name"]},
+            }
+    request["containerDefinitions"] = [*seeds, init, *request["containerDefinitions"]]
+
+
+SEED_PREFIX = "compose2ecs-seed-"
+
+
+class _Writer:
+    """The init container's script, variables and mounts, built container by container."""
+
+    def __init__(self, volumes: list[dict[str, Any]]) -> None:
+        self.volumes = volumes
+        self.secrets: list[dict[str, str]] = []
+        self.mounts: list[dict[str, Any]] = []
+        self.script = ["set -e"]
+
+    def _volume(self, name: str) -> str:
+        volume = names.volume(name)
+        self.volumes.append({"name": volume})
+        self.mounts.append(
+            {"sourceVolume": volume, "containerPath": f"/compose2ecs/{volume}", "readOnly": False}
+        )
+        return volume
+
+    def _own(self, target: str, uid: str, gid: str, mode: str) -> None:
+        self.script += [f"chown '{uid}:{gid}' '{target}'", f"chmod '{mode}' '{target}'"]
+
+    def secrets_of(self, container: Container) -> None:
+        volume = self._volume(f"{FILES_CONTAINER}-{container.service}")
+        self.script.append("umask 077")  # a secret is its owner's only
+        for secret in container.secret_files:
+            variable = f"C2E_SECRET_{len(self.secrets)}"
+            self.secrets.append({"name": variable, "valueFrom": secret.value_from})
+            target = f"/compose2ecs/{volume}/{secret.name}"
+            # printf keeps the value byte for byte (echo would add a newline, or read escapes).
+            self.script.append(f"printf '%s' \"${variable}\" > '{target}'")
+            self._own(target, secret.uid, secret.gid, secret.mode)
+        container.definition.setdefault("mountPoints", []).append(
+            {"sourceVolume": volume, "containerPath": _SECRETS_DIR, "readOnly": True}
+        )
+
+    def deliver(self, container: Container, delivery: files.Delivery, prefix: str) -> tuple[str, str] | None:
+        """Write the delivery's files; (directory, volume) when the image's directory seeds it."""
+        index = sum(
+            1 for m in self.mounts if m["sourceVolume"].startswith(f"{FILES_CONTAINER}-{container.service}-")
+        )
+        volume = self._volume(f"{FILES_CONTAINER}-{container.service}-{index}")
+        root = f"/compose2ecs/{volume}"
+        self.script.append("umask 022")  # the directories it makes: the app's user must enter them
+        for file in delivery.files:
+            target = root + file.target[len(delivery.directory) :]
+            parameters = files.parameters(file.content, prefix)
+            variables = []
+            for parameter in parameters:
+                variable = f"C2E_FILE_{len(self.secrets)}"
+                self.secrets.append({"name": variable, "valueFrom": parameter.name})
+                container.secrets.append(parameter.name)  # the execution role reads it
+                variables.append(f'"${variable}"')
+            parent = target.rsplit("/", 1)[0]
+            if parent != root:
+                self.script.append(f"mkdir -p '{parent}'")
+            if variables:
+                # base64: a file may hold any bytes; SSM holds text.
+                self.script.append(f"printf '%s' {' '.join(variables)} | base64 -d > '{target}'")
+            else:
+                self.script.append(f": > '{target}'")
+            self._own(target, file.uid, file.gid, file.mode)
+        container.definition.setdefault("mountPoints", []).append(
+            {"sourceVolume": volume, "containerPath": delivery.directory, "readOnly": True}
+        )
+        return (delivery.directory, volume) if delivery.seed else None
+
+
+def _seed_container(container: Container, seeded: list[tuple[str, str]]) -> dict[str, Any]:
+    """The app's own image, copying the directories its single host files go into (`sh`, `cp`)."""
+    copies = [
+        f"cp -a '{directory}/.' '/compose2ecs/{volume}/' 2>/dev/null || true" for directory, volume in seeded
+    ]
+    return {
+        "name": f"{SEED_PREFIX}{container.service}",
+        "image": container.definition["image"],
+        "essential": False,
+        "user": "0",
+        "entryPoint": ["sh", "-c"],
+        "command": ["; ".join(copies)],
+        "mountPoints": [
+            {"sourceVolume": volume, "containerPath": f"/compose2ecs/{volume}", "readOnly": False}
+            for _, volume in seeded
+        ],
+    }
 
 
 # Container fields Windows tasks on Fargate refuse, and the compose keys that set them.
@@ -420,58 +506,14 @@ def _volumes(
             if mount.volume in volumes:
                 continue
             if mount.kind == "named" and mount.source in efs:
-                spec = efs[mount.source]
-                config: dict[str, Any] = {"fileSystemId": spec.filesystem_id}
-                if spec.root_directory:
-                    config["rootDirectory"] = spec.root_directory
-                if spec.transit_encryption:
-                    config["transitEncryption"] = spec.transit_encryption
-                if spec.transit_encryption_port is not None:
-                    config["transitEncryptionPort"] = spec.transit_encryption_port
-                auth = {k: v for k, v in (("accessPointId", spec.access_point), ("iam", spec.iam)) if v}
-                if auth:
-                    config["authorizationConfig"] = auth
-                if spec.iam == "ENABLED" and not params.task_role_arn:
-                    report.add(
-                        ("task_definition", "efs_volumes"),
-                        f"EFS volume {spec.name} uses IAM authorization, which needs a task role",
-                        APPROXIMATED,
-                        "efs-needs-task-role",
-                        "set task_definition.task_role_arn to a role allowed elasticfilesystem:ClientMount",
-                    )
-                volumes[mount.volume] = {"name": mount.volume, "efsVolumeConfiguration": config}
+                volumes[mount.volume] = _existing_file_system(mount.volume, efs[mount.source], params, report)
                 continue
             volumes[mount.volume] = {"name": mount.volume}
             if mount.kind == "named":
                 declared = top.get(mount.source) or {}
-                unsupported = [
-                    k
-                    for k in ("driver", "driver_opts", "external")
-                    if declared.get(k) and declared.get(k) != "local"
-                ]
-                if unsupported:
-                    report.add(
-                        ("volumes", str(mount.source), unsupported[0]),
-                        f"volume {mount.source}: Fargate has no volume drivers",
-                        REJECTED,
-                        "fargate-volume-driver",
-                        f"remove {unsupported[0]} (compose2ecs then keeps the volume on an EFS file system "
-                        f"of its own), or add an efs_volumes entry named {mount.source} to ecs-params.yml",
-                    )
-                    continue
-                if mount.source and storage.on_file_system(mount.source, params):
-                    volumes[mount.volume]["efsVolumeConfiguration"] = storage.volume_configuration(
-                        mount.source
-                    )
-                    continue
-                report.add(
-                    params.volumes[mount.source].path if mount.source in params.volumes else mount.path,  # type: ignore[index]
-                    f"volume {mount.source} is task storage (ecs-params storage: task): shared by this "
-                    "task's containers, and its data is lost at every deployment and whenever the task stops",
-                    APPROXIMATED,
-                    "ephemeral-volume",
-                    f"to keep the data, remove task_definition.volumes.{mount.source}.storage",
-                )
+                config = _named_volume(str(mount.source), declared, mount.path, params, report)
+                if config is not None:
+                    volumes[mount.volume]["efsVolumeConfiguration"] = config
             elif mount.kind == "tmpfs":
                 report.add(
                     mount.path,
@@ -500,6 +542,68 @@ def _volumes(
             "use efs_volumes",
         )
     return list(volumes.values())
+
+
+def _existing_file_system(volume: str, spec: EfsVolume, params: EcsParams, report: Report) -> dict[str, Any]:
+    """An ecs-params efs_volumes entry (ecs-cli's), as it says."""
+    config: dict[str, Any] = {"fileSystemId": spec.filesystem_id}
+    if spec.root_directory:
+        config["rootDirectory"] = spec.root_directory
+    if spec.transit_encryption:
+        config["transitEncryption"] = spec.transit_encryption
+    if spec.transit_encryption_port is not None:
+        config["transitEncryptionPort"] = spec.transit_encryption_port
+    auth = {k: v for k, v in (("accessPointId", spec.access_point), ("iam", spec.iam)) if v}
+    if auth:
+        config["authorizationConfig"] = auth
+    if spec.iam == "ENABLED" and not params.task_role_arn:
+        report.add(
+            ("task_definition", "efs_volumes"),
+            f"EFS volume {spec.name} uses IAM authorization, which needs a task role",
+            APPROXIMATED,
+            "efs-needs-task-role",
+            "set task_definition.task_role_arn to a role allowed elasticfilesystem:ClientMount",
+        )
+    return {"name": volume, "efsVolumeConfiguration": config}
+
+
+def _named_volume(
+    source: str, declared: dict[str, Any], path: Path, params: EcsParams, report: Report
+) -> dict[str, Any] | None:
+    """The efsVolumeConfiguration of a named volume on the project's file system; None: task storage."""
+    if declared.get("external"):
+        report.add(
+            ("volumes", source, "external"),
+            f"volume {source} is external: its data is somewhere compose2ecs cannot reach",
+            REJECTED,
+            "fargate-volume-driver",
+            f"copy the data to an EFS file system and add an efs_volumes entry named {source} to "
+            "ecs-params.yml, or remove external (compose2ecs then keeps the volume on an EFS file "
+            "system of its own, starting empty)",
+        )
+        return None
+    if storage.on_file_system(source, params):
+        driver = [k for k in ("driver", "driver_opts") if declared.get(k) and declared.get(k) != "local"]
+        if driver:
+            report.add(
+                ("volumes", source, driver[0]),
+                f"volume {source}: Fargate has no volume drivers; it is kept on the project's EFS file "
+                "system instead (starting empty)",
+                APPROXIMATED,
+                "volume-driver-replaced",
+                f"add an efs_volumes entry named {source} to ecs-params.yml to use a file system of your own",
+            )
+        return storage.volume_configuration(source)
+    choice = params.volumes.get(source)
+    report.add(
+        choice.path if choice is not None else path,
+        f"volume {source} is task storage (ecs-params storage: task): shared by this task's containers, "
+        "and its data is lost at every deployment and whenever the task stops",
+        APPROXIMATED,
+        "ephemeral-volume",
+        f"to keep the data, remove task_definition.volumes.{source}.storage",
+    )
+    return None
 
 
 def _wanted_dependencies(

@@ -31,7 +31,7 @@ RULES = [
     ),
     (
         "bind mount",
-        WEB + "    volumes: ['./html:/usr/share/nginx/html:ro']\n",
+        WEB + "    volumes: ['/srv/html:/usr/share/nginx/html:ro']\n",
         None,
         "host path",
         "docker-compose.yml",
