@@ -97,6 +97,9 @@ WRITE_OPERATIONS = frozenset(
         "delete_listener",
         "add_elb_tags",
         "remove_elb_tags",
+        "create_secret",
+        "put_secret_value",
+        "delete_secret",
         "put_file_parameter",
         "delete_parameters",
         "create_file_system",
@@ -280,6 +283,7 @@ class InMemoryGateway:
         # EFS, by id; "AccessPoints" and "MountTargets" are kept on the file system's entry
         self.file_systems: dict[str, dict[str, Any]] = {}
         self.file_parameters: dict[str, str] = {}  # SSM parameter name -> value
+        self.managed_secrets: dict[str, dict[str, Any]] = {}  # name -> {"ARN", "Tags", "Value"}
         subnets = sorted((vpc or ("", []))[1])
         self.default_zones = {subnet: f"{REGION}{chr(ord('a') + i)}" for i, subnet in enumerate(subnets)}
         self._failures: dict[str, tuple[int, AwsError]] = {}
@@ -451,12 +455,54 @@ class InMemoryGateway:
             state.foreign_listeners[arn] = listener
         if desired.file_system is not None:
             state.file_system = self._file_system(desired.file_system.creation_token)
+        if desired.secrets:
+            values = {x.name: x.value for x in desired.secrets}
+            state.secrets = {
+                name: {
+                    "ARN": e["ARN"],
+                    "Name": name,
+                    "Tags": copy.deepcopy(e["Tags"]),
+                    "Matches": e["Value"] == values.get(name),
+                }
+                for name, e in self.managed_secrets.items()
+                if name.startswith(desired.secret_prefix)
+            }
         if desired.file_parameters:
             prefix = desired.file_parameter_prefix
             state.file_parameters = sorted(n for n in self.file_parameters if n.startswith(prefix))
         state.discovery = self._read_discovery(desired, state)
         state.account = ACCOUNT if desired.needs_account else None  # like BotoGateway (STS)
         return state
+
+    # Secrets Manager -------------------------------------------------------------------------
+
+    def list_secrets(self, prefix: str) -> dict[str, dict[str, Any]]:
+        self._call("list_secrets", prefix)
+        return {
+            name: {"ARN": e["ARN"], "Name": name, "Tags": copy.deepcopy(e["Tags"])}
+            for name, e in self.managed_secrets.items()
+            if name.startswith(prefix)
+        }
+
+    def create_secret(self, name: str, value: str, tags: dict[str, str]) -> str:
+        self._call("create_secret", name)
+        if name in self.managed_secrets:
+            raise aws_error("create_secret", "the secret exists", "ResourceExistsException", name)
+        arn = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:{name}-{self._next_id():06d}"
+        self.managed_secrets[name] = {
+            "ARN": arn,
+            "Tags": [{"Key": k, "Value": v} for k, v in tags.items()],
+            "Value": value,
+        }
+        return arn
+
+    def put_secret_value(self, arn: str, value: str) -> None:
+        self._call("put_secret_value", arn)
+        next(e for e in self.managed_secrets.values() if e["ARN"] == arn)["Value"] = value
+
+    def delete_secret(self, arn: str) -> None:
+        self._call("delete_secret", arn)
+        self.managed_secrets = {n: e for n, e in self.managed_secrets.items() if e["ARN"] != arn}
 
     # SSM parameters holding files -------------------------------------------------------------
 

@@ -556,6 +556,44 @@ class BotoGateway:
         with aws_errors("servicediscovery:DeleteService", service_id):
             self.clients.servicediscovery.delete_service(Id=service_id)
 
+    # Secrets Manager: the compose secrets compose2ecs keeps -----------------------------------
+
+    def list_secrets(self, prefix: str) -> dict[str, dict[str, Any]]:
+        return StateReader(self.clients, self.max_workers).list_secrets(prefix)
+
+    def create_secret(self, name: str, value: str, tags: dict[str, str]) -> str:
+        import hashlib  # noqa: PLC0415 - only when a secret is created
+
+        # The same request asked again (an answer lost) is the same version: Secrets Manager makes it once.
+        token = hashlib.sha256(f"{name}\0{value}".encode()).hexdigest()[:64]
+        try:
+            with aws_errors("secretsmanager:CreateSecret", name):
+                return str(
+                    self.clients.secretsmanager.create_secret(
+                        Name=name,
+                        SecretString=value,
+                        ClientRequestToken=token,
+                        Description="a compose secret, kept by compose2ecs",
+                        Tags=iam_tags(tags),  # type: ignore[arg-type]
+                    )["ARN"]
+                )
+        except AwsError as error:
+            if error.code != "ResourceExistsException":
+                raise
+            found = self.list_secrets(name).get(name)
+            if found is None:
+                raise
+            self.put_secret_value(str(found["ARN"]), value)
+            return str(found["ARN"])
+
+    def put_secret_value(self, arn: str, value: str) -> None:
+        with aws_errors("secretsmanager:PutSecretValue", arn):
+            self.clients.secretsmanager.put_secret_value(SecretId=arn, SecretString=value)
+
+    def delete_secret(self, arn: str) -> None:
+        with aws_errors("secretsmanager:DeleteSecret", arn):
+            self.clients.secretsmanager.delete_secret(SecretId=arn, ForceDeleteWithoutRecovery=True)
+
     # SSM parameters holding files -------------------------------------------------------------
 
     def list_parameters(self, prefix: str) -> list[str]:

@@ -103,6 +103,7 @@ class _Pending:
     account: Future[str] | None
     file_system: Future[dict[str, Any] | None] | None
     file_parameters: Future[list[str]] | None
+    secrets: Future[dict[str, dict[str, Any]]] | None
     network: Future[NetworkFacts] | None
     tagged: Future[Tagged]
     references: Future[References] | None
@@ -132,7 +133,7 @@ class StateReader:
             ec2=want_ec2,
             servicediscovery=bool(desired.namespace or desired.discovery),
             log_regions={group.region for group in desired.log_groups},
-            references=bool(desired.references or desired.file_parameters),
+            references=bool(desired.references or desired.file_parameters or desired.secrets),
             efs=desired.file_system is not None,
             elbv2=bool(
                 desired.load_balancers
@@ -210,6 +211,7 @@ class StateReader:
             if desired.discovery
             else None,
             account=pool.submit(self._read_account) if desired.needs_account else None,
+            secrets=pool.submit(self._read_secrets, desired) if desired.secrets else None,
             file_parameters=pool.submit(self.list_parameters, desired.file_parameter_prefix)
             if desired.file_parameters
             else None,
@@ -270,6 +272,8 @@ class StateReader:
         state.namespace = pending.namespace.result() if pending.namespace else None
         state.account = pending.account.result() if pending.account else None
         state.file_system = pending.file_system.result() if pending.file_system else None
+        if pending.secrets is not None:
+            state.secrets = pending.secrets.result()
         if pending.file_parameters is not None:
             state.file_parameters = pending.file_parameters.result()
         if pending.network is not None:
@@ -824,6 +828,30 @@ class StateReader:
             default_zones=zones,
             subnet_zones=found_zones,
         )
+
+    def list_secrets(self, prefix: str) -> dict[str, dict[str, Any]]:
+        """The secrets named `prefix...`: name -> ListSecrets entry (metadata only, no value)."""
+        with aws_errors("secretsmanager:ListSecrets", prefix):
+            pages = self.clients.secretsmanager.get_paginator("list_secrets").paginate(
+                Filters=[{"Key": "name", "Values": [prefix]}]
+            )
+            found = [plain(s) for page in pages for s in page.get("SecretList", [])]
+        # The name filter matches prefixes of any word; keep the exact prefix.
+        return {str(s["Name"]): s for s in found if str(s["Name"]).startswith(prefix)}
+
+    def _read_secrets(self, desired: DesiredState) -> dict[str, dict[str, Any]]:
+        """The deployment's secrets, each with "Matches": its stored value equals the files' value.
+
+        The values are compared here and go no further: no field of the state holds one.
+        """
+        found = self.list_secrets(desired.secret_prefix)
+        wanted = {s.name: s.value for s in desired.secrets}
+        for name, entry in found.items():
+            if name in wanted:
+                with aws_errors("secretsmanager:GetSecretValue", name):
+                    stored = self.clients.secretsmanager.get_secret_value(SecretId=str(entry["ARN"]))
+                entry["Matches"] = stored.get("SecretString") == wanted[name]
+        return found
 
     def list_parameters(self, prefix: str) -> list[str]:
         """The SSM parameters under `prefix` (names only: their values are never read)."""

@@ -49,6 +49,16 @@ def summary_rows(desired: DesiredState) -> list[tuple[str, str, str]]:
     if desired.file_system is not None:
         volumes = ", ".join(ap.volume for ap in desired.file_system.access_points)
         rows.append(("file system", desired.file_system.name, f"EFS, encrypted: {volumes}"))
+    for secret in desired.secrets:
+        rows.append(("secret", secret.name, f"Secrets Manager, from compose secret {secret.source}"))
+    if desired.file_parameters:
+        rows.append(
+            (
+                "file parameters",
+                desired.file_parameter_prefix,
+                f"{len(desired.file_parameters)} SSM SecureString parameter(s): configs and host files",
+            )
+        )
     for group in desired.log_groups:
         retention = f"{group.retention_days} days" if group.retention_days else "never expires"
         rows.append(("log group", group.name, f"{group.region}, {retention}"))

@@ -83,7 +83,7 @@ def _directory(real: str, root: str) -> HostEntry:
 
 
 def read_host_files(model: Mapping[str, object], project_dir: str) -> dict[str, HostEntry]:
-    """Every configs file a service uses and every bind mount source: path -> HostEntry."""
+    """Every configs and secrets file a service uses and every bind mount source: path -> HostEntry."""
     wanted: dict[str, bool] = {}  # path -> whether its bytes are needed
     for path, contents in _sources(model):
         wanted[path] = wanted.get(path, False) or contents
@@ -106,7 +106,15 @@ def _sources(model: Mapping[str, object]) -> Iterable[tuple[str, bool]]:
             for config in service.get("configs") or []:
                 if isinstance(config, dict) and config.get("source"):
                     used.add(str(config["source"]))
+            for secret in service.get("secrets") or []:
+                if isinstance(secret, dict) and secret.get("source"):
+                    used.add(f"secret:{secret['source']}")
     if isinstance(configs, dict):
         for name, config in configs.items():
             if name in used and isinstance(config, dict) and config.get("file"):
                 yield str(config["file"]), True
+    secrets = model.get("secrets")
+    if isinstance(secrets, dict):
+        for name, secret in secrets.items():
+            if f"secret:{name}" in used and isinstance(secret, dict) and secret.get("file"):
+                yield str(secret["file"]), True

@@ -450,6 +450,26 @@ class AccessPointSpec(NamedTuple):
         return out
 
 
+def secret_arn(name: str) -> str:
+    """Where a managed secret's ARN goes until it exists (resolve() puts the real one in)."""
+    return f"{{{{secret-arn:{name}}}}}"
+
+
+class SecretSpec(NamedTuple):
+    """A compose secret from `file:` or `environment:`, kept in Secrets Manager by compose2ecs.
+
+    `value` is never printed, logged or reported (its repr hides it); the plan says only whether
+    the stored value differs.
+    """
+
+    name: str  # compose2ecs/<project>/<cluster>/<compose secret>
+    source: str  # the compose secret's key
+    value: str
+
+    def __repr__(self) -> str:
+        return f"SecretSpec(name={self.name!r}, source={self.source!r}, value=<hidden>)"
+
+
 class HostEntry(NamedTuple):
     """What is at a host path the project names (load/host_files.py).
 
@@ -739,6 +759,7 @@ class DesiredState:
         "reused_target_groups",
         "roles",
         "scaling",
+        "secrets",
         "services",
         "tags",
         "target_groups",
@@ -789,6 +810,7 @@ class DesiredState:
         self.discovery: DiscoverySpec | None = None  # Cloud Map DNS names (ecs-cli's service discovery)
         self.file_system: FileSystemSpec | None = None  # EFS for the named volumes (storage: efs)
         self.file_parameters: list[FileParameter] = []  # configs and host files, for the init container
+        self.secrets: list[SecretSpec] = []  # compose file and environment secrets (Secrets Manager)
 
     def __repr__(self) -> str:
         return f"DesiredState(project={self.project!r}, layout={self.layout!r}, region={self.region!r})"
@@ -806,6 +828,11 @@ class DesiredState:
     def file_parameter_prefix(self) -> str:
         """`/compose2ecs/files/<project>/<cluster>/`: everything under it is the deployment's."""
         return f"/compose2ecs/files/{self.project}/{self.cluster}/"
+
+    @property
+    def secret_prefix(self) -> str:
+        """`compose2ecs/<project>/<cluster>/`: the deployment's secrets in Secrets Manager."""
+        return f"compose2ecs/{self.project}/{self.cluster}/"
 
     @property
     def lb_security_group_name(self) -> str:

@@ -101,6 +101,9 @@ class DeployedState:
     # The deployment's EFS file system (found by its creation token): DescribeFileSystems entry
     # plus "AccessPoints" and "MountTargets" (their Describe* entries)
     file_system: dict[str, Any] | None = None
+    # The deployment's secrets in Secrets Manager, by name: ListSecrets entry plus "Matches" (whether
+    # the stored value equals the files'; the value itself never leaves the reader). None: not read
+    secrets: dict[str, dict[str, Any]] | None = None
     # The names of the SSM parameters under the deployment's file prefix (None: not read)
     file_parameters: list[str] | None = None
     network: NetworkFacts = field(default_factory=NetworkFacts)
@@ -145,6 +148,7 @@ class ResourceKind(StrEnum):
     FILE_SYSTEM = "file system"
     ACCESS_POINT = "access point"
     MOUNT_TARGET = "mount target"
+    SECRET = "secret"  # noqa: S105 - the kind's name
     PARAMETER = "file parameter"
     ROLE = "iam role"
     LOG_GROUP = "log group"

@@ -1,7 +1,8 @@
 """The AWS resource kinds compose2ecs manages, one module each, and the planner that walks them.
 
 `KINDS` lists them in dependency order (what a resource needs is created before it): the file
-system and its access points (the task role's policy names them), roles, log groups, the SSM
+system and its access points (the task role's policy names them), the secrets compose2ecs keeps
+(the execution role's names them), roles, log groups, the SSM
 parameters holding configs and host files, cluster,
 security groups, the file system's mount targets (in the tasks' group), namespace, service
 discovery, task definitions, target groups, load balancers, listeners, rules on existing
@@ -34,6 +35,7 @@ from compose2ecs.resources import (
     parameter,
     role,
     scaling,
+    secret,
     security_group,
     service,
     target_group,
@@ -49,6 +51,7 @@ if TYPE_CHECKING:
 KINDS: tuple[Kind, ...] = (
     file_system,
     access_point,
+    secret,
     role,
     log_group,
     parameter,
@@ -80,6 +83,7 @@ REMOVAL_ORDER: tuple[Kind, ...] = (
     target_group,
     task_definition,
     parameter,
+    secret,
     log_group,
     role,
     discovery,

@@ -23,6 +23,7 @@ from compose2ecs.model import (
     VOLUME_TAG,
     access_point_arn,
     access_point_id,
+    secret_arn,
     tags_dict,
 )
 from compose2ecs.model.deployed import Action, FieldChange, Operation, ResourceChange, ResourceKind
@@ -128,10 +129,11 @@ class Teardown:
 
 def placeholders(deployed: DeployedState) -> dict[str, str]:
     """The values of the placeholders translate leaves (model.resolve) for what is deployed."""
+    out = {secret_arn(name): str(entry["ARN"]) for name, entry in (deployed.secrets or {}).items()}
     entry = deployed.file_system
     if entry is None:
-        return {}
-    out = {FILE_SYSTEM_ID: str(entry["FileSystemId"]), FILE_SYSTEM_ARN: str(entry.get("FileSystemArn", ""))}
+        return out
+    out |= {FILE_SYSTEM_ID: str(entry["FileSystemId"]), FILE_SYSTEM_ARN: str(entry.get("FileSystemArn", ""))}
     for point in entry.get("AccessPoints", []):
         volume = tags_dict(point.get("Tags")).get(VOLUME_TAG)
         if volume:

@@ -77,6 +77,20 @@ class Gateway(Protocol):
 
     def list_task_definition_arns(self, family: str, status: str = "ACTIVE") -> list[str]: ...
 
+    def list_secrets(self, prefix: str) -> dict[str, dict[str, Any]]:
+        """The secrets whose names start with `prefix`: name -> ListSecrets entry (no value)."""
+        ...
+
+    def create_secret(self, name: str, value: str, tags: dict[str, str]) -> str:
+        """CreateSecret; its ARN. A retried create (the first answer lost) finds the first one's."""
+        ...
+
+    def put_secret_value(self, arn: str, value: str) -> None: ...
+
+    def delete_secret(self, arn: str) -> None:
+        """At once, without a recovery window: the name is free for the next `up` (the files hold it)."""
+        ...
+
     def list_parameters(self, prefix: str) -> list[str]:
         """The names of the SSM parameters under `prefix` (a path ending in /)."""
         ...

@@ -20,6 +20,7 @@ from compose2ecs.model import (
     Owner,
     Reference,
     TrustPolicy,
+    secret_arn,
 )
 
 if TYPE_CHECKING:
@@ -58,7 +59,15 @@ def translate_project(
     """Translate one project; errors are in `problems` (severity "error"), never raised."""
     layout = options.layout or params.layout or "project"
     report = Report(params.file)
-    ctx = Context(name, options.region, compose, options.project_dir, options.host_files, options.environment)
+    ctx = Context(
+        name,
+        options.region,
+        compose,
+        options.project_dir,
+        options.host_files,
+        options.environment,
+        options.cluster,
+    )
     services: dict[str, Any] = compose.get("services") or {}
     owner = Owner(name, options.cluster, options.region)
     tags = {**params.tags, **owner.tags()}  # the ownership tags are what `down --all` trusts
@@ -116,10 +125,18 @@ def translate_project(
     desired.namespace = namespace
     _log_groups(desired, list(containers.values()), params)
     secrets = sorted({s for c in containers.values() for s in c.secrets})
+    desired.secrets = list({s.name: s for c in containers.values() for s in c.managed_secrets}.values())
     create_groups = sorted({c.awslogs for c in containers.values() if c.awslogs and c.create_group})
     desired.roles.append(
         iam.execution_role(
-            role_name, role_path, trust, options.region, secrets, create_groups, owner.policy_name
+            role_name,
+            role_path,
+            trust,
+            options.region,
+            secrets,
+            create_groups,
+            owner.policy_name,
+            managed_secrets=[secret_arn(s.name) for s in desired.secrets],
         )
     )
     if not names.is_iam_role_name(role_name):

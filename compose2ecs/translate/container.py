@@ -6,7 +6,7 @@ import re
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from compose2ecs.model import ContainerParams, HealthcheckParams, HostEntry
+from compose2ecs.model import ContainerParams, HealthcheckParams, HostEntry, SecretSpec, secret_arn
 from compose2ecs.model.sensitive import looks_secret, secret_shaped
 from compose2ecs.translate import files, names
 from compose2ecs.translate.report import APPROXIMATED, IGNORED, MAPPED, REJECTED, Report
@@ -189,6 +189,7 @@ class Container:
         "host_files",
         "listens",
         "local_only",
+        "managed_secrets",
         "mounts",
         "namesakes",
         "platform",
@@ -217,6 +218,7 @@ class Container:
         self.platform: tuple[str, str] | None = None  # (os family, cpu architecture)
         self.secrets: list[str] = []  # valueFrom of every secret it reads
         self.secret_files: list[SecretFile] = []  # compose secrets, as files under /run/secrets
+        self.managed_secrets: list[SecretSpec] = []  # compose file/environment secrets, kept in AWS
         self.host_files: list[HostFile] = []  # configs and read-only bind mounts (translate/files.py)
         self.whole_directories: set[str] = set()  # targets of bind-mounted directories
         # valueFrom -> (key path that set it, whether that path is in ecs-params.yml)
@@ -236,6 +238,7 @@ class Context(NamedTuple):
     # What load/host_files.py read: bind mount sources and configs files -> what is there
     host_files: Mapping[str, HostEntry] = MappingProxyType({})
     environment: Mapping[str, str] = MappingProxyType({})  # for configs from `environment:`
+    cluster: str = "default"  # the deployment's, in the names of the secrets it keeps
 
 
 def convert_service(
@@ -969,6 +972,61 @@ def _configs(
             container.host_files.append(found)
 
 
+def _managed_secret(
+    ctx: Context, entry: dict[str, Any], declared: dict[str, Any], report: Report
+) -> SecretSpec | None:
+    """A compose secret from `file:` or `environment:`: its value, to keep in Secrets Manager."""
+    source = str(entry["source"])
+    if declared.get("environment"):
+        variable = str(declared["environment"])
+        if variable not in ctx.environment:
+            report.add(
+                ("secrets", source, "environment"),
+                f"secret {source}: the variable {variable} is not set",
+                REJECTED,
+                "secret-environment",
+                f"set {variable} in the environment of compose2ecs (not in a file in the repository)",
+            )
+            return None
+        value = ctx.environment[variable]
+    elif declared.get("file"):
+        found = ctx.host_files.get(str(declared["file"]))
+        if found is None or found.kind != "file":
+            why = (found.why or found.kind) if found is not None else "it was not read"
+            report.add(
+                ("secrets", source, "file"),
+                f"secret {source}: {declared['file']} cannot be read ({why})",
+                REJECTED,
+                "host-file-missing" if found is not None and found.kind == "missing" else "secret-file",
+                "give a file inside the project directory, at most 64 KiB",
+            )
+            return None
+        try:
+            value = found.files[""].decode("utf-8")
+        except UnicodeDecodeError:
+            report.add(
+                ("secrets", source, "file"),
+                f"secret {source}: {declared['file']} is not UTF-8 text, which Secrets Manager keeps "
+                "as a string",
+                REJECTED,
+                "secret-file",
+                "store it base64-encoded, and decode it in the app",
+            )
+            return None
+    else:
+        return None
+    if not value:
+        report.add(
+            ("secrets", source),
+            f"secret {source} is empty, and Secrets Manager keeps no empty value",
+            REJECTED,
+            "secret-empty",
+            "give it a value",
+        )
+        return None
+    return SecretSpec(f"compose2ecs/{ctx.project}/{ctx.cluster}/{source}", source, value)
+
+
 def _secrets(
     ctx: Context,
     service: dict[str, Any],
@@ -983,6 +1041,22 @@ def _secrets(
         path = (*base, "secrets", index)
         declared = top.get(entry["source"]) or {}
         reference = str(declared.get("name") or "")
+        managed = None if declared.get("external") else _managed_secret(ctx, entry, declared, report)
+        if managed is not None:
+            secret_file = _secret_file(entry, secret_arn(managed.name), path, report)
+            if secret_file is not None:
+                container.managed_secrets.append(managed)
+                container.secret_files.append(secret_file)
+                report.add(
+                    path,
+                    f"secret {managed.source} is kept in Secrets Manager as {managed.name} and delivered as "
+                    f"the file /run/secrets/{secret_file.name} (mode {secret_file.mode}), as compose does",
+                    MAPPED,
+                    "secret-stored",
+                )
+            continue
+        if declared.get("file") or declared.get("environment"):
+            continue  # refused by _managed_secret, with its reason
         if not (declared.get("external") and re.match(_SECRET_STORE_ARN, reference)):
             report.add(
                 path,

@@ -64,9 +64,16 @@ def execution_role(
     secrets: list[str],
     create_groups: list[tuple[str, str]],
     policy_name: str,
+    *,
+    managed_secrets: list[str] | tuple[str, ...] = (),
 ) -> RoleSpec:
-    """The role with the managed execution policy and one inline policy for secrets and log groups."""
+    """The role with the managed execution policy and one inline policy for secrets and log groups.
+
+    `managed_secrets`: the ARNs (placeholders until they exist) of the secrets compose2ecs keeps.
+    """
     by_action: dict[str, set[str]] = {}
+    if managed_secrets:
+        by_action["secretsmanager:GetSecretValue"] = set(managed_secrets)
     for value_from in secrets:
         action, resource = _secret_resource(value_from, region)
         by_action.setdefault(action, set()).add(resource)

@@ -300,11 +300,11 @@ RULES = [
     ),
     (
         "file secret",
-        WEB + "    secrets: [token]\nsecrets:\n  token:\n    file: ./token.txt\n",
+        WEB + "    secrets: [token]\nsecrets:\n  token:\n    file: /srv/token.txt\n",
         None,
-        'secret "token" is not in AWS',
+        "outside the project directory",
         "docker-compose.yml",
-        4,
+        7,
     ),
     (
         "completion target essential",
