@@ -49,8 +49,10 @@ def summary_rows(desired: DesiredState) -> list[tuple[str, str, str]]:
     if desired.file_system is not None:
         volumes = ", ".join(ap.volume for ap in desired.file_system.access_points)
         rows.append(("file system", desired.file_system.name, f"EFS, encrypted: {volumes}"))
-    for secret in desired.secrets:
-        rows.append(("secret", secret.name, f"Secrets Manager, from compose secret {secret.source}"))
+    rows.extend(
+        ("secret", secret.name, f"Secrets Manager, from compose secret {secret.source}")
+        for secret in desired.secrets
+    )
     if desired.file_parameters:
         rows.append(
             (

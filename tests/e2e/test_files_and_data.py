@@ -64,7 +64,11 @@ def _file_system(token: str) -> dict[str, object] | None:
 def test_the_issue_13_lifecycle_and_no_output_holds_the_secret(
     emulator: Emulator, aws_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    files = {"docker-compose.yml": COMPOSE, "nginx.conf": CONF, "db_password.txt": SECRET}
+    files: dict[str, str | bytes] = {
+        "docker-compose.yml": COMPOSE,
+        "nginx.conf": CONF,
+        "db_password.txt": SECRET,
+    }
     root = project(tmp_path, monkeypatch, files)
     name, cluster = unique("i13"), unique("i13")
     before = ("-p", name, "--cluster", cluster)
