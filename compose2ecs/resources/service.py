@@ -13,6 +13,7 @@ keeps another project's service of the same name.
 from __future__ import annotations
 
 import dataclasses
+import json
 from typing import TYPE_CHECKING, Any
 
 from compose2ecs.model import (
@@ -20,6 +21,7 @@ from compose2ecs.model import (
     family_of,
     foreign_creator,
     resource_id,
+    secret_arn,
     taggable_service_arn,
     tags_dict,
 )
@@ -92,6 +94,7 @@ def plan(planning: Planning) -> list[ResourceChange]:
         entry = deployed.services.get(request["serviceName"])
         changes.append(_compare(request, entry, planning, family_actions, namespace_names))
     changes = _redeploy_for_new_endpoints(desired, changes)
+    changes = _redeploy_for_new_secret_values(planning, changes)
     if planning.force_new_deployment:
         changes = [_redeployed(c, "a new deployment, as asked (--force-new-deployment)") for c in changes]
     requests = {str(r["serviceName"]): r for r in desired.services}
@@ -166,6 +169,25 @@ def _redeploy_for_new_endpoints(desired: DesiredState, changes: list[ResourceCha
                 change, f"a new deployment, to resolve the new endpoint(s) of {', '.join(created)}"
             )
         out.append(change)
+    return out
+
+
+def _redeploy_for_new_secret_values(
+    planning: Planning, changes: list[ResourceChange]
+) -> list[ResourceChange]:
+    """ECS reads a secret when a task starts: a new value reaches the tasks only by a new deployment."""
+    updated_secrets = [
+        c.name for c in planning.planned.get(ResourceKind.SECRET, []) if c.action is Action.UPDATE
+    ]
+    if not updated_secrets:
+        return changes
+    families = {str(td["family"]): json.dumps(td) for td in planning.desired.task_definitions}
+    requests = {str(r["serviceName"]): str(r["taskDefinition"]) for r in planning.desired.services}
+    out = []
+    for change in changes:
+        text = families.get(requests.get(change.name, ""), "")
+        read = [name for name in updated_secrets if secret_arn(name) in text]
+        out.append(_redeployed(change, f"secret {', '.join(read)} has a new value") if read else change)
     return out
 
 
