@@ -549,6 +549,10 @@ class InMemoryGateway:
         }
         return copy.deepcopy(self.file_systems[fs_id])
 
+    def wait_for_file_system(self, file_system_id: str) -> None:
+        self._call("wait_for_file_system", file_system_id)
+        self.file_systems[file_system_id]["LifeCycleState"] = "available"
+
     def delete_file_system(self, file_system_id: str) -> None:
         self._call("delete_file_system", file_system_id)
         entry = self.file_systems.get(file_system_id)

@@ -666,6 +666,9 @@ class BotoGateway:
             entry = plain(found[0]) if found else {}
         return entry
 
+    def wait_for_file_system(self, file_system_id: str) -> None:
+        self._wait_for_file_system(file_system_id, {"LifeCycleState": "creating"})
+
     def delete_file_system(self, file_system_id: str) -> None:
         with aws_errors("elasticfilesystem:DeleteFileSystem", file_system_id):
             self.clients.efs.delete_file_system(FileSystemId=file_system_id)

@@ -43,9 +43,14 @@ def _read(path: str) -> bytes | str:
 
 
 def read_entry(path: str, project_dir: str, *, contents: bool) -> HostEntry:
-    """What is at `path`; with `contents`, the bytes of the file or of every file below it."""
+    """What is at `path`; with `contents`, the bytes of the file or of every file below it.
+
+    Without `contents` (a writable mount: only whether it is a directory matters) the path may be
+    anywhere; with them, it must be inside the project.
+    """
     real, root = os.path.realpath(path), os.path.realpath(project_dir)
-    if not _inside(real, root):
+    if contents and not _inside(real, root):
+        # Never read: a mount of ~/.aws or of another project's files must not reach AWS.
         return HostEntry("refused", why="it is outside the project directory (or links out of it)")
     if not os.path.lexists(path):
         return HostEntry("missing")

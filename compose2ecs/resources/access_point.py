@@ -16,7 +16,7 @@ from compose2ecs.model import FILE_SYSTEM_ID, VOLUME_TAG, access_point_arn, acce
 from compose2ecs.model.deployed import Action, FieldChange, Operation, ResourceChange, ResourceKind
 from compose2ecs.plan.diff import diff_fields
 from compose2ecs.resources import file_system
-from compose2ecs.resources.base import unknown
+from compose2ecs.resources.base import point_matches, unknown
 
 if TYPE_CHECKING:
     from compose2ecs.model import AccessPointSpec, FileSystemSpec
@@ -53,7 +53,7 @@ def plan(planning: Planning) -> list[ResourceChange]:
     for point_spec in spec.access_points:
         wanted = _comparable(point_spec.request("", {}))
         found = existing.pop(point_spec.volume, [])
-        same = [p for p in found if not diff_fields(_comparable(p), wanted)]
+        same = [p for p in found if point_matches(p, point_spec)]
         stale = [p for p in found if p not in same[:1]]
         deletes = tuple(_delete(p, point_spec.volume) for p in stale)
         label = _label(spec, point_spec.volume)

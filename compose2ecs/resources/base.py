@@ -29,9 +29,9 @@ from compose2ecs.model import (
 from compose2ecs.model.deployed import Action, FieldChange, Operation, ResourceChange, ResourceKind
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
-    from compose2ecs.model import DesiredState
+    from compose2ecs.model import AccessPointSpec, DesiredState
     from compose2ecs.model.deployed import DeployedState
     from compose2ecs.resources.run import Run
 
@@ -75,7 +75,7 @@ class Execution:
     known: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.known.update(placeholders(self.deployed))
+        self.known.update(placeholders(self.deployed, self.desired))
 
     def did(self, operation: Operation, message: str) -> None:
         """Record an operation AWS accepted, and tell the user."""
@@ -127,8 +127,10 @@ class Teardown:
         return ""
 
 
-def placeholders(deployed: DeployedState) -> dict[str, str]:
+def placeholders(deployed: DeployedState, desired: DesiredState | None = None) -> dict[str, str]:
     """The values of the placeholders translate leaves (model.resolve) for what is deployed."""
+    spec = desired.file_system if desired is not None else None
+    wanted = {p.volume: p for p in spec.access_points} if spec is not None else {}
     out = {secret_arn(name): str(entry["ARN"]) for name, entry in (deployed.secrets or {}).items()}
     entry = deployed.file_system
     if entry is None:
@@ -136,15 +138,39 @@ def placeholders(deployed: DeployedState) -> dict[str, str]:
     out |= {FILE_SYSTEM_ID: str(entry["FileSystemId"]), FILE_SYSTEM_ARN: str(entry.get("FileSystemArn", ""))}
     for point in entry.get("AccessPoints", []):
         volume = tags_dict(point.get("Tags")).get(VOLUME_TAG)
-        if volume:
+        # Of two for one volume (a replacement interrupted), the one the files describe.
+        if volume and (access_point_id(volume) not in out or point_matches(point, wanted.get(volume))):
             out[access_point_id(volume)] = str(point["AccessPointId"])
             out[access_point_arn(volume)] = str(point.get("AccessPointArn", ""))
     return out
 
 
+def point_matches(point: Mapping[str, Any], spec: AccessPointSpec | None) -> bool:
+    """The access point is what the files describe: its directory, who creates it, whom it acts as."""
+    if spec is None:
+        return False
+    return _access_point_facts(point) == _access_point_facts(spec.request("", {}))
+
+
+def _access_point_facts(point: Mapping[str, Any]) -> tuple[Any, ...]:
+    # Compared field by field: AWS may add empty members (SecondaryGids) or spell modes its way.
+    root = point.get("RootDirectory") or {}
+    creation = root.get("CreationInfo") or {}
+    user = point.get("PosixUser") or {}
+    permissions = str(creation.get("Permissions", ""))
+    return (
+        root.get("Path", "/"),
+        creation.get("OwnerUid"),
+        creation.get("OwnerGid"),
+        int(permissions, 8) if permissions.isdigit() else permissions,
+        user.get("Uid"),
+        user.get("Gid"),
+    )
+
+
 def planned_placeholders(planning: Planning) -> dict[str, str]:
     """`placeholders` of what stays: an access point this plan creates anew is not known yet."""
-    known = placeholders(planning.deployed)
+    known = placeholders(planning.deployed, planning.desired)
     for change in planning.planned.get(ResourceKind.ACCESS_POINT, []):
         for operation in change.operations:
             if operation.call == "create_access_point":

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from compose2ecs.errors import AwsError
 from compose2ecs.model import FILE_SYSTEM_ARN, FILE_SYSTEM_ID, VOLUME_TAG, tags_dict
 from compose2ecs.model.deployed import Action, Operation, ResourceChange, ResourceKind
 from compose2ecs.resources.base import unknown
@@ -28,6 +29,10 @@ def plan(planning: Planning) -> list[ResourceChange]:
     if spec is None:
         return []
     state = planning.deployed.file_system
+    if state is not None and state.get("LifeCycleState", "available") == "creating":
+        # An earlier run was stopped while EFS made it: wait, or its access points are refused.
+        wait = Operation("wait_for_file_system", spec.name, (str(state["FileSystemId"]),))
+        return [ResourceChange(KIND, spec.name, Action.UPDATE, (), "still being created", operations=(wait,))]
     if state is not None:
         return [ResourceChange(KIND, spec.name, Action.NO_CHANGE)]
     tags = {**planning.desired.tags, "Name": spec.name}
@@ -37,6 +42,10 @@ def plan(planning: Planning) -> list[ResourceChange]:
 
 def execute(change: ResourceChange, execution: Execution) -> None:
     for operation in change.operations:
+        if operation.call == "wait_for_file_system":
+            execution.run.progress.step(f"waiting for file system {change.name} to be available")
+            execution.run.gateway.wait_for_file_system(*operation.args)
+            continue
         if operation.call != "create_file_system":
             raise unknown(operation)
         created = execution.run.gateway.create_file_system(*operation.args)
@@ -51,7 +60,15 @@ def state_for_teardown(teardown: Teardown) -> dict[str, Any] | None:
     deployed = teardown.deployed
     if deployed.file_system is None and not teardown.file_system_read:
         teardown.file_system_read = True
-        deployed.file_system = teardown.run.gateway.read_file_system(teardown.desired.owner.creation_token)
+        try:
+            deployed.file_system = teardown.run.gateway.read_file_system(
+                teardown.desired.owner.creation_token
+            )
+        except AwsError as error:
+            # An identity that may not even describe file systems never had compose2ecs create one.
+            if "AccessDenied" not in error.code:
+                raise
+            return None
     state = deployed.file_system
     if state is None or not teardown.ours(tags_dict(state.get("Tags"))):
         return None

@@ -112,6 +112,10 @@ class Gateway(Protocol):
         """
         ...
 
+    def wait_for_file_system(self, file_system_id: str) -> None:
+        """Until the file system is available (an earlier run stopped while it was being created)."""
+        ...
+
     def delete_file_system(self, file_system_id: str) -> None: ...
 
     def create_access_point(self, request: dict[str, Any], client_token: str) -> dict[str, Any]:

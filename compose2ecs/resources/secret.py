@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from compose2ecs.errors import AwsError
 from compose2ecs.model import secret_arn, tags_dict
 from compose2ecs.model.deployed import Action, FieldChange, Operation, ResourceChange, ResourceKind
 from compose2ecs.resources.base import unknown
@@ -73,7 +74,12 @@ def execute(change: ResourceChange, execution: Execution) -> None:
 
 
 def remove(teardown: Teardown) -> None:
-    found = teardown.run.gateway.list_secrets(teardown.desired.secret_prefix)
+    try:
+        found = teardown.run.gateway.list_secrets(teardown.desired.secret_prefix)
+    except AwsError as error:
+        if "AccessDenied" not in error.code:  # an identity that may not list never stored any
+            raise
+        return
     for name, entry in sorted(found.items()):
         if not teardown.ours(tags_dict(entry.get("Tags"))):
             teardown.kept(f"secret {name}")

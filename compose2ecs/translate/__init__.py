@@ -126,6 +126,9 @@ def translate_project(
     _log_groups(desired, list(containers.values()), params)
     secrets = sorted({s for c in containers.values() for s in c.secrets})
     desired.secrets = list({s.name: s for c in containers.values() for s in c.managed_secrets}.values())
+    desired.file_parameters = _file_parameters(
+        list(containers.values()), desired.file_parameter_prefix, report
+    )
     create_groups = sorted({c.awslogs for c in containers.values() if c.awslogs and c.create_group})
     desired.roles.append(
         iam.execution_role(
@@ -137,6 +140,7 @@ def translate_project(
             create_groups,
             owner.policy_name,
             managed_secrets=[secret_arn(s.name) for s in desired.secrets],
+            file_parameters=desired.file_parameter_prefix if desired.file_parameters else None,
         )
     )
     if not names.is_iam_role_name(role_name):
@@ -147,9 +151,6 @@ def translate_project(
             "invalid-role-name",
         )
     exposure.expose(desired, list(containers.values()), params, report, connected=namespace is not None)
-    desired.file_parameters = _file_parameters(
-        list(containers.values()), desired.file_parameter_prefix, report
-    )
     storage.plan_file_system(desired, list(containers.values()), params, compose.get("volumes") or {}, report)
     storage.task_role(desired, params, report)
     scaling.plan_scaling(desired, params, report)

@@ -1243,6 +1243,18 @@ _HOST_SYSTEM = (
         ),
     ),
 )
+# Read from the host (a writable one is data the app keeps: it goes on EFS).
+_HOST_CONFIG = (
+    ("/etc", "/usr", "/lib", "/lib64", "/bin", "/sbin", "/boot", "/cgroup"),
+    (
+        "the host's own configuration or programs (certificates, kubeconfig, libraries), which a "
+        "Fargate task has no host to share"
+    ),
+    (
+        "copy what the container needs into its image (or into the project directory, from where "
+        "compose2ecs carries a read-only file into the task); the image's own CA certificates serve TLS"
+    ),
+)
 _HOST_TIME = ("/etc/localtime", "/etc/timezone")
 
 
@@ -1291,7 +1303,7 @@ def _bind_mount(
             "set the TZ environment variable (e.g. TZ: Europe/Paris) if the app needs a time zone",
         )
         return None
-    for sources, what, advice in _HOST_SYSTEM:
+    for sources, what, advice in (*_HOST_SYSTEM, *((_HOST_CONFIG,) if volume.get("read_only") else ())):
         if any(source == s or (s != "/" and source.startswith(f"{s}/")) for s in sources):
             report.add(path, f"{source} is {what}", REJECTED, "host-system-path", advice)
             return None
@@ -1362,7 +1374,7 @@ def _read_only_files(
     """A read-only file or directory inside the project: carried into the task (translate/files.py)."""
     container.host_files.extend(files.from_bind_mount(volume, entry, path, report))
     if entry.kind == "directory":
-        container.whole_directories.add(str(volume.get("target") or ""))
+        container.whole_directories.add(files.target_path(str(volume.get("target") or "")))
 
 
 def _looks_like_a_file(source: str) -> bool:
@@ -1373,12 +1385,22 @@ def _looks_like_a_file(source: str) -> bool:
 
 
 def bind_volume_name(source: str, project_dir: str) -> str:
-    """The volume of a writable bind mount: its path inside the project (`./data/db` -> `data-db`)."""
+    """The volume of a writable bind mount: its path inside the project (`./data` -> `data`).
+
+    A path that does not spell a volume name as it is (`./data/db`, `./.cache`) gets letters,
+    digits, `_` and `-` only and a digest of the path, so two paths never share a volume and the
+    name is a valid EFS directory and tag.
+    """
     relative = source
     if project_dir and _inside(source, project_dir):
         relative = source[len(project_dir.rstrip("/")) + 1 :]
-    parts = [part for part in relative.strip("/").split("/") if part not in {"", "."}]
-    return "-".join(parts) or "project"
+    relative = relative.strip("/") or "project"
+    plain = "".join(c if c.isascii() and (c.isalnum() or c in "_-") else "-" for c in relative).strip("-")
+    if plain == relative and plain[:1].isalnum():
+        return plain
+    import hashlib  # noqa: PLC0415 - rare
+
+    return f"{plain[:80] or 'volume'}-{hashlib.sha256(relative.encode()).hexdigest()[:8]}"
 
 
 def _inside(source: str, directory: str) -> bool:

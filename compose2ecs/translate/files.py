@@ -42,6 +42,7 @@ class HostFile(NamedTuple):
     mode: str  # octal, as chmod takes it
     uid: str
     gid: str
+    path: tuple[str | int, ...] = ()  # the compose key that names it, for the report
 
 
 class Delivery(NamedTuple):
@@ -62,18 +63,28 @@ def _mode(value: Any, default: str) -> str:
         return default
 
 
+def target_path(target: str) -> str:
+    """An absolute, normalised path (compose takes a relative config target from /)."""
+    return posixpath.normpath(target if target.startswith("/") else f"/{target}")
+
+
+def _owner(value: Any) -> str:
+    text = str(value or "0")
+    return text if text.isdigit() else "0"
+
+
 def from_bind_mount(
     volume: Mapping[str, Any], entry: HostEntry, path: tuple[str | int, ...], report: Report
 ) -> list[HostFile]:
     """The files of a read-only bind mount of a file or directory inside the project."""
-    target = str(volume.get("target") or "")
+    target = target_path(str(volume.get("target") or ""))
     source = str(volume.get("source") or "")
     if entry.kind == "file":
-        files = [HostFile(target, entry.files[""], "0444", "0", "0")]
+        files = [HostFile(target, entry.files[""], "0444", "0", "0", path)]
         what = f"the file {source}"
     else:
         files = [
-            HostFile(posixpath.join(target, relative), data, "0444", "0", "0")
+            HostFile(posixpath.join(target, relative), data, "0444", "0", "0", path)
             for relative, data in sorted(entry.files.items())
         ]
         what = f"the {len(files)} file(s) of {source}"
@@ -97,7 +108,27 @@ def from_config(
 ) -> HostFile | None:
     """A compose config (`file`, `content` or `environment`) as a file at its target."""
     name = str(entry["source"])
-    target = str(entry.get("target") or f"/{name}")
+    raw = str(entry.get("target") or f"/{name}")
+    if raw.endswith("/"):
+        report.add(
+            (*path, "target"),
+            f"target {raw} names a directory; a config is one file",
+            REJECTED,
+            "config-target",
+            f"name the file, e.g. {raw}{name}",
+        )
+        return None
+    for key in ("uid", "gid"):
+        if entry.get(key) is not None and not str(entry[key]).isdigit():
+            report.add(
+                (*path, key),
+                f"{key} {entry[key]!r} is not a number: the init container sets owners by number",
+                REJECTED,
+                "config-owner",
+                f"give the numeric {key}",
+            )
+            return None
+    target = target_path(raw)
     content: bytes | None = None
     if declared.get("file"):
         found = host.get(str(declared["file"]))
@@ -147,7 +178,7 @@ def from_config(
         MAPPED,
         "config-file",
     )
-    return HostFile(target, content, mode, str(entry.get("uid") or "0"), str(entry.get("gid") or "0"))
+    return HostFile(target, content, mode, _owner(entry.get("uid")), _owner(entry.get("gid")), path)
 
 
 def deliveries(
@@ -158,31 +189,37 @@ def deliveries(
     A directory inside another one goes into the outer one's volume (ECS mounts whole volumes).
     """
     wanted: dict[str, bool] = {}  # directory -> seed
+    kept: list[HostFile] = []
     for file in files:
-        if file.target in whole or any(file.target.startswith(f"{d}/") for d in whole):
-            directory = next(d for d in sorted(whole) if file.target == d or file.target.startswith(f"{d}/"))
-            wanted.setdefault(directory, False)
+        inside = [d for d in sorted(whole) if file.target == d or file.target.startswith(f"{d}/")]
+        if inside:
+            wanted.setdefault(inside[0], False)
+        elif posixpath.dirname(file.target) == "/":
+            where = (
+                "compose's default target for a config, /<name>" if file.path[-2:-1] == ("configs",) else ""
+            )
+            report.add(
+                file.path or path,
+                f"{file.target} is directly under /, and a task volume cannot be mounted over the whole "
+                "filesystem" + (f" ({where})" if where else ""),
+                REJECTED,
+                "config-target",
+                "put it in a directory, e.g. target: /etc/app/config.yml, and point the app there",
+            )
+            continue
         else:
             wanted[posixpath.dirname(file.target)] = True
-    if "/" in wanted:
-        report.add(
-            path,
-            "a file directly under / (compose's default target for a config) cannot be delivered: "
-            "the task volume would be mounted over the whole filesystem",
-            REJECTED,
-            "config-target",
-            "give the config a target in a directory, e.g. target: /etc/app/config.yml",
-        )
-        return []
+        kept.append(file)
+    files = kept
     chosen: list[str] = []
     for directory in sorted(wanted):
         if not any(directory.startswith(f"{outer}/") for outer in chosen):
             chosen.append(directory)
     out = []
     for directory in chosen:
-        inside = tuple(f for f in files if f.target.startswith(f"{directory}/"))
+        under = tuple(f for f in files if f.target.startswith(f"{directory}/"))
         seed = any(seed for d, seed in wanted.items() if d == directory or d.startswith(f"{directory}/"))
-        out.append(Delivery(directory, inside, seed and directory not in whole))
+        out.append(Delivery(directory, under, seed and directory not in whole))
     return out
 
 

@@ -66,14 +66,22 @@ def execution_role(
     policy_name: str,
     *,
     managed_secrets: list[str] | tuple[str, ...] = (),
+    file_parameters: str | None = None,
 ) -> RoleSpec:
     """The role with the managed execution policy and one inline policy for secrets and log groups.
 
-    `managed_secrets`: the ARNs (placeholders until they exist) of the secrets compose2ecs keeps.
+    `managed_secrets`: the ARNs (placeholders until they exist) of the secrets compose2ecs keeps;
+    `file_parameters`: the prefix of the SSM parameters that hold the deployment's files.
     """
     by_action: dict[str, set[str]] = {}
     if managed_secrets:
         by_action["secretsmanager:GetSecretValue"] = set(managed_secrets)
+    if file_parameters:
+        # One grant for the deployment's prefix, not one per file: the policy stays small and the
+        # same while files change, so a rollback to an older revision still reads its files.
+        by_action.setdefault("ssm:GetParameters", set()).add(
+            f"arn:{names.partition(region)}:ssm:{region}:*:parameter{file_parameters}*"
+        )
     for value_from in secrets:
         action, resource = _secret_resource(value_from, region)
         by_action.setdefault(action, set()).add(resource)

@@ -157,6 +157,11 @@ def directory(source: str) -> str:
     return f"/{source[: _ACCESS_POINT_PATH_MAX - 12]}-{digest}"
 
 
+def _as_root(point: AccessPointSpec) -> bool:
+    """No owner known (the client's root acts as root), or one of uid 0 or gid 0, which EFS treats as root."""
+    return point.uid is None or point.uid == 0 or point.gid == 0
+
+
 def _numeric_user(user: Any) -> tuple[int, int | None] | None:
     """`1000` or `1000:1000` (a name cannot be resolved without the image's /etc/passwd)."""
     if not isinstance(user, str) or not user:
@@ -177,8 +182,8 @@ def task_role(desired: DesiredState, params: EcsParams, report: Report) -> None:
         return
     # Root access only through the access points whose owner is unknown (see the module docstring).
     groups = (
-        (list(_CLIENT_ACTIONS), [ap for ap in spec.access_points if ap.uid is not None]),
-        ([*_CLIENT_ACTIONS, _ROOT_ACCESS], [ap for ap in spec.access_points if ap.uid is None]),
+        (list(_CLIENT_ACTIONS), [ap for ap in spec.access_points if not _as_root(ap)]),
+        ([*_CLIENT_ACTIONS, _ROOT_ACCESS], [ap for ap in spec.access_points if _as_root(ap)]),
     )
     actions = groups[1][0] if groups[1][1] else groups[0][0]
     if params.task_role_arn:

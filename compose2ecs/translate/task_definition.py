@@ -183,6 +183,13 @@ def _files_container(
 SEED_PREFIX = "compose2ecs-seed-"
 
 
+def _q(text: str) -> str:
+    """One shell word, whatever the text holds (a quote, a $, a space)."""
+    import shlex  # noqa: PLC0415 - only tasks with files need it
+
+    return shlex.quote(text)
+
+
 class _Writer:
     """The init container's script, variables and mounts, built container by container."""
 
@@ -191,6 +198,7 @@ class _Writer:
         self.secrets: list[dict[str, str]] = []
         self.mounts: list[dict[str, Any]] = []
         self.script = ["set -e"]
+        self.deliveries: dict[str, int] = {}  # container -> volumes of files so far
 
     def _volume(self, name: str) -> str:
         volume = names.volume(name)
@@ -201,7 +209,7 @@ class _Writer:
         return volume
 
     def _own(self, target: str, uid: str, gid: str, mode: str) -> None:
-        self.script += [f"chown '{uid}:{gid}' '{target}'", f"chmod '{mode}' '{target}'"]
+        self.script += [f"chown {_q(f'{uid}:{gid}')} {_q(target)}", f"chmod {_q(mode)} {_q(target)}"]
 
     def secrets_of(self, container: Container) -> None:
         volume = self._volume(f"{FILES_CONTAINER}-{container.service}")
@@ -211,7 +219,7 @@ class _Writer:
             self.secrets.append({"name": variable, "valueFrom": secret.value_from})
             target = f"/compose2ecs/{volume}/{secret.name}"
             # printf keeps the value byte for byte (echo would add a newline, or read escapes).
-            self.script.append(f"printf '%s' \"${variable}\" > '{target}'")
+            self.script.append(f"printf '%s' \"${variable}\" > {_q(target)}")
             self._own(target, secret.uid, secret.gid, secret.mode)
         container.definition.setdefault("mountPoints", []).append(
             {"sourceVolume": volume, "containerPath": _SECRETS_DIR, "readOnly": True}
@@ -219,29 +227,28 @@ class _Writer:
 
     def deliver(self, container: Container, delivery: files.Delivery, prefix: str) -> tuple[str, str] | None:
         """Write the delivery's files; (directory, volume) when the image's directory seeds it."""
-        index = sum(
-            1 for m in self.mounts if m["sourceVolume"].startswith(f"{FILES_CONTAINER}-{container.service}-")
-        )
-        volume = self._volume(f"{FILES_CONTAINER}-{container.service}-{index}")
+        index = self.deliveries.get(container.service, 0)
+        self.deliveries[container.service] = index + 1
+        # A "." no service name has after it: `web` and `web-0` never share a volume (names.volume
+        # turns it into "-" and adds a digest of the original).
+        volume = self._volume(f"{FILES_CONTAINER}-{container.service}.files.{index}")
         root = f"/compose2ecs/{volume}"
         self.script.append("umask 022")  # the directories it makes: the app's user must enter them
         for file in delivery.files:
             target = root + file.target[len(delivery.directory) :]
-            parameters = files.parameters(file.content, prefix)
             variables = []
-            for parameter in parameters:
+            for parameter in files.parameters(file.content, prefix):
                 variable = f"C2E_FILE_{len(self.secrets)}"
                 self.secrets.append({"name": variable, "valueFrom": parameter.name})
-                container.secrets.append(parameter.name)  # the execution role reads it
                 variables.append(f'"${variable}"')
             parent = target.rsplit("/", 1)[0]
             if parent != root:
-                self.script.append(f"mkdir -p '{parent}'")
+                self.script.append(f"mkdir -p {_q(parent)}")
             if variables:
                 # base64: a file may hold any bytes; SSM holds text.
-                self.script.append(f"printf '%s' {' '.join(variables)} | base64 -d > '{target}'")
+                self.script.append(f"printf '%s' {' '.join(variables)} | base64 -d > {_q(target)}")
             else:
-                self.script.append(f": > '{target}'")
+                self.script.append(f": > {_q(target)}")
             self._own(target, file.uid, file.gid, file.mode)
         container.definition.setdefault("mountPoints", []).append(
             {"sourceVolume": volume, "containerPath": delivery.directory, "readOnly": True}
@@ -252,9 +259,10 @@ class _Writer:
 def _seed_container(container: Container, seeded: list[tuple[str, str]]) -> dict[str, Any]:
     """The app's own image, copying the directories its single host files go into (`sh`, `cp`)."""
     copies = [
-        f"cp -a '{directory}/.' '/compose2ecs/{volume}/' 2>/dev/null || true" for directory, volume in seeded
+        f"cp -a {_q(directory + '/.')} {_q(f'/compose2ecs/{volume}/')} 2>/dev/null || true"
+        for directory, volume in seeded
     ]
-    return {
+    seed: dict[str, Any] = {
         "name": f"{SEED_PREFIX}{container.service}",
         "image": container.definition["image"],
         "essential": False,
@@ -266,6 +274,9 @@ def _seed_container(container: Container, seeded: list[tuple[str, str]]) -> dict
             for _, volume in seeded
         ],
     }
+    if "repositoryCredentials" in container.definition:
+        seed["repositoryCredentials"] = container.definition["repositoryCredentials"]  # a private image
+    return seed
 
 
 # Container fields Windows tasks on Fargate refuse, and the compose keys that set them.

@@ -18,6 +18,10 @@ if TYPE_CHECKING:
     import pytest
 
 
+# What the corpus copy cannot hold: the files a project mounts or names, the variables it reads.
+_MISSING_INPUTS = frozenset({"host-file-missing", "secret-environment", "config-environment"})
+
+
 def test_every_accepted_corpus_case_converts_to_valid_requests(capsys: pytest.CaptureFixture[str]) -> None:
     root = corpus_root()
     accepted = clean = only_missing_files = 0
@@ -55,7 +59,7 @@ def test_every_accepted_corpus_case_converts_to_valid_requests(capsys: pytest.Ca
         host_port.extend(f"{case.id}: {p.message}" for p in errors if p.code == "fargate-host-port")
         clean += not errors
         # The corpus holds the compose files, not the files they mount or name as configs.
-        only_missing_files += bool(errors) and all(p.code == "host-file-missing" for p in errors)
+        only_missing_files += bool(errors) and all(p.code in _MISSING_INPUTS for p in errors)
         invalid.extend(f"{case.id}: {e}" for e in desired_state_errors(desired.as_json()))
     with capsys.disabled():
         print(
@@ -63,7 +67,8 @@ def test_every_accepted_corpus_case_converts_to_valid_requests(capsys: pytest.Ca
             f"without error ({clean / max(accepted, 1):.1%}); refusals by rule: "
             + ", ".join(f"{code} {count}" for code, count in codes.most_common())
             + f"\n{only_missing_files} more are refused only because the corpus copy lacks the host files "
-            "they mount or name as configs (host-file-missing): with those files, "
+            "they mount or name and the variables their secrets and configs read (host-file-missing, "
+            "secret-environment, config-environment): with those, "
             f"{clean + only_missing_files}/{accepted} ({(clean + only_missing_files) / max(accepted, 1):.1%})"
             + f"\nthe host-port rule still blocks {len(host_port)} project(s), none a load balancer can "
             "serve (UDP, published on the task's own address):" + "".join(f"\n  {line}" for line in host_port)

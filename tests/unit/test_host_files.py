@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import base64
+import shlex
 from typing import TYPE_CHECKING
 
 from compose2ecs.load import ProjectOptions, load_project
 from compose2ecs.load.host_files import MAX_FILE_BYTES, read_entry, read_host_files
 from compose2ecs.load.role_policy import standard_trust_policy
 from compose2ecs.model import EcsParams
-from compose2ecs.translate import TranslateOptions, translate_project
+from compose2ecs.translate import TranslateOptions, names, translate_project
 from compose2ecs.translate.files import PARAMETER_CHARACTERS, parameters
 from tests.fakes import CLUSTER, InMemoryGateway
 from tests.unit.test_apply import up
@@ -53,6 +54,7 @@ def _containers(desired: DesiredState) -> dict[str, dict[str, object]]:
     return {str(c["name"]): c for c in desired.task_definitions[0]["containerDefinitions"]}
 
 
+VOLUME = names.volume("compose2ecs-files-web.files.0")  # the first files volume of service web
 NGINX = "services:\n  web:\n    image: nginx:1.27\n    volumes: ['{mount}']\n"
 
 
@@ -64,12 +66,12 @@ def test_a_single_file_keeps_the_images_other_files_through_a_seed_container(tmp
     containers = _containers(desired)
     seed = containers["compose2ecs-seed-web"]
     assert seed["image"] == "nginx:1.27"
-    assert "cp -a '/etc/nginx/.'" in str(seed["command"])
+    assert "cp -a /etc/nginx/. /compose2ecs/" in str(seed["command"])
     assert containers["compose2ecs-files"]["dependsOn"] == [
         {"containerName": "compose2ecs-seed-web", "condition": "SUCCESS"}
     ]
     assert {
-        "sourceVolume": "compose2ecs-files-web-0",
+        "sourceVolume": VOLUME,
         "containerPath": "/etc/nginx",
         "readOnly": True,
     } in list(
@@ -85,7 +87,7 @@ def test_a_whole_directory_replaces_the_images_directory_without_a_seed(tmp_path
     containers = _containers(desired)
     assert "compose2ecs-seed-web" not in containers
     script = str(containers["compose2ecs-files"]["command"]).replace("\\'", "'")
-    assert "mkdir -p '/compose2ecs/compose2ecs-files-web-0/rules'" in script
+    assert f"mkdir -p /compose2ecs/{VOLUME}/rules" in script
     assert len(desired.file_parameters) == 2
 
 
@@ -101,8 +103,8 @@ def test_configs_from_content_and_environment_with_their_mode_and_owner(tmp_path
     values = sorted(base64.b64decode(p.value).decode() for p in desired.file_parameters)
     assert values == ["bonjour", "hello"]
     script = str(_containers(desired)["compose2ecs-files"]["command"]).replace("\\'", "'")
-    assert "chown '101:101' '/compose2ecs/compose2ecs-files-web-0/a.txt'" in script
-    assert "chmod '0440' '/compose2ecs/compose2ecs-files-web-0/a.txt'" in script
+    assert f"chown 101:101 /compose2ecs/{VOLUME}/a.txt" in script
+    assert f"chmod 0440 /compose2ecs/{VOLUME}/a.txt" in script
 
 
 def test_a_config_without_a_target_lands_under_slash_and_is_refused_with_the_fix(tmp_path: Path) -> None:
@@ -174,3 +176,42 @@ def test_up_stores_each_file_once_and_a_changed_file_replaces_its_parameter(tmp_
     assert base64.b64decode(gateway.file_parameters[second]) == b"two"
     operations = gateway.operations()
     assert operations.index("update_service") < operations.index("delete_parameters")
+
+
+def test_quotes_dollars_and_spaces_in_paths_stay_inside_one_shell_word(tmp_path: Path) -> None:
+    compose = (
+        "services:\n  web:\n    image: nginx\n    configs:\n"
+        '      - {source: a, target: "/etc/app/it\'s $$HOME b.txt"}\n'
+        "configs:\n  a:\n    content: x\n"
+    )
+    desired = _desired(tmp_path, compose)
+
+    script = str(_containers(desired)["compose2ecs-files"]["command"][0])  # type: ignore[index]
+    writes = next(line for line in script.split("; ") if "base64 -d" in line)
+    assert shlex.split(writes)[-1] == f"/compose2ecs/{VOLUME}/it's $HOME b.txt"
+
+
+def test_two_services_named_web_and_web_0_never_share_a_files_volume(tmp_path: Path) -> None:
+    compose = (
+        "services:\n  web:\n    image: nginx\n    configs: [{source: a, target: /etc/app/a}]\n"
+        "  web-0:\n    image: nginx\n    secrets: [s]\n"
+        "configs:\n  a:\n    content: x\nsecrets:\n  s:\n    environment: S\n"
+    )
+    desired = _desired(tmp_path, compose, env={"S": "v"})
+
+    volumes = [v["name"] for v in desired.task_definitions[0]["volumes"]]
+    assert len(volumes) == len(set(volumes))
+
+
+def test_a_file_target_directly_under_root_is_refused_and_the_others_still_arrive(tmp_path: Path) -> None:
+    compose = (
+        NGINX.format(mount="./init.sql:/init.sql:ro") + "    configs: [{source: a, target: /etc/app/a}]\n"
+    )
+    compose += "configs:\n  a:\n    content: x\n"
+    desired = _desired(tmp_path, compose, {"init.sql": "select 1;"})
+
+    problem = next(p for p in desired.problems if p.code == "config-target")
+    assert problem.path == ("services", "web", "volumes", 0)
+    assert "compose's default" not in problem.message
+    mounts = [m["containerPath"] for m in _containers(desired)["web"]["mountPoints"]]  # type: ignore[attr-defined]
+    assert mounts == ["/etc/app"]

@@ -291,3 +291,78 @@ def test_a_volume_whose_directory_would_exceed_efss_path_limit_gets_a_shorter_on
     other = _desired(tmp_path, compose.replace(long, long + "w"), layout="project").file_system
     assert other is not None
     assert other.access_points[0].path != point.path  # the digest keeps them apart
+
+
+def test_a_bind_mounted_path_becomes_a_valid_distinct_volume_name() -> None:
+    from compose2ecs.translate.container import bind_volume_name  # noqa: PLC0415
+
+    assert bind_volume_name("/p/data", "/p") == "data"
+    nested, flat = bind_volume_name("/p/data/db", "/p"), bind_volume_name("/p/data-db", "/p")
+    assert nested != flat
+    assert nested.startswith("data-db-")
+    hidden = bind_volume_name("/p/.cache", "/p")
+    assert hidden[0].isalnum()
+    assert set(hidden) <= set("abcdefghijklmnopqrstuvwxyz0123456789-")
+
+
+def test_an_owner_with_uid_or_gid_0_keeps_root_access(tmp_path: Path) -> None:
+    desired = _db(tmp_path, user="1000:0")
+
+    role = next(r for r in desired.roles if r.name.endswith("-ecsTaskRole"))
+    [statement] = next(iter(role.inline_policies.values()))["Statement"]
+    assert "elasticfilesystem:ClientRootAccess" in statement["Action"]
+
+
+def test_after_an_interrupted_replacement_the_access_point_the_files_describe_is_named(
+    tmp_path: Path,
+) -> None:
+    gateway = InMemoryGateway()
+    up(gateway, _db(tmp_path))
+    entry = next(iter(gateway.file_systems.values()))
+    [old] = entry["AccessPoints"]
+    gateway.fail_on("update_service")  # the new access point exists; the old one is still there
+    with pytest.raises(Exception, match="injected"):
+        up(gateway, _db(tmp_path, user="70:70"))
+    entry["AccessPoints"].reverse()  # AWS lists them in any order
+
+    up(gateway, _db(tmp_path, user="70:70"))
+
+    [kept] = entry["AccessPoints"]
+    assert kept["AccessPointId"] != old["AccessPointId"]
+    registered = gateway.task_definitions[_db(tmp_path).task_definitions[0]["family"]][-1]
+    assert (
+        registered["volumes"][0]["efsVolumeConfiguration"]["authorizationConfig"]["accessPointId"]
+        == kept["AccessPointId"]
+    )
+    assert all(
+        a is Action.NO_CHANGE for acts in _kinds(gateway, _db(tmp_path, user="70:70")).values() for a in acts
+    )
+
+
+def test_a_file_system_still_being_created_is_waited_for(tmp_path: Path) -> None:
+    gateway = InMemoryGateway()
+    up(gateway, _db(tmp_path))
+    next(iter(gateway.file_systems.values()))["LifeCycleState"] = "creating"
+
+    assert _kinds(gateway, _db(tmp_path))[ResourceKind.FILE_SYSTEM] == [Action.UPDATE]
+    up(gateway, _db(tmp_path))
+    assert "wait_for_file_system" in [call[0] for call in gateway.calls]
+
+
+def test_down_all_by_an_identity_without_efs_ssm_or_secrets_rights_still_removes_the_rest(
+    tmp_path: Path,
+) -> None:
+    from compose2ecs.errors import AwsError  # noqa: PLC0415
+
+    gateway, desired = (
+        InMemoryGateway(),
+        _desired(tmp_path, "services:\n  web:\n    image: nginx\n", layout="project"),
+    )
+    up(gateway, desired)
+    denied = AwsError("x", "not allowed", code="AccessDeniedException")
+    for operation in ("read_file_system", "list_parameters", "list_secrets"):
+        gateway.fail_on(operation, error=denied)
+
+    _down(gateway, desired, volumes=True)
+
+    assert not gateway.services or all(s.data["status"] != "ACTIVE" for s in gateway.services.values())

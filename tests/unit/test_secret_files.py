@@ -56,10 +56,10 @@ def test_an_init_container_writes_each_secret_where_compose_puts_it(tmp_path: Pa
         *(["arn:aws:ssm:us-east-1:123456789012:parameter/shop/api"] * 2),
     ]
     script = init["command"][0]
-    assert "printf '%s' \"$C2E_SECRET_0\" > '/compose2ecs/compose2ecs-files-db/db_password'" in script
-    assert "chown '999:999' '/compose2ecs/compose2ecs-files-db/api.key'" in script
-    assert "chmod '0400' '/compose2ecs/compose2ecs-files-db/api.key'" in script
-    assert "chmod '0444' '/compose2ecs/compose2ecs-files-worker/api'" in script  # compose's default
+    assert "printf '%s' \"$C2E_SECRET_0\" > /compose2ecs/compose2ecs-files-db/db_password" in script
+    assert "chown 999:999 /compose2ecs/compose2ecs-files-db/api.key" in script
+    assert "chmod 0400 /compose2ecs/compose2ecs-files-db/api.key" in script
+    assert "chmod 0444 /compose2ecs/compose2ecs-files-worker/api" in script  # compose's default
     for name in ("db", "worker"):
         app = containers[name]
         assert "secrets" not in app  # not as variables
