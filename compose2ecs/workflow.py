@@ -23,8 +23,8 @@ from compose2ecs.load import (
 from compose2ecs.load.ecs_params import load_ecs_params
 from compose2ecs.load.host_files import read_host_files
 from compose2ecs.load.role_policy import load_trust_policy, standard_trust_policy
-from compose2ecs.model import EcsParams, family_of, resource_id
-from compose2ecs.translate import TranslateOptions, translate_project
+from compose2ecs.model import EcsParams, RoleSpec, family_of, resource_id
+from compose2ecs.translate import TranslateOptions, names, translate_project
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -277,6 +277,11 @@ def teardown_state(
     if not remove_all:
         return services_state(desired, gateway, cluster)
     desired.references = []
+    task_role = names.task_role(desired.project)
+    if not any(role.name == task_role for role in desired.roles):
+        # The files may no longer mount a volume, but an earlier `up` made the task role for one:
+        # looked up too, so that its last user removes it (a role made by hand is kept).
+        desired.roles.append(RoleSpec(task_role, "/", {}, (), {}))
     return gateway.read_state(desired, cluster)
 
 

@@ -366,3 +366,31 @@ def test_down_all_by_an_identity_without_efs_ssm_or_secrets_rights_still_removes
     _down(gateway, desired, volumes=True)
 
     assert not gateway.services or all(s.data["status"] != "ACTIVE" for s in gateway.services.values())
+
+
+def test_down_all_removes_the_task_role_an_earlier_up_made_for_volumes_the_files_dropped(
+    tmp_path: Path,
+) -> None:
+    from compose2ecs.workflow import teardown_state  # noqa: PLC0415
+
+    gateway = InMemoryGateway()
+    up(gateway, _db(tmp_path))
+    without = _db(tmp_path, EcsParams(volumes={"data": VolumeParams(storage="task")}))
+    up(gateway, without)
+    assert any(name.endswith("-ecsTaskRole") for name in gateway.roles)
+
+    clock = FakeClock()
+    down(
+        without,
+        teardown_state(without, gateway, CLUSTER, remove_all=True),
+        gateway,
+        ApplyOptions(CLUSTER),
+        RecordingProgress(),
+        remove_all=True,
+        volumes=True,
+        clock=clock,
+        sleep=clock.sleep,
+    )
+
+    assert not any(name.endswith("-ecsTaskRole") for name in gateway.roles)
+    assert gateway.file_systems == {}
