@@ -599,7 +599,16 @@ class StateReader:
         checked: set[str] = set()
         missing: set[str] = set()
         parameters: dict[str, str] = {}  # parameter name -> reference
+        secret_arns: dict[str, str] = {}
         for ref in desired.references:
+            if ref.kind == "secret-name":
+                arn = self._secret_arn(ref.value)
+                checked.add(ref.value)
+                if arn is None:
+                    missing.add(ref.value)
+                else:
+                    secret_arns[ref.value] = arn
+                continue
             if ref.value.startswith("arn:") and ref.value.split(":")[3:4] != [region] and ref.kind != "role":
                 continue
             if ref.kind == "parameter":
@@ -624,7 +633,7 @@ class StateReader:
                 )
                 found_names.update(str(p["Name"]) for page in pages for p in page.get("Parameters", []))
         missing.update(parameters[name] for name in names if name not in found_names)
-        return References(frozenset(checked), frozenset(missing))
+        return References(frozenset(checked), frozenset(missing), secret_arns)
 
     def _reference_exists(self, kind: str, value: str) -> bool:
         if kind == "secret":
@@ -654,6 +663,16 @@ class StateReader:
             )
             return points is not None and bool(points.get("AccessPoints"))
         return self._read_role(value.rsplit("/", 1)[-1]) is not None
+
+    def _secret_arn(self, name: str) -> str | None:
+        """The ARN of the secret of that name (ECS wants the ARN), if it exists and is not deleted."""
+        found = call_or_none(
+            "secretsmanager:DescribeSecret",
+            name,
+            lambda: self.clients.secretsmanager.describe_secret(SecretId=name),
+            frozenset({"ResourceNotFoundException"}),
+        )
+        return str(found["ARN"]) if found is not None and found.get("DeletedDate") is None else None
 
     def _secret_exists(self, secret: str) -> bool:
         found = call_or_none(

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 # ---------------------------------------------------------------------------------------------
 # Deployed state: what `aws` reads back, in the shapes AWS returns (describe_* responses).
@@ -49,6 +52,8 @@ class References:
 
     checked: frozenset[str] = frozenset()
     missing: frozenset[str] = frozenset()
+    # Secrets the files name by name only (an external compose secret): name -> its ARN
+    secret_arns: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

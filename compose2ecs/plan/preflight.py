@@ -184,6 +184,7 @@ def _reused_target_groups(
 
 _WHAT = {
     "secret": ("Secrets Manager secret", "aws secretsmanager list-secrets"),
+    "secret-name": ("Secrets Manager secret", "aws secretsmanager describe-secret --secret-id NAME"),
     "parameter": ("SSM parameter", "aws ssm describe-parameters"),
     "role": ("IAM role", "aws iam get-role --role-name NAME"),
     "certificate": ("ACM certificate", "aws acm list-certificates"),

@@ -132,6 +132,7 @@ def placeholders(deployed: DeployedState, desired: DesiredState | None = None) -
     spec = desired.file_system if desired is not None else None
     wanted = {p.volume: p for p in spec.access_points} if spec is not None else {}
     out = {secret_arn(name): str(entry["ARN"]) for name, entry in (deployed.secrets or {}).items()}
+    out |= {secret_arn(f"named:{name}"): arn for name, arn in deployed.references.secret_arns.items()}
     entry = deployed.file_system
     if entry is None:
         return out

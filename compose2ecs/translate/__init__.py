@@ -139,7 +139,10 @@ def translate_project(
             secrets,
             create_groups,
             owner.policy_name,
-            managed_secrets=[secret_arn(s.name) for s in desired.secrets],
+            managed_secrets=[
+                *(secret_arn(s.name) for s in desired.secrets),
+                *sorted({secret_arn(f"named:{n}") for c in containers.values() for n in c.named_secrets}),
+            ],
             file_parameters=desired.file_parameter_prefix if desired.file_parameters else None,
         )
     )
@@ -183,6 +186,8 @@ def _references(containers: list[Container], params: EcsParams) -> list[Referenc
             seen.add(value)
             kind = "secret" if ":secretsmanager:" in value else "parameter"
             out.append(Reference(kind, value, path, in_params=in_params))
+    named = {n: p for container in containers for n, p in container.named_secrets.items()}
+    out.extend(Reference("secret-name", name, path, in_params=False) for name, path in sorted(named.items()))
     if params.task_role_arn:
         out.append(
             Reference("role", params.task_role_arn, ("task_definition", "task_role_arn"), in_params=True)

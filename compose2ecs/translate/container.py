@@ -191,6 +191,7 @@ class Container:
         "local_only",
         "managed_secrets",
         "mounts",
+        "named_secrets",
         "namesakes",
         "platform",
         "port_sources",
@@ -219,6 +220,7 @@ class Container:
         self.secrets: list[str] = []  # valueFrom of every secret it reads
         self.secret_files: list[SecretFile] = []  # compose secrets, as files under /run/secrets
         self.managed_secrets: list[SecretSpec] = []  # compose file/environment secrets, kept in AWS
+        self.named_secrets: dict[str, tuple[str | int, ...]] = {}  # external secrets by name -> key
         self.host_files: list[HostFile] = []  # configs and read-only bind mounts (translate/files.py)
         self.whole_directories: set[str] = set()  # targets of bind-mounted directories
         # valueFrom -> (key path that set it, whether that path is in ecs-params.yml)
@@ -1057,6 +1059,20 @@ def _secrets(
             continue
         if declared.get("file") or declared.get("environment"):
             continue  # refused by _managed_secret, with its reason
+        if declared.get("external") and reference and not reference.startswith("arn:"):
+            # By name, as a swarm secret is: the Secrets Manager secret of that name, found by `up`.
+            secret_file = _secret_file(entry, secret_arn(f"named:{reference}"), path, report)
+            if secret_file is not None:
+                container.secret_files.append(secret_file)
+                container.named_secrets[reference] = (*path, "source")
+                report.add(
+                    path,
+                    f"external secret {entry['source']} is the Secrets Manager secret named {reference} "
+                    f"(in the task's region), delivered as the file /run/secrets/{secret_file.name}",
+                    MAPPED,
+                    "secret-by-name",
+                )
+            continue
         if not (declared.get("external") and re.match(_SECRET_STORE_ARN, reference)):
             report.add(
                 path,
