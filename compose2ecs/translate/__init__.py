@@ -81,6 +81,7 @@ def translate_project(
         for key, value in services.items()
     }
     groups = _group(layout, services, report)
+    _volumes_from_other_tasks(containers, groups, params, report)
     role_name, role_path = names.role_from_reference(params.task_execution_role or names.execution_role(name))
     execution_role = params.task_execution_role or role_name
     # Service Connect lets the compose service names resolve between ECS services; it costs an
@@ -323,6 +324,66 @@ def _jobs_join_their_dependent(services: dict[str, Any], sidecar_of: dict[str, s
                 "job-as-service",
                 "run it in one service's task (network_mode: service:<name>), or as a one-off task",
             )
+
+
+def _volumes_from_other_tasks(
+    containers: dict[str, Container], groups: dict[str, list[str]], params: EcsParams, report: Report
+) -> None:
+    """`volumes_from` a service of another task: its named volumes, mounted from the file system.
+
+    ECS shares `volumesFrom` only inside a task; a named volume lives on the project's EFS file
+    system (or the one ecs-params names), which any task can mount, so the volumes are mounted
+    again, as Docker shares them. Task storage (anonymous volumes, tmpfs) stays with its task.
+    """
+    task_of = {member: root for root, members in groups.items() for member in members}
+    for container in containers.values():
+        kept = []
+        for index, entry in enumerate(container.definition.get("volumesFrom", [])):
+            source = containers.get(str(entry["sourceContainer"]))
+            if source is None or task_of.get(source.service) == task_of.get(container.service):
+                kept.append(entry)
+                continue
+            path = ("services", container.service, "volumes_from", index)
+            points = {str(m["sourceVolume"]): m for m in source.definition.get("mountPoints", [])}
+            efs = {v.name for v in params.efs_volumes}
+            persistent = [
+                m.kind == "named" and (m.source in efs or storage.on_file_system(str(m.source), params))
+                for m in source.mounts
+            ]
+            shared = [
+                m
+                for m, kept_on in zip(source.mounts, persistent, strict=True)
+                if kept_on and m.volume in points
+            ]
+            unshared = [m for m, kept_on in zip(source.mounts, persistent, strict=True) if not kept_on]
+            if unshared:
+                report.add(
+                    path,
+                    f"{source.service} runs as another task, and its task storage (anonymous volumes, tmpfs, "
+                    "storage: task) stays with that task",
+                    REJECTED,
+                    "volumes-from",
+                    f"give {source.service}'s volumes names (they are then kept on EFS and shared), or use "
+                    "--layout project",
+                )
+                continue
+            for mount in shared:
+                container.mounts.append(mount._replace(path=path))
+                point = dict(points[mount.volume])
+                point["readOnly"] = bool(point.get("readOnly")) or bool(entry.get("readOnly"))
+                container.definition.setdefault("mountPoints", []).append(point)
+            report.add(
+                path,
+                f"{source.service} runs as another task: its named volumes ("
+                + (", ".join(str(m.source) for m in shared) or "none")
+                + ") are mounted here too, from the file system",
+                MAPPED,
+                "volumes-from-shared",
+            )
+        if kept:
+            container.definition["volumesFrom"] = kept
+        else:
+            container.definition.pop("volumesFrom", None)
 
 
 def _cross_task_dependencies(task_containers: list[Container], members: list[str], report: Report) -> None:

@@ -394,3 +394,35 @@ def test_down_all_removes_the_task_role_an_earlier_up_made_for_volumes_the_files
 
     assert not any(name.endswith("-ecsTaskRole") for name in gateway.roles)
     assert gateway.file_systems == {}
+
+
+def test_volumes_from_a_service_of_another_task_mounts_its_named_volumes_from_the_file_system(
+    tmp_path: Path,
+) -> None:
+    compose = (
+        "services:\n  db:\n    image: postgres:16\n    volumes: ['data:/var/lib/postgresql/data']\n"
+        "  backup:\n    image: busybox\n    volumes_from: ['db:ro']\nvolumes:\n  data: {}\n"
+    )
+    desired = _desired(tmp_path, compose, layout="service")
+
+    backup = next(td for td in desired.task_definitions if td["family"].endswith("-backup"))
+    [container] = backup["containerDefinitions"]
+    assert "volumesFrom" not in container
+    assert container["mountPoints"] == [
+        {"sourceVolume": "data", "containerPath": "/var/lib/postgresql/data", "readOnly": True}
+    ]
+    assert "efsVolumeConfiguration" in backup["volumes"][0]
+    assert desired.file_system is not None
+    assert [p.volume for p in desired.file_system.access_points] == ["data"]  # one, shared
+
+
+def test_volumes_from_another_tasks_task_storage_is_refused(tmp_path: Path) -> None:
+    compose = (
+        "services:\n  db:\n    image: postgres:16\n    volumes: ['/var/lib/postgresql/data']\n"
+        "  backup:\n    image: busybox\n    volumes_from: [db]\n"
+    )
+    problem = next(
+        p for p in _desired(tmp_path, compose, layout="service").problems if p.code == "volumes-from"
+    )
+
+    assert "stays with that task" in problem.message
