@@ -345,6 +345,7 @@ def _volumes_from_other_tasks(
                 continue
             path = ("services", container.service, "volumes_from", index)
             points = {str(m["sourceVolume"]): m for m in source.definition.get("mountPoints", [])}
+            _share_anonymous_volumes(source, params, report)
             efs = {v.name for v in params.efs_volumes}
             persistent = [
                 m.kind == "named" and (m.source in efs or storage.on_file_system(str(m.source), params))
@@ -384,6 +385,28 @@ def _volumes_from_other_tasks(
             container.definition["volumesFrom"] = kept
         else:
             container.definition.pop("volumesFrom", None)
+
+
+def _share_anonymous_volumes(source: Container, params: EcsParams, report: Report) -> None:
+    """Another task mounts `source`'s volumes: its anonymous ones become named, kept on EFS.
+
+    Docker shares an anonymous volume through `volumes_from`; ECS shares task storage only inside
+    a task, so the volume gets a name (`<service>-<index>`) and lives on the project's file system.
+    """
+    for index, mount in enumerate(source.mounts):
+        if mount.kind != "anonymous":
+            continue
+        name = f"{source.service}-volume-{index}"
+        if not storage.on_file_system(name, params):
+            continue
+        source.mounts[index] = mount._replace(kind="named", source=name)
+        report.add(
+            mount.path,
+            f"an anonymous volume another task shares (volumes_from): kept on the project's EFS file "
+            f"system as volume {name}, so both tasks see it",
+            APPROXIMATED,
+            "anonymous-volume-shared",
+        )
 
 
 def _cross_task_dependencies(task_containers: list[Container], members: list[str], report: Report) -> None:

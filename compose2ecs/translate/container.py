@@ -1319,7 +1319,8 @@ def _bind_mount(
             "set the TZ environment variable (e.g. TZ: Europe/Paris) if the app needs a time zone",
         )
         return None
-    for sources, what, advice in (*_HOST_SYSTEM, *((_HOST_CONFIG,) if volume.get("read_only") else ())):
+    host_config = volume.get("read_only") and not (ctx.project_dir and _inside(source, ctx.project_dir))
+    for sources, what, advice in (*_HOST_SYSTEM, *((_HOST_CONFIG,) if host_config else ())):
         if any(source == s or (s != "/" and source.startswith(f"{s}/")) for s in sources):
             report.add(path, f"{source} is {what}", REJECTED, "host-system-path", advice)
             return None

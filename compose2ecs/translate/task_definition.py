@@ -582,17 +582,17 @@ def _named_volume(
     source: str, declared: dict[str, Any], path: Path, params: EcsParams, report: Report
 ) -> dict[str, Any] | None:
     """The efsVolumeConfiguration of a named volume on the project's file system; None: task storage."""
-    if declared.get("external"):
+    if declared.get("external") and storage.on_file_system(source, params):
         report.add(
             ("volumes", source, "external"),
-            f"volume {source} is external: its data is somewhere compose2ecs cannot reach",
-            REJECTED,
-            "fargate-volume-driver",
-            f"copy the data to an EFS file system and add an efs_volumes entry named {source} to "
-            "ecs-params.yml, or remove external (compose2ecs then keeps the volume on an EFS file "
-            "system of its own, starting empty)",
+            f"volume {source} is external: its data is on a Docker host compose2ecs cannot reach, so it "
+            "is kept on the project's EFS file system instead, starting empty",
+            APPROXIMATED,
+            "external-volume",
+            f"copy the data in once, or name a file system that holds it in an efs_volumes entry named "
+            f"{source}",
         )
-        return None
+        return storage.volume_configuration(source)
     if storage.on_file_system(source, params):
         driver = [k for k in ("driver", "driver_opts") if declared.get(k) and declared.get(k) != "local"]
         if driver:

@@ -215,3 +215,29 @@ def test_a_file_target_directly_under_root_is_refused_and_the_others_still_arriv
     assert "compose's default" not in problem.message
     mounts = [m["containerPath"] for m in _containers(desired)["web"]["mountPoints"]]  # type: ignore[attr-defined]
     assert mounts == ["/etc/app"]
+
+
+def test_a_project_that_lives_under_etc_still_carries_its_own_files(tmp_path: Path) -> None:
+    from compose2ecs.translate.container import Container, Context, _bind_mount  # noqa: PLC0415
+    from compose2ecs.translate.report import Report  # noqa: PLC0415
+
+    report, container = Report(), Container("web", {"name": "web"})
+    entry = read_entry(str(tmp_path), str(tmp_path), contents=True)
+    ctx = Context(
+        "p",
+        "us-east-1",
+        {},
+        "/etc/myapp",
+        {"/etc/myapp/nginx.conf": entry._replace(kind="file", files={"": b"x"})},
+    )
+    volume = {
+        "type": "bind",
+        "source": "/etc/myapp/nginx.conf",
+        "target": "/etc/nginx/nginx.conf",
+        "read_only": True,
+    }
+
+    _bind_mount({}, volume, ("services", "web", "volumes", 0), report, ctx, container)
+
+    assert [p.code for p in report.problems] == ["host-file"]
+    assert [f.target for f in container.host_files] == ["/etc/nginx/nginx.conf"]

@@ -416,13 +416,22 @@ def test_volumes_from_a_service_of_another_task_mounts_its_named_volumes_from_th
     assert [p.volume for p in desired.file_system.access_points] == ["data"]  # one, shared
 
 
-def test_volumes_from_another_tasks_task_storage_is_refused(tmp_path: Path) -> None:
+def test_volumes_from_another_tasks_anonymous_volume_is_shared_on_efs_and_task_storage_is_refused(
+    tmp_path: Path,
+) -> None:
     compose = (
         "services:\n  db:\n    image: postgres:16\n    volumes: ['/var/lib/postgresql/data']\n"
         "  backup:\n    image: busybox\n    volumes_from: [db]\n"
     )
-    problem = next(
-        p for p in _desired(tmp_path, compose, layout="service").problems if p.code == "volumes-from"
+    shared = _desired(tmp_path, compose, layout="service")
+    kept = (
+        compose.replace("['/var/lib/postgresql/data']", "['data:/var/lib/postgresql/data']")
+        + "volumes:\n  data: {}\n"
+    )
+    refused = _desired(
+        tmp_path, kept, EcsParams(volumes={"data": VolumeParams(storage="task")}), layout="service"
     )
 
-    assert "stays with that task" in problem.message
+    assert "anonymous-volume-shared" in _codes(shared)
+    assert shared.file_system is not None
+    assert "stays with that task" in _codes(refused)["volumes-from"]
