@@ -1,8 +1,9 @@
 """The file system's mount targets: one in each Availability Zone the tasks run in.
 
 A task reaches EFS through the mount target of its own zone, so every zone of the tasks' subnets
-gets one (EFS allows one per zone: the first subnet of each zone is taken). They sit in the
-project's tasks security group, which admits NFS (2049) from itself (translate/storage.py). `up`
+(ecs-params', or the default VPC's) gets one (EFS allows one per zone: the first subnet of each
+zone is taken). They sit in the project's tasks security group, which admits NFS (2049) from
+itself (translate/storage.py) and, in a network of the user's, joins the user's groups on the tasks. `up`
 waits until they are available, since a task started before then fails to mount. `down --all`
 deletes them always (the security group cannot go while they are in it) and waits until they
 are gone; the file system keeps its data, and the next `up` creates them again.
@@ -40,7 +41,11 @@ def plan(planning: Planning) -> list[ResourceChange]:
     state = planning.deployed.file_system or {}
     have = {str(t.get("AvailabilityZoneName", "")) for t in state.get("MountTargets", [])}
     have |= {str(t.get("SubnetId", "")) for t in state.get("MountTargets", [])}
-    wanted = zones_wanted(planning.deployed.network.default_zones or {})
+    network = planning.deployed.network
+    named = planning.desired.awsvpc_ids("subnets")
+    # The tasks' subnets: those ecs-params names (in its order), else the default VPC's.
+    zones = {s: network.subnet_zones.get(s, s) for s in named} if named else network.default_zones or {}
+    wanted = zones_wanted(zones)
     out = []
     for zone, subnet in sorted(wanted.items()):
         label = f"{spec.name} in {zone}"

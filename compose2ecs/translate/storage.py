@@ -82,15 +82,17 @@ def plan_file_system(
                 )
     if not writers:
         return
-    if not desired.uses_project_network:
+    if not desired.uses_project_network and not desired.awsvpc_ids("securityGroups"):
         for source in sorted(writers):
             report.add(
                 where[source],
-                f"volume {source}: compose2ecs creates file systems only in the network it manages "
-                "(ecs-params names a network of its own)",
+                f"volume {source}: the file system's mount targets go in the project's security group, "
+                "which joins the tasks' groups, and ecs-params names none (the tasks would lose the "
+                "VPC's default group)",
                 REJECTED,
                 "efs-in-user-network",
-                f"create an EFS file system in that VPC and name it in an efs_volumes entry named {source}, "
+                "list the tasks' security groups in run_params.network_configuration.awsvpc_configuration."
+                f"security_groups, name an existing file system in an efs_volumes entry named {source}, "
                 f"or keep the volume in task storage (task_definition.volumes.{source}.storage: task)",
             )
         return
@@ -103,7 +105,8 @@ def plan_file_system(
         creation_token=desired.owner.creation_token,
         access_points=points,
     )
-    # The mount targets are in the tasks' security group: it admits NFS from itself.
+    # The mount targets are in the project's tasks group (in a network of the user's, it joins
+    # the user's groups on the tasks): it admits NFS from itself.
     nfs = PortRule(NFS_PORT, "tcp", source="self")
     if nfs not in desired.ingress:
         desired.ingress.append(nfs)

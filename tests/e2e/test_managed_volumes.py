@@ -106,3 +106,43 @@ def test_a_named_volume_lives_on_efs_that_down_all_keeps_and_down_volumes_delete
     assert gone.returncode == 0, gone.stdout + gone.stderr
     assert "db-data" in gone.stdout + gone.stderr
     assert _file_system(token) is None
+
+
+def test_in_a_network_of_the_users_the_volume_is_kept_in_its_subnets(
+    emulator: Emulator, aws_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ec2 = boto3.client("ec2")
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+    subnets = sorted(
+        s["SubnetId"] for s in ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]
+    )[:2]
+    group = ec2.create_security_group(GroupName=unique("app"), Description="the app's", VpcId=vpc)["GroupId"]
+    params = (
+        PARAMS
+        + "run_params:\n  network_configuration:\n    awsvpc_configuration:\n"
+        + f"      subnets: [{', '.join(subnets)}]\n      security_groups: [{group}]\n"
+    )
+    root = project(tmp_path, monkeypatch, {"docker-compose.yml": COMPOSE, "ecs-params.yml": params})
+    name, cluster = unique("eu"), unique("eu")
+    before = ("-p", name, "--cluster", cluster)
+
+    up = compose2ecs(*before, "up", cwd=root)
+
+    assert up.returncode == 0, up.stdout + up.stderr
+    file_system = _file_system(f"compose2ecs/{name}/{cluster}/us-east-1")
+    assert file_system is not None
+    targets = boto3.client("efs").describe_mount_targets(FileSystemId=str(file_system["FileSystemId"]))[
+        "MountTargets"
+    ]
+    assert {t["SubnetId"] for t in targets} <= set(subnets)
+    [service] = boto3.client("ecs").describe_services(cluster=cluster, services=[name])["services"]
+    groups = service["networkConfiguration"]["awsvpcConfiguration"]["securityGroups"]
+    assert group in groups
+    assert len(groups) == 2
+    emulator.calls(clear=True)
+    assert compose2ecs(*before, "up", cwd=root).returncode == 0
+    assert writes(emulator.calls()) == []
+    gone = compose2ecs(*before, "down", "--all", "--volumes", cwd=root)
+    assert gone.returncode == 0, gone.stdout + gone.stderr
+    assert _file_system(f"compose2ecs/{name}/{cluster}/us-east-1") is None
+    assert ec2.describe_security_groups(GroupIds=[group])["SecurityGroups"]  # the user's stays

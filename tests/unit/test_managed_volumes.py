@@ -125,13 +125,41 @@ def test_a_users_task_role_is_not_changed_but_told_what_it_needs(tmp_path: Path)
     assert not any(r.name.endswith("-ecsTaskRole") for r in desired.roles)
 
 
-def test_a_network_of_the_users_is_refused_with_the_two_ways_out(tmp_path: Path) -> None:
-    params = EcsParams(awsvpc=AwsvpcParams(subnets=("subnet-1",), security_groups=("sg-1",)))
+def test_a_network_of_the_users_without_security_groups_is_refused_with_the_ways_out(tmp_path: Path) -> None:
+    params = EcsParams(awsvpc=AwsvpcParams(subnets=("subnet-1",)))
     problem = next(p for p in _db(tmp_path, params).problems if p.code == "efs-in-user-network")
 
     assert problem.severity == "error"
+    assert "security_groups" in problem.hint
     assert "efs_volumes" in problem.hint
     assert "storage: task" in problem.hint
+
+
+def test_in_a_network_of_the_users_the_mount_targets_sit_in_its_subnets_and_the_project_group(
+    tmp_path: Path,
+) -> None:
+    params = EcsParams(
+        awsvpc=AwsvpcParams(subnets=("subnet-a1", "subnet-a2", "subnet-b1"), security_groups=("sg-user",))
+    )
+    gateway = InMemoryGateway()
+    gateway.subnets = {"subnet-a1": "vpc-user", "subnet-a2": "vpc-user", "subnet-b1": "vpc-user"}
+    gateway.subnet_zones = {"subnet-a1": "us-east-1a", "subnet-a2": "us-east-1a", "subnet-b1": "us-east-1b"}
+    desired = _db(tmp_path, params)
+
+    up(gateway, desired)
+
+    [entry] = gateway.file_systems.values()
+    assert sorted(t["SubnetId"] for t in entry["MountTargets"]) == ["subnet-a1", "subnet-b1"]
+    project_group = next(
+        g for g in gateway.security_groups.values() if g.get("GroupName") == desired.security_group_name
+    )
+    assert {tuple(t["SecurityGroups"]) for t in entry["MountTargets"]} == {(project_group["GroupId"],)}
+    [service] = [s for s in gateway.services.values() if s.data["status"] == "ACTIVE"]
+    groups = service.data["networkConfiguration"]["awsvpcConfiguration"]["securityGroups"]
+    assert sorted(groups) == sorted(["sg-user", project_group["GroupId"]])
+    assert all(
+        a is Action.NO_CHANGE for acts in _kinds(gateway, _db(tmp_path, params)).values() for a in acts
+    )
 
 
 def test_ecs_params_volume_choices_are_checked_with_every_problem_at_once() -> None:
