@@ -23,7 +23,7 @@ _HANDLED = {
     "healthcheck", "depends_on", "deploy", "cpus", "cpu_shares", "mem_limit", "mem_reservation",
     "stop_grace_period", "init", "read_only", "ulimits", "cap_add", "cap_drop", "sysctls", "labels",
     "logging", "platform", "secrets", "volumes", "volumes_from", "tty", "stdin_open", "scale",
-    "network_mode", "pid", "privileged", "tmpfs", "build", "networks", "configs",
+    "network_mode", "pid", "privileged", "tmpfs", "build", "networks", "configs", "security_opt",
 }  # fmt: skip
 
 # Keys with no Fargate meaning: (status, why). Rejected ones would change what the app can do.
@@ -74,7 +74,6 @@ _NO_MEANING: dict[str, tuple[str, str]] = {
     "gpus": (REJECTED, "Fargate has no GPUs"),
     "devices": (REJECTED, "Fargate does not expose host devices"),
     "device_cgroup_rules": (REJECTED, "Fargate does not expose host devices"),
-    "security_opt": (REJECTED, "Fargate does not accept Docker security options"),
     "shm_size": (REJECTED, "Fargate does not let a task size /dev/shm"),
     "userns_mode": (REJECTED, "Fargate does not support user namespace settings"),
     "cgroup": (REJECTED, "Fargate does not support cgroup settings"),
@@ -282,6 +281,7 @@ def convert_service(
     _linux_parameters(service, base, params, definition, report)
     _secrets(ctx, service, base, params, container, report)
     _configs(ctx, service, base, container, report)
+    _security_options(service, base, report)
     _logging(ctx, service, base, params, container, report)
     _volumes(service, base, container, report, ctx)
     _platform(service, base, container, report)
@@ -959,6 +959,57 @@ def _secret_file(
         except ValueError:
             mode = "0444"
     return SecretFile(reference, name, mode, str(entry.get("uid") or "0"), str(entry.get("gid") or "0"))
+
+
+# What Fargate does with each Docker security option: a task cannot set any of them, so each is
+# reported as what the container gets instead (the runtime's defaults), or refused when unknown.
+_SECURITY_OPTIONS = {
+    "no-new-privileges": (
+        APPROXIMATED,
+        (
+            "Fargate has no no-new-privileges setting: processes may gain privileges through setuid "
+            "binaries, as without the option"
+        ),
+        "run as a non-root user (user:) and drop capabilities (cap_drop: [ALL]) for the same effect",
+    ),
+    "seccomp": (
+        APPROXIMATED,
+        "Fargate applies its own default seccomp profile; a custom profile or `unconfined` cannot be set",
+        "if the app needs a system call the default profile blocks, it cannot run on Fargate",
+    ),
+    "apparmor": (
+        APPROXIMATED,
+        "Fargate applies its own AppArmor defaults; a profile cannot be chosen",
+        "",
+    ),
+    "label": (IGNORED, "SELinux labels have no meaning on Fargate", ""),
+    "systempaths": (
+        APPROXIMATED,
+        "Fargate keeps the kernel's system paths masked and read-only; `unconfined` cannot be set",
+        "",
+    ),
+}
+
+
+def _security_options(service: dict[str, Any], base: tuple[str | int, ...], report: Report) -> None:
+    for index, option in enumerate(service.get("security_opt") or []):
+        path = (*base, "security_opt", index)
+        text = str(option)
+        name, _, value = text.replace("=", ":", 1).partition(":")
+        known = _SECURITY_OPTIONS.get(name)
+        if known is None:
+            report.add(
+                path,
+                f"security option {text} has no Fargate equivalent",
+                REJECTED,
+                "fargate-unsupported",
+                "remove it",
+            )
+            continue
+        status, why, hint = known
+        if name == "no-new-privileges" and value.lower() == "false":
+            status, why, hint = IGNORED, "no-new-privileges:false is what a Fargate container gets anyway", ""
+        report.add(path, f"security_opt {text}: {why}", status, "security-option", hint)
 
 
 def _configs(

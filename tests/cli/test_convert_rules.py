@@ -43,9 +43,9 @@ RULES = [
     ("shm_size", WEB + "    shm_size: 1g\n", None, "let a task size", "docker-compose.yml", 4),
     (
         "security_opt",
-        WEB + "    security_opt: ['seccomp:unconfined']\n",
+        WEB + "    security_opt: ['userns:host']\n",
         None,
-        "security options",
+        "no Fargate equivalent",
         "docker-compose.yml",
         4,
     ),

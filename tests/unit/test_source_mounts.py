@@ -92,3 +92,26 @@ def test_host_system_paths_are_refused_with_advice_that_fits(
     [problem] = [p for p in desired.problems if p.code == "host-system-path"]
     assert problem.status == "rejected"
     assert advice in problem.hint
+
+
+@pytest.mark.parametrize(
+    ("option", "status"),
+    [
+        ("no-new-privileges:true", "approximated"),
+        ("no-new-privileges", "approximated"),
+        ("no-new-privileges:false", "ignored"),
+        ("seccomp:unconfined", "approximated"),
+        ("apparmor=unconfined", "approximated"),
+        ("label:disable", "ignored"),
+        ("userns:host", "rejected"),
+    ],
+)
+def test_security_options_are_reported_as_what_fargate_gives_instead(
+    tmp_path: Path, option: str, status: str
+) -> None:
+    compose = f"services:\n  web:\n    image: nginx\n    security_opt: ['{option}']\n"
+    [problem] = [
+        p for p in _desired(tmp_path, compose).problems if p.path[:3] == ("services", "web", "security_opt")
+    ]
+
+    assert problem.status == status
