@@ -117,6 +117,7 @@ _CONTAINER_KEYS = (
     "firelens_configuration",
     "repository_credentials",
     "depends_on",
+    "secret_variables",
 )
 _HEALTHCHECK_KEYS = ("test", "command", "interval", "timeout", "start_period", "retries")
 _RUN_KEYS = (
@@ -636,6 +637,9 @@ def _container(check: _Checker, value: Any, path: Path) -> ContainerParams:
             (*path, "repository_credentials", "credentials_parameter"),
         ),
         depends_on=_dependencies(check, entry.get("depends_on"), (*path, "depends_on")),
+        secret_variables=MappingProxyType(
+            check.string_map(entry.get("secret_variables"), (*path, "secret_variables"))
+        ),
     )
 
 

@@ -200,6 +200,8 @@ class ContainerParams(NamedTuple):
     firelens: FirelensParams | None = None
     repository_credentials: str | None = None
     depends_on: tuple[ContainerDependency, ...] = ()
+    # secret_variables: variable -> compose secret, delivered as that variable instead of a file
+    secret_variables: Mapping[str, str] = EMPTY
 
 
 class DockerVolume(NamedTuple):

@@ -1025,6 +1025,42 @@ def _configs(
             container.host_files.append(found)
 
 
+def _secret_source(
+    ctx: Context,
+    entry: dict[str, Any],
+    declared: dict[str, Any],
+    path: tuple[str | int, ...],
+    container: Container,
+    report: Report,
+) -> tuple[str, str] | None:
+    """Where a compose secret's value is read from (valueFrom, and what that is), or None: refused."""
+    reference = str(declared.get("name") or "")
+    if not declared.get("external"):
+        managed = _managed_secret(ctx, entry, declared, report)
+        if managed is not None:
+            container.managed_secrets.append(managed)
+            return secret_arn(managed.name), f"kept in Secrets Manager as {managed.name}"
+        if declared.get("file") or declared.get("environment"):
+            return None  # refused by _managed_secret, with its reason
+    if declared.get("external") and reference and not reference.startswith("arn:"):
+        # By name, as a swarm secret is: the Secrets Manager secret of that name, found by `up`.
+        container.named_secrets[reference] = (*path, "source")
+        return secret_arn(f"named:{reference}"), f"the Secrets Manager secret named {reference}"
+    if not (declared.get("external") and re.match(_SECRET_STORE_ARN, reference)):
+        report.add(
+            path,
+            f'secret "{entry["source"]}" is not in AWS: Fargate reads secrets from Secrets Manager or SSM',
+            REJECTED,
+            "secret-not-in-aws",
+            "store it there and declare it as `external: true` with `name: <its ARN>`, "
+            "or list it in ecs-params.yml under task_definition.services.<name>.secrets",
+        )
+        return None
+    container.secret_sources.setdefault(reference, ((*path, "source"), False))
+    container.secrets.append(reference)  # the execution role reads it
+    return reference, "read from AWS"
+
+
 def _managed_secret(
     ctx: Context, entry: dict[str, Any], declared: dict[str, Any], report: Report
 ) -> SecretSpec | None:
@@ -1090,63 +1126,44 @@ def _secrets(
 ) -> None:
     secrets: list[dict[str, str]] = []
     top = ctx.compose.get("secrets") or {}
+    as_variable = {source: variable for variable, source in params.secret_variables.items()}
     for index, entry in enumerate(service.get("secrets") or []):
         path = (*base, "secrets", index)
-        declared = top.get(entry["source"]) or {}
-        reference = str(declared.get("name") or "")
-        managed = None if declared.get("external") else _managed_secret(ctx, entry, declared, report)
-        if managed is not None:
-            secret_file = _secret_file(entry, secret_arn(managed.name), path, report)
-            if secret_file is not None:
-                container.managed_secrets.append(managed)
-                container.secret_files.append(secret_file)
-                report.add(
-                    path,
-                    f"secret {managed.source} is kept in Secrets Manager as {managed.name} and delivered as "
-                    f"the file /run/secrets/{secret_file.name} (mode {secret_file.mode}), as compose does",
-                    MAPPED,
-                    "secret-stored",
-                )
+        source = str(entry["source"])
+        declared = top.get(source) or {}
+        found = _secret_source(ctx, entry, declared, path, container, report)
+        if found is None:
             continue
-        if declared.get("file") or declared.get("environment"):
-            continue  # refused by _managed_secret, with its reason
-        if declared.get("external") and reference and not reference.startswith("arn:"):
-            # By name, as a swarm secret is: the Secrets Manager secret of that name, found by `up`.
-            secret_file = _secret_file(entry, secret_arn(f"named:{reference}"), path, report)
-            if secret_file is not None:
-                container.secret_files.append(secret_file)
-                container.named_secrets[reference] = (*path, "source")
-                report.add(
-                    path,
-                    f"external secret {entry['source']} is the Secrets Manager secret named {reference} "
-                    f"(in the task's region), delivered as the file /run/secrets/{secret_file.name}",
-                    MAPPED,
-                    "secret-by-name",
-                )
-            continue
-        if not (declared.get("external") and re.match(_SECRET_STORE_ARN, reference)):
+        value_from, origin = found
+        variable = as_variable.pop(source, None)
+        if variable is not None:
+            # As ecs-params asks: a variable (ECS injects it), not a file.
+            secrets.append({"name": variable, "valueFrom": value_from})
             report.add(
                 path,
-                f'secret "{entry["source"]}" is not in AWS: Fargate reads secrets from Secrets '
-                "Manager or SSM",
-                REJECTED,
-                "secret-not-in-aws",
-                "store it there and declare it as `external: true` with `name: <its ARN>`, "
-                "or list it in ecs-params.yml under task_definition.services.<name>.secrets",
+                f"secret {source} ({origin}) is the variable {variable}, as ecs-params asks",
+                MAPPED,
+                "secret-as-variable",
             )
             continue
-        container.secret_sources.setdefault(reference, ((*path, "source"), False))
-        secret_file = _secret_file(entry, reference, path, report)
+        secret_file = _secret_file(entry, value_from, path, report)
         if secret_file is None:
             continue
         container.secret_files.append(secret_file)
-        container.secrets.append(reference)  # the execution role reads it, for the init container
         report.add(
             path,
-            f"delivered as the file /run/secrets/{secret_file.name} (mode {secret_file.mode}), as compose "
-            f"does: the init container {FILES_CONTAINER} writes it at start from AWS",
+            f"secret {source} ({origin}) is delivered as the file /run/secrets/{secret_file.name} (mode "
+            f"{secret_file.mode}), as compose does: the init container {FILES_CONTAINER} writes it at start",
             MAPPED,
             "secret-as-file",
+        )
+    for variable_source, variable in sorted(as_variable.items()):
+        report.add(
+            ("task_definition", "services", container.service, "secret_variables", variable),
+            f"service {container.service} does not list the compose secret {variable_source}",
+            REJECTED,
+            "secret-variable-unknown",
+            f"add {variable_source} to the service's secrets, or remove the entry",
         )
     secrets.extend({"name": s.name, "valueFrom": s.value_from} for s in params.secrets)
     for index, ref in enumerate(params.secrets):
@@ -1168,7 +1185,8 @@ def _secrets(
                 "keep one of them",
             )
         seen.add(secret["name"])
-        container.secrets.append(secret["valueFrom"])
+        if not secret["valueFrom"].startswith("{{"):  # kept or found by name: the role names them already
+            container.secrets.append(secret["valueFrom"])
     container.definition["secrets"] = secrets
 
 
