@@ -15,8 +15,6 @@ volume (so it needs `sh` and `cp` in the image, which the report says).
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import posixpath
 import re
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -225,6 +223,9 @@ def deliveries(
 
 def parameters(content: bytes, prefix: str) -> list[FileParameter]:
     """The SSM parameters that hold `content` (base64, 4096 characters each), named by its digest."""
+    import base64  # noqa: PLC0415 - only projects with files: `convert` starts faster without it
+    import hashlib  # noqa: PLC0415
+
     digest = hashlib.sha256(content).hexdigest()[:20]
     text = base64.b64encode(content).decode()  # empty: no parameter (SSM refuses an empty value)
     chunks = [text[i : i + PARAMETER_CHARACTERS] for i in range(0, len(text), PARAMETER_CHARACTERS)]
