@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -467,7 +468,15 @@ class InMemoryGateway:
                 for name, e in self.managed_secrets.items()
                 if name.startswith(desired.secret_prefix)
             }
-        if desired.file_parameters:
+        # Like BotoGateway: what the files dropped but the deployed revisions still name.
+        deployed = json.dumps(list(state.task_definitions.values()), default=str)
+        if not desired.secrets and f":secret:{desired.secret_prefix}" in deployed:
+            state.secrets = {
+                name: {"ARN": e["ARN"], "Name": name, "Tags": copy.deepcopy(e["Tags"])}
+                for name, e in self.managed_secrets.items()
+                if name.startswith(desired.secret_prefix)
+            }
+        if desired.file_parameters or desired.file_parameter_prefix in deployed:
             prefix = desired.file_parameter_prefix
             state.file_parameters = sorted(n for n in self.file_parameters if n.startswith(prefix))
         state.discovery = self._read_discovery(desired, state)

@@ -5,6 +5,6 @@ region and endpoint; `aws.errors` turns every botocore exception into an `AwsErr
 """
 
 from compose2ecs.aws.gateway import BotoGateway
-from compose2ecs.aws.session import AwsSettings, Clients, make_session
+from compose2ecs.aws.session import AwsSettings, Clients, make_session, on_retry
 
-__all__ = ["AwsSettings", "BotoGateway", "Clients", "make_session"]
+__all__ = ["AwsSettings", "BotoGateway", "Clients", "make_session", "on_retry"]

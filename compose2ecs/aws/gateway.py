@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from compose2ecs.aws.errors import aws_errors, call_or_none
-from compose2ecs.aws.session import Clients, make_session
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    ReadTimeoutError,
+)
+
+from compose2ecs.aws.errors import aws_errors, call_or_none, error_code, to_aws_error
+from compose2ecs.aws.session import Clients, make_session, report_retry
 from compose2ecs.aws.state import CLUSTER_MISSING, SCALABLE_DIMENSION, StateReader, batches, plain
 from compose2ecs.errors import AwsError
-from compose2ecs.model import ecs_tags, family_of
+from compose2ecs.model import REQUEST_TAG, ecs_tags, family_of, tags_dict
 from compose2ecs.resources.gateway import LogEvent
 
 if TYPE_CHECKING:
@@ -28,6 +38,10 @@ ENI_FILTER_BATCH = 200  # EC2 filter values per request
 NAMESPACE_TIMEOUT = 120.0  # seconds: Cloud Map namespace operations usually finish within a minute
 NAMESPACE_POLL = 2.0
 DELETE_PARAMETERS_BATCH = 10  # the API's limit of names per DeleteParameters call
+REGISTER_ATTEMPTS = 4  # RegisterTaskDefinition, retried by the gateway itself (see there)
+THROTTLED = frozenset(
+    {"ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded"}
+)
 EFS_TIMEOUT = 300.0  # seconds: a new file system is usually available within a minute
 EFS_POLL = 2.0
 NO_VPC_HINT = (
@@ -562,17 +576,15 @@ class BotoGateway:
         return StateReader(self.clients, self.max_workers).list_secrets(prefix)
 
     def create_secret(self, name: str, value: str, tags: dict[str, str]) -> str:
-        import hashlib  # noqa: PLC0415 - only when a secret is created
-
-        # The same request asked again (an answer lost) is the same version: Secrets Manager makes it once.
-        token = hashlib.sha256(f"{name}\0{value}".encode()).hexdigest()[:64]
+        # No ClientRequestToken of our own: it becomes the version's id, which anyone allowed to
+        # describe the secret reads, and a digest of the value would let them guess a weak one.
+        # botocore's random token covers its own retries; a lost answer is the fallback below.
         try:
             with aws_errors("secretsmanager:CreateSecret", name):
                 return str(
                     self.clients.secretsmanager.create_secret(
                         Name=name,
                         SecretString=value,
-                        ClientRequestToken=token,
                         Description="a compose secret, kept by compose2ecs",
                         Tags=iam_tags(tags),  # type: ignore[arg-type]
                     )["ARN"]
@@ -723,9 +735,47 @@ class BotoGateway:
             self._sleep(NAMESPACE_POLL)
 
     def register_task_definition(self, request: dict[str, Any]) -> dict[str, Any]:
-        """Returns the registered taskDefinition (with taskDefinitionArn and revision)."""
-        with aws_errors("ecs:RegisterTaskDefinition", str(request.get("family", ""))):
-            return plain(self.clients.ecs.register_task_definition(**request)["taskDefinition"])
+        """Returns the registered taskDefinition (with taskDefinitionArn and revision).
+
+        RegisterTaskDefinition has no idempotency token: a request whose answer is lost (a read
+        timeout, a dropped connection) may still have registered a revision, and a blind retry would
+        register a second one. So the request carries a tag (REQUEST_TAG) with the digest of its
+        content, and before each retry the family's latest revision is read: if it carries that tag,
+        it is the one this request made.
+        """
+        family = str(request.get("family", ""))
+        token = hashlib.sha256(json.dumps(request, sort_keys=True, default=str).encode()).hexdigest()[:32]
+        tagged = {**request, "tags": [*request.get("tags", []), {"key": REQUEST_TAG, "value": token}]}
+        for attempt in range(1, REGISTER_ATTEMPTS + 1):
+            try:
+                return plain(self.clients.ecs_once.register_task_definition(**tagged)["taskDefinition"])
+            except (
+                ReadTimeoutError,
+                ConnectionClosedError,
+                EndpointConnectionError,
+                ConnectTimeoutError,
+            ) as exc:
+                found = self._latest_with_request(family, token)
+                if found is not None:
+                    return found
+                if attempt == REGISTER_ATTEMPTS:
+                    raise to_aws_error(exc, "ecs:RegisterTaskDefinition", family) from exc
+                report_retry("ecs:RegisterTaskDefinition", attempt, REGISTER_ATTEMPTS, "no answer")
+            except ClientError as exc:
+                if error_code(exc) not in THROTTLED or attempt == REGISTER_ATTEMPTS:
+                    raise to_aws_error(exc, "ecs:RegisterTaskDefinition", family) from exc
+                report_retry("ecs:RegisterTaskDefinition", attempt, REGISTER_ATTEMPTS, "throttled")
+            except BotoCoreError as exc:
+                raise to_aws_error(exc, "ecs:RegisterTaskDefinition", family) from exc
+            self._sleep(min(2.0**attempt, 8.0))
+        raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+    def _latest_with_request(self, family: str, token: str) -> dict[str, Any] | None:
+        """The family's latest revision, if the request with this token registered it."""
+        latest = StateReader(self.clients, self.max_workers).read_task_definition(family, request_tag=True)
+        if latest is not None and tags_dict(latest.get("tags")).get(REQUEST_TAG) == token:
+            return latest
+        return None
 
     def deregister_task_definition(self, arn: str) -> None:
         with aws_errors("ecs:DeregisterTaskDefinition", arn):

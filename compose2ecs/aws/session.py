@@ -35,9 +35,60 @@ if TYPE_CHECKING:
 
 _T = TypeVar("_T")
 
-MAX_ATTEMPTS = 10
-CONNECT_TIMEOUT = 5  # seconds: a wrong endpoint should fail fast, retries add their own backoff
-READ_TIMEOUT = 30  # seconds: the slowest calls used here (DescribeLogGroups pages) answer in well under 1 s
+# Retries after the first attempt (botocore's max_attempts). An endpoint that never answers fails a
+# call within (MAX_ATTEMPTS + 1) * READ_TIMEOUT plus botocore's backoff (at most 1 + 2 + 4 s here):
+# under a minute (docs/aws.md). Throttling is retried as often, and the adaptive mode also slows the
+# client down.
+MAX_ATTEMPTS = 3
+CONNECT_TIMEOUT = 3  # seconds: a wrong endpoint should fail fast, retries add their own backoff
+READ_TIMEOUT = 10  # seconds: the slowest calls used here (DescribeLogGroups pages) answer in well under 1 s
+
+_retry_reporters: list[Callable[[str], None]] = []
+
+
+def on_retry(reporter: Callable[[str], None] | None) -> None:
+    """Who hears about a call being retried (the CLI prints it): one reporter, or none."""
+    _retry_reporters[:] = [reporter] if reporter is not None else []
+
+
+def report_retry(action: str, attempt: int, attempts: int, why: str) -> None:
+    """Tell the reporter that attempt `attempt` of `action` failed and another follows."""
+    message = f"retrying {action}, attempt {attempt + 1} of {attempts}: {why}"
+    for reporter in _retry_reporters:
+        reporter(message)
+
+
+def _observe_retry(
+    attempts: int = 0,
+    caught_exception: Exception | None = None,
+    response: Any = None,
+    operation: Any = None,
+    **_: Any,
+) -> None:
+    """Botocore's needs-retry event, watched (never answered): say what is being retried, and why.
+
+    Connection errors, timeouts, throttling and server errors are what botocore retries.
+    """
+    total = MAX_ATTEMPTS + 1
+    if attempts >= total or operation is None:
+        return
+    why = ""
+    if caught_exception is not None:
+        why = (
+            "no answer (timeout)"
+            if "timeout" in type(caught_exception).__name__.lower()
+            else "connection failed"
+        )
+    elif response is not None:
+        status = getattr(response[0], "status_code", 200)
+        code = str((response[1] or {}).get("Error", {}).get("Code", ""))
+        if "thrott" in code.lower() or code in {"TooManyRequestsException", "RequestLimitExceeded"}:
+            why = "throttled"
+        elif status >= 500:  # noqa: PLR2004 - server errors
+            why = f"server error {status}"
+    if why:
+        action = f"{operation.service_model.endpoint_prefix}:{operation.name}"
+        report_retry(action, attempts, total, why)
 
 
 @dataclass(frozen=True)
@@ -188,6 +239,7 @@ class Clients:
                 client = make()
                 # Fires once per API call (not per retry), also when a Stubber answers the call.
                 client.meta.events.register("provide-client-params", self._count)  # type: ignore[attr-defined]
+                client.meta.events.register_first("needs-retry", _observe_retry)  # type: ignore[attr-defined]
                 self._cache[key] = client
             result: _T = self._cache[key]
             return result
@@ -220,6 +272,21 @@ class Clients:
     def ecs(self) -> ECSClient:
         return self._cached(
             "ecs", lambda: self.session.client("ecs", endpoint_url=self.endpoint_url, config=self._config)
+        )
+
+    @property
+    def ecs_once(self) -> ECSClient:
+        """ECS without botocore's retries, for the write that is not idempotent (RegisterTaskDefinition).
+
+        A retry after a read timeout could register a second revision: the gateway looks first.
+        """
+        return self._cached(
+            "ecs-once",
+            lambda: self.session.client(
+                "ecs",
+                endpoint_url=self.endpoint_url,
+                config=self._config.merge(Config(retries={"max_attempts": 1})),
+            ),
         )
 
     @property

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from compose2ecs.aws.errors import aws_errors, call_or_none
 from compose2ecs.errors import AwsError
-from compose2ecs.model import family_of, tags_dict
+from compose2ecs.model import REQUEST_TAG, family_of, tags_dict
 from compose2ecs.model.deployed import (
     DeployedState,
     LogGroupState,
@@ -148,6 +148,7 @@ class StateReader:
                 pending = self._submit(pool, desired, cluster, want_sg=want_sg, want_ec2=want_ec2)
                 self._collect_ecs(pending, state)
                 self._collect_rest(pending, state)
+                self._read_what_the_files_dropped(desired, state)
                 self._own_revisions_and_orphans(pool, desired, cluster, state)
                 self._read_load_balancing(pool, pending, state)
                 state.discovery = self._read_discovery(desired, pending, state)
@@ -525,8 +526,11 @@ class StateReader:
             if s.get("status") in LIVE_SERVICE_STATUSES
         }
 
-    def read_task_definition(self, name: str) -> dict[str, Any] | None:
-        """`name` is a family (latest ACTIVE revision), `family:revision` or an ARN; None when absent."""
+    def read_task_definition(self, name: str, *, request_tag: bool = False) -> dict[str, Any] | None:
+        """`name` is a family (latest ACTIVE revision), `family:revision` or an ARN; None when absent.
+
+        The gateway's REQUEST_TAG is left out unless `request_tag` (it is the gateway's own).
+        """
         response = call_or_none(
             "ecs:DescribeTaskDefinition",
             name,
@@ -537,7 +541,9 @@ class StateReader:
         if response is None:
             return None
         task_definition = plain(response["taskDefinition"])
-        task_definition["tags"] = [plain(tag) for tag in response.get("tags", [])]
+        task_definition["tags"] = [
+            plain(tag) for tag in response.get("tags", []) if request_tag or tag.get("key") != REQUEST_TAG
+        ]
         return task_definition
 
     def read_tagged(self, tags: dict[str, str], cluster: str) -> Tagged:
@@ -871,6 +877,17 @@ class StateReader:
                     stored = self.clients.secretsmanager.get_secret_value(SecretId=str(entry["ARN"]))
                 entry["Matches"] = stored.get("SecretString") == wanted[name]
         return found
+
+    def _read_what_the_files_dropped(self, desired: DesiredState, state: DeployedState) -> None:
+        """Kept secrets and file parameters the files no longer name, but the deployed revisions do.
+
+        Read only then (no call for a project that never had any), so that `up` deletes them.
+        """
+        deployed = json.dumps(list(state.task_definitions.values()), default=str)
+        if not desired.secrets and f":secret:{desired.secret_prefix}" in deployed:
+            state.secrets = self._read_secrets(desired)
+        if not desired.file_parameters and desired.file_parameter_prefix in deployed:
+            state.file_parameters = self.list_parameters(desired.file_parameter_prefix)
 
     def list_parameters(self, prefix: str) -> list[str]:
         """The SSM parameters under `prefix` (names only: their values are never read)."""

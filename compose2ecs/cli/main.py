@@ -309,8 +309,10 @@ def _target(opts: Options, files: _Files, *, by_name: bool = False, warn: bool =
     for problem in conversion.desired.problems if warn else ():
         if problem.severity == "warning":
             typer.echo(f"warning: [{problem.status}] {problem.render()}", err=True)
-    from compose2ecs.aws import AwsSettings, BotoGateway  # noqa: PLC0415 - boto3 only for AWS commands
+    from compose2ecs.aws import AwsSettings, BotoGateway, on_retry  # noqa: PLC0415 - boto3 only for AWS commands
 
+    # A call being retried (no answer, throttled) is said at once, not after a silent minute.
+    on_retry(lambda message: typer.echo(f"  {message}", err=True))
     gateway = BotoGateway.from_settings(AwsSettings(opts.aws_profile, region, opts.endpoint_url))
     return _Target(conversion, gateway, cluster)
 

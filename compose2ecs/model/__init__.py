@@ -31,6 +31,9 @@ REGION_TAG = "compose2ecs:region"
 USER_TAG_PREFIX = "compose2ecs:user:"
 _MAX_TOKEN = 64  # EFS's limit for a CreationToken
 VOLUME_TAG = "compose2ecs:volume"  # on an access point: the compose volume it holds
+# On a task definition revision: the digest of the request that registered it, so that a retry
+# after a lost answer finds it (never compared: the plan ignores it)
+REQUEST_TAG = "compose2ecs:request"
 POLICY_PREFIX = "compose2ecs-"
 _MAX_TAG_KEY = 128
 _MAX_POLICY_NAME = 128  # IAM's limit for an inline policy name

@@ -13,7 +13,7 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
-from compose2ecs.model import tags_dict
+from compose2ecs.model import REQUEST_TAG, tags_dict
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -228,7 +228,12 @@ def normalize_task_definition(
     # Documented default false; AWS may echo it.
     if out.get("enableFaultInjection") is False:
         del out["enableFaultInjection"]
-    out["tags"] = {**(extra_tags or {}), **tags_dict(definition.get("tags"))}
+    # The request tag (REQUEST_TAG) is the gateway's, to find a revision after a lost answer.
+    out["tags"] = {
+        k: v
+        for k, v in {**(extra_tags or {}), **tags_dict(definition.get("tags"))}.items()
+        if k != REQUEST_TAG
+    }
     return clean_dict(out)
 
 

@@ -20,6 +20,7 @@ from compose2ecs.model import (
     CLUSTER_TAG,
     FILE_SYSTEM_ARN,
     FILE_SYSTEM_ID,
+    REQUEST_TAG,
     VOLUME_TAG,
     access_point_arn,
     access_point_id,
@@ -216,7 +217,9 @@ def ecs_tag_operations(
     """TagResource / UntagResource that make an ECS resource's tags `wanted` (aws:* tags stay: AWS's)."""
     current = tags_dict(current_tags)
     changed = {key: value for key, value in wanted.items() if current.get(key) != value}
-    extra = sorted(key for key in current if key not in wanted and not key.startswith("aws:"))
+    extra = sorted(
+        key for key in current if key not in wanted and not key.startswith("aws:") and key != REQUEST_TAG
+    )
     out = []
     if changed:
         out.append(Operation("tag_resource", arn, (arn, changed)))

@@ -179,7 +179,8 @@ def _redeploy_for_new_secret_values(
     updated_secrets = [
         c.name for c in planning.planned.get(ResourceKind.SECRET, []) if c.action is Action.UPDATE
     ]
-    if not updated_secrets:
+    stored = planning.deployed.secrets or {}
+    if not updated_secrets and not stored:
         return changes
     families = {str(td["family"]): json.dumps(td) for td in planning.desired.task_definitions}
     requests = {str(r["serviceName"]): str(r["taskDefinition"]) for r in planning.desired.services}
@@ -187,8 +188,34 @@ def _redeploy_for_new_secret_values(
     for change in changes:
         text = families.get(requests.get(change.name, ""), "")
         read = [name for name in updated_secrets if secret_arn(name) in text]
+        # A value stored after the service's deployment began (an `up` stopped between the two)
+        # has not reached the tasks either.
+        started = _deployment_started(planning.deployed.services.get(change.name))
+        read += [
+            name
+            for name, entry in sorted(stored.items())
+            if name not in read
+            and secret_arn(name) in text
+            and started is not None
+            and _later(entry.get("LastChangedDate"), started)
+        ]
         out.append(_redeployed(change, f"secret {', '.join(read)} has a new value") if read else change)
     return out
+
+
+def _later(changed: Any, started: Any) -> bool:
+    try:
+        return bool(changed is not None and changed > started)
+    except TypeError:  # not both times: unknown, so no redeployment on its account
+        return False
+
+
+def _deployment_started(entry: Mapping[str, Any] | None) -> Any:
+    """When the service's current (PRIMARY) deployment was created; None when unknown."""
+    for deployment in (entry or {}).get("deployments", []):
+        if deployment.get("status") == "PRIMARY":
+            return deployment.get("createdAt")
+    return None
 
 
 def _redeployed(change: ResourceChange, reason: str) -> ResourceChange:

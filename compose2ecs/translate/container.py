@@ -1113,7 +1113,22 @@ def _managed_secret(
             "give it a value",
         )
         return None
-    return SecretSpec(f"compose2ecs/{ctx.project}/{ctx.cluster}/{source}", source, value)
+    name = f"compose2ecs/{ctx.project}/{ctx.cluster}/{source}"
+    if len(name) > _SECRET_NAME_MAX or not set(name) <= _SECRET_NAME_CHARS:
+        report.add(
+            ("secrets", source),
+            f"secret {source} would be kept in Secrets Manager as {name[:80]}..., which is not a valid "
+            f"secret name (at most {_SECRET_NAME_MAX} of letters, digits and /_+=.@-)",
+            REJECTED,
+            "secret-name",
+            "give the secret, the project or the cluster a shorter name",
+        )
+        return None
+    return SecretSpec(name, source, value)
+
+
+_SECRET_NAME_MAX = 512  # Secrets Manager's limit
+_SECRET_NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/_+=.@-")
 
 
 def _secrets(
@@ -1126,7 +1141,9 @@ def _secrets(
 ) -> None:
     secrets: list[dict[str, str]] = []
     top = ctx.compose.get("secrets") or {}
-    as_variable = {source: variable for variable, source in params.secret_variables.items()}
+    as_variable: dict[str, list[str]] = {}
+    for variable, source_name in params.secret_variables.items():
+        as_variable.setdefault(source_name, []).append(variable)
     for index, entry in enumerate(service.get("secrets") or []):
         path = (*base, "secrets", index)
         source = str(entry["source"])
@@ -1135,10 +1152,11 @@ def _secrets(
         if found is None:
             continue
         value_from, origin = found
-        variable = as_variable.pop(source, None)
-        if variable is not None:
-            # As ecs-params asks: a variable (ECS injects it), not a file.
-            secrets.append({"name": variable, "valueFrom": value_from})
+        variables = as_variable.pop(source, [])
+        if variables:
+            # As ecs-params asks: variables (ECS injects them), not a file.
+            secrets.extend({"name": variable, "valueFrom": value_from} for variable in variables)
+            variable = ", ".join(variables)
             report.add(
                 path,
                 f"secret {source} ({origin}) is the variable {variable}, as ecs-params asks",
@@ -1157,9 +1175,9 @@ def _secrets(
             MAPPED,
             "secret-as-file",
         )
-    for variable_source, variable in sorted(as_variable.items()):
+    for variable_source, unused in sorted(as_variable.items()):
         report.add(
-            ("task_definition", "services", container.service, "secret_variables", variable),
+            ("task_definition", "services", container.service, "secret_variables", unused[0]),
             f"service {container.service} does not list the compose secret {variable_source}",
             REJECTED,
             "secret-variable-unknown",

@@ -92,7 +92,7 @@ def test_clients_use_the_endpoint_retries_and_region_given(isolated_env: pytest.
 
     assert clients.ecs.meta.endpoint_url == NOWHERE
     retries = clients.ecs.meta.config.retries  # type: ignore[attr-defined]
-    assert retries == {"mode": "adaptive", "total_max_attempts": 11}
+    assert retries == {"mode": "adaptive", "total_max_attempts": 4}
     assert clients.logs("eu-west-1").meta.region_name == "eu-west-1"
     assert clients.logs().meta.region_name == "us-east-1"
     # Cloud Map's "data-" host prefix cannot be resolved on a local endpoint.

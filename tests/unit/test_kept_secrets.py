@@ -143,3 +143,22 @@ def _desired_with(root: Path, params: object) -> DesiredState:
             project.environment,
         ),
     )
+
+
+def test_a_secret_and_the_files_no_service_reads_any_more_are_deleted_by_up(tmp_path: Path) -> None:
+    from tests.unit.test_host_files import _desired as desired_of  # noqa: PLC0415
+
+    gateway = InMemoryGateway()
+    with_files = (
+        "services:\n  db:\n    image: postgres:16\n    secrets: [pw]\n"
+        "    configs: [{source: c, target: /etc/app/c.txt}]\n"
+        "secrets:\n  pw:\n    file: ./pw.txt\nconfigs:\n  c:\n    content: x\n"
+    )
+    up(gateway, desired_of(tmp_path, with_files, {"pw.txt": VALUE}))
+    assert gateway.managed_secrets
+    assert gateway.file_parameters
+
+    up(gateway, desired_of(tmp_path, "services:\n  db:\n    image: postgres:16\n"))
+
+    assert gateway.managed_secrets == {}
+    assert gateway.file_parameters == {}

@@ -36,6 +36,14 @@ def ecs(gateway: BotoGateway) -> Iterator[Stubber]:
 
 
 @pytest.fixture
+def ecs_once(gateway: BotoGateway) -> Iterator[Stubber]:
+    """The ECS client without retries, for RegisterTaskDefinition."""
+    with Stubber(gateway.clients.ecs_once) as stubber:
+        yield stubber
+        stubber.assert_no_pending_responses()
+
+
+@pytest.fixture
 def iam(gateway: BotoGateway) -> Iterator[Stubber]:
     with Stubber(gateway.clients.iam) as stubber:
         yield stubber

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 from botocore.awsrequest import AWSResponse
-from botocore.stub import Stubber
+from botocore.stub import ANY, Stubber
 
 from compose2ecs.aws import BotoGateway, Clients
 from compose2ecs.aws.session import client_config
@@ -272,14 +272,14 @@ def test_a_family_whose_latest_is_another_clusters_is_compared_with_this_deploym
     assert state.tagged.services == {"old": orphan_arn}  # only this cluster's
 
 
-def test_access_denied_names_the_iam_action_in_the_hint(gateway: BotoGateway, ecs: Stubber) -> None:
+def test_access_denied_names_the_iam_action_in_the_hint(gateway: BotoGateway, ecs_once: Stubber) -> None:
     request = Project("stub").task_definition()
-    ecs.add_client_error(
+    ecs_once.add_client_error(
         "register_task_definition",
         "AccessDeniedException",
         "User: arn:aws:iam::123456789012:user/dev is not authorized to perform: ecs:RegisterTaskDefinition",
         400,
-        expected_params=request,
+        expected_params={**request, "tags": ANY},
     )
 
     with pytest.raises(AwsError) as caught:
@@ -598,3 +598,87 @@ def test_cloud_map_resources_of_the_deployment_are_found_by_their_tags_alone(
     assert list(state.discovery["Services"]) == [service_arn]
     own = state.discovery["OwnNamespaces"]["ns-0000000000000001"]
     assert (own["Name"], own["Others"]) == ("corp.local", 0)
+
+
+def _time_out_first_call(client: object, operation: str) -> list[str]:
+    """The first `operation` call never gets its answer (ECS may have acted on it): a read timeout."""
+    from botocore.exceptions import ReadTimeoutError  # noqa: PLC0415
+
+    seen: list[str] = []
+
+    def timeout(**_: object) -> None:
+        seen.append(operation)
+        if len(seen) == 1:
+            raise ReadTimeoutError(endpoint_url="https://ecs.example")
+
+    client.meta.events.register(f"provide-client-params.ecs.{operation}", timeout)  # type: ignore[attr-defined]
+    return seen
+
+
+def test_a_timed_out_registration_that_reached_ecs_is_found_not_registered_twice(
+    gateway: BotoGateway, ecs: Stubber, ecs_once: Stubber
+) -> None:
+    request = Project("stub").task_definition()
+    attempts = _time_out_first_call(gateway.clients.ecs_once, "RegisterTaskDefinition")
+    # After the timeout the gateway reads the family's latest revision: the one the lost answer was for.
+    registered = {
+        "taskDefinitionArn": "arn:aws:ecs:us-east-1:123456789012:task-definition/stub-web:7",
+        "family": "stub-web",
+        "revision": 7,
+        "containerDefinitions": request["containerDefinitions"],
+        "status": "ACTIVE",
+    }
+    import hashlib  # noqa: PLC0415
+    import json  # noqa: PLC0415
+
+    token = hashlib.sha256(json.dumps(request, sort_keys=True, default=str).encode()).hexdigest()[:32]
+    ecs.add_response(
+        "describe_task_definition",
+        {"taskDefinition": registered, "tags": [{"key": "compose2ecs:request", "value": token}]},
+        {"taskDefinition": "stub-web", "include": ["TAGS"]},
+    )
+
+    result = gateway.register_task_definition(request)
+
+    assert result["revision"] == 7
+    assert attempts == ["RegisterTaskDefinition"]  # one attempt: not registered again (the fixture
+    # checks that the one read of the family was made)
+
+
+def test_a_timed_out_registration_that_did_not_reach_ecs_is_made_once_more(
+    gateway: BotoGateway, ecs: Stubber, ecs_once: Stubber, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from compose2ecs.aws import session  # noqa: PLC0415
+
+    request = Project("stub").task_definition()
+    attempts = _time_out_first_call(gateway.clients.ecs_once, "RegisterTaskDefinition")
+    heard: list[str] = []
+    session.on_retry(heard.append)
+    monkeypatch.setattr(gateway, "_sleep", lambda _: None)
+    ecs.add_response(
+        "describe_task_definition",
+        {
+            "taskDefinition": {
+                "taskDefinitionArn": "arn:aws:ecs:us-east-1:123456789012:task-definition/stub-web:6",
+                "family": "stub-web",
+                "revision": 6,
+                "status": "ACTIVE",
+            },
+            "tags": [],
+        },
+        {"taskDefinition": "stub-web", "include": ["TAGS"]},
+    )
+    arn = "arn:aws:ecs:us-east-1:123456789012:task-definition/stub-web:7"
+    ecs_once.add_response(
+        "register_task_definition",
+        {"taskDefinition": {"taskDefinitionArn": arn, "family": "stub-web", "revision": 7}},
+        {**request, "tags": ANY},
+    )
+    try:
+        result = gateway.register_task_definition(request)
+    finally:
+        session.on_retry(None)
+
+    assert result["revision"] == 7
+    assert attempts == ["RegisterTaskDefinition", "RegisterTaskDefinition"]
+    assert heard == ["retrying ecs:RegisterTaskDefinition, attempt 2 of 4: no answer"]
