@@ -14,6 +14,7 @@ from botocore.exceptions import (
     ParamValidationError,
     PartialCredentialsError,
     ProfileNotFound,
+    ReadTimeoutError,
 )
 from botocore.exceptions import (
     ConnectionError as BotoConnectionError,
@@ -107,6 +108,12 @@ def to_aws_error(exc: Exception, action: str, resource: str = "") -> AwsError:
     if isinstance(exc, ParamValidationError):
         message = _VALUE_IN_REPORT.sub(", type: ", str(exc))
         return AwsError(action, message, "", resource, "this request is a compose2ecs bug: please report it")
+    if isinstance(exc, ReadTimeoutError):
+        hint = (
+            "AWS did not answer, on every attempt (docs/commands.md, Networks that fail): check the "
+            "network, and --endpoint-url / AWS_ENDPOINT_URL when one is set, then run again"
+        )
+        return AwsError(action, str(exc), "", resource, hint)
     if isinstance(exc, BotoConnectionError):
         hint = "check the network, and --endpoint-url / AWS_ENDPOINT_URL when one is set"
         return AwsError(action, str(exc), "", resource, hint)

@@ -37,8 +37,8 @@ _T = TypeVar("_T")
 
 # Retries after the first attempt (botocore's max_attempts). An endpoint that never answers fails a
 # call within (MAX_ATTEMPTS + 1) * READ_TIMEOUT plus botocore's backoff (at most 1 + 2 + 4 s here):
-# under a minute (docs/aws.md). Throttling is retried as often, and the adaptive mode also slows the
-# client down.
+# under a minute (docs/commands.md, "Networks that fail"). Throttling is retried as often, and the
+# adaptive mode also slows the client down.
 MAX_ATTEMPTS = 3
 CONNECT_TIMEOUT = 3  # seconds: a wrong endpoint should fail fast, retries add their own backoff
 READ_TIMEOUT = 10  # seconds: the slowest calls used here (DescribeLogGroups pages) answer in well under 1 s

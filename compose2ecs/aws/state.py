@@ -143,20 +143,23 @@ class StateReader:
             ),
         )
         state = DeployedState()
-        with ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="read-state") as pool:
-            try:
-                pending = self._submit(pool, desired, cluster, want_sg=want_sg, want_ec2=want_ec2)
-                self._collect_ecs(pending, state)
-                self._collect_rest(pending, state)
-                self._read_what_the_files_dropped(desired, state)
-                self._own_revisions_and_orphans(pool, desired, cluster, state)
-                self._read_load_balancing(pool, pending, state)
-                state.discovery = self._read_discovery(desired, pending, state)
-                if pending.security_group is None and state.tagged.security_groups:
-                    state.security_group, state.lb_security_group = self._read_security_groups(desired)
-            except BaseException:
-                pool.shutdown(wait=False, cancel_futures=True)  # the first failure is the answer
-                raise
+        # Not `with`: its exit waits for every running call, and after the first failure (an
+        # endpoint that never answers) the others would only add their own retry budgets.
+        pool = ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="read-state")
+        try:
+            pending = self._submit(pool, desired, cluster, want_sg=want_sg, want_ec2=want_ec2)
+            self._collect_ecs(pending, state)
+            self._collect_rest(pending, state)
+            self._read_what_the_files_dropped(desired, state)
+            self._own_revisions_and_orphans(pool, desired, cluster, state)
+            self._read_load_balancing(pool, pending, state)
+            state.discovery = self._read_discovery(desired, pending, state)
+            if pending.security_group is None and state.tagged.security_groups:
+                state.security_group, state.lb_security_group = self._read_security_groups(desired)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)  # the first failure is the answer
+            raise
+        pool.shutdown(wait=True)
         return state
 
     def read_services(self, desired: DesiredState, cluster: str) -> DeployedState:
