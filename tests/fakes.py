@@ -456,6 +456,9 @@ class InMemoryGateway:
             state.foreign_listeners[arn] = listener
         if desired.file_system is not None:
             state.file_system = self._file_system(desired.file_system.creation_token)
+        elif state.security_group is not None and not desired.project_groups:
+            # Like BotoGateway: the project's group goes; a kept file system may be in it.
+            state.file_system = self._file_system(owner.creation_token)
         if desired.secrets:
             values = {x.name: x.value for x in desired.secrets}
             state.secrets = {

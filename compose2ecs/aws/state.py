@@ -156,6 +156,10 @@ class StateReader:
             state.discovery = self._read_discovery(desired, pending, state)
             if pending.security_group is None and state.tagged.security_groups:
                 state.security_group, state.lb_security_group = self._read_security_groups(desired)
+                if desired.file_system is None:
+                    # The project's group goes: a file system kept from an earlier volume may
+                    # still have mount targets in it, which must go first.
+                    state.file_system = self.read_file_system(desired.owner.creation_token)
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)  # the first failure is the answer
             raise

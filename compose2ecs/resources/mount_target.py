@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from compose2ecs.errors import AwsError
-from compose2ecs.model import FILE_SYSTEM_ID
+from compose2ecs.model import FILE_SYSTEM_ID, tags_dict
 from compose2ecs.model.deployed import Action, FieldChange, Operation, ResourceChange, ResourceKind
 from compose2ecs.resources import file_system, security_group
 from compose2ecs.resources.base import unknown
@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from compose2ecs.resources.run import Run
 
 KIND = ResourceKind.MOUNT_TARGET
+# Mount targets no volume needs (the project's group is going) go once the services have moved.
+AFTER_SERVICES = frozenset({"delete_mount_target"})
 
 
 def zones_wanted(zones: dict[str, str]) -> dict[str, str]:
@@ -37,7 +39,7 @@ def zones_wanted(zones: dict[str, str]) -> dict[str, str]:
 def plan(planning: Planning) -> list[ResourceChange]:
     spec = planning.desired.file_system
     if spec is None:
-        return []
+        return _unneeded(planning)
     state = planning.deployed.file_system or {}
     have = {str(t.get("AvailabilityZoneName", "")) for t in state.get("MountTargets", [])}
     have |= {str(t.get("SubnetId", "")) for t in state.get("MountTargets", [])}
@@ -65,9 +67,39 @@ def plan(planning: Planning) -> list[ResourceChange]:
     return out
 
 
+def _unneeded(planning: Planning) -> list[ResourceChange]:
+    """The kept file system's mount targets, when the files mount no volume and its group goes."""
+    state = planning.deployed.file_system
+    if state is None or not planning.desired.owner.owns(tags_dict(state.get("Tags"))):
+        return []
+    file_system_id = str(state["FileSystemId"])
+    return [
+        ResourceChange(
+            KIND,
+            f"{file_system_id} in {target.get('AvailabilityZoneName', target.get('SubnetId'))}",
+            Action.DELETE,
+            reason="no volume needs it, and the security group it is in goes (the data stays)",
+            operations=(
+                Operation(
+                    "delete_mount_target",
+                    str(target["MountTargetId"]),
+                    (str(target["MountTargetId"]), file_system_id),
+                ),
+            ),
+        )
+        for target in state.get("MountTargets", [])
+    ]
+
+
 def execute(change: ResourceChange, execution: Execution) -> None:
     gateway = execution.run.gateway
     for operation in change.operations:
+        if operation.call == "delete_mount_target":
+            target_id, file_system_id = operation.args
+            gateway.delete_mount_target(target_id)
+            execution.did(operation, f"deleted mount target {target_id} ({change.reason})")
+            _wait_gone(execution.run, file_system_id, target_id)
+            continue
         if operation.call != "create_mount_target":
             raise unknown(operation)
         subnet, zone = operation.args
@@ -120,9 +152,13 @@ def remove(teardown: Teardown) -> None:
         state["MountTargets"] = []
 
 
-def _wait_gone(run: Run, file_system_id: str) -> None:
+def _wait_gone(run: Run, file_system_id: str, target_id: str | None = None) -> None:
+    """Until the file system has no mount targets (or not `target_id`): their group can go then."""
     deadline = run.clock() + run.options.timeout
-    while run.gateway.describe_mount_targets(file_system_id):
+    while any(
+        target_id is None or t.get("MountTargetId") == target_id
+        for t in run.gateway.describe_mount_targets(file_system_id)
+    ):
         if run.clock() >= deadline:
             raise AwsError(
                 "elasticfilesystem:DescribeMountTargets",

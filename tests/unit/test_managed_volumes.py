@@ -463,3 +463,23 @@ def test_volumes_from_another_tasks_anonymous_volume_is_shared_on_efs_and_task_s
     assert "anonymous-volume-shared" in _codes(shared)
     assert shared.file_system is not None
     assert "stays with that task" in _codes(refused)["volumes-from"]
+
+
+def test_when_the_volumes_go_in_a_network_of_the_users_the_mount_targets_go_before_the_group(
+    tmp_path: Path,
+) -> None:
+    network = AwsvpcParams(subnets=("subnet-a1", "subnet-b1"), security_groups=("sg-user",))
+    gateway = InMemoryGateway()
+    gateway.subnets = {"subnet-a1": "vpc-user", "subnet-b1": "vpc-user"}
+    gateway.subnet_zones = {"subnet-a1": "us-east-1a", "subnet-b1": "us-east-1b"}
+    up(gateway, _db(tmp_path, EcsParams(awsvpc=network)))
+    gateway.security_group_busy = 0
+
+    without = EcsParams(awsvpc=network, volumes={"data": VolumeParams(storage="task")})
+    up(gateway, _db(tmp_path, without))
+
+    [entry] = gateway.file_systems.values()  # the data stays
+    assert entry["MountTargets"] == []
+    assert not gateway.security_groups
+    operations = gateway.operations()
+    assert operations.index("delete_mount_target") < operations.index("delete_security_group")
