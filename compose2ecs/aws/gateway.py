@@ -42,12 +42,18 @@ REGISTER_ATTEMPTS = 4  # RegisterTaskDefinition, retried by the gateway itself (
 THROTTLED = frozenset(
     {"ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded"}
 )
+SECRET_DELETION_WAIT = 60.0  # seconds: a deletion without recovery frees the name within seconds
 EFS_TIMEOUT = 300.0  # seconds: a new file system is usually available within a minute
 EFS_POLL = 2.0
 NO_VPC_HINT = (
     "this account and region have no default VPC: set "
     "run_params.network_configuration.awsvpc_configuration.subnets (and security_groups) in ecs-params.yml"
 )
+
+
+def _held_by_a_deletion(error: AwsError) -> bool:
+    """Secrets Manager's answer while a deleted secret still holds the name."""
+    return error.code == "InvalidRequestException" and "deletion" in error.message
 
 
 def iam_tags(tags: dict[str, str]) -> list[dict[str, str]]:
@@ -576,27 +582,73 @@ class BotoGateway:
         return StateReader(self.clients, self.max_workers).list_secrets(prefix)
 
     def create_secret(self, name: str, value: str, tags: dict[str, str]) -> str:
-        # No ClientRequestToken of our own: it becomes the version's id, which anyone allowed to
-        # describe the secret reads, and a digest of the value would let them guess a weak one.
-        # botocore's random token covers its own retries; a lost answer is the fallback below.
         try:
-            with aws_errors("secretsmanager:CreateSecret", name):
-                return str(
-                    self.clients.secretsmanager.create_secret(
-                        Name=name,
-                        SecretString=value,
-                        Description="a compose secret, kept by compose2ecs",
-                        Tags=iam_tags(tags),  # type: ignore[arg-type]
-                    )["ARN"]
-                )
+            return self._create_secret_once(name, value, tags)
         except AwsError as error:
+            if _held_by_a_deletion(error):
+                return self._secret_scheduled_for_deletion(name, value, tags)
             if error.code != "ResourceExistsException":
                 raise
-            found = self.list_secrets(name).get(name)
+            # A create whose answer was lost (or a secret ListSecrets did not show yet): the same name.
+            with aws_errors("secretsmanager:DescribeSecret", name):
+                arn = str(self.clients.secretsmanager.describe_secret(SecretId=name)["ARN"])
+            self.put_secret_value(arn, value)
+            return arn
+
+    def _create_secret_once(self, name: str, value: str, tags: dict[str, str]) -> str:
+        # No ClientRequestToken of our own: it becomes the version's id, which anyone allowed to
+        # describe the secret reads, and a digest of the value would let them guess a weak one.
+        # botocore's random token covers its own retries; a lost answer is create_secret's fallback.
+        with aws_errors("secretsmanager:CreateSecret", name):
+            return str(
+                self.clients.secretsmanager.create_secret(
+                    Name=name,
+                    SecretString=value,
+                    Description="a compose secret, kept by compose2ecs",
+                    Tags=iam_tags(tags),  # type: ignore[arg-type]
+                )["ARN"]
+            )
+
+    def _secret_scheduled_for_deletion(self, name: str, value: str, tags: dict[str, str]) -> str:
+        """The name is still held by a deleted secret.
+
+        One of this deployment's that waits out a recovery window is restored and given the value;
+        otherwise (a deletion without recovery, still going on) the create is tried again a while.
+        """
+        ours = {k: v for k, v in tags.items() if k.startswith("compose2ecs:")}
+        deadline = self._clock() + SECRET_DELETION_WAIT
+        while True:
+            found = call_or_none(
+                "secretsmanager:DescribeSecret",
+                name,
+                lambda: self.clients.secretsmanager.describe_secret(SecretId=name),
+                frozenset({"ResourceNotFoundException"}),
+            )
+            if (
+                found is not None
+                and found.get("DeletedDate") is not None
+                and tags_dict(found.get("Tags")).items() >= ours.items()
+            ):
+                arn = str(found["ARN"])
+                with aws_errors("secretsmanager:RestoreSecret", name):
+                    self.clients.secretsmanager.restore_secret(SecretId=arn)
+                self.put_secret_value(arn, value)
+                return arn
             if found is None:
-                raise
-            self.put_secret_value(str(found["ARN"]), value)
-            return str(found["ARN"])
+                try:
+                    return self._create_secret_once(name, value, tags)
+                except AwsError as error:
+                    if not _held_by_a_deletion(error):
+                        raise
+            if self._clock() >= deadline:
+                raise AwsError(
+                    "secretsmanager:CreateSecret",
+                    f"the name {name} is still held by a secret being deleted",
+                    "InvalidRequestException",
+                    name,
+                    "run `compose2ecs up` again in a minute",
+                )
+            self._sleep(EFS_POLL)
 
     def put_secret_value(self, arn: str, value: str) -> None:
         with aws_errors("secretsmanager:PutSecretValue", arn):

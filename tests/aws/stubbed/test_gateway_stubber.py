@@ -682,3 +682,35 @@ def test_a_timed_out_registration_that_did_not_reach_ecs_is_made_once_more(
     assert result["revision"] == 7
     assert attempts == ["RegisterTaskDefinition", "RegisterTaskDefinition"]
     assert heard == ["retrying ecs:RegisterTaskDefinition, attempt 2 of 4: no answer"]
+
+
+def test_a_kept_secret_in_its_recovery_window_is_restored_not_refused(gateway: BotoGateway) -> None:
+    import datetime as dt  # noqa: PLC0415
+
+    name = "compose2ecs/shop/prod/db_password"
+    arn = f"arn:aws:secretsmanager:us-east-1:123456789012:secret:{name}-AbCdEf"
+    tags = {"compose2ecs:project": "shop", "compose2ecs:cluster": "prod", "compose2ecs:region": "us-east-1"}
+    with Stubber(gateway.clients.secretsmanager) as secrets:
+        secrets.add_client_error(
+            "create_secret",
+            "InvalidRequestException",
+            "You can't create this secret because a secret with this name is already scheduled for deletion.",
+            400,
+        )
+        secrets.add_response(
+            "describe_secret",
+            {
+                "ARN": arn,
+                "Name": name,
+                "DeletedDate": dt.datetime(2026, 12, 1, tzinfo=dt.UTC),
+                "Tags": [{"Key": k, "Value": v} for k, v in tags.items()],
+            },
+            {"SecretId": name},
+        )
+        secrets.add_response("restore_secret", {"ARN": arn, "Name": name}, {"SecretId": arn})
+        secrets.add_response(
+            "put_secret_value", {"ARN": arn, "Name": name}, {"SecretId": arn, "SecretString": "v"}
+        )
+
+        assert gateway.create_secret(name, "v", tags) == arn
+        secrets.assert_no_pending_responses()
