@@ -336,7 +336,7 @@ def _volumes_from_other_tasks(
     again, as Docker shares them. Task storage (anonymous volumes, tmpfs) stays with its task.
     """
     task_of = {member: root for root, members in groups.items() for member in members}
-    for container in containers.values():
+    for container in _sources_first(containers):
         kept = []
         for index, entry in enumerate(container.definition.get("volumesFrom", [])):
             source = containers.get(str(entry["sourceContainer"]))
@@ -368,6 +368,18 @@ def _volumes_from_other_tasks(
                     "--layout project",
                 )
                 continue
+            if source.host_files:
+                report.add(
+                    path,
+                    f"{source.service}'s configs and read-only host files are written into its own task, "
+                    "and not shared",
+                    APPROXIMATED,
+                    "volumes-from-files",
+                    f"give this service the same configs or mounts as {source.service}",
+                )
+            if not shared:
+                report.add(path, f"{source.service} has no volumes to share", IGNORED, "volumes-from-shared")
+                continue
             for mount in shared:
                 container.mounts.append(mount._replace(path=path))
                 point = dict(points[mount.volume])
@@ -376,7 +388,7 @@ def _volumes_from_other_tasks(
             report.add(
                 path,
                 f"{source.service} runs as another task: its named volumes ("
-                + (", ".join(str(m.source) for m in shared) or "none")
+                + ", ".join(str(m.source) for m in shared)
                 + ") are mounted here too, from the file system",
                 MAPPED,
                 "volumes-from-shared",
@@ -385,6 +397,23 @@ def _volumes_from_other_tasks(
             container.definition["volumesFrom"] = kept
         else:
             container.definition.pop("volumesFrom", None)
+
+
+def _sources_first(containers: dict[str, Container]) -> list[Container]:
+    """The containers, each after those it takes volumes from (a -> b -> c passes a's volumes on)."""
+    order: list[str] = []
+
+    def visit(name: str, trail: frozenset[str]) -> None:
+        if name in order or name in trail:
+            return  # done, or a cycle (refused elsewhere)
+        for entry in containers[name].definition.get("volumesFrom", []):
+            if str(entry["sourceContainer"]) in containers:
+                visit(str(entry["sourceContainer"]), trail | {name})
+        order.append(name)
+
+    for name in containers:
+        visit(name, frozenset())
+    return [containers[name] for name in order]
 
 
 def _share_anonymous_volumes(source: Container, params: EcsParams, report: Report) -> None:

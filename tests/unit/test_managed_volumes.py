@@ -483,3 +483,19 @@ def test_when_the_volumes_go_in_a_network_of_the_users_the_mount_targets_go_befo
     assert not gateway.security_groups
     operations = gateway.operations()
     assert operations.index("delete_mount_target") < operations.index("delete_security_group")
+
+
+def test_volumes_pass_along_a_chain_of_volumes_from_whatever_the_order_of_the_services(
+    tmp_path: Path,
+) -> None:
+    compose = (
+        "services:\n  c:\n    image: busybox\n    volumes_from: [b]\n"
+        "  b:\n    image: busybox\n    volumes_from: [a]\n"
+        "  a:\n    image: postgres:16\n    volumes: ['data:/var/lib/postgresql/data']\nvolumes:\n  data: {}\n"
+    )
+    desired = _desired(tmp_path, compose, layout="service")
+
+    family = next(td for td in desired.task_definitions if td["family"].endswith("-c"))
+    assert [m["containerPath"] for m in family["containerDefinitions"][0]["mountPoints"]] == [
+        "/var/lib/postgresql/data"
+    ]
