@@ -13,7 +13,7 @@ reads across kinds (one tagging API call finds services and revisions alike).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
 from compose2ecs.errors import AwsError
 from compose2ecs.model import (
@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from compose2ecs.model import AccessPointSpec, DesiredState
     from compose2ecs.model.deployed import DeployedState
     from compose2ecs.resources.run import Run
+
+_T = TypeVar("_T")
 
 # The actions that write.
 WRITES = frozenset({Action.CREATE, Action.UPDATE, Action.NEW_REVISION, Action.REPLACE, Action.DELETE})
@@ -300,6 +302,20 @@ def perform(operation: Operation, execution: Execution, messages: dict[str, str]
 
 def unknown(operation: Operation) -> ValueError:
     return ValueError(f"no such operation for this kind: {operation.call}")
+
+
+def unless_denied(read: Callable[[], _T]) -> _T | None:
+    """`read()`, or None when AWS denies it.
+
+    An identity that may not even list what compose2ecs creates (SSM parameters, secrets, file
+    systems) never had it create any: `down --all` goes on without them.
+    """
+    try:
+        return read()
+    except AwsError as error:
+        if "AccessDenied" not in error.code:
+            raise
+        return None
 
 
 def retry_while_in_use(

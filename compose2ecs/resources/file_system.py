@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from compose2ecs.errors import AwsError
 from compose2ecs.model import FILE_SYSTEM_ARN, FILE_SYSTEM_ID, VOLUME_TAG, tags_dict
 from compose2ecs.model.deployed import Action, Operation, ResourceChange, ResourceKind
-from compose2ecs.resources.base import unknown
+from compose2ecs.resources.base import unknown, unless_denied
 
 if TYPE_CHECKING:
     from typing import Any
@@ -60,15 +59,8 @@ def state_for_teardown(teardown: Teardown) -> dict[str, Any] | None:
     deployed = teardown.deployed
     if deployed.file_system is None and not teardown.file_system_read:
         teardown.file_system_read = True
-        try:
-            deployed.file_system = teardown.run.gateway.read_file_system(
-                teardown.desired.owner.creation_token
-            )
-        except AwsError as error:
-            # An identity that may not even describe file systems never had compose2ecs create one.
-            if "AccessDenied" not in error.code:
-                raise
-            return None
+        token = teardown.desired.owner.creation_token
+        deployed.file_system = unless_denied(lambda: teardown.run.gateway.read_file_system(token))
     state = deployed.file_system
     if state is None or not teardown.ours(tags_dict(state.get("Tags"))):
         return None

@@ -20,6 +20,8 @@ from compose2ecs.resources import file_system, security_group
 from compose2ecs.resources.base import unknown
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from compose2ecs.resources.base import Execution, Planning, Teardown
     from compose2ecs.resources.run import Run
 
@@ -118,21 +120,30 @@ def execute(change: ResourceChange, execution: Execution) -> None:
 
 def _wait_available(run: Run, file_system_id: str) -> None:
     """Until every mount target is available: a task mounting before then fails to start."""
+    _wait_until(
+        run,
+        file_system_id,
+        lambda t: t.get("LifeCycleState", "available") != "available",
+        "to be available",
+        "run `compose2ecs up` again later",
+    )
+
+
+def _wait_until(
+    run: Run, file_system_id: str, waiting: Callable[[dict[str, Any]], bool], what: str, hint: str
+) -> None:
+    """Poll the file system's mount targets until none is `waiting`, within the run's timeout."""
     deadline = run.clock() + run.options.timeout
-    while True:
-        targets = run.gateway.describe_mount_targets(file_system_id)
-        pending = [t for t in targets if t.get("LifeCycleState", "available") != "available"]
-        if not pending:
-            return
+    while pending := [t for t in run.gateway.describe_mount_targets(file_system_id) if waiting(t)]:
         if run.clock() >= deadline:
             raise AwsError(
                 "elasticfilesystem:DescribeMountTargets",
-                f"{len(pending)} mount target(s) of {file_system_id} are not available after "
+                f"{len(pending)} mount target(s) of {file_system_id} are still waiting {what} after "
                 f"{run.options.timeout:.0f} s",
                 resource=file_system_id,
-                hint="run `compose2ecs up` again later",
+                hint=hint,
             )
-        run.progress.step(f"waiting for {len(pending)} mount target(s) of {file_system_id}")
+        run.progress.step(f"waiting for {len(pending)} mount target(s) of {file_system_id} {what}")
         run.sleep(run.options.poll_interval)
 
 
@@ -154,18 +165,10 @@ def remove(teardown: Teardown) -> None:
 
 def _wait_gone(run: Run, file_system_id: str, target_id: str | None = None) -> None:
     """Until the file system has no mount targets (or not `target_id`): their group can go then."""
-    deadline = run.clock() + run.options.timeout
-    while any(
-        target_id is None or t.get("MountTargetId") == target_id
-        for t in run.gateway.describe_mount_targets(file_system_id)
-    ):
-        if run.clock() >= deadline:
-            raise AwsError(
-                "elasticfilesystem:DescribeMountTargets",
-                f"the mount targets of {file_system_id} are still being deleted "
-                f"after {run.options.timeout:.0f} s",
-                resource=file_system_id,
-                hint="run `compose2ecs down --all` again later",
-            )
-        run.progress.step(f"waiting for the mount targets of {file_system_id} to be deleted")
-        run.sleep(run.options.poll_interval)
+    _wait_until(
+        run,
+        file_system_id,
+        lambda t: target_id is None or t.get("MountTargetId") == target_id,
+        "to be deleted",
+        "run `compose2ecs down --all` again later",
+    )

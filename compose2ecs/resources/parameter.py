@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from compose2ecs.errors import AwsError
 from compose2ecs.model.deployed import Action, Operation, ResourceChange, ResourceKind
-from compose2ecs.resources.base import unknown
+from compose2ecs.resources.base import unknown, unless_denied
 
 if TYPE_CHECKING:
     from compose2ecs.resources.base import Execution, Planning, Teardown
@@ -71,12 +70,7 @@ def execute(change: ResourceChange, execution: Execution) -> None:
 def remove(teardown: Teardown) -> None:
     """Every parameter under the deployment's prefix: copies of files, no data of the app's."""
     prefix = teardown.desired.file_parameter_prefix
-    try:
-        names = teardown.run.gateway.list_parameters(prefix)
-    except AwsError as error:
-        if "AccessDenied" not in error.code:  # an identity that may not list never stored any
-            raise
-        return
+    names = unless_denied(lambda: teardown.run.gateway.list_parameters(prefix))
     if names:
         teardown.run.gateway.delete_parameters(names)
         teardown.run.wrote(

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from compose2ecs.errors import AwsError
 from compose2ecs.model import secret_arn, tags_dict
 from compose2ecs.model.deployed import Action, FieldChange, Operation, ResourceChange, ResourceKind
-from compose2ecs.resources.base import unknown
+from compose2ecs.resources.base import unknown, unless_denied
 
 if TYPE_CHECKING:
     from compose2ecs.resources.base import Execution, Planning, Teardown
@@ -74,13 +73,8 @@ def execute(change: ResourceChange, execution: Execution) -> None:
 
 
 def remove(teardown: Teardown) -> None:
-    try:
-        found = teardown.run.gateway.list_secrets(teardown.desired.secret_prefix)
-    except AwsError as error:
-        if "AccessDenied" not in error.code:  # an identity that may not list never stored any
-            raise
-        return
-    for name, entry in sorted(found.items()):
+    found = unless_denied(lambda: teardown.run.gateway.list_secrets(teardown.desired.secret_prefix))
+    for name, entry in sorted((found or {}).items()):
         if not teardown.ours(tags_dict(entry.get("Tags"))):
             teardown.kept(f"secret {name}")
             continue

@@ -22,7 +22,11 @@ if TYPE_CHECKING:
 
 
 def _desired(
-    root: Path, compose: str, files: dict[str, str] | None = None, env: dict[str, str] | None = None
+    root: Path,
+    compose: str,
+    files: dict[str, str] | None = None,
+    env: dict[str, str] | None = None,
+    params: EcsParams | None = None,
 ) -> DesiredState:
     root.mkdir(parents=True, exist_ok=True)
     (root / "docker-compose.yml").write_text(compose, encoding="utf-8")
@@ -33,7 +37,7 @@ def _desired(
     return translate_project(
         project.name,
         project.model,
-        EcsParams(),
+        params or EcsParams(),
         standard_trust_policy(),
         TranslateOptions(
             "us-east-1",

@@ -109,40 +109,13 @@ def test_ecs_params_can_ask_for_a_variable_instead_of_a_file(tmp_path: Path) -> 
         "      secret_variables: {DB_PASSWORD: pw, NOPE: gone}\n"
     )
     params = parse_ecs_params(text, "ecs-params.yml", {})
-    (tmp_path / "pw.txt").write_text(VALUE, encoding="utf-8")
-    desired = _desired_with(tmp_path, params)
+    desired = _desired(tmp_path, COMPOSE, {"pw.txt": VALUE}, env={"API_TOKEN": "t"}, params=params)
 
     [container] = [c for c in desired.task_definitions[0]["containerDefinitions"] if c["name"] == "db"]
     assert {"name": "DB_PASSWORD", "valueFrom": "{{secret-arn:compose2ecs/shop/tutorial/pw}}"} in container[
         "secrets"
     ]
     assert "secret-variable-unknown" in {p.code for p in desired.problems}
-
-
-def _desired_with(root: Path, params: object) -> DesiredState:
-    from compose2ecs.load import ProjectOptions, load_project  # noqa: PLC0415
-    from compose2ecs.load.host_files import read_host_files  # noqa: PLC0415
-    from compose2ecs.load.role_policy import standard_trust_policy  # noqa: PLC0415
-    from compose2ecs.model import EcsParams  # noqa: PLC0415
-    from compose2ecs.translate import TranslateOptions, translate_project  # noqa: PLC0415
-
-    (root / "docker-compose.yml").write_text(COMPOSE, encoding="utf-8")
-    project = load_project(ProjectOptions(cwd=str(root), environ={"API_TOKEN": "t"}, project_name="shop"))
-    assert isinstance(params, EcsParams)
-    return translate_project(
-        project.name,
-        project.model,
-        params,
-        standard_trust_policy(),
-        TranslateOptions(
-            "us-east-1",
-            "project",
-            CLUSTER,
-            project.working_dir,
-            read_host_files(project.model, project.working_dir),
-            project.environment,
-        ),
-    )
 
 
 def test_a_secret_and_the_files_no_service_reads_any_more_are_deleted_by_up(tmp_path: Path) -> None:
