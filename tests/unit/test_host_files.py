@@ -164,7 +164,7 @@ def test_content_is_split_into_standard_tier_parameters_named_by_its_digest() ->
         "/compose2ecs/files/p/c/", "/p/"
     )
     assert parameters(b"", "/p/") == []  # an empty file is written without one
-    assert "value" not in repr(chunks[0]).split("value=")[1][:3] or "characters" in repr(chunks[0])
+    assert chunks[0].value not in repr(chunks[0])  # a file's bytes are never printed by accident
 
 
 def test_up_stores_each_file_once_and_a_changed_file_replaces_its_parameter(tmp_path: Path) -> None:

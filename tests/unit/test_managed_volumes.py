@@ -11,10 +11,9 @@ from compose2ecs.errors import InputError
 from compose2ecs.load.ecs_params import parse_ecs_params
 from compose2ecs.model import AwsvpcParams, EcsParams, VolumeParams
 from compose2ecs.model.deployed import Action, ResourceKind
-from compose2ecs.resources import plan_changes
 from tests.fakes import CLUSTER, FakeClock, InMemoryGateway, RecordingProgress
 from tests.unit.test_apply import up
-from tests.unit.test_load_balancing import _desired
+from tests.unit.test_load_balancing import _desired, _kinds
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -195,14 +194,6 @@ def test_ecs_params_volume_choices_parse() -> None:
 
 # ---------------------------------------------------------------------------------------------
 # Plan, apply, down (in-memory account).
-
-
-def _kinds(gateway: InMemoryGateway, desired: DesiredState) -> dict[ResourceKind, list[Action]]:
-    plan = plan_changes(desired, gateway.read_state(desired, CLUSTER), CLUSTER)
-    out: dict[ResourceKind, list[Action]] = {}
-    for change in plan.resources:
-        out.setdefault(change.kind, []).append(change.action)
-    return out
 
 
 def test_up_creates_the_file_system_first_and_the_task_definition_names_its_ids(tmp_path: Path) -> None:
